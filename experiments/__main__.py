@@ -1,0 +1,5 @@
+"""``python -m experiments`` = the ``govlab`` command."""
+
+from experiments.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""The ``govlab`` command line: list scenarios, run one simulation.
+
+User mistakes (unknown scenario, bad ``--set``, invalid values) print one line on stderr and exit
+with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from typer.exceptions import TyperException
+
+from experiments.single import DEFAULT_DAYS, run_simulation
+from scenarios import (
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    parse_assignment,
+    shipped_scenarios,
+)
+
+app = typer.Typer(
+    help="govlab: an agent-based laboratory for silo vs seamless government.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True)
+
+# Metrics shown in the readable summary table, with their labels.
+TABLE_ROWS = (
+    ("cases_completed", "cases completed"),
+    ("delay_mean_days", "delay, mean (days)"),
+    ("delay_p50_days", "delay, median (days)"),
+    ("delay_p90_days", "delay, p90 (days)"),
+    ("delay_p99_days", "delay, p99 (days)"),
+    ("business_registration_days_mean", "business registration (days)"),
+    ("trips_per_case", "trips per case"),
+    ("share_at_most_one_trip", "share with at most one trip"),
+    ("share_zero_trips", "share with no trip"),
+    ("documents_submitted_per_case", "documents submitted per case"),
+    ("documents_resubmitted_per_case", "documents re-submitted per case"),
+    ("handoffs_per_case", "hand-offs per case"),
+    ("offices_per_case", "offices per case"),
+    ("online_share", "online share"),
+    ("utilisation_mean", "staff utilisation"),
+    ("refusals", "refusals"),
+    ("cases_open_at_end", "cases still open at the end"),
+)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line user error on stderr; return the exit (status 2) to raise."""
+    stderr.print(f"govlab: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios, one line each."""
+    for name in shipped_scenarios():
+        print(f"{name:14s} {load_scenario(name).description}")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="scenario name (see `govlab scenarios`) or file")],
+    days: Annotated[int, typer.Option(min=1, max=100_000, help="working days to simulate")] = (
+        DEFAULT_DAYS
+    ),
+    seed: Annotated[int, typer.Option(min=0, help="seed of the model's random generator")] = 1,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override a parameter: dotted.path=value (repeatable)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run one simulation and print its summary."""
+    try:
+        loaded = load_scenario(scenario)
+        overrides = dict(parse_assignment(item) for item in set_ or [])
+        if overrides:
+            loaded = apply_overrides(loaded, overrides, source="--set")
+    except ScenarioError as error:
+        raise fail(str(error)) from None
+    progress = Progress(
+        TextColumn(f"{loaded.name}"),
+        BarColumn(),
+        TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("run", total=days)
+        summary, _ = run_simulation(
+            loaded, seed, days, on_day=lambda day: progress.update(task, completed=day)
+        )
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+        return
+    table = Table(title=f"{loaded.name} — {days} days, seed {seed}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in TABLE_ROWS:
+        value = summary.get(key)
+        table.add_row(label, "—" if value is None else f"{value:,.3g}")
+    Console().print(table)
+
+
+def main() -> None:
+    """Entry point of the ``govlab`` script: usage errors become one line and status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as error:
+        message = error.format_message()
+        if not message:  # no arguments: the help was printed
+            raise SystemExit(2) from None
+        raise SystemExit(fail(message).exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    sys.exit(code if isinstance(code, int) else 0)

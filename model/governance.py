@@ -1,0 +1,152 @@
+"""GovernanceModel: the Mesa model — its build and its day (``step``).
+
+One step is one working day. Inside the day, service events run in continuous time on one event
+heap (``model.engine``); the journeys of cases through offices are ``model.journey``. All
+randomness comes from ``self.rng`` (``GovernanceModel(scenario, rng=seed)``).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import Department, Enterprise, Resident
+from model.draws import Draws
+from model.engine import EventHeap, Station
+from model.journey import Journeys
+from model.metrics import daily_summary
+from model.offices import build_layout
+from model.population import make_population
+from model.routes import compile_plans
+from scenarios import Scenario
+
+RESIDENT, ENTERPRISE = 0, 1
+ENTERPRISE_SECTORS = 4
+
+
+class GovernanceModel(mesa.Model):
+    """Departments, enterprises and residents under one scenario's way of organising government.
+
+    Args:
+        scenario: a validated scenario (``scenarios.load_scenario``).
+        rng: seed or generator for every random draw of this model.
+
+    Attributes:
+        config: the scenario this model runs.
+        population: the resident table (arrays); ``resident(row)`` gives a Mesa view of one row.
+        departments: Department agents, in station order.
+        journeys: the service process; ``journeys.records`` holds completed cases.
+        datacollector: daily model series and department series.
+    """
+
+    def __init__(self, scenario: Scenario, rng: int | np.random.Generator | None = None) -> None:
+        super().__init__(rng=rng)
+        self.config = scenario
+        world = scenario.world
+        self.layout = build_layout(scenario)
+        self.plans = compile_plans(scenario)
+        self.stations = [Station(servers) for servers in self.layout.staff()]
+        self.departments = [
+            Department(self, office, self.stations) for office in self.layout.offices
+        ]
+        self.population = make_population(self.rng, world)
+        self._resident_views: dict[int, Resident] = {}
+        self._recorded = 0
+        self._make_enterprises(world)
+        self.heap = EventHeap()
+        self.journeys = Journeys(
+            scenario, self.layout, self.plans, Draws(self.rng), self.heap, self.stations
+        )
+        self.arrivals_today = 0
+        self.today = daily_summary([])
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "arrivals": "arrivals_today",
+                "completions": lambda m: m.today["completions"],
+                "delay_mean_days": lambda m: m.today["delay_mean_days"],
+                "trips_per_case": lambda m: m.today["trips_per_case"],
+                "backlog": lambda m: m.journeys.open_cases,
+                "utilisation_mean": lambda m: float(
+                    np.mean([d.utilisation for d in m.departments if d.staff])
+                ),
+            },
+            agenttype_reporters={
+                Department: {
+                    "function": "function",
+                    "district": "district",
+                    "staff": "staff",
+                    "queue_length": "queue_length",
+                    "in_system": "in_system",
+                    "utilisation": "utilisation",
+                }
+            },
+        )
+
+    def _make_enterprises(self, world) -> None:
+        n = world.enterprises
+        district = self.rng.integers(world.districts, size=n)
+        sector = self.rng.integers(ENTERPRISE_SECTORS, size=n)
+        size = np.ceil(self.rng.lognormal(2.0, 1.2, size=n)).astype(int)
+        spread = 4.0
+        mean = world.enterprise_digital_skill
+        skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n)
+        self.enterprise_district = district.astype(np.int16)
+        self.enterprise_skill = skill.astype(np.float32)
+        self.enterprises = [
+            Enterprise(self, i, int(district[i]), int(sector[i]), int(size[i]), float(skill[i]))
+            for i in range(n)
+        ]
+
+    def resident(self, row: int) -> Resident:
+        """The Mesa view of resident ``row`` (made and registered on first use)."""
+        view = self._resident_views.get(row)
+        if view is None:
+            view = self._resident_views[row] = Resident(self, row)
+        return view
+
+    @property
+    def day(self) -> int:
+        """Days completed so far."""
+        return self.steps
+
+    def step(self) -> None:
+        """One working day, in this order (DESIGN.md §2):
+
+        1. demand — Poisson arrivals per applicant and case type, at uniform times in the day;
+        2-5. intake, routing, cross-district handling and service — the day's events in continuous
+           time (``model.journey``);
+        6-10. civic dynamics (evaluation, voice, co-production, needs sensing, privacy) are not
+           built yet: the service model does not change people's trust or the staff plan;
+        11. collect — department utilisation, the daily series.
+        """
+        start = float(self.steps - 1)
+        end = start + 1.0
+        self._demand(start)
+        self.journeys.advance_to(end)
+        for department in self.departments:
+            department.close_day(end)
+        records = self.journeys.records
+        self.today = daily_summary(records[self._recorded :])
+        self._recorded = len(records)
+        self.datacollector.collect(self)
+
+    def _demand(self, start: float) -> None:
+        """Open today's new cases (DESIGN.md §2 step 1)."""
+        rng = self.rng
+        population = self.population
+        self.arrivals_today = 0
+        for plan in self.plans:
+            if plan.applicant == "resident":
+                kind, homes, skills = RESIDENT, population.district, population.digital_skill
+            else:
+                kind, homes, skills = ENTERPRISE, self.enterprise_district, self.enterprise_skill
+            if len(homes) == 0 or plan.rate_per_day == 0.0:
+                continue
+            count = rng.poisson(plan.rate_per_day * len(homes))
+            applicants = rng.integers(len(homes), size=count)
+            times = start + rng.random(count)
+            for time, applicant in zip(times.tolist(), applicants.tolist(), strict=True):
+                self.journeys.open_case(
+                    time, plan, kind, applicant, int(homes[applicant]), float(skills[applicant])
+                )
+            self.arrivals_today += count

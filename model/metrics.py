@@ -1,0 +1,105 @@
+"""Service metrics computed from completed-case records (pure functions, no I/O).
+
+``case_table`` turns the journeys' record tuples into columns; ``summarise`` gives the run's
+service metrics (DESIGN.md §2 "Metrics"), overall, by case type and by channel.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from model.journey import RECORD_FIELDS
+
+PERCENTILES = (50, 90, 99)
+
+
+def case_table(records: list[tuple]) -> dict[str, np.ndarray]:
+    """Completed cases as columns, one array per field of ``RECORD_FIELDS`` plus ``delay_days``."""
+    if records:
+        columns = list(zip(*records, strict=True))
+        table = {
+            name: np.asarray(column) for name, column in zip(RECORD_FIELDS, columns, strict=True)
+        }
+    else:
+        table = {name: np.zeros(0) for name in RECORD_FIELDS}
+    table["delay_days"] = table["completion_day"] - table["arrival_day"]
+    return table
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(np.mean(values)) if len(values) else None
+
+
+def daily_summary(records: list[tuple]) -> dict[str, float | int | None]:
+    """Completions, mean delay and trips of one day's completed cases."""
+    if not records:
+        return {"completions": 0, "delay_mean_days": math.nan, "trips_per_case": math.nan}
+    arrival = RECORD_FIELDS.index("arrival_day")
+    completion = RECORD_FIELDS.index("completion_day")
+    trips = RECORD_FIELDS.index("trips")
+    n = len(records)
+    return {
+        "completions": n,
+        "delay_mean_days": sum(r[completion] - r[arrival] for r in records) / n,
+        "trips_per_case": sum(r[trips] for r in records) / n,
+    }
+
+
+def service_metrics(table: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Delay percentiles and the burden of the given cases (all arrays of equal length)."""
+    delay = table["delay_days"]
+    n = len(delay)
+    result: dict[str, Any] = {"cases_completed": n}
+    result["delay_mean_days"] = _mean(delay)
+    for p in PERCENTILES:
+        result[f"delay_p{p}_days"] = float(np.percentile(delay, p)) if n else None
+    for part in ("wait", "service", "handoff", "travel", "rework"):
+        result[f"{part}_days_mean"] = _mean(table[f"{part}_days"])
+    trips = table["trips"]
+    result["trips_per_case"] = _mean(trips)
+    result["share_at_most_one_trip"] = _mean(trips <= 1)
+    result["share_zero_trips"] = _mean(trips == 0)
+    result["documents_submitted_per_case"] = _mean(table["documents_submitted"])
+    result["documents_resubmitted_per_case"] = _mean(table["documents_resubmitted"])
+    result["handoffs_per_case"] = _mean(table["handoffs"])
+    result["offices_per_case"] = _mean(table["offices"])
+    result["returns_per_case"] = _mean(table["returns"])
+    result["hub_retrievals_per_case"] = _mean(table["hub_retrievals"])
+    result["online_share"] = _mean(table["online"])
+    result["refused_share"] = _mean(table["refused"])
+    return result
+
+
+def _subset(table: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: column[mask] for name, column in table.items()}
+
+
+def summarise(model) -> dict[str, Any]:
+    """The run's service metrics (cases arriving after the warm-up), by case type and channel."""
+    table = case_table(model.journeys.records)
+    kept = _subset(table, table["arrival_day"] >= model.config.world.warmup_days)
+    summary = service_metrics(kept)
+    names = [plan.name for plan in model.plans]
+    by_type = {
+        name: service_metrics(_subset(kept, kept["case_type"] == index))
+        for index, name in enumerate(names)
+    }
+    summary["business_registration_days_mean"] = by_type.get("business_registration", {}).get(
+        "delay_mean_days"
+    )
+    summary["by_case_type"] = by_type
+    summary["by_channel"] = {
+        "online": service_metrics(_subset(kept, kept["online"].astype(bool))),
+        "in_person": service_metrics(_subset(kept, ~kept["online"].astype(bool))),
+    }
+    departments = [d for d in model.departments if d.staff]
+    busy = sum(s.area_busy for d in departments for s in d.stations)
+    staff_days = sum(d.staff for d in departments) * max(model.steps, 1)
+    summary["utilisation_mean"] = busy / staff_days if staff_days else None
+    summary["cases_opened"] = model.journeys.opened
+    summary["cases_open_at_end"] = model.journeys.open_cases
+    summary["refusals"] = model.journeys.refusals
+    return summary

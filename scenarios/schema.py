@@ -1,0 +1,237 @@
+"""The scenario schema: every lever, world parameter and service definition, validated.
+
+A scenario is frozen data. Each field has a type, a range, a unit in its description and a default,
+so that a scenario file only states what differs from the default world (DESIGN.md §2, §5).
+The default service catalogue (functions, documents, case types) is data in
+``scenarios/service_catalogue.toml``; this module only states its shape.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Frozen(BaseModel):
+    """Base of every scenario model: immutable, unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Levers(Frozen):
+    """How government is organised: the reform levers of DESIGN.md §2."""
+
+    front_desk: bool = Field(
+        False, description="one pooled intake desk per district for all functions (一窗受理); bool"
+    )
+    approval: Literal["sequential", "parallel"] = Field(
+        "sequential", description="approval steps one after another (串联) or forked (并联)"
+    )
+    data_sharing: Share = Field(
+        0.0,
+        description="probability (0-1) that a document issued by a department is fetched from the "
+        "data hub instead of carried by the applicant",
+    )
+    handoff: Literal["applicant", "electronic"] = Field(
+        "applicant", description="who moves the file between departments"
+    )
+    cross_district: Literal["home_only", "anywhere"] = Field(
+        "home_only", description="where a resident away from home may be served (跨域通办)"
+    )
+    online_coverage: Share = Field(
+        0.1, description="probability (0-1) that an online-capable case is offered online"
+    )
+    capacity_policy: Literal["static", "proportional", "sqrt"] = Field(
+        "static", description="how the staff budget follows sensed demand"
+    )
+    adjust_every_days: int = Field(20, ge=1, le=1000, description="sensing period; days")
+    adjust_lag_days: int = Field(
+        20, ge=0, le=1000, description="delay before a reallocation takes effect; days"
+    )
+    transparency: Share = Field(
+        0.1, description="0-1; one-time complete notice of requirements (一次告知) and open data"
+    )
+    platform_openness: int = Field(
+        0, ge=0, le=3, description="participation platform: 0 closed .. 3 open; level"
+    )
+    responsiveness: Share = Field(
+        0.33, description="probability (0-1) that a request on the platform gets a response"
+    )
+    coproduction: Share = Field(
+        0.0, description="0-1; maximum share of capacity added by enterprises and social groups"
+    )
+    privacy_protection: Share = Field(
+        0.5, description="0-1; share of data-hub incident risk removed by protection"
+    )
+    sensing_quality: Share = Field(
+        0.5, description="0-1; data-fusion quality of demand sensing (1 = noiseless)"
+    )
+
+
+class World(Frozen):
+    """The city the scenario runs in: sizes, travel, paperwork and service-time shape."""
+
+    districts: int = Field(6, ge=1, le=64, description="number of districts (块); count")
+    residents: int = Field(40_000, ge=0, le=10_000_000, description="residents; count")
+    enterprises: int = Field(2_000, ge=0, le=1_000_000, description="enterprises; count")
+    working_hours_per_day: float = Field(
+        8.0, gt=0.0, le=24.0, description="service hours in one working day (one step); hours"
+    )
+    working_days_per_year: float = Field(
+        250.0, gt=0.0, le=366.0, description="working days in a year, to turn yearly rates daily"
+    )
+    travel_base_hours: float = Field(
+        1.0, ge=0.0, le=48.0, description="time of one trip to an office in one's district; hours"
+    )
+    travel_per_district_hours: float = Field(
+        0.75, ge=0.0, le=48.0, description="extra trip time per district of distance; hours"
+    )
+    city_centre_distance: float = Field(
+        1.0,
+        ge=0.0,
+        le=64.0,
+        description="distance of city-level offices from any district; districts",
+    )
+    away_from_home_share: Share = Field(
+        0.15,
+        description="probability (0-1) that a case's applicant lives away from their home "
+        "(registration) district",
+    )
+    refusal_probability: Share = Field(
+        0.3,
+        description="probability (0-1) that a home-only office refuses an away case at the "
+        "local office, sending the applicant home",
+    )
+    p_missing_document: Share = Field(
+        0.1, description="probability (0-1) that one carried document is missing or wrong"
+    )
+    transparency_effect: Share = Field(
+        0.8, description="share (0-1) of missing documents prevented at transparency 1"
+    )
+    rework_days: float = Field(
+        1.0, ge=0.0, le=100.0, description="mean time to obtain a missing document; days"
+    )
+    visit_gap_days: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="mean time before an applicant carrying a file makes the next visit; days",
+    )
+    courier_days: float = Field(
+        0.5, ge=0.0, le=100.0, description="mean paper hand-off between back offices; days"
+    )
+    electronic_handoff_hours: float = Field(
+        0.1, ge=0.0, le=100.0, description="electronic hand-off between departments; hours"
+    )
+    digital_skill_threshold: Share = Field(
+        0.4, description="digital skill (0-1) needed to use an online service"
+    )
+    enterprise_digital_skill: Share = Field(
+        0.8, description="mean digital skill (0-1) of enterprises"
+    )
+    service_time_distribution: Literal["exponential", "lognormal", "deterministic"] = Field(
+        "lognormal", description="shape of counter and back-office service times"
+    )
+    service_time_cv: float = Field(
+        0.8, gt=0.0, le=10.0, description="coefficient of variation of lognormal service times"
+    )
+    warmup_days: int = Field(
+        10, ge=0, le=10_000, description="cases arriving before this day are left out of metrics"
+    )
+
+
+class Function(Frozen):
+    """A department function (条): one department per district, or one city-level department."""
+
+    level: Literal["district", "city"] = Field("district", description="where it sits")
+    counter_staff: int = Field(2, ge=0, le=10_000, description="intake counter servers; count")
+    backoffice_staff: int = Field(3, ge=0, le=10_000, description="approval servers; count")
+
+
+class Document(Frozen):
+    """A document an applicant may have to present."""
+
+    issuer: str = Field(
+        "applicant", description="function that issues it, or 'applicant' for own papers"
+    )
+
+
+class Step(Frozen):
+    """One procedure of a case at one department function."""
+
+    function: str = Field(description="department function that handles this step")
+    counter_hours: float = Field(
+        0.5, ge=0.0, le=1000.0, description="mean intake time at the counter; hours"
+    )
+    backoffice_days: float = Field(
+        1.0, ge=0.0, le=1000.0, description="mean back-office processing time; days"
+    )
+    requires: tuple[str, ...] = Field((), description="documents the step requires")
+    issues: tuple[str, ...] = Field((), description="documents the step issues")
+    approval: bool = Field(True, description="an approval that may run in parallel with others")
+
+
+class CaseType(Frozen):
+    """A service (one kind of case) with its route of steps."""
+
+    applicant: Literal["resident", "enterprise"] = Field(description="who applies")
+    rate_per_year: float = Field(
+        ge=0.0, le=10_000.0, description="cases per applicant per year; 1/year"
+    )
+    online: bool = Field(True, description="the service can be offered online")
+    steps: tuple[Step, ...] = Field(min_length=1, description="the route, in order")
+
+
+@cache
+def _default_catalogue() -> dict[str, Any]:
+    with SERVICE_CATALOGUE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _catalogue_part(part: str):
+    return lambda: _default_catalogue()[part]
+
+
+class Scenario(Frozen):
+    """A complete, validated scenario: levers, world and service catalogue."""
+
+    name: str = Field("custom", description="short name")
+    description: str = Field("", description="one line for listings")
+    levers: Levers = Field(default_factory=Levers)
+    world: World = Field(default_factory=World)
+    functions: dict[str, Function] = Field(default_factory=_catalogue_part("functions"))
+    documents: dict[str, Document] = Field(default_factory=_catalogue_part("documents"))
+    services: dict[str, CaseType] = Field(default_factory=_catalogue_part("services"))
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Scenario:
+        issuers = {"applicant", *self.functions}
+        for name, document in self.documents.items():
+            if document.issuer not in issuers:
+                raise ValueError(
+                    f"documents.{name}.issuer: {document.issuer!r} is not one of {sorted(issuers)}"
+                )
+        for name, service in self.services.items():
+            for index, step in enumerate(service.steps):
+                where = f"services.{name}.steps.{index}"
+                if step.function not in self.functions:
+                    allowed = sorted(self.functions)
+                    raise ValueError(f"{where}.function: {step.function!r} is not one of {allowed}")
+                for document in (*step.requires, *step.issues):
+                    if document not in self.documents:
+                        raise ValueError(f"{where}: unknown document {document!r}")
+        return self
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a validated copy with ``{"dotted.path": value}`` overrides applied."""
+        from scenarios.overrides import apply_overrides
+
+        return apply_overrides(self, overrides)
