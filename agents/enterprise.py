@@ -14,6 +14,10 @@ class Enterprise(mesa.Agent):
         sector: sector index (0 services, 1 manufacturing, 2 construction, 3 trade).
         size: employees; count.
         digital_skill: 0-1; decides whether an online service can be used.
+
+    Its attitudes (``trust``, ``expectation``, ``satisfaction``, ``efficacy``,
+    ``privacy_concern``, ``participating``, ``coproducing``) live in ``model.enterprise_table``
+    and are read through, like a ``Resident``'s.
     """
 
     def __init__(
@@ -31,3 +35,10 @@ class Enterprise(mesa.Agent):
         self.sector = sector
         self.size = size
         self.digital_skill = digital_skill
+
+    def __getattr__(self, name: str):
+        model = self.__dict__.get("model")
+        table = getattr(model, "enterprise_table", None) if model is not None else None
+        if table is not None and name in table.columns:
+            return table.columns[name][self.__dict__["row"]].item()
+        raise AttributeError(name)

@@ -17,6 +17,12 @@ class Resident(mesa.Agent):
         super().__init__(model)
         self.row = row
 
+    @property
+    def neighbours(self) -> list[int]:
+        """Rows of this resident's neighbours in the social network (``model.network``)."""
+        network = self.model.network
+        return network.indices[network.indptr[self.row] : network.indptr[self.row + 1]].tolist()
+
     def __getattr__(self, name: str):
         columns = self.__dict__.get("model").population.columns
         if name in columns:

@@ -11,13 +11,20 @@ import mesa
 import numpy as np
 
 from agents import Department, Enterprise, Resident
+from model.coproduction import Coproduction
 from model.draws import Draws
 from model.engine import EventHeap, Station
+from model.evaluation import Evaluation
 from model.journey import Journeys
-from model.metrics import daily_summary
+from model.metrics import case_table, daily_summary
+from model.network import degrees, make_network
 from model.offices import build_layout
-from model.population import make_population
+from model.population import draw_districts, make_enterprise_table, make_population
+from model.privacy import Privacy
 from model.routes import compile_plans
+from model.sensing import Sensing
+from model.staffing import Staffing
+from model.voice import Voice
 from scenarios import Scenario
 
 RESIDENT, ENTERPRISE = 0, 1
@@ -34,6 +41,9 @@ class GovernanceModel(mesa.Model):
     Attributes:
         config: the scenario this model runs.
         population: the resident table (arrays); ``resident(row)`` gives a Mesa view of one row.
+        network: the residents' social network, a symmetric ``scipy.sparse`` CSR adjacency.
+        enterprise_table: the enterprises' attributes and attitudes as arrays (row =
+            ``Enterprise.row``).
         departments: Department agents, in station order.
         journeys: the service process; ``journeys.records`` holds completed cases.
         datacollector: daily model series and department series.
@@ -49,16 +59,22 @@ class GovernanceModel(mesa.Model):
         self.departments = [
             Department(self, office, self.stations) for office in self.layout.offices
         ]
-        self.population = make_population(self.rng, world)
+        self.population = make_population(self.rng, world, scenario.civic)
         self._resident_views: dict[int, Resident] = {}
         self._recorded = 0
         self._make_enterprises(world)
+        self.network = make_network(self.rng, scenario.civic, world.residents)
+        self.degree = degrees(self.network)
         self.heap = EventHeap()
         self.journeys = Journeys(
             scenario, self.layout, self.plans, Draws(self.rng), self.heap, self.stations
         )
+        self._make_civic(scenario)
         self.arrivals_today = 0
         self.today = daily_summary([])
+        self.participation_today = 0.0
+        self.trust_today = float(self.population.trust.mean()) if world.residents else 0.0
+        self.civic_series: dict[str, list[float]] = {"participation_rate": [], "trust_mean": []}
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "arrivals": "arrivals_today",
@@ -69,6 +85,8 @@ class GovernanceModel(mesa.Model):
                 "utilisation_mean": lambda m: float(
                     np.mean([d.utilisation for d in m.departments if d.staff])
                 ),
+                "participation_rate": "participation_today",
+                "trust_mean": "trust_today",
             },
             agenttype_reporters={
                 Department: {
@@ -82,9 +100,21 @@ class GovernanceModel(mesa.Model):
             },
         )
 
+    def _make_civic(self, scenario: Scenario) -> None:
+        """The mechanisms of DESIGN.md §2 steps 6-10, sharing the tables and the network."""
+        residents, firms, rng = self.population, self.enterprise_table, self.rng
+        self.staffing = Staffing(self.layout, self.journeys)
+        self.evaluation = Evaluation(scenario, residents, firms, self.network)
+        self.voice = Voice(
+            scenario, residents, firms, self.network, self.degree, rng, scenario.world.districts
+        )
+        self.coproduction = Coproduction(scenario, firms, self.staffing, rng)
+        self.sensing = Sensing(scenario, self.stations, self.staffing, residents, rng)
+        self.privacy = Privacy(scenario, residents, firms, self.network, rng)
+
     def _make_enterprises(self, world) -> None:
         n = world.enterprises
-        district = self.rng.integers(world.districts, size=n)
+        district = draw_districts(self.rng, world, n)
         sector = self.rng.integers(ENTERPRISE_SECTORS, size=n)
         size = np.ceil(self.rng.lognormal(2.0, 1.2, size=n)).astype(int)
         spread = 4.0
@@ -92,6 +122,9 @@ class GovernanceModel(mesa.Model):
         skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n)
         self.enterprise_district = district.astype(np.int16)
         self.enterprise_skill = skill.astype(np.float32)
+        self.enterprise_table = make_enterprise_table(
+            self.rng, self.config.civic, self.enterprise_district, self.enterprise_skill
+        )
         self.enterprises = [
             Enterprise(self, i, int(district[i]), int(sector[i]), int(size[i]), float(skill[i]))
             for i in range(n)
@@ -114,10 +147,19 @@ class GovernanceModel(mesa.Model):
 
         1. demand — Poisson arrivals per applicant and case type, at uniform times in the day;
         2-5. intake, routing, cross-district handling and service — the day's events in continuous
-           time (``model.journey``);
-        6-10. civic dynamics (evaluation, voice, co-production, needs sensing, privacy) are not
-           built yet: the service model does not change people's trust or the staff plan;
-        11. collect — department utilisation, the daily series.
+           time (``model.journey``); departments close the day (utilisation);
+        6. evaluation — applicants of the day's completed cases update satisfaction, expectation
+           and trust (spilling to neighbours); transparency moves trust (``model.evaluation``);
+        7. voice — at the start of each voice period, participation decisions, requests and
+           responses (``model.voice``);
+        8. co-production — trusting enterprises and social groups add servers
+           (``model.coproduction``);
+        9. needs sensing — every K days, estimate load and plan a reallocation of the staff
+           budget; apply the plans whose lag is over (``model.sensing``);
+        10. privacy — the day's data-hub retrievals risk incidents that cost trust
+            (``model.privacy``);
+        11. collect — the daily series (service, participation, trust).
+        Staff changes of steps 8-9 take effect at the end of the day.
         """
         start = float(self.steps - 1)
         end = start + 1.0
@@ -126,8 +168,24 @@ class GovernanceModel(mesa.Model):
         for department in self.departments:
             department.close_day(end)
         records = self.journeys.records
-        self.today = daily_summary(records[self._recorded :])
+        completed = records[self._recorded :]
         self._recorded = len(records)
+        cases = case_table(completed)
+        self.evaluation.step(cases)
+        self.voice.step(self.steps)
+        self.coproduction.step(end)
+        self.sensing.step(self.steps, end)
+        self.privacy.step(cases)
+        self._collect(completed)
+
+    def _collect(self, completed: list[tuple]) -> None:
+        self.today = daily_summary(completed)
+        residents = self.population
+        if residents.size:
+            self.participation_today = float(residents.participating.mean())
+            self.trust_today = float(residents.trust.mean())
+        self.civic_series["participation_rate"].append(self.participation_today)
+        self.civic_series["trust_mean"].append(self.trust_today)
         self.datacollector.collect(self)
 
     def _demand(self, start: float) -> None:

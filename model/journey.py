@@ -314,6 +314,12 @@ class Journeys:
             else:
                 self.finish(time, station, job)
 
+    def set_staff(self, time: float, station: int, servers: int) -> None:
+        """Set the servers of ``station`` at ``time``; queued jobs taken by freed servers start."""
+        for job in self.stations[station].set_servers(time, servers):
+            job.split[WAIT] += time - job.enqueued
+            self._start(time, station, job)
+
     def trace_next(self, case_type: int) -> None:
         """Record the journey of the next case of this type in ``traces`` (keyed by case number).
 

@@ -1,7 +1,9 @@
-"""Service metrics computed from completed-case records (pure functions, no I/O).
+"""Service and civic metrics computed from completed-case records and model state (no I/O).
 
 ``case_table`` turns the journeys' record tuples into columns; ``summarise`` gives the run's
-service metrics (DESIGN.md §2 "Metrics"), overall, by case type and by channel.
+service metrics (DESIGN.md §2 "Metrics"), overall, by case type and by channel, then the civic
+metrics (participation, trust, satisfaction, responses, co-production, privacy) and equity
+(``model.equity``). Means over days and cases leave out the warm-up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from model.equity import equity_metrics, resident_groups
 from model.journey import RECORD_FIELDS
 
 PERCENTILES = (50, 90, 99)
@@ -102,4 +105,77 @@ def summarise(model) -> dict[str, Any]:
     summary["cases_opened"] = model.journeys.opened
     summary["cases_open_at_end"] = model.journeys.open_cases
     summary["refusals"] = model.journeys.refusals
+    summary.update(civic_metrics(model, table))
     return summary
+
+
+def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | None:
+    return scale * numerator / denominator if denominator else None
+
+
+def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Participation, trust, satisfaction, responses, co-production, privacy and equity."""
+    warmup = model.config.world.warmup_days
+    kept = table["arrival_day"] >= warmup
+    series = model.civic_series
+    participation = np.asarray(series["participation_rate"])
+    trust = np.asarray(series["trust_mean"])
+    after = slice(min(warmup, max(len(participation) - 1, 0)), None)
+    satisfaction = model.evaluation.satisfaction_of_records()
+    incidents = model.privacy.incidents_of_records()
+    retrievals = table["hub_retrievals"][kept].sum()
+    voice, staffing, firms, residents = (
+        model.voice,
+        model.staffing,
+        model.enterprise_table,
+        model.population,
+    )
+    result: dict[str, Any] = {
+        "participation_rate": _mean(participation[after]),
+        "participation_rate_final": float(participation[-1]) if len(participation) else None,
+        "trust_mean": _mean(trust[after]),
+        "trust_mean_final": float(trust[-1]) if len(trust) else None,
+        "trust_sd_final": float(np.std(residents.trust)) if residents.size else None,
+        "satisfaction_mean": _mean(satisfaction[kept]),
+        "requests": voice.requests,
+        "response_rate": _ratio(voice.responses, voice.requests),
+        "community_resolution_share": _ratio(voice.resolved_by_community, voice.requests),
+        "coproduction_share": _ratio(staffing.extra_days, staffing.staff_days),
+        "enterprise_participation_rate_final": _mean(firms.participating),
+        "enterprise_trust_mean_final": _mean(firms.trust),
+        "privacy_incidents": int(incidents[kept].sum()),
+        "privacy_incidents_per_10k": _ratio(float(incidents[kept].sum()), retrievals, 1e4),
+        "privacy_incidents_per_10k_cases": _ratio(float(incidents[kept].sum()), kept.sum(), 1e4),
+        "reallocations": model.sensing.reallocations,
+    }
+    threshold = model.config.world.digital_skill_threshold
+    skill = np.where(
+        table["applicant_kind"] == 1,
+        model.enterprise_skill[_rows(table, 1, len(firms.district))],
+        residents.digital_skill[_rows(table, 0, residents.size)],
+    )
+    kept_table = {name: column[kept] for name, column in table.items()}
+    result.update(
+        equity_metrics(
+            kept_table["delay_days"],
+            kept_table["trips"],
+            satisfaction[kept],
+            kept_table["home_district"],
+            skill[kept] < threshold,
+            model.config.world.districts,
+        )
+    )
+    result["residents_by_group"] = resident_groups(
+        residents.district,
+        residents.digital_skill < threshold,
+        residents.trust,
+        residents.participating,
+        model.config.world.districts,
+    )
+    return result
+
+
+def _rows(table: dict[str, np.ndarray], kind: int, size: int) -> np.ndarray:
+    """Applicant rows where the case's applicant is of ``kind`` (0 elsewhere, a safe index)."""
+    rows = table["applicant"].astype(np.int64)
+    return np.where((table["applicant_kind"] == kind) & (size > 0), rows, 0) if size else rows * 0

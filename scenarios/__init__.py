@@ -3,10 +3,20 @@
 from scenarios.errors import ScenarioError
 from scenarios.loader import load_scenario, shipped_scenarios
 from scenarios.overrides import apply_overrides, parse_assignment
-from scenarios.schema import CaseType, Document, Function, Levers, Scenario, Step, World
+from scenarios.schema import (
+    CaseType,
+    Civic,
+    Document,
+    Function,
+    Levers,
+    Scenario,
+    Step,
+    World,
+)
 
 __all__ = [
     "CaseType",
+    "Civic",
     "Document",
     "Function",
     "Levers",

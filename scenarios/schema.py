@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Utility = Annotated[float, Field(ge=-5.0, le=5.0)]
 
 
 class Frozen(BaseModel):
@@ -146,6 +147,191 @@ class World(Frozen):
     warmup_days: int = Field(
         10, ge=0, le=10_000, description="cases arriving before this day are left out of metrics"
     )
+    district_concentration: float = Field(
+        0.0,
+        ge=0.0,
+        le=4.0,
+        description="uneven district sizes: residents and enterprises of district d are in "
+        "proportion to (d + 1)^-c (0 = equal districts); Zipf exponent",
+    )
+
+
+class Civic(Frozen):
+    """How residents and enterprises judge, speak and co-produce (DESIGN.md §2 steps 6-10).
+
+    Behaviour coefficients, the social network's shape and the data-hub risk. Utility terms of the
+    voice rule are in "utility" units on the same scale as the participation threshold.
+    """
+
+    # -- social network -------------------------------------------------------------------------
+    network: Literal["watts_strogatz", "erdos_renyi", "barabasi_albert", "complete"] = Field(
+        "watts_strogatz",
+        description="shape of the residents' social network (complete only up to 5000 residents)",
+    )
+    network_degree: int = Field(
+        10, ge=0, le=200, description="mean degree (Watts–Strogatz: ring neighbours k); count"
+    )
+    network_rewiring: Share = Field(
+        0.1, description="Watts–Strogatz rewiring probability p (0-1) per lattice edge"
+    )
+    # -- initial attitudes ----------------------------------------------------------------------
+    trust_initial: Share = Field(0.5, description="mean initial trust in government; 0-1")
+    expectation_initial: Share = Field(
+        0.5, description="mean initial expected service performance; 0-1"
+    )
+    efficacy_initial: Share = Field(0.4, description="mean initial political efficacy; 0-1")
+    privacy_concern_initial: Share = Field(0.5, description="mean initial privacy concern; 0-1")
+    attitude_concentration: float = Field(
+        8.0, gt=0.0, le=1000.0, description="Beta concentration of initial attitudes; 1"
+    )
+    # -- evaluation (expectancy disconfirmation) --------------------------------------------
+    delay_reference_days: float = Field(
+        10.0, gt=0.0, le=1000.0, description="delay at which performance falls to 1/e; days"
+    )
+    trip_penalty: float = Field(
+        0.1, ge=0.0, le=10.0, description="log-performance lost per trip beyond the first; 1/trip"
+    )
+    satisfaction_base: float = Field(
+        0.2, ge=-1.0, le=1.0, description="a in S = a + b·P + c·(P − E); 0-1 scale"
+    )
+    satisfaction_performance: float = Field(
+        0.6, ge=0.0, le=2.0, description="b in S = a + b·P + c·(P − E); 1"
+    )
+    satisfaction_disconfirmation: float = Field(
+        0.4, ge=0.0, le=2.0, description="c in S = a + b·P + c·(P − E); 1"
+    )
+    expectation_rate: Share = Field(
+        0.3, description="share (0-1) of the gap P − E closed by expectation per case"
+    )
+    trust_rate: Share = Field(
+        0.3, description="share (0-1) of the gap S − T closed by trust per case"
+    )
+    spillover_weight: Share = Field(
+        0.2, description="share (0-1) of a resident's trust change passed to each neighbour"
+    )
+    transparency_information_rate: float = Field(
+        0.004,
+        ge=0.0,
+        le=1.0,
+        description="daily rate at which trust moves toward published satisfaction, times "
+        "transparency; 1/day",
+    )
+    transparency_trust_rate: float = Field(
+        0.002,
+        ge=0.0,
+        le=1.0,
+        description="daily rate at which open government closes the gap 1 − T, times "
+        "transparency; 1/day",
+    )
+    # -- voice ------------------------------------------------------------------------------
+    voice_every_days: int = Field(5, ge=1, le=1000, description="voice period; days")
+    voice_rule: Literal["full", "threshold"] = Field(
+        "full",
+        description="full utility rule, or pure Granovetter thresholds (participate iff the "
+        "participating share of neighbours ≥ own threshold; for validation)",
+    )
+    threshold_mean: float = Field(
+        0.6, ge=-5.0, le=5.0, description="mean participation threshold; utility"
+    )
+    threshold_sd: float = Field(
+        0.15, ge=0.0, le=5.0, description="s.d. of participation thresholds (normal); utility"
+    )
+    weight_trust: float = Field(0.5, ge=0.0, le=5.0, description="utility per unit trust")
+    weight_efficacy: float = Field(0.5, ge=0.0, le=5.0, description="utility per unit efficacy")
+    weight_neighbours: float = Field(
+        0.6, ge=0.0, le=5.0, description="utility per unit share of participating neighbours"
+    )
+    openness_cost: tuple[Utility, Utility, Utility, Utility] = Field(
+        (0.8, 0.5, 0.3, 0.15),
+        description="participation cost at platform openness 0, 1, 2, 3; utility",
+    )
+    cost_digital: float = Field(
+        0.3, ge=0.0, le=5.0, description="extra cost per unit missing digital skill; utility"
+    )
+    cost_time: float = Field(
+        0.2, ge=0.0, le=5.0, description="extra cost per unit missing free time; utility"
+    )
+    cost_civic_skill: float = Field(
+        0.2, ge=0.0, le=5.0, description="extra cost per unit missing civic skill; utility"
+    )
+    cost_privacy: float = Field(
+        0.1, ge=0.0, le=5.0, description="extra cost per unit privacy concern; utility"
+    )
+    recruitment_probability: Share = Field(
+        0.05,
+        description="probability (0-1) per period that a resident is recruited, at openness 3 "
+        "(scaled by openness/3)",
+    )
+    recruitment_boost: float = Field(
+        0.2, ge=0.0, le=5.0, description="utility added for the period when recruited"
+    )
+    request_probability: Share = Field(
+        0.5, description="probability (0-1) that a participant files a request in a period"
+    )
+    openness_response_gain: float = Field(
+        0.05, ge=0.0, le=1.0, description="response probability added per openness level; 0-1"
+    )
+    pressure_gain: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="response probability added at full participation in the district; 0-1",
+    )
+    efficacy_gain: Share = Field(
+        0.15, description="share (0-1) of the gap 1 − efficacy closed by a response"
+    )
+    efficacy_loss: Share = Field(
+        0.1, description="share (0-1) of efficacy lost when a request meets silence"
+    )
+    response_trust_gain: Share = Field(
+        0.03, description="share (0-1) of the gap 1 − T closed by a response"
+    )
+    silence_trust_loss: Share = Field(
+        0.02, description="share (0-1) of trust lost when a request meets silence"
+    )
+    community_resolution: Share = Field(
+        0.3,
+        description="probability (0-1) that the community resolves an unanswered request "
+        "(self-governance; needs openness ≥ coproduction_min_openness)",
+    )
+    # -- co-production ------------------------------------------------------------------------
+    coproduction_min_openness: int = Field(
+        2, ge=0, le=3, description="platform openness needed for co-production; level"
+    )
+    coproduction_trust_threshold: Share = Field(
+        0.55, description="trust (0-1) an enterprise needs to co-produce"
+    )
+    coproducer_share_full: float = Field(
+        0.3,
+        gt=0.0,
+        le=1.0,
+        description="share of a district's enterprises co-producing that reaches the full "
+        "``coproduction`` capacity; 0-1",
+    )
+    social_organisation_share: Share = Field(
+        0.2, description="share (0-1) of the co-production potential supplied by social groups"
+    )
+    # -- needs sensing ------------------------------------------------------------------------
+    sensing_noise: float = Field(
+        0.5, ge=0.0, le=5.0, description="log-normal σ of sensed load at sensing quality 0; 1"
+    )
+    participation_feedback: Share = Field(
+        0.5,
+        description="share (0-1) of the remaining sensing noise removed at full participation",
+    )
+    # -- privacy ------------------------------------------------------------------------------
+    incident_probability: Share = Field(
+        0.01, description="probability (0-1) of an incident per data-hub retrieval, unprotected"
+    )
+    incident_trust_loss: Share = Field(
+        0.3, description="share (0-1) of trust a victim of average concern loses per incident"
+    )
+    incident_spillover_weight: Share = Field(
+        0.1, description="share (0-1) of a victim's trust loss passed to each neighbour"
+    )
+    incident_concern_gain: Share = Field(
+        0.2, description="share (0-1) of the gap 1 − concern closed by an incident"
+    )
 
 
 class Function(Frozen):
@@ -205,14 +391,23 @@ class Scenario(Frozen):
 
     name: str = Field("custom", description="short name")
     description: str = Field("", description="one line for listings")
-    levers: Levers = Field(default_factory=Levers)
-    world: World = Field(default_factory=World)
-    functions: dict[str, Function] = Field(default_factory=_catalogue_part("functions"))
-    documents: dict[str, Document] = Field(default_factory=_catalogue_part("documents"))
-    services: dict[str, CaseType] = Field(default_factory=_catalogue_part("services"))
+    levers: Levers = Field(default_factory=Levers, description="the reform levers")
+    world: World = Field(default_factory=World, description="sizes, travel, paperwork, times")
+    civic: Civic = Field(default_factory=Civic, description="civic behaviour coefficients")
+    functions: dict[str, Function] = Field(
+        default_factory=_catalogue_part("functions"), description="department functions by name"
+    )
+    documents: dict[str, Document] = Field(
+        default_factory=_catalogue_part("documents"), description="documents by name"
+    )
+    services: dict[str, CaseType] = Field(
+        default_factory=_catalogue_part("services"), description="case types by name"
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
+        if self.civic.network == "complete" and self.world.residents > 5000:
+            raise ValueError("civic.network: a complete network needs world.residents <= 5000")
         issuers = {"applicant", *self.functions}
         for name, document in self.documents.items():
             if document.issuer not in issuers:

@@ -1,0 +1,79 @@
+"""Privacy (DESIGN.md §2 step 10): data-hub retrievals risk incidents that cost trust.
+
+Each retrieval of a completed case's documents from the data hub causes an incident with
+probability p·(1 − privacy_protection) (so a case with k retrievals has Binomial(k, ·) incidents).
+A victim with m incidents and privacy concern c loses trust
+
+    ΔT = −T · (1 − (1 − L·(0.5 + c))^m)          (L = incident_trust_loss)
+
+passes ``incident_spillover_weight`` · ΔT to each neighbour (residents), and grows more concerned:
+c ← c + g·(1 − c). Incidents are drawn when the case completes (its retrievals are recorded
+then). The module owns the per-case incident counts (aligned with ``journeys.records``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.population import Population
+from model.spread import spill
+from scenarios import Scenario
+
+RESIDENT, ENTERPRISE = 0, 1
+
+
+class Privacy:
+    """Incidents from data-hub retrievals and their trust cost."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        residents: Population,
+        enterprises: Population,
+        adjacency: sp.csr_array | None,
+        rng: np.random.Generator,
+    ) -> None:
+        self.civic = scenario.civic
+        self.probability = scenario.civic.incident_probability * (
+            1.0 - scenario.levers.privacy_protection
+        )
+        self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
+        self.adjacency = adjacency
+        self.rng = rng
+        self.case_incidents: list[np.ndarray] = []
+
+    def step(self, cases: dict[str, np.ndarray]) -> None:
+        """Draw today's incidents and apply their trust cost."""
+        retrievals = cases["hub_retrievals"].astype(np.int64)
+        incidents = (
+            self.rng.binomial(retrievals, self.probability)
+            if self.probability > 0.0 and len(retrievals)
+            else np.zeros(len(retrievals), dtype=np.int64)
+        )
+        self.case_incidents.append(incidents)
+        hit = incidents > 0
+        if not hit.any():
+            return
+        civic = self.civic
+        kinds = cases["applicant_kind"][hit].astype(np.int8)
+        applicants = cases["applicant"][hit].astype(np.int64)
+        for kind, table in self.tables.items():
+            mask = kinds == kind
+            if not mask.any():
+                continue
+            rows, inverse = np.unique(applicants[mask], return_inverse=True)
+            count = np.bincount(inverse, incidents[hit][mask])
+            concern = table.privacy_concern[rows].astype(float)
+            keep = (1.0 - np.clip(civic.incident_trust_loss * (0.5 + concern), 0.0, 1.0)) ** count
+            delta = -table.trust[rows] * (1.0 - keep)
+            table.trust[rows] += delta.astype(np.float32)
+            table.privacy_concern[rows] = concern + civic.incident_concern_gain * (1.0 - concern)
+            if kind == RESIDENT:
+                spill(self.adjacency, table.trust, rows, delta, civic.incident_spillover_weight)
+
+    def incidents_of_records(self) -> np.ndarray:
+        """Incidents of every completed case so far, in ``journeys.records`` order."""
+        if not self.case_incidents:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate(self.case_incidents)

@@ -1,0 +1,127 @@
+"""Needs sensing (DESIGN.md §2 step 9): estimate each station's load, reallocate the staff budget.
+
+Every ``adjust_every_days`` K the offered load of each staffed station is estimated from what was
+observed over the period — arrivals λ_s (per day) times the mean service time s̄_s (busy time per
+departure) — with log-normal noise of
+
+    σ = sensing_noise · (1 − sensing_quality) · (1 − participation_feedback · p_d)
+
+where p_d is the participating share of residents in the station's district (the city's for
+city-level stations): voice on the platform is a second data source. Two fixed budgets (intake:
+counters and front desks; approval: back offices) are re-divided among the stations that had
+staff at the start (each keeps at least one server):
+
+- ``static``: nothing moves;
+- ``proportional``: x_s ∝ â_s;
+- ``sqrt`` (Kleinrock's square-root assignment): x_s = â_s + (B − Σâ)·√â_s / Σ√â
+  (proportional when the budget does not cover the load).
+
+Integer servers by largest remainder. The new plan takes effect ``adjust_lag_days`` later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine import Station
+from model.population import Population
+from model.staffing import Staffing
+from scenarios import Scenario
+
+
+def allocate(load: np.ndarray, budget: int, policy: str) -> np.ndarray:
+    """Divide ``budget`` servers among stations of estimated ``load`` (≥ 1 each); int64."""
+    n = len(load)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    total = load.sum()
+    if total <= 0.0 or budget <= n:
+        return np.full(n, max(budget // max(n, 1), 1), dtype=np.int64)
+    spare = budget - n  # everyone keeps one server; the rest follows the load
+    if policy == "sqrt" and total < spare:
+        roots = np.sqrt(load)
+        x = load + (spare - total) * roots / roots.sum()
+    else:
+        x = spare * load / total
+    whole = np.floor(x).astype(np.int64)
+    left = spare - int(whole.sum())
+    order = np.argsort(-(x - whole), kind="stable")
+    whole[order[:left]] += 1
+    return whole + 1
+
+
+class Sensing:
+    """Periodic load estimates and staff reallocation with a lag."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        stations: list[Station],
+        staffing: Staffing,
+        residents: Population,
+        rng: np.random.Generator,
+    ) -> None:
+        levers, civic = scenario.levers, scenario.civic
+        self.policy = levers.capacity_policy
+        self.every = levers.adjust_every_days
+        self.lag = levers.adjust_lag_days
+        self.sigma = civic.sensing_noise * (1.0 - levers.sensing_quality)
+        self.feedback = civic.participation_feedback
+        self.districts = scenario.world.districts
+        self.stations = stations
+        self.staffing = staffing
+        self.residents = residents
+        self.rng = rng
+        staffed = staffing.initial > 0
+        self.pools = [
+            np.flatnonzero(staffed & ~staffing.backoffice),
+            np.flatnonzero(staffed & staffing.backoffice),
+        ]
+        self.budgets = [int(staffing.initial[pool].sum()) for pool in self.pools]
+        self._mark = self._counters()
+        self.service = np.zeros(len(stations))  # last estimated mean service time; days
+        self.pending: list[tuple[int, np.ndarray]] = []
+        self.reallocations = 0
+
+    def _counters(self) -> np.ndarray:
+        return np.array([(s.arrivals, s.departures, s.area_busy) for s in self.stations], float)
+
+    def step(self, day: int, time: float) -> None:
+        """Apply plans that are due; every K days, sense and plan a reallocation."""
+        if self.policy == "static":
+            return
+        if day % self.every == 0:
+            self.pending.append((day + self.lag, self._plan()))
+        due = [plan for when, plan in self.pending if when <= day]
+        if due:
+            self.pending = [(when, plan) for when, plan in self.pending if when > day]
+            self.staffing.allocation = due[-1]
+            self.staffing.apply(time)
+            self.reallocations += 1
+
+    def _plan(self) -> np.ndarray:
+        now = self._counters()
+        arrivals, departures, busy = (now - self._mark).T
+        self._mark = now
+        measured = departures > 0
+        self.service[measured] = busy[measured] / departures[measured]
+        load = arrivals / self.every * self.service
+        load *= self._noise(len(load))
+        plan = self.staffing.allocation.copy()
+        for pool, budget in zip(self.pools, self.budgets, strict=True):
+            plan[pool] = allocate(load[pool], budget, self.policy)
+        return plan
+
+    def _noise(self, n: int) -> np.ndarray:
+        z = self.rng.standard_normal(n)
+        if self.sigma == 0.0:
+            return np.ones(n)
+        residents = self.residents
+        by_district = np.bincount(
+            residents.district, residents.participating, minlength=self.districts
+        ) / np.maximum(np.bincount(residents.district, minlength=self.districts), 1)
+        overall = float(residents.participating.mean()) if residents.size else 0.0
+        district = self.staffing.district
+        share = np.where(district >= 0, by_district[np.maximum(district, 0)], overall)
+        sigma = self.sigma * (1.0 - self.feedback * share)
+        return np.exp(sigma * z - 0.5 * sigma**2)

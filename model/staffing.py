@@ -1,0 +1,53 @@
+"""The staff plan: servers per station = sensed allocation (step 9) + co-produced extra (step 8).
+
+Needs sensing moves the fixed staff budget between stations; co-production adds volunteer
+capacity on top. This module holds both parts and applies the sum to the stations through
+``Journeys.set_staff`` (which starts the queued jobs that newly free servers take).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.journey import Journeys
+from model.offices import Layout
+
+
+class Staffing:
+    """Allocation and co-produced extra servers per station, applied to the journeys."""
+
+    def __init__(self, layout: Layout, journeys: Journeys) -> None:
+        self.journeys = journeys
+        self.initial = np.asarray(layout.staff(), dtype=np.int64)
+        self.allocation = self.initial.copy()
+        self.extra = np.zeros_like(self.initial)
+        district = np.full(layout.n_stations, -1, dtype=np.int64)
+        backoffice = np.zeros(layout.n_stations, dtype=bool)
+        for office in layout.offices:
+            if office.district is not None:
+                district[office.counter] = office.district
+            if office.backoffice is not None:
+                backoffice[office.backoffice] = True
+                if office.district is not None:
+                    district[office.backoffice] = office.district
+        self.district = district  # -1 for city-level stations
+        self.backoffice = backoffice
+        self.extra_days = 0.0
+        self.staff_days = 0.0
+
+    def servers(self) -> np.ndarray:
+        return self.allocation + self.extra
+
+    def apply(self, time: float) -> None:
+        """Set every station whose planned servers changed, at ``time`` (days)."""
+        target = self.servers()
+        for station in np.flatnonzero(target != self._current()).tolist():
+            self.journeys.set_staff(time, station, int(target[station]))
+
+    def _current(self) -> np.ndarray:
+        return np.fromiter((s.servers for s in self.journeys.stations), dtype=np.int64)
+
+    def record_day(self) -> None:
+        """Accumulate the day's co-produced and total server-days (for ``coproduction_share``)."""
+        self.extra_days += float(self.extra.sum())
+        self.staff_days += float(self.servers().sum())
