@@ -1,0 +1,165 @@
+"""Target 2: the service engine against SimPy on the same networks and the same arrivals count.
+
+Networks (rates per hour, 8 working hours a day):
+- an M/M/5 department, λ = 4, μ = 1 (ρ = 0.8): W_q from Erlang C;
+- a tandem of 4 M/M/1 stations, λ = 2, μ = 3: mean sojourn 4 × 1/(μ − λ) = 4 h.
+
+Ours is the model's service engine as ``GovernanceModel`` runs it: each day its demand (Poisson
+arrivals, case opening) and its events (case journeys, event heap, stations); the throughput of
+the whole ``GovernanceModel.step`` (with the civic steps and the DataCollector, a fixed cost per
+day that dominates at 32 cases a day) is reported alongside. The reference is the same network
+in SimPy, fed exactly as many arrivals as our run opened. Throughput is completed cases per
+wall-clock second. The compiled prototype (``compiled.py``) is timed on the same arrivals as a
+third column: what a numba kernel could give (report only).
+"""
+
+from __future__ import annotations
+
+import math
+
+import compiled
+import numpy as np
+import simpy_ref
+from common import HOURS, Result, alternate, textbook_scenario
+
+from model import GovernanceModel
+from model.journey import RECORD_FIELDS
+
+ARRIVAL = RECORD_FIELDS.index("arrival_day")
+COMPLETION = RECORD_FIELDS.index("completion_day")
+WAIT = RECORD_FIELDS.index("wait_days")
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of M/M/c (hours)."""
+    a = lam / mu
+    rho = a / c
+    terms = sum(a**k / math.factorial(k) for k in range(c))
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (terms + top)
+    return p_wait / (c * mu - lam)
+
+
+NETWORKS = {
+    "M/M/5 ρ=0.8": {
+        "per_hour": 4.0,
+        "stations": [(5, 1.0)],
+        "functions": {"desk": (5, 0)},
+        "steps": [{"function": "desk", "counter_hours": 1.0}],
+        "days": 2000,
+        "theory": ("wait", erlang_c_wait(4.0, 1.0, 5)),
+    },
+    "tandem 4×M/M/1": {
+        "per_hour": 2.0,
+        "stations": [(1, 1.0 / 3.0)] * 4,
+        "functions": {f"s{k}": (1, 0) for k in range(4)},
+        "steps": [{"function": f"s{k}", "counter_hours": 1.0 / 3.0} for k in range(4)],
+        "days": 2000,
+        "theory": ("sojourn", 4.0),
+    },
+}
+
+
+def run_ours(scenario, days: int, seed: int, whole_day: bool = False) -> dict:
+    """The model's service engine for ``days`` days: each day its demand (Poisson arrivals,
+    case opening) and its events (``journeys.advance_to``). With ``whole_day`` the full
+    ``GovernanceModel.step`` runs instead (civic steps and the DataCollector as well)."""
+    model = GovernanceModel(scenario, rng=seed)
+    journeys = model.journeys
+    for day in range(days):
+        if whole_day:
+            model.step()
+        else:
+            model._demand(float(day))
+            journeys.advance_to(float(day + 1))
+    records = journeys.records
+    warm = scenario.world.warmup_days
+    kept = [r for r in records if r[ARRIVAL] >= warm]
+    return {
+        "cases": len(records),
+        "arrivals": model.journeys.opened,
+        "wait": HOURS * float(np.mean([r[WAIT] for r in kept])),
+        "sojourn": HOURS * float(np.mean([r[COMPLETION] - r[ARRIVAL] for r in kept])),
+    }
+
+
+def run_reference(module, arrivals: int, spec: dict, seed: int, skip: int) -> dict:
+    rng = np.random.default_rng(seed)
+    waits, sojourns = module.network(rng, arrivals, spec["per_hour"], spec["stations"])
+    return {
+        "cases": arrivals,
+        "wait": float(waits[skip:].mean()),
+        "sojourn": float(sojourns[skip:].mean()),
+    }
+
+
+def bench(quick: bool) -> list[Result]:
+    repeats = 5
+    results = []
+    compiled.network(np.random.default_rng(0), 100, 1.0, [(2, 1.0), (1, 0.5)])  # compile once
+    for name, spec in NETWORKS.items():
+        days = spec["days"] // (4 if quick else 1)
+        scenario = textbook_scenario(
+            spec["functions"], {"v": {"per_hour": spec["per_hour"], "steps": spec["steps"]}}
+        )
+        probe = run_ours(scenario, days, 1)
+        arrivals = probe["arrivals"]
+        skip = int(spec["per_hour"] * HOURS * scenario.world.warmup_days)
+        medians, times, values = alternate(
+            {
+                "ours": lambda sc=scenario, d=days: run_ours(sc, d, 1),
+                "whole": lambda sc=scenario, d=days: run_ours(sc, d, 1, whole_day=True),
+                "simpy": lambda s=spec, n=arrivals, k=skip: run_reference(simpy_ref, n, s, 1, k),
+                "compiled": lambda s=spec, n=arrivals, k=skip: run_reference(compiled, n, s, 1, k),
+            },
+            repeats,
+        )
+        rate = {side: values[side]["cases"] / medians[side] for side in medians}
+        kind, expected = spec["theory"]
+        tolerance = 0.15 if quick else 0.10
+        errors = {
+            side: values[side][kind] / expected - 1.0 for side in ("ours", "simpy", "compiled")
+        }
+        agree = all(abs(error) <= tolerance for error in errors.values())
+        details = {
+            "arrivals": arrivals,
+            "completed_ours": values["ours"]["cases"],
+            f"theory_{kind}_hours": expected,
+            **{f"{side}_{kind}_hours": values[side][kind] for side in values},
+            "whole_step_cases_per_s": rate["whole"],
+            "whole_step_vs_simpy": rate["whole"] / rate["simpy"],
+            "tolerance": tolerance,
+            "seconds": times,
+        }
+        ratio = rate["ours"] / rate["simpy"]
+        results.append(
+            Result(
+                name=f"service {name}: engine vs SimPy",
+                ours=rate["ours"],
+                reference=rate["simpy"],
+                unit="cases/s",
+                ratio=ratio,
+                target=20.0,
+                passed=(ratio >= 20.0) and agree,
+                note=(
+                    f"{kind} ours {values['ours'][kind]:.3f} h, SimPy "
+                    f"{values['simpy'][kind]:.3f} h, theory {expected:.3f} h"
+                    + f"; whole model step {rate['whole'] / rate['simpy']:.2f}× SimPy"
+                    + ("" if agree else f" — MEANS DISAGREE beyond {tolerance:.0%}")
+                ),
+                details=details,
+            )
+        )
+        results.append(
+            Result(
+                name=f"service {name}: numba prototype vs SimPy",
+                ours=rate["compiled"],
+                reference=rate["simpy"],
+                unit="cases/s",
+                ratio=rate["compiled"] / rate["simpy"],
+                target=None,
+                note=f"potential (benchmarks/compiled.py); {kind} {values['compiled'][kind]:.3f} h",
+                details={"compiled_vs_ours": rate["compiled"] / rate["ours"]},
+            )
+        )
+    return results
