@@ -1,0 +1,264 @@
+"""The batch commands of ``govlab``: ``batch``, ``compare``, ``sensitivity``, ``report``.
+
+``register(app)`` adds them to the Typer app of ``experiments.cli``. User mistakes (bad experiment
+file, unknown stored experiment, conflicting specification) are one line on stderr and status 2;
+a batch with failed runs exits with status 1 after its summary. Database passwords never print.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from experiments.executors import EXECUTORS
+from experiments.spec import ExperimentError, load_experiment
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the results store [default: results/govlab.db]"),
+]
+MetricsOption = Annotated[
+    list[str] | None,
+    typer.Option("--metrics", "-m", help="metric to show (repeatable; 'all' for every one)"),
+]
+stderr = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    from experiments.cli import fail
+
+    return fail(message)
+
+
+def _store(url: str | None):
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from results.provenance import redact
+    from results.store import Store
+
+    try:
+        return Store(url)
+    except ArgumentError:
+        raise _fail(f"--db: not a database URL: {redact(url or '')}") from None
+    except (OperationalError, ModuleNotFoundError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise _fail(f"cannot open the store {redact(url or '')}: {first}") from None
+
+
+def _name(experiment: str) -> str:
+    """A stored experiment's name: the argument, or the ``name`` of the file it points to."""
+    path = Path(experiment)
+    if path.suffix == ".toml" or path.is_file():
+        try:
+            return load_experiment(path)[0].name
+        except ExperimentError as error:
+            raise _fail(str(error)) from None
+    return experiment
+
+
+def _load(store, experiment: str):
+    from results import frames
+    from results.store import StoreError
+
+    try:
+        return frames.load(store, _name(experiment))
+    except StoreError as error:
+        raise _fail(str(error)) from None
+
+
+def _metrics(data, chosen: list[str] | None) -> list[str]:
+    if not chosen:
+        return data.headline() or data.metric_names()
+    if chosen == ["all"]:
+        return data.metric_names()
+    known = data.metric_names(top_level=False)
+    unknown = [m for m in chosen if m not in known]
+    if unknown:
+        raise _fail(
+            f"--metrics: unknown metric(s) {unknown}; known: {', '.join(data.metric_names())}"
+        )
+    return chosen
+
+
+def batch(
+    experiment: Annotated[Path, typer.Argument(help="experiment file (TOML)")],
+    db: DbOption = None,
+    executor: Annotated[
+        str, typer.Option(help=f"where runs execute: {' | '.join(EXECUTORS)}")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786)")
+    ] = None,
+    chunk_size: Annotated[int | None, typer.Option(min=1, help="runs per task")] = None,
+    fresh: Annotated[bool, typer.Option(help="delete the stored runs of this experiment")] = False,
+) -> None:
+    """Run an experiment (resuming: finished runs are skipped) and store every run."""
+    from experiments.executors import make_executor
+    from experiments.runner import run_batch
+    from results.store import StoreError
+
+    if executor not in EXECUTORS:
+        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise _fail("--scheduler needs --executor dask")
+    try:
+        spec, scenarios = load_experiment(experiment)
+    except ExperimentError as error:
+        raise _fail(str(error)) from None
+    store = _store(db)
+    stderr.print(
+        f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
+        f"{spec.days} days; store {store.safe_url}; executor {executor}",
+        markup=False,
+        highlight=False,
+    )
+    runner = None
+    try:
+        runner = make_executor(executor, workers, scheduler, chunk_size)
+        outcome = run_batch(spec, scenarios, store, runner, source=experiment, fresh=fresh)
+    except (ExperimentError, StoreError) as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot start the {executor} executor: {error}") from None
+    finally:
+        if runner is not None:
+            runner.close()
+        store.close()
+    stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False)
+    if outcome.failed:
+        for key, error in outcome.failures[:10]:
+            stderr.print(f"  failed {key}: {error}", markup=False, highlight=False)
+        more = len(outcome.failures) - 10
+        if more > 0:
+            stderr.print(f"  ... and {more} more", markup=False, highlight=False)
+        stderr.print(
+            "govlab: some runs failed (tracebacks in the store and the report); "
+            "run the same command again to retry them",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(code=1)
+
+
+def compare(
+    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    db: DbOption = None,
+    baseline: Annotated[str | None, typer.Option(help="baseline scenario label")] = None,
+    metrics: MetricsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
+) -> None:
+    """Mean and 95% CI per scenario; paired differences vs the baseline (paired by seed)."""
+    from results import stats
+
+    store = _store(db)
+    data = _load(store, experiment)
+    chosen = _metrics(data, metrics)
+    base = baseline or data.baseline
+    if base not in data.labels:
+        raise _fail(f"--baseline: {base!r} is not one of {data.labels}")
+    rows = stats.compare(data.wide, chosen, base, order=data.labels)
+    store.close()
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    console = Console()
+    for metric in chosen:
+        console.print(compare_table(rows, metric, base))
+
+
+def _pm(mean, low, high, scale: float = 1.0, sign: str = "") -> str:
+    if mean is None:
+        return "—"
+    if low is None or high is None:
+        return f"{scale * mean:{sign}.4g}"
+    return f"{scale * mean:{sign}.4g} ± {scale * (high - low) / 2:.2g}"
+
+
+def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
+    """A readable table of one metric: mean ± CI half-width, paired change vs the baseline."""
+    table = Table(title=f"{metric}  (95% CI; paired by seed vs {baseline})", title_justify="left")
+    for column in ("scenario", "n", "mean", "Δ vs baseline", "change %", "p"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for r in (r for r in rows if r["metric"] == metric):
+        paired = "diff_mean" in r
+        p_value = r.get("p_value")
+        table.add_row(
+            r["scenario"] + (f" #{r['point']}" if r["point"] else ""),
+            str(r["n"]),
+            _pm(r["mean"], r["low"], r["high"]),
+            _pm(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"), sign="+")
+            if paired
+            else "baseline",
+            _pm(r.get("relative"), r.get("relative_low"), r.get("relative_high"), 100, "+")
+            if paired
+            else "",
+            "—" if p_value is None else f"{p_value:.2g}",
+        )
+    return table
+
+
+def sensitivity(
+    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    db: DbOption = None,
+    metrics: MetricsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
+) -> None:
+    """Sobol / Morris (or RBD-FAST for LHS) indices with confidence, per metric and parameter."""
+    from results.sensitivity import SensitivityError, analyse
+
+    store = _store(db)
+    data = _load(store, experiment)
+    chosen = _metrics(data, metrics)
+    try:
+        rows = analyse(data.experiment.design, data.wide, chosen, seed=data.spec["seed"])
+    except SensitivityError as error:
+        raise _fail(str(error)) from None
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
+    keys = [k for k in keys if any(k in r for r in rows)]
+    table = Table(title=f"{data.experiment.design['method']} sensitivity", title_justify="left")
+    for column in ("scenario", "metric", "parameter", *keys):
+        table.add_column(column, justify="right" if column in keys else "left")
+    for r in rows:
+        values = [("—" if r.get(k) is None else f"{r[k]:.3f}") for k in keys]
+        table.add_row(r["scenario"], r["metric"], r["parameter"], *values)
+    Console().print(table)
+
+
+def report(
+    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    out: Annotated[Path, typer.Option("--out", help="output folder (index.html, figures/)")],
+    db: DbOption = None,
+    metrics: MetricsOption = None,
+) -> None:
+    """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
+    from results.report import build_report
+
+    store = _store(db)
+    data = _load(store, experiment)
+    chosen = _metrics(data, metrics)
+    try:
+        path = build_report(store, data.experiment.name, out, chosen)
+    except OSError as error:
+        raise _fail(f"--out: cannot write the report: {error}") from None
+    finally:
+        store.close()
+    print(path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the batch commands to the ``govlab`` app."""
+    for command in (batch, compare, sensitivity, report):
+        app.command()(command)

@@ -1,0 +1,88 @@
+"""The run plan of an experiment: every (scenario, design point, replication) as a ``RunSpec``.
+
+Runs are ordered replication-major (all scenarios and points of replication 0 first), so that a
+partial batch already holds complete, paired replications. Each run carries its seed (common
+random numbers: the same for every scenario and point of a replication) and a digest of exactly
+what it simulates (scenario with every override, and days).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from experiments.designs import Design, make_design
+from experiments.seeds import replication_seeds
+from experiments.spec import Experiment, ExperimentError
+from scenarios import Scenario, ScenarioError, apply_overrides
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation to run: plain, picklable data sent to executors."""
+
+    key: str
+    label: str
+    point: int
+    replication: int
+    seed: int
+    days: int
+    params: dict[str, Any]
+    scenario: Scenario = field(repr=False)
+    digest: str
+    series: tuple[str, ...] | None = None  # None: every model series
+    cases: int = 0
+
+
+def digest_of(scenario: Scenario, days: int) -> str:
+    """SHA-256 of the scenario (every lever, world parameter and service) and the run length."""
+    text = json.dumps(
+        {"scenario": scenario.model_dump(mode="json"), "days": days},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_key(label: str, point: int, replication: int) -> str:
+    """The run's stable key inside its experiment."""
+    return f"{label}/p{point:04d}/r{replication:04d}"
+
+
+def plan_runs(
+    experiment: Experiment,
+    scenarios: dict[str, Scenario],
+    design: Design | None = None,
+    source: str = "experiment",
+) -> list[RunSpec]:
+    """Every run of the experiment, replication-major."""
+    design = design or make_design(experiment)
+    seeds = replication_seeds(experiment.seed, experiment.replications)
+    series = None if experiment.keep.series == "all" else tuple(experiment.keep.series)
+    prepared: list[tuple[str, int, dict[str, Any], Scenario, str]] = []
+    for label, base in scenarios.items():
+        for index, point in enumerate(design.points):
+            try:
+                scenario = apply_overrides(base, point, source=f"{source}: design point {index}")
+            except ScenarioError as error:
+                raise ExperimentError(str(error)) from None
+            prepared.append((label, index, point, scenario, digest_of(scenario, experiment.days)))
+    return [
+        RunSpec(
+            key=run_key(label, index, replication),
+            label=label,
+            point=index,
+            replication=replication,
+            seed=seed,
+            days=experiment.days,
+            params=point,
+            scenario=scenario,
+            digest=digest,
+            series=series,
+            cases=experiment.keep.cases,
+        )
+        for replication, seed in enumerate(seeds)
+        for label, index, point, scenario, digest in prepared
+    ]

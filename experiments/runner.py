@@ -1,0 +1,164 @@
+"""The batch runner: plan an experiment, skip what the store already has, run the rest, record all.
+
+Resume is the normal case: runs whose key is stored as ``done`` with the same digest and seed are
+skipped; failed and missing ones run. Every result is written (one transaction per run) as soon as
+it arrives, so a killed batch loses only the runs in flight. A run that raises is stored as
+``failed`` with its traceback and the batch goes on. Progress (done / failed / remaining, ETA) is a
+Rich bar on a terminal and a final summary line in every case.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from experiments.designs import Design, make_design
+from experiments.executors import Executor
+from experiments.plan import RunSpec, plan_runs
+from experiments.spec import Experiment, ExperimentError
+from results.provenance import git_commit
+from results.store import Store
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch did."""
+
+    total: int
+    skipped: int = 0
+    done: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every run of the experiment is done."""
+        return self.failed == 0
+
+    def line(self) -> str:
+        """One-line summary."""
+        rate = self.done / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"{self.total} runs: {self.skipped} already stored, {self.done} done, "
+            f"{self.failed} failed in {self.seconds:.1f} s ({rate:.1f} runs/s)"
+        )
+
+
+def design_record(design: Design, experiment: Experiment) -> dict:
+    """The design as JSON for the store (points, SALib problem, options and raw matrix)."""
+    sample = experiment.sample
+    return {
+        "method": design.method,
+        "options": None
+        if sample is None
+        else {"second_order": sample.second_order, "levels": sample.levels},
+        "points": design.points,
+        "problem": design.problem,
+        "matrix": None if design.matrix is None else design.matrix.tolist(),
+    }
+
+
+def preflight(spec: RunSpec) -> None:
+    """Build the first model and step one day, so that a wrong ``keep.series`` fails early."""
+    if spec.series is None:
+        return
+    from model import GovernanceModel
+
+    model = GovernanceModel(spec.scenario, rng=spec.seed)
+    model.step()
+    columns = list(model.datacollector.get_model_vars_dataframe().columns)
+    missing = [name for name in spec.series if name not in columns]
+    if missing:
+        raise ExperimentError(f"keep.series: the model has no series {missing}; it has {columns}")
+
+
+def progress_bar(console: Console) -> Progress:
+    """The batch progress bar: runs done / failed / remaining and an ETA."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "done {task.fields[done]} · failed {task.fields[failed]} · left {task.fields[left]}"
+        ),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+
+
+def run_batch(
+    experiment: Experiment,
+    scenarios: dict,
+    store: Store,
+    executor: Executor,
+    *,
+    source: str | Path | None = None,
+    fresh: bool = False,
+    console: Console | None = None,
+) -> BatchOutcome:
+    """Run every missing or failed run of ``experiment`` and store each result.
+
+    Raises:
+        ExperimentError: a design point or the kept series do not fit the scenarios.
+        results.store.StoreError: the name is stored with a different specification.
+    """
+    console = console or Console(stderr=True)
+    design = make_design(experiment)
+    runs = plan_runs(experiment, scenarios, design, str(source or experiment.name))
+    experiment_id = store.register(
+        experiment.name,
+        experiment.model_dump(mode="json"),
+        experiment.identity(),
+        design_record(design, experiment),
+        str(source) if source else None,
+        fresh=fresh,
+    )
+    finished = store.finished(experiment_id)
+    todo = [run for run in runs if finished.get(run.key) != (run.digest, run.seed)]
+    outcome = BatchOutcome(total=len(runs), skipped=len(runs) - len(todo))
+    if not todo:
+        return outcome
+    preflight(todo[0])
+    commit = git_commit()
+    start = time.perf_counter()
+    with progress_bar(console) as progress:
+        task = progress.add_task(
+            experiment.name,
+            total=len(runs),
+            completed=outcome.skipped,
+            done=0,
+            failed=0,
+            left=len(todo),
+        )
+        for spec, result in executor.run(todo):
+            store.write_run(experiment_id, spec, result, commit)
+            if result["status"] == "done":
+                outcome.done += 1
+            else:
+                outcome.failed += 1
+                outcome.failures.append((spec.key, result["error"]))
+            progress.update(
+                task,
+                advance=1,
+                done=outcome.done,
+                failed=outcome.failed,
+                left=len(todo) - outcome.done - outcome.failed,
+            )
+    outcome.seconds = time.perf_counter() - start
+    return outcome

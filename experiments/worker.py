@@ -1,0 +1,121 @@
+"""Executing runs: one ``RunSpec`` in, one plain ``RunResult`` dict out (what executors ship back).
+
+A run that raises becomes a ``failed`` result with its error and traceback; it never stops the
+batch. The result holds the summary, its flattened numeric metrics, the kept daily series and the
+sampled case records, plus where and when it ran (host, pid, start, end, package versions).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from experiments.plan import RunSpec
+from results.provenance import package_versions
+
+RunResult = dict[str, Any]
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become None, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
+    """Numeric leaves of a summary as ``{"dotted.name": value}``; bools and strings are left out."""
+    flat: dict[str, float | None] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif value is None:
+            flat[name] = None
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            flat[name] = float(value) if math.isfinite(value) else None
+    flat.pop("seed", None)
+    flat.pop("days", None)
+    return flat
+
+
+def kept_series(model, names: tuple[str, ...] | None) -> dict[str, list[float | None]]:
+    """The model's daily series to keep (all of them when ``names`` is None)."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    chosen = list(frame.columns) if names is None else list(names)
+    missing = [name for name in chosen if name not in frame.columns]
+    if missing:
+        raise KeyError(f"keep.series: the model has no series {missing}; it has {list(frame)}")
+    return {name: clean([float(v) for v in frame[name].to_numpy()]) for name in chosen}
+
+
+def sampled_cases(model, count: int, seed: int) -> list[dict[str, Any]]:
+    """Up to ``count`` completed cases (arriving after the warm-up), drawn without replacement."""
+    if count <= 0:
+        return []
+    from model import case_table
+
+    table = case_table(model.journeys.records)
+    rows = np.flatnonzero(table["arrival_day"] >= model.config.world.warmup_days)
+    if len(rows) > count:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, size=count, replace=False))
+    names = [plan.name for plan in model.plans]
+    cases = []
+    for row in rows.tolist():
+        record = {name: clean(column[row]) for name, column in table.items()}
+        record["case_type"] = names[int(record["case_type"])]
+        cases.append(record)
+    return cases
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def execute(spec: RunSpec) -> RunResult:
+    """Run one simulation; never raises for a failure of the run itself."""
+    from experiments.single import run_simulation
+
+    result: RunResult = {
+        "key": spec.key,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "versions": package_versions(),
+        "started_at": _now(),
+        "summary": None,
+        "metrics": {},
+        "series": {},
+        "cases": [],
+        "error": None,
+        "traceback": None,
+    }
+    try:
+        summary, model = run_simulation(spec.scenario, spec.seed, spec.days)
+        result["summary"] = clean(summary)
+        result["metrics"] = flatten(summary)
+        result["series"] = kept_series(model, spec.series)
+        result["cases"] = sampled_cases(model, spec.cases, spec.seed)
+        result["status"] = "done"
+    except Exception as error:  # a failed run is data, not a crash of the batch
+        result["status"] = "failed"
+        result["error"] = f"{type(error).__name__}: {error}"
+        result["traceback"] = traceback.format_exc()
+    result["finished_at"] = _now()
+    return result
+
+
+def execute_chunk(specs: list[RunSpec]) -> list[RunResult]:
+    """Run several specs in a row (one executor task), returning their results in order."""
+    return [execute(spec) for spec in specs]

@@ -1,0 +1,201 @@
+"""Publication figures of an experiment (matplotlib, no pyplot state: safe in scripts and servers).
+
+Every function returns a ``matplotlib.figure.Figure``; in a notebook, display it or call
+``fig.savefig("x.png", dpi=200)``. ``figures_for(data, store)`` makes the report's set.
+
+>>> from results import figures, frames, stats
+>>> from results.store import Store
+>>> data = frames.load(Store(), "silo_vs_seamless")
+>>> rows = stats.compare(data.wide, ["delay_mean_days"], data.baseline)
+>>> figures.metric_bars(rows, "delay_mean_days")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from results.stats import t_interval
+
+COLOURS = [
+    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
+    "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
+]  # fmt: skip
+
+
+def colour(index: int) -> str:
+    """The colour of the ``index``-th scenario, stable across figures."""
+    return COLOURS[index % len(COLOURS)]
+
+
+def _label(row: dict[str, Any], multi_point: bool) -> str:
+    return f"{row['scenario']} #{row['point']}" if multi_point else row["scenario"]
+
+
+def _err(mean: float | None, low: float | None, high: float | None) -> tuple[float, float]:
+    if mean is None or low is None or high is None:
+        return 0.0, 0.0
+    return mean - low, high - mean
+
+
+def metric_bars(rows: list[dict[str, Any]], metric: str, title: str | None = None) -> Figure:
+    """Bars of one metric's mean per scenario with 95% CI whiskers (rows from ``stats.compare``)."""
+    chosen = [r for r in rows if r["metric"] == metric and r["mean"] is not None]
+    multi = len({r["point"] for r in chosen}) > 1
+    labels = list(dict.fromkeys(r["scenario"] for r in chosen))
+    fig = Figure(figsize=(max(4.0, 0.9 * len(chosen) + 1.5), 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(chosen))
+    errors = np.array([_err(r["mean"], r["low"], r["high"]) for r in chosen]).T.reshape(2, -1)
+    ax.bar(
+        x,
+        [r["mean"] for r in chosen],
+        yerr=errors,
+        capsize=4,
+        color=[colour(labels.index(r["scenario"])) for r in chosen],
+        edgecolor="black",
+        linewidth=0.5,
+    )
+    ax.set_xticks(x, [_label(r, multi) for r in chosen], rotation=30, ha="right")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric}: mean and 95% CI")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def difference_bars(rows: list[dict[str, Any]], metric: str) -> Figure:
+    """Relative change vs the baseline (paired by seed) with 95% CI, one bar per scenario."""
+    chosen = [r for r in rows if r["metric"] == metric and r.get("relative") is not None]
+    multi = len({r["point"] for r in chosen}) > 1
+    fig = Figure(figsize=(5.5, 0.45 * len(chosen) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(chosen))
+    values = [100 * r["relative"] for r in chosen]
+    errors = np.array(
+        [
+            _err(
+                100 * r["relative"], 100 * (r["relative_low"] or 0), 100 * (r["relative_high"] or 0)
+            )
+            if r["relative_low"] is not None
+            else (0.0, 0.0)
+            for r in chosen
+        ]
+    ).T.reshape(2, -1)
+    labels = list(dict.fromkeys([chosen[0]["baseline"]] if chosen else []))
+    labels += [r["scenario"] for r in chosen if r["scenario"] not in labels]
+    colours = [colour(labels.index(r["scenario"])) for r in chosen]
+    ax.barh(y, values, xerr=errors, capsize=3, color=colours, edgecolor="black", linewidth=0.5)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [_label(r, multi) for r in chosen])
+    ax.invert_yaxis()
+    baseline = chosen[0]["baseline"] if chosen else "baseline"
+    ax.set_xlabel(f"change vs {baseline} (%), paired by seed, 95% CI")
+    ax.set_title(metric)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def delay_distribution(cases: pd.DataFrame, labels: list[str]) -> Figure:
+    """Empirical CDF of case delay per scenario (``cases`` has ``label`` and ``delay_days``)."""
+    fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    for index, label in enumerate(labels):
+        delays = np.sort(cases.loc[cases["label"] == label, "delay_days"].to_numpy(dtype=float))
+        if len(delays) == 0:
+            continue
+        ax.step(
+            np.maximum(delays, 1e-2),
+            np.arange(1, len(delays) + 1) / len(delays),
+            where="post",
+            color=colour(index),
+            label=f"{label} (median {np.median(delays):.2g} d)",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("delay from arrival to completion (working days, log scale)")
+    ax.set_ylabel("share of cases")
+    ax.set_title("Delay distribution (sampled completed cases)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def series_band(series: pd.DataFrame, labels: list[str], name: str, smooth_days: int = 1) -> Figure:
+    """A daily series over time: mean across replications with a 95% t band, per scenario.
+
+    Args:
+        series: long table with ``label, run_id, day, value`` for one or more series.
+        labels: scenarios in display order.
+        name: the series to draw.
+        smooth_days: rolling mean per run before averaging (1 = none).
+    """
+    fig = Figure(figsize=(6.5, 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    chosen = series[series["name"] == name]
+    for index, label in enumerate(labels):
+        part = chosen[chosen["label"] == label]
+        if part.empty:
+            continue
+        table = part.pivot_table(index="day", columns="run_id", values="value", aggfunc="mean")
+        if smooth_days > 1:
+            table = table.rolling(smooth_days, min_periods=1).mean()
+        intervals = [t_interval(row) for row in table.to_numpy()]
+        mean = np.array([i.mean for i in intervals])
+        low = np.array([i.low for i in intervals])
+        high = np.array([i.high for i in intervals])
+        ax.plot(table.index, mean, color=colour(index), label=label, linewidth=1.2)
+        ax.fill_between(table.index, low, high, color=colour(index), alpha=0.2, linewidth=0)
+    ax.set_xlabel("working day")
+    ax.set_ylabel(name)
+    suffix = f", {smooth_days}-day rolling mean" if smooth_days > 1 else ""
+    ax.set_title(f"{name}: mean and 95% band over replications{suffix}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncols=2)
+    return fig
+
+
+def sensitivity_bars(
+    rows: list[dict[str, Any]], metric: str, scenario: str | None = None
+) -> Figure:
+    """Sensitivity indices of one metric per parameter with confidence whiskers."""
+    chosen = [
+        r for r in rows if r["metric"] == metric and (scenario is None or r["scenario"] == scenario)
+    ]
+    method = chosen[0]["method"] if chosen else "sobol"
+    kinds = {"sobol": ["S1", "ST"], "morris": ["mu_star"], "lhs": ["S1"]}[method]
+    fig = Figure(figsize=(max(4.5, 1.1 * len(chosen) + 2), 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(chosen))
+    width = 0.8 / len(kinds)
+    for k, kind in enumerate(kinds):
+        values = [r.get(kind) or 0.0 for r in chosen]
+        conf = [r.get(f"{kind}_conf") or 0.0 for r in chosen]
+        ax.bar(
+            x + (k - (len(kinds) - 1) / 2) * width,
+            values,
+            width,
+            yerr=conf,
+            capsize=3,
+            label=kind,
+            color=colour(k),
+            edgecolor="black",
+            linewidth=0.5,
+        )
+    ax.set_xticks(x, [r["parameter"] for r in chosen], rotation=20, ha="right")
+    ax.set_ylabel("index")
+    where = f" — {scenario}" if scenario else ""
+    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.)")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def png(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,408 @@
+"""The results store: SQLAlchemy 2 ORM tables and the ``Store`` that writes and reads them.
+
+Tables: ``experiments`` (name, spec, identity digest), ``runs`` (one row per run with provenance:
+scenario digest, design point, seed, status, error and traceback, start and end, host, package
+versions, git commit, the full summary as JSON), ``run_metrics`` (every numeric summary value,
+flattened with dotted names), ``run_series`` (kept daily series, long format) and ``run_cases``
+(optionally sampled completed cases). Each run is written in ONE transaction, so a killed batch
+leaves only whole runs. SQLite (WAL mode) by default under ``results/``; any SQLAlchemy URL works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from results.provenance import redact
+
+DEFAULT_DB = Path(__file__).resolve().parent / "govlab.db"
+
+
+def default_url() -> str:
+    """``$GOVLAB_DB`` if set, else the SQLite file ``results/govlab.db``."""
+    return os.environ.get("GOVLAB_DB") or f"sqlite:///{DEFAULT_DB}"
+
+
+class StoreError(ValueError):
+    """The store cannot do what was asked (conflicting experiment, unknown name); one line."""
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the results tables."""
+
+
+class ExperimentRow(Base):
+    """One experiment: its name, its spec and the digest of what fixes its numbers."""
+
+    __tablename__ = "experiments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    identity: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[dict] = mapped_column(JSON)
+    design: Mapped[dict] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunRow(Base):
+    """One run and its provenance."""
+
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("experiment_id", "run_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id"), index=True)
+    run_key: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(100))
+    scenario: Mapped[str] = mapped_column(String(200))
+    point: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict] = mapped_column(JSON)
+    replication: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    days: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seconds: Mapped[float] = mapped_column(Float)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    versions: Mapped[dict] = mapped_column(JSON)
+    git_commit: Mapped[str | None] = mapped_column(String(80))
+    summary: Mapped[dict | None] = mapped_column(JSON)
+
+
+class MetricRow(Base):
+    """One numeric value of a run's summary (``by_case_type.birth.delay_mean_days`` etc.)."""
+
+    __tablename__ = "run_metrics"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+
+
+class SeriesRow(Base):
+    """One day of one kept daily series of a run."""
+
+    __tablename__ = "run_series"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+
+
+CASE_INTS = (
+    "home_district",
+    "service_district",
+    "trips",
+    "handoffs",
+    "documents_submitted",
+    "documents_resubmitted",
+    "offices",
+    "returns",
+    "hub_retrievals",
+)
+CASE_FLOATS = (
+    "arrival_day",
+    "delay_days",
+    "wait_days",
+    "service_days",
+    "handoff_days",
+    "travel_days",
+    "rework_days",
+)
+CASE_BOOLS = ("online", "away", "refused")
+
+
+class CaseRow(Base):
+    """One sampled completed case of a run (the fields of ``model.journey.RECORD_FIELDS``)."""
+
+    __tablename__ = "run_cases"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(100))
+    online: Mapped[bool | None] = mapped_column()
+    away: Mapped[bool | None] = mapped_column()
+    refused: Mapped[bool | None] = mapped_column()
+    home_district: Mapped[int | None] = mapped_column(Integer)
+    service_district: Mapped[int | None] = mapped_column(Integer)
+    trips: Mapped[int | None] = mapped_column(Integer)
+    handoffs: Mapped[int | None] = mapped_column(Integer)
+    documents_submitted: Mapped[int | None] = mapped_column(Integer)
+    documents_resubmitted: Mapped[int | None] = mapped_column(Integer)
+    offices: Mapped[int | None] = mapped_column(Integer)
+    returns: Mapped[int | None] = mapped_column(Integer)
+    hub_retrievals: Mapped[int | None] = mapped_column(Integer)
+    arrival_day: Mapped[float | None] = mapped_column(Float)
+    delay_days: Mapped[float | None] = mapped_column(Float)
+    wait_days: Mapped[float | None] = mapped_column(Float)
+    service_days: Mapped[float | None] = mapped_column(Float)
+    handoff_days: Mapped[float | None] = mapped_column(Float)
+    travel_days: Mapped[float | None] = mapped_column(Float)
+    rework_days: Mapped[float | None] = mapped_column(Float)
+
+
+def case_row(run_id: int, row: int, case: dict[str, Any]) -> dict[str, Any]:
+    """The columns of one sampled case (fields the model does not give are NULL)."""
+
+    def typed(name: str, kind: type) -> Any:
+        value = case.get(name)
+        return None if value is None else kind(value)
+
+    values: dict[str, Any] = {"run_id": run_id, "row": row, "case_type": str(case["case_type"])}
+    for names, kind in ((CASE_INTS, int), (CASE_FLOATS, float), (CASE_BOOLS, bool)):
+        values.update({name: typed(name, kind) for name in names})
+    return values
+
+
+CHILDREN = (MetricRow, SeriesRow, CaseRow)
+
+
+def digest(data: Any) -> str:
+    """SHA-256 of canonical JSON."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created and WAL mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+class Store:
+    """Read and write experiments and runs in one database.
+
+    Args:
+        url: a SQLAlchemy URL; default ``default_url()``.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        Base.metadata.create_all(self.engine)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with its password hidden."""
+        return redact(self.url)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- experiments ---------------------------------------------------------------------------
+    def register(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        identity: dict[str, Any],
+        design: dict[str, Any],
+        source: str | None = None,
+        fresh: bool = False,
+    ) -> int:
+        """Create the experiment or check that the stored one has the same identity.
+
+        Raises:
+            StoreError: the name is taken by an experiment whose numbers would differ
+                (unless ``fresh``, which deletes the old experiment and its runs).
+        """
+        key = digest(identity)
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
+            if row is not None and fresh:
+                self._delete_experiment(session, row.id)
+                row = None
+            if row is None:
+                row = ExperimentRow(
+                    name=name,
+                    identity=key,
+                    spec=spec,
+                    design=design,
+                    source=source,
+                    created_at=datetime.now(UTC),
+                )
+                session.add(row)
+                session.flush()
+            elif row.identity != key:
+                raise StoreError(
+                    f"experiment {name!r} in {self.safe_url} was run with a different "
+                    "specification; rename it, or pass --fresh to replace the stored runs"
+                )
+            else:
+                row.spec, row.design, row.source = spec, design, source
+            return row.id
+
+    def _delete_experiment(self, session: Session, experiment_id: int) -> None:
+        runs = select(RunRow.id).where(RunRow.experiment_id == experiment_id)
+        for table in CHILDREN:
+            session.execute(delete(table).where(table.run_id.in_(runs)))
+        session.execute(delete(RunRow).where(RunRow.experiment_id == experiment_id))
+        session.execute(delete(ExperimentRow).where(ExperimentRow.id == experiment_id))
+
+    def experiment(self, name: str) -> ExperimentRow:
+        """The stored experiment called ``name``, or StoreError listing the known names."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
+            if row is None:
+                known = ", ".join(self.experiment_names()) or "none"
+                raise StoreError(f"no experiment {name!r} in {self.safe_url} (stored: {known})")
+            return row
+
+    def experiment_names(self) -> list[str]:
+        """Names of the stored experiments."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(ExperimentRow.name).order_by(ExperimentRow.id)))
+
+    # --- runs ----------------------------------------------------------------------------------
+    def finished(self, experiment_id: int) -> dict[str, tuple[str, int]]:
+        """Finished (status ``done``) runs: ``run_key -> (digest, seed)``."""
+        query = select(RunRow.run_key, RunRow.digest, RunRow.seed).where(
+            RunRow.experiment_id == experiment_id, RunRow.status == "done"
+        )
+        with Session(self.engine) as session:
+            return {key: (dig, seed) for key, dig, seed in session.execute(query)}
+
+    def write_run(
+        self, experiment_id: int, spec, result: dict[str, Any], git_commit: str | None
+    ) -> None:
+        """Write one run (replacing an earlier attempt of the same key) in one transaction."""
+        started, finished = result["started_at"], result["finished_at"]
+        run = RunRow(
+            experiment_id=experiment_id,
+            run_key=spec.key,
+            label=spec.label,
+            scenario=spec.scenario.name,
+            point=spec.point,
+            params=spec.params,
+            replication=spec.replication,
+            seed=spec.seed,
+            days=spec.days,
+            digest=spec.digest,
+            status=result["status"],
+            error=result["error"],
+            traceback=result["traceback"],
+            started_at=started,
+            finished_at=finished,
+            seconds=(finished - started).total_seconds(),
+            host=result["host"],
+            pid=result["pid"],
+            versions=result["versions"],
+            git_commit=git_commit,
+            summary=result["summary"],
+        )
+        with Session(self.engine) as session, session.begin():
+            old = select(RunRow.id).where(
+                RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key
+            )
+            for table in CHILDREN:
+                session.execute(delete(table).where(table.run_id.in_(old)))
+            session.execute(
+                delete(RunRow).where(
+                    RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key
+                )
+            )
+            session.add(run)
+            session.flush()
+            rid = run.id
+            metrics = [{"run_id": rid, "name": k, "value": v} for k, v in result["metrics"].items()]
+            series = [
+                {"run_id": rid, "name": name, "day": day + 1, "value": value}
+                for name, values in result["series"].items()
+                for day, value in enumerate(values)
+            ]
+            cases = [case_row(rid, row, case) for row, case in enumerate(result["cases"])]
+            for table, rows in ((MetricRow, metrics), (SeriesRow, series), (CaseRow, cases)):
+                if rows:
+                    session.execute(insert(table), rows)
+
+    # --- reading -------------------------------------------------------------------------------
+    def _frame(self, query) -> pd.DataFrame:
+        with self.engine.connect() as connection:
+            result = connection.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def runs(self, experiment_id: int) -> pd.DataFrame:
+        """Every run of the experiment with its provenance (no summary JSON), by key."""
+        columns = [c for c in RunRow.__table__.columns if c.name != "summary"]
+        query = (
+            select(*columns).where(RunRow.experiment_id == experiment_id).order_by(RunRow.run_key)
+        )
+        return self._frame(query)
+
+    def metrics(self, experiment_id: int, names: list[str] | None = None) -> pd.DataFrame:
+        """Long table ``run_id, name, value`` of the experiment's finished runs."""
+        query = (
+            select(MetricRow.run_id, MetricRow.name, MetricRow.value)
+            .join(RunRow, RunRow.id == MetricRow.run_id)
+            .where(RunRow.experiment_id == experiment_id, RunRow.status == "done")
+        )
+        if names is not None:
+            query = query.where(MetricRow.name.in_(names))
+        return self._frame(query)
+
+    def series(self, experiment_id: int, names: list[str] | None = None) -> pd.DataFrame:
+        """Long table ``run_id, name, day, value`` of the finished runs' kept series."""
+        query = (
+            select(SeriesRow.run_id, SeriesRow.name, SeriesRow.day, SeriesRow.value)
+            .join(RunRow, RunRow.id == SeriesRow.run_id)
+            .where(RunRow.experiment_id == experiment_id, RunRow.status == "done")
+        )
+        if names is not None:
+            query = query.where(SeriesRow.name.in_(names))
+        return self._frame(query)
+
+    def cases(self, experiment_id: int) -> pd.DataFrame:
+        """Sampled cases of the finished runs, one row each (``run_id, row, case_type, ...``)."""
+        query = (
+            select(*CaseRow.__table__.columns)
+            .join(RunRow, RunRow.id == CaseRow.run_id)
+            .where(RunRow.experiment_id == experiment_id, RunRow.status == "done")
+        )
+        return self._frame(query)
