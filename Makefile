@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m viz.assets  # the trainer app's browser assets, for offline use (viz/OFFLINE.md)
 	touch $(STAMP)
 
 install: $(STAMP)

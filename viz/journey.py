@@ -1,0 +1,148 @@
+"""The journey of one case: its trace turned into a timeline of trips, queues, service, hand-offs
+and returns, drawn for the two governments on one shared time axis.
+
+A trace (``model.journeys.traces``) is a list of ``(day, event, station)``. Between ``arrive`` and
+``start`` the case waits in a queue; between ``start`` and ``finish`` it is served; ``trip`` is a
+visit made by the applicant; ``return`` sends the applicant away for a missing document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matplotlib.figure import Figure
+
+from viz.charts import DPI, LEFT_COLOUR, RIGHT_COLOUR
+
+WAIT_COLOUR, SERVICE_COLOUR = "#f5b041", "#5d6d7e"
+
+
+@dataclass
+class Timeline:
+    """One case's journey as drawable pieces (times in days since the case opened)."""
+
+    rows: list[str] = field(default_factory=list)  # office labels, in order of first visit
+    waits: list[tuple[int, float, float]] = field(default_factory=list)  # (row, start, end)
+    services: list[tuple[int, float, float]] = field(default_factory=list)
+    trips: list[float] = field(default_factory=list)
+    returns: list[tuple[int, float]] = field(default_factory=list)
+    handoffs: int = 0
+    end: float | None = None  # days from open to completion (None while open)
+    last: float = 0.0  # time of the latest event
+
+    def summary(self) -> str:
+        """One line: duration, trips, offices, hand-offs, returns."""
+        state = f"done in {self.end:.1f} days" if self.end is not None else "in progress"
+        return (
+            f"{state} · {len(self.trips)} trips · {len(self.rows)} counters/back offices · "
+            f"{self.handoffs} hand-offs · {len(self.returns)} returns"
+        )
+
+
+def station_labels(layout) -> dict[int, str]:
+    """A short label per station index: function, district and counter/back office."""
+    labels = {}
+    for office in layout.offices:
+        where = "city" if office.district is None else f"d{office.district}"
+        name = office.function.replace("_", " ")
+        labels[office.counter] = f"{name} {where} · counter"
+        if office.backoffice is not None:
+            labels[office.backoffice] = f"{name} {where} · back office"
+    return labels
+
+
+def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Timeline:
+    """Turn a trace into a ``Timeline``."""
+    result = Timeline()
+    if not trace:
+        return result
+    origin = trace[0][0]
+    arrived: dict[int, float] = {}
+    started: dict[int, list[float]] = {}
+    previous_office = None
+    for day, event, station in trace:
+        t = day - origin
+        result.last = t
+        if event == "trip":
+            result.trips.append(t)
+            continue
+        if event == "complete":
+            result.end = t
+            continue
+        if station < 0:  # "open": no office yet
+            continue
+        label = labels.get(station, f"station {station}")
+        office = label.split(" · ")[0]
+        if label not in result.rows:
+            result.rows.append(label)
+        row = result.rows.index(label)
+        if event == "arrive":
+            arrived[station] = t
+            if previous_office is not None and office != previous_office:
+                result.handoffs += 1
+            previous_office = office
+        elif event == "start":
+            if station in arrived:
+                result.waits.append((row, arrived.pop(station), t))
+            started.setdefault(station, []).append(t)
+        elif event == "finish" and started.get(station):
+            result.services.append((row, started[station].pop(0), t))
+        elif event == "return":
+            result.returns.append((row, t))
+    return result
+
+
+def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -> Figure:
+    """The followed case in each government, one panel each, on a shared time axis."""
+    heights = [max(2, len(tl.rows) if tl else 2) for _, tl in journeys]
+    figure = Figure(figsize=(12.8, 1.2 + 0.28 * sum(heights)), dpi=DPI)
+    grid = figure.add_gridspec(len(journeys), 1, height_ratios=heights, left=0.2, right=0.98)
+    grid.update(hspace=0.6, top=0.88, bottom=0.12)
+    span = max([1.0] + [(tl.end or tl.last) for _, tl in journeys if tl])
+    axes = []
+    for index, ((title, tl), colour) in enumerate(
+        zip(journeys, (LEFT_COLOUR, RIGHT_COLOUR), strict=False)
+    ):
+        ax = figure.add_subplot(grid[index, 0], sharex=axes[0] if axes else None)
+        axes.append(ax)
+        if tl is None:
+            ax.text(
+                0.02,
+                0.5,
+                "waiting for the next case of this type to open",
+                transform=ax.transAxes,
+                va="center",
+                color="#777777",
+            )
+            ax.set_yticks([])
+            ax.set_title(title, loc="left", fontsize=9, color=colour)
+            continue
+        for row, start, end in tl.waits:
+            ax.barh(row, end - start, left=start, height=0.5, color=WAIT_COLOUR, lw=0)
+        for row, start, end in tl.services:
+            ax.barh(row, max(end - start, span / 400), left=start, height=0.5, color=SERVICE_COLOUR)
+        for t in tl.trips:
+            ax.axvline(t, color=colour, alpha=0.5, lw=1, ls=":")
+        if tl.returns:
+            ax.scatter(
+                [t for _, t in tl.returns],
+                [r for r, _ in tl.returns],
+                marker="x",
+                color="#c0392b",
+                zorder=3,
+                label="returned for a document",
+            )
+        if tl.end is not None:
+            ax.axvline(tl.end, color=colour, lw=2)
+        ax.set_yticks(range(len(tl.rows)), tl.rows, fontsize=7)
+        ax.set_ylim(len(tl.rows) - 0.4, -0.6)
+        ax.set_title(f"{title}: {tl.summary()}", loc="left", fontsize=9, color=colour)
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1].set_xlim(0, span * 1.02)
+    axes[-1].set_xlabel(
+        "days since the case opened — orange: waiting in a queue, grey: being served, "
+        "dotted: a trip by the applicant, ×: returned for a missing document",
+        fontsize=8,
+    )
+    figure.suptitle(f"the journey of one {case_name.replace('_', ' ')} case", fontsize=10)
+    return figure

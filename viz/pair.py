@@ -1,0 +1,179 @@
+"""The live state of one browser session: two governments run side by side on the same seed.
+
+``Pane`` owns one ``GovernanceModel`` and the short daily history the charts draw (delay mean and
+p90 over a rolling window of completed cases, trips per case, backlog by department function,
+participation and trust when the model reports them). ``Pair`` steps both panes together, rebuilds
+the right pane when a lever changes (replayed to the current day, so the panes stay aligned),
+arms the journey of one case in both, and measures the time spent stepping. No Solara here: the
+components in ``viz.app`` hold a ``Pair`` per session.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from model import GovernanceModel
+from model.journey import RECORD_FIELDS
+from scenarios import Scenario, load_scenario
+
+WINDOW_DAYS = 10  # delay and trips are over the cases completed in the last WINDOW_DAYS days
+CIVIC_SERIES = ("participation_rate", "trust_mean")
+MAX_REPLAY_DAYS = 5_000
+
+_ARRIVAL = RECORD_FIELDS.index("arrival_day")
+_COMPLETION = RECORD_FIELDS.index("completion_day")
+_TRIPS = RECORD_FIELDS.index("trips")
+
+
+@dataclass
+class PaneSpec:
+    """What a pane runs: a shipped scenario (or file) name and dotted-path overrides."""
+
+    scenario: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def build(self) -> Scenario:
+        """The validated scenario."""
+        loaded = load_scenario(self.scenario)
+        return loaded.with_overrides(self.overrides) if self.overrides else loaded
+
+
+class Pane:
+    """One government: its model and the daily series the charts show."""
+
+    def __init__(self, spec: PaneSpec, seed: int) -> None:
+        self.spec = spec
+        self.scenario = spec.build()
+        self.model = GovernanceModel(self.scenario, rng=seed)
+        self.functions = sorted({d.function for d in self.model.departments})
+        self._function_index = np.array(
+            [self.functions.index(d.function) for d in self.model.departments]
+        )
+        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=WINDOW_DAYS)
+        self._seen = 0
+        self.days: list[int] = []
+        self.delay_mean: list[float] = []
+        self.delay_p90: list[float] = []
+        self.trips: list[float] = []
+        self.backlog: list[np.ndarray] = []  # per day: cases in system by function
+        self.followed: int | None = None  # case type index whose journey is armed
+        self._trace_mark = 0
+
+    @property
+    def day(self) -> int:
+        """Working days simulated."""
+        return self.model.steps
+
+    def step(self) -> None:
+        """Advance one working day and append today's point of every series."""
+        model = self.model
+        model.step()
+        records = model.journeys.records
+        new = records[self._seen :]
+        self._seen = len(records)
+        delay = np.fromiter((r[_COMPLETION] - r[_ARRIVAL] for r in new), float, len(new))
+        trips = np.fromiter((r[_TRIPS] for r in new), float, len(new))
+        self._recent.append((delay, trips))
+        delays = np.concatenate([d for d, _ in self._recent])
+        tripss = np.concatenate([t for _, t in self._recent])
+        self.days.append(model.steps)
+        self.delay_mean.append(float(delays.mean()) if len(delays) else math.nan)
+        self.delay_p90.append(float(np.percentile(delays, 90)) if len(delays) else math.nan)
+        self.trips.append(float(tripss.mean()) if len(tripss) else math.nan)
+        in_system = np.array([d.in_system for d in model.departments], dtype=float)
+        self.backlog.append(np.bincount(self._function_index, in_system, len(self.functions)))
+
+    def civic(self, name: str) -> list[float] | None:
+        """A daily civic series (``participation_rate``, ``trust_mean``) if the model has it."""
+        series = self.model.datacollector.model_vars.get(name)
+        if series is None:
+            return None
+        return [math.nan if v is None else float(v) for v in series[-len(self.days) :]]
+
+    def follow(self, case_type: int) -> None:
+        """Record the journey of the next case of ``case_type`` opened from now on."""
+        self.followed = case_type
+        self._trace_mark = self.model.journeys.opened
+        self.model.journeys.trace_next(case_type)
+
+    def trace(self) -> list[tuple[float, str, int]] | None:
+        """The followed case's events so far (None until that case has opened)."""
+        if self.followed is None:
+            return None
+        newer = [k for k in self.model.journeys.traces if k > self._trace_mark]
+        return self.model.journeys.traces[min(newer)] if newer else None
+
+
+class Pair:
+    """Two panes on one seed, stepped together; thread-safe for a play loop and button clicks."""
+
+    def __init__(self, left: PaneSpec, right: PaneSpec, seed: int = 1, follow: int = 0) -> None:
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.step_seconds = 0.0  # last measured time of one day of both panes
+        self.draw_seconds: dict[str, float] = {}  # last time to draw each view; seconds
+        self.follow_type = follow
+        self.left = Pane(left, seed)
+        self.right = Pane(right, seed)
+        self.left.follow(follow)
+        self.right.follow(follow)
+
+    @property
+    def day(self) -> int:
+        """The current working day (both panes are on it)."""
+        return self.left.day
+
+    @property
+    def panes(self) -> tuple[Pane, Pane]:
+        return self.left, self.right
+
+    def step(self, days: int = 1) -> None:
+        """Advance both governments ``days`` working days."""
+        with self.lock:
+            start = time.perf_counter()
+            for _ in range(days):
+                self.left.step()
+                self.right.step()
+            self.step_seconds = (time.perf_counter() - start) / max(days, 1)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Rebuild both panes at day 0 (optionally on a new seed)."""
+        with self.lock:
+            if seed is not None:
+                self.seed = seed
+            self.left = Pane(self.left.spec, self.seed)
+            self.right = Pane(self.right.spec, self.seed)
+            self.left.follow(self.follow_type)
+            self.right.follow(self.follow_type)
+
+    def load(self, left: PaneSpec, right: PaneSpec, seed: int) -> None:
+        """Start over at day 0 with new specs and seed (a stored run opened from the results)."""
+        with self.lock:
+            panes = Pane(left, seed), Pane(right, seed)  # validate both before replacing
+            self.seed = seed
+            self.left, self.right = panes
+            self.left.follow(self.follow_type)
+            self.right.follow(self.follow_type)
+
+    def rebuild(self, side: str, spec: PaneSpec) -> None:
+        """Replace one pane (``"left"``/``"right"``) and replay it to the current day."""
+        with self.lock:
+            pane = Pane(spec, self.seed)  # validates first: a bad spec leaves the pair unchanged
+            for _ in range(min(self.day, MAX_REPLAY_DAYS)):
+                pane.step()
+            pane.follow(self.follow_type)
+            setattr(self, side, pane)
+
+    def follow(self, case_type: int) -> None:
+        """Follow the next case of ``case_type`` in both governments."""
+        with self.lock:
+            self.follow_type = case_type
+            self.left.follow(case_type)
+            self.right.follow(case_type)

@@ -1,0 +1,203 @@
+"""The results page: stored experiments, their comparison table and figures, and a bridge that opens
+any stored run (scenario, overrides, seed) in the live panes.
+
+Reads the results store (``results.store.Store`` at ``$GOVLAB_DB`` or ``results/govlab.db``) when it
+exists. Until something is stored — or while the ``results`` package lacks a piece — the page says
+that no results are stored instead of failing.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import solara
+
+NO_RESULTS = "No results are stored yet. Run a batch (`govlab batch ...`) and come back."
+MAX_FIGURES = 4
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """What the live panes need to replay a stored run."""
+
+    key: str
+    label: str
+    scenario: str
+    overrides: dict
+    seed: int
+    point: int
+    replication: int
+
+
+def open_store():
+    """The results store, or None if there is none (never creates an empty SQLite file)."""
+    try:
+        from results.store import Store, default_url
+    except ImportError:
+        return None
+    url = default_url()
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            return None
+    return Store(url)
+
+
+def experiment_names() -> list[str]:
+    """Names of the stored experiments ([] when there is no store)."""
+    store = open_store()
+    if store is None:
+        return []
+    with store:
+        return store.experiment_names()
+
+
+def safe_names() -> tuple[list[str], str]:
+    """``experiment_names()`` and an error text: a locked or migrating store must not break
+    the page."""
+    try:
+        return experiment_names(), ""
+    except Exception as error:
+        return [], str(error)
+
+
+@dataclass
+class ExperimentView:
+    """Everything the page shows for one experiment."""
+
+    facts: list[tuple[str, str]]
+    tables_html: str
+    figures: list[tuple[str, bytes]]
+    runs: list[StoredRun]
+    baseline: str
+
+
+def load_experiment(name: str) -> ExperimentView:
+    """Read one experiment: comparison rows, headline figures and its finished runs."""
+    from results import figures, frames, stats
+    from results.report import comparison_html
+
+    store = open_store()
+    if store is None:
+        raise LookupError(NO_RESULTS)
+    with store:
+        data = frames.load(store, name)
+        metrics = data.headline() or data.metric_names()[:4]
+        rows = stats.compare(data.wide, metrics, data.baseline)
+        runs_frame = data.runs
+    done = runs_frame[runs_frame["status"] == "done"]
+    runs = [
+        StoredRun(
+            key=str(row["run_key"]),
+            label=str(row["label"]),
+            scenario=str(row["scenario"]),
+            overrides=dict(row["params"] or {}),
+            seed=int(row["seed"]),
+            point=int(row["point"]),
+            replication=int(row["replication"]),
+        )
+        for _, row in done.iterrows()
+    ]
+    spec = data.spec
+    facts = [
+        ("scenarios", ", ".join(data.labels)),
+        ("baseline", data.baseline),
+        ("replications", str(spec.get("replications", "?"))),
+        ("days per run", str(spec.get("days", "?"))),
+        ("runs", f"{len(runs_frame)} stored, {len(done)} done"),
+    ]
+    pictures = []
+    for metric in metrics[:MAX_FIGURES]:
+        pictures.append((metric, figures.png(figures.metric_bars(rows, metric))))
+    tables = "".join(comparison_html(rows, metric) for metric in metrics)
+    return ExperimentView(facts, tables, pictures, runs, data.baseline)
+
+
+def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
+    """The baseline run with the same design point and replication (the paired comparison)."""
+    for other in view.runs:
+        if (other.label, other.point, other.replication) == (
+            view.baseline,
+            run.point,
+            run.replication,
+        ):
+            return other
+    return None
+
+
+@solara.component
+def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None]) -> None:
+    """List stored experiments; show one; open a run in the live panes."""
+    refresh = solara.use_reactive(0)
+    names, problem = solara.use_memo(safe_names, [refresh.value])
+    if problem:
+        solara.Warning(f"the results store could not be read: {problem}")
+    chosen = solara.use_reactive(None)
+    with solara.Row(style={"align-items": "center"}):
+        solara.HTML(tag="h2", unsafe_innerHTML="Stored experiments")
+        solara.Button(
+            "Refresh",
+            icon_name="mdi-refresh",
+            text=True,
+            on_click=lambda: refresh.set(refresh.value + 1),
+        )
+    if not names:
+        solara.Info(NO_RESULTS, classes=["govlab-no-results"])
+        return
+    name = chosen.value if chosen.value in names else names[-1]
+    solara.Select("experiment", values=names, value=name, on_value=chosen.set)
+
+    ExperimentPanel(name, refresh.value, on_open)
+
+
+@solara.component
+def ExperimentPanel(
+    name: str, refresh: int, on_open: Callable[[StoredRun, StoredRun | None], None]
+) -> None:
+    """One stored experiment: facts, the stored runs (openable), comparison tables, figures."""
+    run_key = solara.use_reactive(None)
+
+    def load():
+        try:
+            return load_experiment(name)
+        except Exception as error:
+            return str(error)
+
+    view = solara.use_memo(load, [name, refresh])
+    if isinstance(view, str):
+        solara.Warning(f"{name}: could not be read: {view}")
+        return
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in view.facts
+    )
+    solara.HTML(tag="table", unsafe_innerHTML=rows)
+    if view.runs:
+        keys = [run.key for run in view.runs]
+        key = run_key.value if run_key.value in keys else keys[0]
+        run = view.runs[keys.index(key)]
+        with solara.Row(style={"align-items": "center"}):
+            solara.Select(
+                "stored run",
+                values=keys,
+                value=key,
+                on_value=run_key.set,
+                style={"min-width": "320px"},
+            )
+            solara.Button(
+                "Open in the live panes",
+                icon_name="mdi-open-in-app",
+                color="primary",
+                on_click=lambda: on_open(run, partner(run, view)),
+            )
+        solara.Text(
+            f"{run.label}: scenario {run.scenario}, overrides {run.overrides or 'none'}, "
+            f"seed {run.seed} — opens beside its baseline run with the same seed"
+        )
+    solara.HTML(tag="div", unsafe_innerHTML=view.tables_html, classes=["govlab-comparison"])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for metric, data in view.figures:
+            solara.Image(data, width="480px", classes=[f"govlab-figure-{metric}"])

@@ -1,0 +1,44 @@
+"""Start the trainer app's web server on this machine, offline (``govlab ui``).
+
+The server is ``solara run viz.app`` in production mode, with the project-local asset cache
+(``viz.assets``) as Solara's CDN proxy cache and Solara's telemetry switched off, so the page
+makes no request beyond localhost. The current process is replaced by the server (``os.execve``),
+so stopping ``govlab ui`` stops the server.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from viz import assets
+
+
+def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the server runs with."""
+    env = dict(os.environ if base is None else base)
+    env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(assets.cache_dir())
+    env["SOLARA_ASSETS_PROXY"] = "True"
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line for ``viz.app``."""
+    return [
+        sys.executable, "-m", "solara", "run", "viz.app",
+        "--production", "--host", host, "--port", str(port),
+        "--no-open", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, log=print) -> None:
+    """Fill the asset cache if needed (idempotent), then become the Solara server."""
+    absent = assets.missing()
+    if absent:
+        log(f"govlab ui: fetching the page's browser assets: {', '.join(absent)}")
+        assets.install()
+    log(f"govlab ui: serving on http://{host}:{port}/ (Ctrl+C stops it)")
+    command = server_command(host, port)
+    os.execve(sys.executable, command, server_environment())
