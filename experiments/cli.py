@@ -129,20 +129,6 @@ def ui(
         raise fail(f"cannot start the trainer app: {error}") from None
 
 
-@app.command()
-def ui(
-    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port")] = 8765,
-) -> None:
-    """Start the trainer app (silo vs seamless, side by side) in the browser, offline."""
-    from viz.server import serve
-
-    try:
-        serve(host, port, log=lambda text: stderr.print(text, markup=False, highlight=False))
-    except OSError as error:
-        raise fail(f"cannot start the trainer app: {error}") from None
-
-
 def main() -> None:
     """Entry point of the ``govlab`` script: usage errors become one line and status 2."""
     try:
