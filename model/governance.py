@@ -102,15 +102,25 @@ class GovernanceModel(mesa.Model):
 
     def _make_civic(self, scenario: Scenario) -> None:
         """The mechanisms of DESIGN.md §2 steps 6-10, sharing the tables and the network."""
-        residents, firms, rng = self.population, self.enterprise_table, self.rng
+        residents, firms = self.population, self.enterprise_table
+        # One child stream per mechanism, spawned from the model's generator: a lever that
+        # changes how many draws one mechanism makes leaves the others' draws unchanged, so
+        # paired comparisons (common random numbers) stay tight.
+        voice_rng, coproduction_rng, sensing_rng, privacy_rng = self.rng.spawn(4)
         self.staffing = Staffing(self.layout, self.journeys)
         self.evaluation = Evaluation(scenario, residents, firms, self.network)
         self.voice = Voice(
-            scenario, residents, firms, self.network, self.degree, rng, scenario.world.districts
+            scenario,
+            residents,
+            firms,
+            self.network,
+            self.degree,
+            voice_rng,
+            scenario.world.districts,
         )
-        self.coproduction = Coproduction(scenario, firms, self.staffing, rng)
-        self.sensing = Sensing(scenario, self.stations, self.staffing, residents, rng)
-        self.privacy = Privacy(scenario, residents, firms, self.network, rng)
+        self.coproduction = Coproduction(scenario, firms, self.staffing, coproduction_rng)
+        self.sensing = Sensing(scenario, self.stations, self.staffing, residents, sensing_rng)
+        self.privacy = Privacy(scenario, residents, firms, self.network, privacy_rng)
 
     def _make_enterprises(self, world) -> None:
         n = world.enterprises

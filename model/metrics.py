@@ -162,6 +162,7 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
             satisfaction[kept],
             kept_table["home_district"],
             skill[kept] < threshold,
+            kept_table["case_type"],
             model.config.world.districts,
         )
     )

@@ -46,11 +46,10 @@ class Privacy:
     def step(self, cases: dict[str, np.ndarray]) -> None:
         """Draw today's incidents and apply their trust cost."""
         retrievals = cases["hub_retrievals"].astype(np.int64)
-        incidents = (
-            self.rng.binomial(retrievals, self.probability)
-            if self.probability > 0.0 and len(retrievals)
-            else np.zeros(len(retrievals), dtype=np.int64)
-        )
+        # One uniform per retrieval whatever the probability, so that streams stay paired.
+        risky = self.rng.random(int(retrievals.sum())) < self.probability
+        case_of = np.repeat(np.arange(len(retrievals)), retrievals)
+        incidents = np.bincount(case_of[risky], minlength=len(retrievals))
         self.case_incidents.append(incidents)
         hit = incidents > 0
         if not hit.any():

@@ -231,18 +231,18 @@ class Civic(Frozen):
         "participating share of neighbours ≥ own threshold; for validation)",
     )
     threshold_mean: float = Field(
-        0.6, ge=-5.0, le=5.0, description="mean participation threshold; utility"
+        0.15, ge=-5.0, le=5.0, description="mean participation threshold; utility"
     )
     threshold_sd: float = Field(
-        0.15, ge=0.0, le=5.0, description="s.d. of participation thresholds (normal); utility"
+        0.25, ge=0.0, le=5.0, description="s.d. of participation thresholds (normal); utility"
     )
     weight_trust: float = Field(0.5, ge=0.0, le=5.0, description="utility per unit trust")
     weight_efficacy: float = Field(0.5, ge=0.0, le=5.0, description="utility per unit efficacy")
     weight_neighbours: float = Field(
-        0.6, ge=0.0, le=5.0, description="utility per unit share of participating neighbours"
+        0.3, ge=0.0, le=5.0, description="utility per unit share of participating neighbours"
     )
     openness_cost: tuple[Utility, Utility, Utility, Utility] = Field(
-        (0.8, 0.5, 0.3, 0.15),
+        (0.5, 0.35, 0.2, 0.1),
         description="participation cost at platform openness 0, 1, 2, 3; utility",
     )
     cost_digital: float = Field(
@@ -255,7 +255,7 @@ class Civic(Frozen):
         0.2, ge=0.0, le=5.0, description="extra cost per unit missing civic skill; utility"
     )
     cost_privacy: float = Field(
-        0.1, ge=0.0, le=5.0, description="extra cost per unit privacy concern; utility"
+        0.2, ge=0.0, le=5.0, description="extra cost per unit privacy concern; utility"
     )
     recruitment_probability: Share = Field(
         0.05,
@@ -272,7 +272,7 @@ class Civic(Frozen):
         0.05, ge=0.0, le=1.0, description="response probability added per openness level; 0-1"
     )
     pressure_gain: float = Field(
-        0.3,
+        0.2,
         ge=0.0,
         le=1.0,
         description="response probability added at full participation in the district; 0-1",
@@ -321,13 +321,13 @@ class Civic(Frozen):
     )
     # -- privacy ------------------------------------------------------------------------------
     incident_probability: Share = Field(
-        0.01, description="probability (0-1) of an incident per data-hub retrieval, unprotected"
+        0.05, description="probability (0-1) of an incident per data-hub retrieval, unprotected"
     )
     incident_trust_loss: Share = Field(
         0.3, description="share (0-1) of trust a victim of average concern loses per incident"
     )
     incident_spillover_weight: Share = Field(
-        0.1, description="share (0-1) of a victim's trust loss passed to each neighbour"
+        0.3, description="share (0-1) of a victim's trust loss passed to each neighbour"
     )
     incident_concern_gain: Share = Field(
         0.2, description="share (0-1) of the gap 1 − concern closed by an incident"
