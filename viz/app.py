@@ -72,7 +72,7 @@ def Page() -> None:
         redraw()
 
     solara.Title("govlab trainer")
-    with solara.Column(style={"padding": "8px"}):
+    with solara.Column(style={"padding": "8px 20px", "overflow-x": "hidden"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.HTML(
                 tag="h2", unsafe_innerHTML="govlab — silo and seamless government, side by side"

@@ -1,0 +1,181 @@
+"""Unit tests of the trainer app's pure parts: the pair of models, charts, networks, journey,
+controls and the offline-asset discovery."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from viz import assets
+from viz.charts import Limits, draw_pane, png
+from viz.controls import days_per_frame, lever_kind
+from viz.journey import station_labels, timeline
+from viz.network import (
+    department_edges,
+    department_positions,
+    draw_departments,
+    draw_residents,
+    sample_layout,
+    sample_nodes,
+    sharing_links,
+)
+from viz.pair import Pair, PaneSpec
+
+
+@pytest.fixture(scope="module")
+def stepped() -> Pair:
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5, follow=0)
+    pair.step(30)
+    return pair
+
+
+def test_pair_runs_both_panes_on_one_seed_and_day(stepped):
+    assert stepped.left.day == stepped.right.day == 30
+    assert len(stepped.left.days) == len(stepped.left.delay_mean) == 30
+    fresh = Pair(PaneSpec("silo"), PaneSpec("silo"), seed=5)
+    fresh.step(10)
+    assert fresh.left.delay_mean == pytest.approx(fresh.right.delay_mean, nan_ok=True)
+    assert fresh.left.trips[-1] == fresh.right.trips[-1]
+
+
+def test_rebuild_replays_to_the_current_day_and_keeps_the_left_pane(stepped):
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
+    pair.step(12)
+    left = pair.left
+    pair.rebuild("right", PaneSpec("smart", {"levers.approval": "sequential"}))
+    assert pair.left is left
+    assert pair.right.day == 12 and len(pair.right.days) == 12
+    assert pair.right.scenario.levers.approval == "sequential"
+
+
+def test_reset_and_load_start_over(stepped):
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
+    pair.step(3)
+    pair.reset(seed=9)
+    assert pair.day == 0 and pair.seed == 9
+    pair.load(PaneSpec("silo"), PaneSpec("parallel", {"levers.data_sharing": 0.5}), seed=4)
+    assert pair.seed == 4 and pair.right.scenario.levers.data_sharing == 0.5
+
+
+def test_backlog_by_function_adds_up_to_the_cases_in_departments(stepped):
+    pane = stepped.left
+    in_system = sum(d.in_system for d in pane.model.departments)
+    assert float(np.sum(pane.backlog[-1])) == in_system
+    assert len(pane.backlog[-1]) == len(pane.functions)
+
+
+def test_civic_series_appear_when_the_model_collects_them(stepped):
+    for name in ("participation_rate", "trust_mean"):
+        series = stepped.right.civic(name)
+        if name in stepped.right.model.datacollector.model_vars:
+            assert len(series) == len(stepped.right.days)
+        else:
+            assert series is None
+
+
+def test_charts_share_axes_and_render(stepped):
+    limits = Limits.of(*stepped.panes)
+    assert limits.days >= 30
+    assert limits.delay >= max(v for v in stepped.left.delay_p90 if not math.isnan(v))
+    data = png(draw_pane(stepped.left, limits))
+    assert data.startswith(b"\x89PNG")
+
+
+def test_department_layout_is_fixed_and_links_follow_documents(stepped):
+    model = stepped.right.model
+    keys = tuple((d.function, d.district) for d in model.departments)
+    first = department_positions(keys, model.config.world.districts)
+    assert department_positions(keys, model.config.world.districts) is first  # computed once
+    assert len(set(first.values())) == len(keys)  # no two departments on one spot
+    links = sharing_links(model.config)
+    assert ("public_security", "civil_affairs") in links or links
+    for i, j in department_edges(model):
+        a, b = model.departments[i].district, model.departments[j].district
+        assert a is None or b is None or a == b
+    assert png(draw_departments(model)).startswith(b"\x89PNG")
+
+
+def test_resident_sample_keeps_a_few_hundred_connected_nodes():
+    rng = np.random.default_rng(1)
+    n = 2_000
+    rows = rng.integers(n, size=8_000)
+    cols = rng.integers(n, size=8_000)
+    adjacency = sp.csr_array((np.ones(16_000), (np.r_[rows, cols], np.r_[cols, rows])), (n, n))
+    nodes = sample_nodes(adjacency, size=300, seed=2)
+    assert len(nodes) == 300 and len(set(nodes.tolist())) == 300
+    xy = sample_layout(adjacency, nodes, seed=2)
+    assert xy.shape == (300, 2)
+
+    from types import SimpleNamespace
+
+    population = SimpleNamespace(columns={"participating": rng.random(n) < 0.3})
+    fake = SimpleNamespace(network=adjacency, population=population)
+    assert png(draw_residents(fake, nodes, xy)).startswith(b"\x89PNG")
+
+
+def test_journey_timeline_counts_trips_waits_and_returns(stepped):
+    labels = station_labels(stepped.left.model.layout)
+    trace = [
+        (1.0, "open", -1),
+        (1.0, "trip", -1),
+        (1.2, "arrive", 0),
+        (1.5, "start", 0),
+        (1.6, "finish", 0),
+        (1.6, "return", 0),
+        (3.0, "trip", -1),
+        (3.1, "arrive", 0),
+        (3.1, "start", 0),
+        (3.2, "finish", 0),
+        (3.2, "arrive", 1),
+        (3.2, "start", 1),
+        (4.0, "finish", 1),
+        (4.5, "arrive", 2),
+        (4.5, "start", 2),
+        (5.0, "finish", 2),
+        (5.0, "complete", -1),
+    ]
+    tl = timeline(trace, labels)
+    assert tl.end == pytest.approx(4.0)
+    assert tl.trips == [0.0, 2.0]
+    assert len(tl.returns) == 1 and len(tl.services) == 4
+    assert tl.waits[0][1:] == pytest.approx((0.2, 0.5))
+    assert tl.handoffs == 1  # counter -> back office is one department; then another department
+    live = stepped.left.trace()
+    if live is not None:
+        assert timeline(live, labels).trips
+
+
+def test_days_per_frame_follows_the_drawing_cost():
+    assert days_per_frame("5", 10.0) == 5
+    assert days_per_frame("auto", 0.0) == 1
+    assert days_per_frame("auto", 0.45) == 5
+    assert days_per_frame("auto", 100.0) == 25
+
+
+def test_lever_controls_cover_every_lever_kind():
+    assert lever_kind("front_desk") == ("switch", ())
+    assert lever_kind("approval") == ("select", ("sequential", "parallel"))
+    assert lever_kind("data_sharing") == ("float", (0.0, 1.0))
+    assert lever_kind("platform_openness") == ("int", (0, 3))
+
+
+def test_asset_discovery_names_the_exact_packages_solara_requests():
+    packages = assets.discover_packages()
+    assert "requirejs@2.3.6" in packages
+    assert any(p.startswith("@widgetti/solara-vuetify-app@") for p in packages)
+    assert not any(p.startswith("@widgetti/solara-vuetify3-app@") for p in packages)  # ipyvue<2
+    assert all("@" in p.lstrip("@") for p in packages)
+
+
+def test_integrity_check_rejects_a_changed_tarball():
+    import base64
+    import hashlib
+
+    data = b"tarball"
+    good = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    assets._check_integrity(data, good, "x@1.0.0")
+    with pytest.raises(RuntimeError):
+        assets._check_integrity(data + b"!", good, "x@1.0.0")
