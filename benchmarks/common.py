@@ -36,6 +36,7 @@ class Result:
     target: float | None
     higher_is_better: bool = True
     passed: bool | None = None
+    ratio_unit: str = "×"
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
@@ -60,7 +61,7 @@ class Result:
             return ""
         if self.higher_is_better:
             return f"needs {self.target / self.ratio:.1f}× more"
-        return f"{self.ratio / self.target:.2f}× over"
+        return f"{self.ratio / self.target:.2f}× the bound"
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:

@@ -66,7 +66,7 @@ def table(results: list[Result]) -> str:
                 fmt(r.ours),
                 fmt(r.reference),
                 r.unit,
-                "—" if r.ratio is None else f"{r.ratio:.3g}×",
+                "—" if r.ratio is None else f"{r.ratio:.3g}{r.ratio_unit}",
                 r.target_text(),
                 verdict,
             )

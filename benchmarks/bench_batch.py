@@ -1,0 +1,146 @@
+"""Target 4: the batch runner's executors — overhead, parallel speed-up, Dask against processes.
+
+The runs are real runs of the batch runner (``experiments.worker.execute``: the ``silo``
+scenario, 200 days ≈ 0.5 s each here; ``--quick``: 100 days), each seeded by its own spec. Each
+repetition times, in this order and in one process:
+
+- ``serial``: the in-process executor on 40 runs (the time at the 20th result is kept too);
+- ``processes ×1``: the process executor with one worker on the first 20 runs — its extra time
+  over serial's first 20 is the per-run overhead (pool start-up, pickling, result transfer);
+- ``processes ×2``: the process executor with two workers on the 40 runs;
+- ``dask ×2``: a local Dask cluster (2 worker processes, 1 thread each) on the 40 runs.
+
+Every executor's time includes making and closing it (its start-up is part of what a user waits
+for). Medians over 5 repetitions (3 with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import time
+import warnings
+
+from common import Result
+
+from experiments.executors import make_executor
+from experiments.plan import RunSpec, digest_of
+from scenarios import load_scenario
+
+RUNS = 40
+
+
+def specs(days: int, count: int) -> list[RunSpec]:
+    scenario = load_scenario("silo")
+    digest = digest_of(scenario, days)
+    return [
+        RunSpec(
+            key=f"silo/p0000/r{i:04d}",
+            label="silo",
+            point=0,
+            replication=i,
+            seed=1000 + i,
+            days=days,
+            params={},
+            scenario=scenario,
+            digest=digest,
+        )
+        for i in range(count)
+    ]
+
+
+def timed_batch(kind: str, workers: int, runs: list[RunSpec], mark: int | None = None):
+    """Seconds to make the executor, run every spec and close it; the time at result ``mark``;
+    the results' metrics by key (to check that executors agree)."""
+    start = time.perf_counter()
+    executor = make_executor(kind, workers=workers)
+    made = time.perf_counter() - start
+    at_mark = None
+    metrics = {}
+    try:
+        for count, (spec, result) in enumerate(executor.run(runs), start=1):
+            if result["status"] != "done":
+                raise RuntimeError(f"{kind}: run {spec.key} failed: {result['error']}")
+            metrics[spec.key] = result["metrics"].get("delay_mean_days")
+            if count == mark:
+                at_mark = time.perf_counter() - start
+    finally:
+        executor.close()
+    return time.perf_counter() - start, at_mark, made, metrics
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def bench(quick: bool) -> list[Result]:
+    count, days, repeats = (16, 60, 3) if quick else (RUNS, 200, 5)
+    runs = specs(days, count)
+    half = runs[: count // 2]
+    load_before = load_average()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    times: dict[str, list[float]] = {
+        "serial": [],
+        "serial_20": [],
+        "processes_1": [],
+        "processes_2": [],
+        "dask_2": [],
+        "dask_startup": [],
+    }
+    agree = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(repeats):
+            total, at_half, _, serial_metrics = timed_batch("serial", 1, runs, count // 2)
+            times["serial"].append(total)
+            times["serial_20"].append(at_half)
+            times["processes_1"].append(timed_batch("processes", 1, half)[0])
+            total, _, _, process_metrics = timed_batch("processes", 2, runs)
+            times["processes_2"].append(total)
+            total, _, made, dask_metrics = timed_batch("dask", 2, runs)
+            times["dask_2"].append(total)
+            times["dask_startup"].append(made)
+            agree &= serial_metrics == process_metrics == dask_metrics
+    m = {name: statistics.median(values) for name, values in times.items()}
+    run_seconds = m["serial"] / count
+    load = f"load average {load_before:.1f} → {load_average():.1f} on {os.cpu_count()} CPUs"
+    overhead = m["processes_1"] / m["serial_20"] - 1.0
+    speedup = m["serial"] / m["processes_2"]
+    dask_ratio = m["dask_2"] / m["processes_2"]
+    same = "same numbers on every executor" if agree else "EXECUTORS DISAGREE"
+    return [
+        Result(
+            name=f"batch: process executor overhead per run (1 worker, {count // 2} runs)",
+            ours=m["processes_1"] / (count // 2),
+            reference=m["serial_20"] / (count // 2),
+            unit="s/run",
+            ratio=1.0 + overhead,
+            target=1.10,
+            higher_is_better=False,
+            note=f"{overhead:+.1%} per run, runs of {run_seconds:.2f} s, pool start-up "
+            f"included; {load}",
+            details={"seconds": times, "days": days, "runs": count},
+        ),
+        Result(
+            name=f"batch: {count} runs, processes ×2 vs serial",
+            ours=count / m["processes_2"],
+            reference=count / m["serial"],
+            unit="runs/s",
+            ratio=speedup,
+            target=1.6,
+            passed=speedup >= 1.6 and agree,
+            note=f"{m['processes_2']:.1f} s vs {m['serial']:.1f} s; {same}",
+        ),
+        Result(
+            name=f"batch: {count} runs, dask local cluster ×2 vs processes ×2",
+            ours=m["dask_2"],
+            reference=m["processes_2"],
+            unit="s",
+            ratio=dask_ratio,
+            target=1.2,
+            higher_is_better=False,
+            note=f"cluster start-up {m['dask_startup']:.1f} s included "
+            f"({(m['dask_2'] - m['dask_startup']) / m['processes_2']:.2f}× without it)",
+        ),
+    ]
