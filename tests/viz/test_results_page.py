@@ -1,0 +1,69 @@
+"""The results page against a real (tiny) stored experiment: listing, tables, opening a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from viz.pair import Pair, PaneSpec
+from viz.results_page import ResultsPage, load_experiment, partner
+
+EXPERIMENT = """
+name = "tiny"
+description = "two scenarios, two replications, a few days"
+scenarios = ["silo", "smart"]
+baseline = "silo"
+replications = 2
+days = 15
+seed = 7
+"""
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("store")
+    spec = folder / "tiny.toml"
+    spec.write_text(EXPERIMENT)
+    url = f"sqlite:///{folder / 'results.db'}"
+    govlab = Path(sys.executable).with_name("govlab")
+    subprocess.run(
+        [str(govlab), "batch", str(spec), "--db", url, "--executor", "serial"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return url
+
+
+def test_stored_experiment_is_listed_compared_and_opened(stored, monkeypatch):
+    monkeypatch.setenv("GOVLAB_DB", stored)
+    view = load_experiment("tiny")
+    assert {run.label for run in view.runs} == {"silo", "smart"}
+    assert "delay_mean_days" in view.tables_html
+    smart = next(run for run in view.runs if run.label == "smart")
+    base = partner(smart, view)
+    assert base is not None and base.label == "silo" and base.seed == smart.seed
+
+    opened = []
+    _, rc = solara.render(
+        ResultsPage(lambda run, baseline: opened.append((run, baseline))), handle_error=False
+    )
+    rc.find(v.Select, label="experiment").assert_single()
+    (button,) = [w for w in rc.find(v.Btn).widgets if "Open in the live panes" in w.children]
+    button.click()
+    run, baseline = opened[0]
+    assert run.seed == baseline.seed
+    assert baseline.label == "silo"
+    rc.close()
+    pair = Pair(PaneSpec("silo"), PaneSpec("silo"))
+    pair.load(
+        PaneSpec(baseline.scenario, baseline.overrides),
+        PaneSpec(run.scenario, run.overrides),
+        run.seed,
+    )
+    assert pair.seed == run.seed and pair.day == 0
