@@ -35,8 +35,10 @@ def allocate(load: np.ndarray, budget: int, policy: str) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     total = load.sum()
-    if total <= 0.0 or budget <= n:
-        return np.full(n, max(budget // max(n, 1), 1), dtype=np.int64)
+    if total <= 0.0 or budget <= n:  # nothing sensed (or nothing to move): an equal split
+        servers = np.full(n, budget // n, dtype=np.int64)
+        servers[: budget - int(servers.sum())] += 1
+        return servers
     spare = budget - n  # everyone keeps one server; the rest follows the load
     if policy == "sqrt" and total < spare:
         roots = np.sqrt(load)
@@ -109,7 +111,8 @@ class Sensing:
         load *= self._noise(len(load))
         plan = self.staffing.allocation.copy()
         for pool, budget in zip(self.pools, self.budgets, strict=True):
-            plan[pool] = allocate(load[pool], budget, self.policy)
+            if load[pool].sum() > 0.0:  # a period without arrivals keeps the current plan
+                plan[pool] = allocate(load[pool], budget, self.policy)
         return plan
 
     def _noise(self, n: int) -> np.ndarray:
