@@ -9,6 +9,7 @@ thread steps ``k`` days and then redraws, with ``k`` chosen from the measured dr
 
 from __future__ import annotations
 
+import threading
 import time
 
 import solara
@@ -50,8 +51,11 @@ def Page() -> None:
     def redraw() -> None:
         version.set(version.value + 1)
 
+    closed = solara.use_memo(threading.Event, [])
+    solara.use_effect(lambda: closed.set, [])  # session gone: the cleanup ends the play loop
+
     def play_loop() -> None:
-        while playing.value:
+        while playing.value and not closed.is_set():
             days = days_per_frame(frame_choice.value, sum(pair.draw_seconds.values()))
             pair.step(days)
             redraw()

@@ -123,6 +123,17 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
             expect(page.locator(".govlab-status-right")).to_contain_text("day 3")
             expect(page.locator(".govlab-pane-left h3")).not_to_contain_text("lever change")
 
+            play = page.get_by_role("button", name="Play")
+            play.click()
+            expect(day).not_to_have_text("day 3", timeout=30_000)  # playing steps k days a frame
+            page.get_by_role("button", name="Pause").click()
+            expect(step).to_be_enabled(timeout=30_000)
+
+            page.get_by_role("tab", name="Journey & residents").click()
+            expect(page.locator("img.govlab-journey, .govlab-journey img")).to_have_count(
+                1, timeout=30_000
+            )
+
             page.get_by_role("tab", name="Results").click()
             expect(page.get_by_text("No results are stored")).to_be_visible(timeout=30_000)
             page.get_by_role("tab", name="Side by side").click()
