@@ -118,8 +118,9 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
     warmup = model.config.world.warmup_days
     kept = table["arrival_day"] >= warmup
     series = model.civic_series
-    participation = np.asarray(series["participation_rate"])
-    trust = np.asarray(series["trust_mean"])
+    empty = model.population.size == 0  # no residents: no resident series to report
+    participation = np.asarray([] if empty else series["participation_rate"])
+    trust = np.asarray([] if empty else series["trust_mean"])
     after = slice(min(warmup, max(len(participation) - 1, 0)), None)
     satisfaction = model.evaluation.satisfaction_of_records()
     incidents = model.privacy.incidents_of_records()
@@ -149,11 +150,7 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
         "reallocations": model.sensing.reallocations,
     }
     threshold = model.config.world.digital_skill_threshold
-    skill = np.where(
-        table["applicant_kind"] == 1,
-        model.enterprise_skill[_rows(table, 1, len(firms.district))],
-        residents.digital_skill[_rows(table, 0, residents.size)],
-    )
+    skill = _applicant_skill(table, residents.digital_skill, model.enterprise_skill)
     kept_table = {name: column[kept] for name, column in table.items()}
     result.update(
         equity_metrics(
@@ -176,7 +173,13 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
     return result
 
 
-def _rows(table: dict[str, np.ndarray], kind: int, size: int) -> np.ndarray:
-    """Applicant rows where the case's applicant is of ``kind`` (0 elsewhere, a safe index)."""
+def _applicant_skill(
+    table: dict[str, np.ndarray], resident_skill: np.ndarray, enterprise_skill: np.ndarray
+) -> np.ndarray:
+    """Digital skill of each case's applicant (resident or enterprise)."""
+    skill = np.zeros(len(table["applicant"]), dtype=np.float32)
     rows = table["applicant"].astype(np.int64)
-    return np.where((table["applicant_kind"] == kind) & (size > 0), rows, 0) if size else rows * 0
+    for kind, column in ((0, resident_skill), (1, enterprise_skill)):
+        mask = table["applicant_kind"] == kind
+        skill[mask] = column[rows[mask]]
+    return skill

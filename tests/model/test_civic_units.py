@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import GovernanceModel, case_table
+from model import GovernanceModel, case_table, summarise
 from model.equity import adjusted_gap, gini
 from model.evaluation import Evaluation
 from model.journey import RECORD_FIELDS
@@ -143,3 +143,22 @@ def test_model_code_stays_pure():
     forbidden = re.compile(r"^\s*(import random|from random )|np\.random\.\w+\(|\bprint\(", re.M)
     for path in MODEL_DIR.glob("*.py"):
         assert not forbidden.search(path.read_text()), path.name
+
+
+def test_summary_survives_empty_populations():
+    for residents, enterprises in ((0, 50), (500, 0), (0, 0)):
+        scenario = Scenario().with_overrides(
+            {
+                "world.residents": residents,
+                "world.enterprises": enterprises,
+                "levers.capacity_policy": "sqrt",
+                "levers.platform_openness": 3,
+                "levers.coproduction": 0.3,
+            }
+        )
+        model = GovernanceModel(scenario, rng=1)
+        for _ in range(12):
+            model.step()
+        summary = summarise(model)
+        assert (summary["trust_mean"] is None) == (residents == 0)
+        assert summary["coproduction_share"] is not None
