@@ -119,6 +119,7 @@ def batch(
         f"{spec.days} days; store {store.safe_url}; executor {executor}",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     runner = None
     try:
@@ -132,18 +133,19 @@ def batch(
         if runner is not None:
             runner.close()
         store.close()
-    stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False)
+    stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False, soft_wrap=True)
     if outcome.failed:
         for key, error in outcome.failures[:10]:
-            stderr.print(f"  failed {key}: {error}", markup=False, highlight=False)
+            stderr.print(f"  failed {key}: {error}", markup=False, highlight=False, soft_wrap=True)
         more = len(outcome.failures) - 10
         if more > 0:
-            stderr.print(f"  ... and {more} more", markup=False, highlight=False)
+            stderr.print(f"  ... and {more} more", markup=False, highlight=False, soft_wrap=True)
         stderr.print(
             "govlab: some runs failed (tracebacks in the store and the report); "
             "run the same command again to retry them",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(code=1)
 
@@ -218,11 +220,13 @@ def sensitivity(
     data = _load(store, experiment)
     chosen = _metrics(data, metrics)
     try:
-        rows = analyse(data.experiment.design, data.wide, chosen, seed=data.spec["seed"])
+        rows, notes = analyse(data.experiment.design, data.wide, chosen, seed=data.spec["seed"])
     except SensitivityError as error:
         raise _fail(str(error)) from None
     finally:
         store.close()
+    for note in notes:
+        stderr.print(note, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps(rows, indent=1))
         return

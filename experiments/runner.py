@@ -121,6 +121,7 @@ def run_batch(
     console = console or Console(stderr=True)
     design = make_design(experiment)
     runs = plan_runs(experiment, scenarios, design, str(source or experiment.name))
+    preflight(runs[0])
     experiment_id = store.register(
         experiment.name,
         experiment.model_dump(mode="json"),
@@ -134,7 +135,6 @@ def run_batch(
     outcome = BatchOutcome(total=len(runs), skipped=len(runs) - len(todo))
     if not todo:
         return outcome
-    preflight(todo[0])
     commit = git_commit()
     start = time.perf_counter()
     with progress_bar(console) as progress:

@@ -180,11 +180,43 @@ def _read(path: Path) -> dict[str, Any]:
         raise ExperimentError(f"{path}: not valid TOML: {error}") from None
 
 
+def _model_at(loc: list[Any]) -> type[BaseModel] | None:
+    """The experiment model class that holds the field at ``loc`` (lists and dicts walked)."""
+    current: Any = Experiment
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(str(part)) if isinstance(current, type) else None
+        if info is None:
+            return None
+        current = next((c for c in _classes(info.annotation) if issubclass(c, BaseModel)), None)
+    return current
+
+
+def _classes(annotation: Any) -> list[type]:
+    import typing
+
+    found: list[type] = []
+    if typing.get_args(annotation):
+        for arg in typing.get_args(annotation):
+            found += _classes(arg)
+    elif isinstance(annotation, type):
+        found.append(annotation)
+    return found
+
+
 def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
     """Validate raw experiment data; errors name ``source`` and the field."""
     try:
         return Experiment.model_validate(data)
     except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "extra_forbidden":
+            loc = list(first["loc"])
+            owner = _model_at(loc[:-1])
+            keys = ", ".join(owner.model_fields) if owner else ""
+            path = ".".join(map(str, loc))
+            raise ExperimentError(f"{source}: {path}: unknown key; allowed keys: {keys}") from None
         raise ExperimentError(str(describe(error, Experiment, source))) from None
 
 

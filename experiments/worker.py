@@ -7,6 +7,7 @@ sampled case records, plus where and when it ran (host, pid, start, end, package
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import os
 import socket
@@ -20,6 +21,20 @@ from experiments.plan import RunSpec
 from results.provenance import package_versions
 
 RunResult = dict[str, Any]
+
+# Fault injection for tests of failure handling: run keys (glob patterns, comma-separated) that
+# raise instead of running. Read from the environment so that worker processes see it too.
+INJECT_FAILURE = "GOVLAB_INJECT_FAILURE"
+
+
+class InjectedFailure(RuntimeError):
+    """Raised for runs named in ``$GOVLAB_INJECT_FAILURE`` (tests only)."""
+
+
+def _maybe_fail(key: str) -> None:
+    patterns = [p for p in os.environ.get(INJECT_FAILURE, "").split(",") if p]
+    if any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns):
+        raise InjectedFailure(f"injected failure for run {key}")
 
 
 def clean(value: Any) -> Any:
@@ -102,6 +117,7 @@ def execute(spec: RunSpec) -> RunResult:
         "traceback": None,
     }
     try:
+        _maybe_fail(spec.key)
         summary, model = run_simulation(spec.scenario, spec.seed, spec.days)
         result["summary"] = clean(summary)
         result["metrics"] = flatten(summary)

@@ -197,10 +197,12 @@ def _sensitivity(page: Page, store: Store, data, metrics: list[str]) -> None:
         return
     page.add("<h2>Sensitivity</h2>")
     try:
-        rows = analyse(data.experiment.design, data.wide, metrics, seed=data.spec["seed"])
+        rows, notes = analyse(data.experiment.design, data.wide, metrics, seed=data.spec["seed"])
     except SensitivityError as error:
         page.add(f"<p class=bad>{html.escape(str(error))}</p>")
         return
+    for note in notes:
+        page.add(f"<p class=muted>{html.escape(note)}</p>")
     keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
     keys = [k for k in keys if any(k in r for r in rows)]
     body = [

@@ -27,14 +27,17 @@ def outputs(wide: pd.DataFrame, label: str, metric: str, points: int) -> np.ndar
 
 def analyse(
     design: dict[str, Any], wide: pd.DataFrame, metrics: list[str], seed: int = 0
-) -> list[dict[str, Any]]:
-    """Indices per scenario, metric and parameter.
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Indices per scenario, metric and parameter, and notes on metrics left out.
 
     Args:
         design: the stored design record (method, problem, matrix).
         wide: one row per finished run (``label, point`` and metric columns).
         metrics: metrics to analyse.
         seed: seed of the bootstrap resampling.
+
+    Raises:
+        SensitivityError: not a sampled design, or design points without any finished run.
     """
     method, problem = design["method"], design.get("problem")
     if method not in ("sobol", "morris", "lhs") or problem is None:
@@ -47,23 +50,29 @@ def analyse(
     second_order = bool(options.get("second_order", False))
     levels = int(options.get("levels", 4))
     rows: list[dict[str, Any]] = []
+    notes: list[str] = []
     for label in dict.fromkeys(wide["label"]):
+        finished = set(wide.loc[wide["label"] == label, "point"])
+        if len(finished) < len(matrix):
+            raise SensitivityError(
+                f"{label}: {len(matrix) - len(finished)} of {len(matrix)} design points have no "
+                "finished run; run the batch again to finish it"
+            )
         for metric in metrics:
             if metric not in wide.columns:
                 continue
             y = outputs(wide, label, metric, len(matrix))
             missing = int(np.isnan(y).sum())
             if missing:
-                raise SensitivityError(
-                    f"{label}: {missing} of {len(y)} design points have no finished run with "
-                    f"{metric}; finish the batch first"
-                )
+                notes.append(f"{label}: {metric} left out: undefined at {missing} design points")
+                continue
             if np.ptp(y) == 0:
+                notes.append(f"{label}: {metric} left out: the same at every design point")
                 continue
             rows += _indices(
                 method, problem, matrix, y, seed, (second_order, levels), label, metric
             )
-    return rows
+    return rows, notes
 
 
 def _indices(method, problem, matrix, y, seed, options, label, metric) -> list[dict]:

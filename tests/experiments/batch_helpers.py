@@ -1,0 +1,111 @@
+"""Helpers for the batch tests: small experiment files, in-process CLI calls, store snapshots."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from experiments.executors import SerialExecutor
+from experiments.runner import run_batch
+from experiments.spec import load_experiment
+from results.store import Store
+
+SMALL_WORLD = {"world.residents": 4000, "world.enterprises": 300}
+
+
+def toml_value(value) -> str:
+    """A Python value as a TOML literal (enough for these tests)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def write_experiment(
+    folder: Path,
+    name: str = "small",
+    scenarios=("silo", "seamless"),
+    replications: int = 3,
+    days: int = 30,
+    extra: str = "",
+    cases: int = 20,
+) -> Path:
+    """Write a small-world experiment file and return its path."""
+    common = ", ".join(f'"{k}" = {toml_value(v)}' for k, v in SMALL_WORLD.items())
+    text = (
+        f'name = "{name}"\n'
+        f"scenarios = {toml_value(list(scenarios))}\n"
+        f"replications = {replications}\ndays = {days}\nseed = 42\n"
+        f"set = {{ {common} }}\n"
+        f"keep = {{ cases = {cases} }}\n"
+        f"{extra}"
+    )
+    path = folder / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+def sqlite_url(folder: Path, name: str = "store.db") -> str:
+    return f"sqlite:///{folder / name}"
+
+
+def run_serial(path: Path, url: str, fresh: bool = False):
+    """Run an experiment file serially into the store at ``url``; return the outcome."""
+    experiment, scenarios = load_experiment(path)
+    with Store(url) as store:
+        return run_batch(experiment, scenarios, store, SerialExecutor(), source=path, fresh=fresh)
+
+
+def _plain(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def snapshot(url: str, name: str) -> dict[str, dict]:
+    """Everything a run's numbers are, by run key (no timestamps, hosts or ids)."""
+    with Store(url) as store:
+        experiment = store.experiment(name)
+        runs = store.runs(experiment.id)
+        metrics = store.metrics(experiment.id)
+        series = store.series(experiment.id)
+        cases = store.cases(experiment.id)
+    state = {}
+    for _, run in runs.iterrows():
+        rid = run["id"]
+        state[run["run_key"]] = {
+            "status": run["status"],
+            "seed": int(run["seed"]),
+            "digest": run["digest"],
+            "metrics": {
+                n: _plain(v)
+                for n, v in metrics.loc[metrics.run_id == rid, ["name", "value"]].to_numpy()
+            },
+            "series": sorted(
+                tuple(map(_plain, row))
+                for row in series.loc[series.run_id == rid, ["name", "day", "value"]].to_numpy()
+            ),
+            "cases": [
+                {k: _plain(v) for k, v in case.items()}
+                for case in cases.loc[cases.run_id == rid].drop(columns="run_id").to_dict("records")
+            ],
+        }
+    return state
+
+
+def cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run ``govlab ARGS`` in process; return (status, stdout, stderr)."""
+    from experiments.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["govlab", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out = capsys.readouterr()
+    code = exit_info.value.code
+    return (0 if code is None else int(code)), out.out, out.err

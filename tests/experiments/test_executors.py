@@ -1,0 +1,56 @@
+"""Serial, process and Dask executors give identical numbers for the same runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, chunks
+from experiments.plan import plan_runs
+from experiments.spec import load_experiment
+from tests.experiments.batch_helpers import write_experiment
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    path = write_experiment(tmp_path_factory.mktemp("exec"), replications=3, days=25, cases=10)
+    experiment, scenarios = load_experiment(path)
+    return plan_runs(experiment, scenarios)
+
+
+def numbers(executor, specs) -> dict[str, tuple]:
+    try:
+        results = dict(
+            (spec.key, (r["status"], r["metrics"], r["series"], r["cases"]))
+            for spec, r in executor.run(specs)
+        )
+    finally:
+        executor.close()
+    assert len(results) == len(specs)
+    return results
+
+
+@pytest.fixture(scope="module")
+def reference(runs):
+    result = numbers(SerialExecutor(), runs)
+    assert all(status == "done" for status, *_ in result.values())
+    return result
+
+
+def test_chunks_group_several_runs_per_task(runs):
+    many = runs * 20
+    tasks = chunks(many, workers=2)
+    assert sum(map(len, tasks)) == len(many)
+    assert len(tasks) == 8  # about 4 tasks per worker
+    assert len(chunks(runs * 1000, workers=2)[0]) == 16  # at most 16 runs per task
+    assert [len(t) for t in chunks(runs, workers=1, size=4)][:1] == [4]
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(1, None), (2, 1), (2, 4)])
+def test_processes_match_serial(runs, reference, workers, chunk_size):
+    assert numbers(ProcessExecutor(workers, chunk_size), runs) == reference
+
+
+def test_dask_local_cluster_on_loopback_matches_serial(runs, reference):
+    executor = DaskExecutor(address=None, workers=2, chunk_size=2)
+    assert executor.cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    assert numbers(executor, runs) == reference

@@ -1,0 +1,98 @@
+"""Compare, sensitivity and the self-contained HTML report on small stored experiments."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from results import figures, frames, stats
+from results.store import Store
+from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
+
+SOBOL = (
+    '[sample]\nmethod = "sobol"\nn = 4\n[sample.parameters]\n'
+    '"levers.data_sharing" = [0.0, 1.0]\n"world.p_missing_document" = [0.02, 0.3]\n'
+)
+MORRIS = (
+    '[sample]\nmethod = "morris"\nn = 3\n[sample.parameters]\n'
+    '"levers.data_sharing" = [0.0, 1.0]\n"levers.platform_openness" = '
+    "{ low = 0, high = 3, integer = true }\n"
+)
+
+
+@pytest.fixture(scope="module")
+def ladder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ladder")
+    path = write_experiment(folder, name="ladder", scenarios=["silo", "parallel", "smart"])
+    url = sqlite_url(folder)
+    assert run_serial(path, url).done == 9
+    return path, url
+
+
+def test_compare_json_and_table(ladder, monkeypatch, capsys):
+    path, url = ladder
+    code, out, _ = cli(monkeypatch, capsys, "compare", str(path), "--db", url, "--json",
+                       "-m", "trips_per_case")  # fmt: skip
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["scenario"] for r in rows] == ["silo", "parallel", "smart"]
+    assert rows[0]["n"] == 3 and rows[2]["pairs"] == 3 and rows[2]["diff_mean"] < 0
+    code, out, _ = cli(monkeypatch, capsys, "compare", "ladder", "--db", url, "--baseline", "smart")
+    assert code == 0 and "paired by seed vs smart" in out
+    code, _, err = cli(monkeypatch, capsys, "compare", "nothing", "--db", url)
+    assert code == 2 and "no experiment 'nothing'" in err and "ladder" in err
+
+
+def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch, capsys):
+    path, url = ladder
+    code, _out, err = cli(monkeypatch, capsys, "report", str(path), "--db", url,
+                         "--out", str(tmp_path / "report"))  # fmt: skip
+    assert code == 0, err
+    page = (tmp_path / "report" / "index.html").read_text()
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)
+    assert "bars_delay_mean_days" in images and "change_trips_per_case" in images
+    assert "delay_distribution" in images
+    assert "series_backlog" in images
+    assert len(images) == len(list((tmp_path / "report" / "figures").glob("*.png")))
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
+    assert "Provenance of every run" in page and "parallel/p0000/r0002" in page
+
+
+def test_figures_are_importable_for_notebooks(ladder):
+    _, url = ladder
+    with Store(url) as store:
+        data = frames.load(store, "ladder")
+    rows = stats.compare(data.wide, ["delay_mean_days"], data.baseline, order=data.labels)
+    fig = figures.metric_bars(rows, "delay_mean_days")
+    assert len(fig.axes[0].patches) == 3
+    assert figures.png(fig).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(("design", "keys"), [(SOBOL, {"S1", "ST_conf"}), (MORRIS, {"mu_star"})])
+def test_sensitivity_indices_with_confidence(tmp_path, monkeypatch, capsys, design, keys):
+    path = write_experiment(tmp_path, name="sampled", scenarios=["silo"], replications=1,
+                            days=25, extra=design, cases=0)  # fmt: skip
+    url = sqlite_url(tmp_path)
+    outcome = run_serial(path, url)
+    assert outcome.failed == 0
+    code, out, err = cli(monkeypatch, capsys, "sensitivity", str(path), "--db", url, "--json",
+                         "-m", "trips_per_case")  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {r["parameter"] for r in rows} == {
+        "levers.data_sharing",
+        "world.p_missing_document" if design is SOBOL else "levers.platform_openness",
+    }
+    assert keys <= set(rows[0])
+    code, _, err = cli(monkeypatch, capsys, "report", "sampled", "--db", url,
+                       "--out", str(tmp_path / "r"))  # fmt: skip
+    assert code == 0, err
+    assert "sensitivity_silo_" in (tmp_path / "r" / "index.html").read_text()
+
+
+def test_sensitivity_of_an_unsampled_experiment_is_a_user_error(ladder, monkeypatch, capsys):
+    _, url = ladder
+    code, _, err = cli(monkeypatch, capsys, "sensitivity", "ladder", "--db", url)
+    assert code == 2 and "needs a sample" in err
