@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The main job: the six-scenario ladder × 30 paired replications into results/govlab.db (resumes
+# if interrupted), the comparison table, and the self-contained HTML report.
 demo: install
-	$(BIN)/govlab run silo
-	$(BIN)/govlab run seamless
+	$(BIN)/govlab batch experiments/silo_vs_seamless.toml
+	$(BIN)/govlab compare experiments/silo_vs_seamless.toml
+	$(BIN)/govlab report experiments/silo_vs_seamless.toml --out results/reports/silo_vs_seamless
 
 lint: install
 	$(BIN)/ruff check .

@@ -54,3 +54,14 @@ def test_dask_local_cluster_on_loopback_matches_serial(runs, reference):
     executor = DaskExecutor(address=None, workers=2, chunk_size=2)
     assert executor.cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert numbers(executor, runs) == reference
+
+
+def test_dask_client_by_scheduler_address_matches_serial(runs, reference):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        executor = DaskExecutor(address=cluster.scheduler_address, chunk_size=3)
+        assert executor.cluster is None and executor.workers == 1
+        assert numbers(executor, runs) == reference
