@@ -8,6 +8,7 @@ a batch with failed runs exits with status 1 after its summary. Database passwor
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -167,11 +168,14 @@ def compare(
     if base not in data.labels:
         raise _fail(f"--baseline: {base!r} is not one of {data.labels}")
     rows = stats.compare(data.wide, chosen, base, order=data.labels)
+    points = data.experiment.design["points"]
+    for row in rows:
+        row["params"] = points[row["point"]] if row["point"] < len(points) else {}
     store.close()
     if as_json:
         print(json.dumps(rows, indent=1))
         return
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     for metric in chosen:
         console.print(compare_table(rows, metric, base))
 
@@ -184,6 +188,18 @@ def _pm(mean, low, high, scale: float = 1.0, sign: str = "") -> str:
     return f"{scale * mean:{sign}.4g} ± {scale * (high - low) / 2:.2g}"
 
 
+def _group(row: dict) -> str:
+    """``label`` or, for a design point, ``label #p (name=value, ...)``."""
+    params = row.get("params") or {}
+    if not params:
+        return row["scenario"]
+    text = ", ".join(
+        f"{k.rsplit('.', 1)[-1]}={v:.3g}" if isinstance(v, float) else f"{k.rsplit('.', 1)[-1]}={v}"
+        for k, v in params.items()
+    )
+    return f"{row['scenario']} #{row['point']} ({text})"
+
+
 def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
     """A readable table of one metric: mean ± CI half-width, paired change vs the baseline."""
     table = Table(title=f"{metric}  (95% CI; paired by seed vs {baseline})", title_justify="left")
@@ -193,7 +209,7 @@ def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
         paired = "diff_mean" in r
         p_value = r.get("p_value")
         table.add_row(
-            r["scenario"] + (f" #{r['point']}" if r["point"] else ""),
+            _group(r),
             str(r["n"]),
             _pm(r["mean"], r["low"], r["high"]),
             _pm(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"), sign="+")

@@ -150,8 +150,8 @@ def series_band(series: pd.DataFrame, labels: list[str], name: str, smooth_days:
         ax.fill_between(table.index, low, high, color=colour(index), alpha=0.2, linewidth=0)
     ax.set_xlabel("working day")
     ax.set_ylabel(name)
-    suffix = f", {smooth_days}-day rolling mean" if smooth_days > 1 else ""
-    ax.set_title(f"{name}: mean and 95% band over replications{suffix}")
+    suffix = f"; {smooth_days}-day rolling mean" if smooth_days > 1 else ""
+    ax.set_title(f"{name} (mean, 95% band over replications{suffix})", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncols=2)
     return fig

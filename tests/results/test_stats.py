@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from results.stats import compare, paired, t_interval
 
@@ -55,3 +57,16 @@ def test_compare_pairs_by_seed_and_point():
     new = rows[0]
     assert new["diff_mean"] == pytest.approx(-2.0) and new["pairs"] == 3
     assert "diff_mean" not in rows[1] and rows[1]["mean"] == 12.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=2, max_size=40),
+    st.floats(-1e3, 1e3, allow_nan=False),
+)
+def test_t_interval_contains_the_mean_and_shifts_with_the_data(values, shift):
+    interval = t_interval(values)
+    assert interval.low <= interval.mean <= interval.high
+    moved = t_interval([v + shift for v in values])
+    assert moved.mean == pytest.approx(interval.mean + shift, abs=1e-6)
+    assert moved.half == pytest.approx(interval.half, rel=1e-6, abs=1e-6)
