@@ -144,6 +144,15 @@ class Store:
                 row.spec, row.design, row.source = spec, design, source
             return row.id
 
+    def delete(self, name: str) -> bool:
+        """Delete experiment ``name`` and all its runs; False if there was none."""
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
+            if row is None:
+                return False
+            self._delete_experiment(session, row.id)
+            return True
+
     def _delete_experiment(self, session: Session, experiment_id: int) -> None:
         runs = select(RunRow.id).where(RunRow.experiment_id == experiment_id)
         for table in CHILDREN:

@@ -69,8 +69,9 @@ def test_runs_round_trip_and_replace_in_one_transaction(url, tmp_path):
         cases = store.cases(eid)
         assert cases.iloc[0].case_type == "birth" and cases.iloc[0].trips == 1
         assert bool(cases.iloc[0].online) is True and cases.iloc[0].wait_days == 0.5
-        store.register(name, {}, {"a": 1}, {}, fresh=True)  # clean up (PostgreSQL is shared)
+        store.register(name, {}, {"a": 1}, {}, fresh=True)
         assert store.runs(store.experiment(name).id).empty
+        assert store.delete(name) and name not in store.experiment_names()  # PostgreSQL is shared
 
 
 def test_a_batch_reads_back_the_same_on_every_backend(url, tmp_path):
@@ -79,6 +80,8 @@ def test_a_batch_reads_back_the_same_on_every_backend(url, tmp_path):
     run_serial(path, url, fresh=True)
     run_serial(path, f"sqlite:///{tmp_path / 'reference.db'}")
     assert snapshot(url, name) == snapshot(f"sqlite:///{tmp_path / 'reference.db'}", name)
+    with Store(url) as store:
+        assert store.delete(name)
 
 
 def test_sqlite_store_is_in_wal_mode(tmp_path):
