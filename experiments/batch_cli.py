@@ -202,7 +202,10 @@ def _group(row: dict) -> str:
 
 def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
     """A readable table of one metric: mean ± CI half-width, paired change vs the baseline."""
-    table = Table(title=f"{metric}  (95% CI; paired by seed vs {baseline})", title_justify="left")
+    title = f"{metric}  (95% CI; paired by seed vs {baseline}, its point #0 for its own points)"
+    if not any(r["point"] for r in rows):
+        title = f"{metric}  (95% CI; paired by seed vs {baseline})"
+    table = Table(title=title, title_justify="left")
     for column in ("scenario", "n", "mean", "Δ vs baseline", "change %", "p"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for r in (r for r in rows if r["metric"] == metric):
@@ -248,13 +251,14 @@ def sensitivity(
         return
     keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
     keys = [k for k in keys if any(k in r for r in rows)]
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     table = Table(title=f"{data.experiment.design['method']} sensitivity", title_justify="left")
     for column in ("scenario", "metric", "parameter", *keys):
         table.add_column(column, justify="right" if column in keys else "left")
     for r in rows:
         values = [("—" if r.get(k) is None else f"{r[k]:.3f}") for k in keys]
         table.add_row(r["scenario"], r["metric"], r["parameter"], *values)
-    Console().print(table)
+    console.print(table)
 
 
 def report(

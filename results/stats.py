@@ -84,6 +84,9 @@ def compare(
 ) -> list[dict[str, Any]]:
     """Per scenario (and design point) and metric: mean with CI, and paired difference vs baseline.
 
+    A scenario is paired with the baseline at the same design point; the baseline's own design
+    points (a sweep) are paired with its point 0. Pairs share the seed (common random numbers).
+
     Args:
         wide: one row per finished run with columns ``label, point, seed`` and one per metric.
         metrics: metric columns to compare.
@@ -95,6 +98,7 @@ def compare(
     indexed = wide.set_index(["point", "seed"])
     base = indexed[indexed["label"] == baseline]
     present = set(wide["label"])
+    base_points = set(base.index.get_level_values("point"))
     labels = [x for x in order or [] if x in present]
     labels += [x for x in dict.fromkeys(wide["label"]) if x not in labels]
     for metric in metrics:
@@ -113,8 +117,10 @@ def compare(
                     "sd": interval.sd,
                     "baseline": baseline,
                 }
-                if label != baseline and point in base.index.get_level_values("point"):
-                    reference = pd.to_numeric(base.loc[point][metric], errors="coerce")
+                reference_point = point if label != baseline else (0 if point != 0 else None)
+                if reference_point in base_points:
+                    reference = pd.to_numeric(base.loc[reference_point][metric], errors="coerce")
+                    row["reference_point"] = int(reference_point)
                     row.update(paired(values, reference, level))
                 rows.append(row)
     return [{k: _plain(v) for k, v in row.items()} for row in rows]

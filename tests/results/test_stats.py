@@ -70,3 +70,17 @@ def test_t_interval_contains_the_mean_and_shifts_with_the_data(values, shift):
     moved = t_interval([v + shift for v in values])
     assert moved.mean == pytest.approx(interval.mean + shift, abs=1e-6)
     assert moved.half == pytest.approx(interval.half, rel=1e-6, abs=1e-6)
+
+
+def test_a_sweep_of_the_baseline_is_paired_with_its_first_point():
+    wide = pd.DataFrame(
+        {
+            "label": ["s"] * 4,
+            "point": [0, 0, 1, 1],
+            "seed": [1, 2, 1, 2],
+            "m": [1.0, 2.0, 2.0, 4.0],
+        }
+    )
+    rows = compare(wide, ["m"], "s")
+    assert "diff_mean" not in rows[0]
+    assert rows[1]["reference_point"] == 0 and rows[1]["diff_mean"] == pytest.approx(1.5)
