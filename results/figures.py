@@ -199,3 +199,23 @@ def png(fig: Figure, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def parameter_scatter(
+    wide: pd.DataFrame, points: list[dict[str, Any]], metric: str, label: str | None = None
+) -> Figure:
+    """A sampled experiment: the metric's mean per design point against each parameter."""
+    part = wide if label is None else wide[wide["label"] == label]
+    means = pd.to_numeric(part[metric], errors="coerce").groupby(part["point"]).mean()
+    names = list(points[0]) if points else []
+    fig = Figure(figsize=(3.0 * max(len(names), 1) + 0.5, 3.0), layout="constrained")
+    axes = fig.subplots(1, max(len(names), 1), sharey=True, squeeze=False)[0]
+    for ax, name in zip(axes, names, strict=False):
+        x = [points[p][name] for p in means.index]
+        ax.scatter(x, means.to_numpy(), s=10, alpha=0.7, color=colour(0))
+        ax.set_xlabel(name, fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(metric)
+    where = f" — {label}" if label else ""
+    fig.suptitle(f"{metric} per design point (mean over replications){where}", fontsize=10)
+    return fig

@@ -22,6 +22,8 @@ from results.store import Store
 
 SERIES_FIRST = ("participation_rate", "trust_mean", "backlog", "delay_mean_days", "trips_per_case")
 SMOOTH = {"delay_mean_days": 5, "trips_per_case": 5}
+SAMPLED = ("sobol", "morris", "lhs")
+MAX_BARS = 24  # more scenario × point groups than this: tables only
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
@@ -151,18 +153,33 @@ def build_report(
         "seeds (common random numbers): differences are paired by seed; the relative change is "
         "the mean difference over the baseline mean.</p>"
     )
-    page.add("<h2>Comparison</h2>")
-    for metric in metrics:
-        page.add(comparison_html(rows, metric))
-    page.add("<h2>Figures</h2>")
-    for metric in metrics:
-        page.figure(f"bars_{metric}", figures.metric_bars(rows, metric), f"{metric} by scenario")
-        if any(r.get("relative") is not None and r["metric"] == metric for r in rows):
-            page.figure(
-                f"change_{metric}",
-                figures.difference_bars(rows, metric),
-                f"{metric}: paired change vs {data.baseline}",
-            )
+    design = data.experiment.design
+    if design["method"] in SAMPLED:
+        page.add("<h2>Design points</h2>")
+        for label in labels:
+            for metric in metrics:
+                if metric in data.wide.columns:
+                    page.figure(
+                        f"points_{label}_{metric}",
+                        figures.parameter_scatter(data.wide, design["points"], metric, label),
+                        f"{metric} per design point ({label})",
+                    )
+    else:
+        page.add("<h2>Comparison</h2>")
+        for metric in metrics:
+            page.add(comparison_html(rows, metric))
+        if len({(r["scenario"], r["point"]) for r in rows}) <= MAX_BARS:
+            page.add("<h2>Figures</h2>")
+            for metric in metrics:
+                page.figure(
+                    f"bars_{metric}", figures.metric_bars(rows, metric), f"{metric} by scenario"
+                )
+                if any(r.get("relative") is not None and r["metric"] == metric for r in rows):
+                    page.figure(
+                        f"change_{metric}",
+                        figures.difference_bars(rows, metric),
+                        f"{metric}: paired change vs {data.baseline}",
+                    )
     cases = store.cases(data.experiment.id)
     if len(cases):
         page.figure(
@@ -193,7 +210,7 @@ def build_report(
 
 
 def _sensitivity(page: Page, store: Store, data, metrics: list[str]) -> None:
-    if data.experiment.design["method"] not in ("sobol", "morris", "lhs"):
+    if data.experiment.design["method"] not in SAMPLED:
         return
     page.add("<h2>Sensitivity</h2>")
     try:
