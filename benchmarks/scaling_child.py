@@ -37,8 +37,19 @@ def scaled(residents: int):
 
 
 def peak_rss() -> int:
-    """Peak resident set size of this process so far; bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """Peak resident set size of this process image so far; bytes.
+
+    ``VmHWM`` from /proc (reset by ``exec``), not ``getrusage().ru_maxrss``: the latter keeps the
+    high-water mark of the forked parent's image from before ``exec``, so a child of a big
+    benchmark process would report the parent's size.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # pragma: no cover
 
 
 def main() -> None:
