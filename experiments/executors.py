@@ -129,7 +129,7 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # a free port: never clash on 8787
             )
             self.client = Client(self.cluster)
         self.chunk_size = chunk_size

@@ -60,7 +60,7 @@ def test_dask_client_by_scheduler_address_matches_serial(runs, reference):
     from dask.distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
     ) as cluster:
         executor = DaskExecutor(address=cluster.scheduler_address, chunk_size=3)
         assert executor.cluster is None and executor.workers == 1
