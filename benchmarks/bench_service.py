@@ -5,25 +5,32 @@ Networks (rates per hour, 8 working hours a day):
 - a tandem of 4 M/M/1 stations, λ = 2, μ = 3: mean sojourn 4 × 1/(μ − λ) = 4 h.
 
 Ours is the model's service engine as ``GovernanceModel`` runs it: each day its demand (Poisson
-arrivals, case opening) and its events (case journeys, event heap, stations); the throughput of
-the whole ``GovernanceModel.step`` (with the civic steps and the DataCollector, a fixed cost per
-day that dominates at 32 cases a day) is reported alongside. The reference is the same network
-in SimPy, fed exactly as many arrivals as our run opened. Throughput is completed cases per
-wall-clock second. Two compiled prototypes (``compiled.py``) are timed on the same arrivals:
-the model's engine design (event heap + c-server FIFO stations) as a numba event loop, and the
-exact FIFO recursion — what a compiled core could give (report only). The event loop is also fed
-our engine's own arrival times and logged service draws and must reproduce its waits and
-completion times (it does, exactly: the same engine, compiled).
+arrivals, case opening) and its events (case journeys, event heap, stations), the model's build
+excluded; the throughput of the whole ``GovernanceModel.step`` (with the civic steps and the
+DataCollector, a fixed cost per day that dominates at 32 cases a day) is reported alongside. The
+reference is the same network in SimPy, fed exactly as many arrivals as our run opened.
+Throughput is completed cases per wall-clock second.
+
+Three compiled prototypes are timed as well (report only): the model's engine design (event heap
++ c-server FIFO stations) as one numba event loop over all arrivals (``compiled.event_loop``);
+the same loop driven day by day from the model's own generator, as it would run inside
+``GovernanceModel`` (``compiled_day.DayEngine``); and the exact FIFO recursion
+(``compiled.network``). The event loop, fed our engine's arrival times and logged service draws,
+must reproduce its waits and completion times; the day engine, run from the same seed, must
+produce the same records bit for bit (both do).
 """
 
 from __future__ import annotations
 
 import math
+import statistics
+import time
 
 import compiled
 import numpy as np
 import simpy_ref
 from common import HOURS, Result, alternate, textbook_scenario
+from compiled_day import DayEngine
 
 from model import GovernanceModel
 from model.journey import RECORD_FIELDS
@@ -63,22 +70,28 @@ NETWORKS = {
 }
 
 
-def run_ours(scenario, days: int, seed: int, whole_day: bool = False) -> dict:
+def run_ours(scenario, days: int, seed: int, whole_day: bool = False, keep: bool = False) -> dict:
     """The model's service engine for ``days`` days: each day its demand (Poisson arrivals,
     case opening) and its events (``journeys.advance_to``). With ``whole_day`` the full
-    ``GovernanceModel.step`` runs instead (civic steps and the DataCollector as well)."""
+    ``GovernanceModel.step`` runs instead (civic steps and the DataCollector as well).
+    ``seconds`` is the time of the days alone (the model's build is not timed)."""
     model = GovernanceModel(scenario, rng=seed)
     journeys = model.journeys
+    start = time.perf_counter()
     for day in range(days):
         if whole_day:
             model.step()
         else:
             model._demand(float(day))
             journeys.advance_to(float(day + 1))
+    seconds = time.perf_counter() - start
     records = journeys.records
     warm = scenario.world.warmup_days
     kept = [r for r in records if r[ARRIVAL] >= warm]
+    extra = {"records": records} if keep else {}
     return {
+        **extra,
+        "seconds": seconds,
         "cases": len(records),
         "arrivals": model.journeys.opened,
         "wait": HOURS * float(np.mean([r[WAIT] for r in kept])),
@@ -131,6 +144,42 @@ def same_as_engine(spec: dict, days: int, seed: int = 3) -> tuple[int, float]:
     return len(records), float(gap)
 
 
+def run_day_engine(scenario, spec: dict, days: int, seed: int) -> dict:
+    """The compiled day engine (``compiled_day.py``) driven day by day from the model's own
+    generator: the model is built (same build draws), then its ``rng`` feeds the engine."""
+    model = GovernanceModel(scenario, rng=seed)
+    engine = DayEngine(
+        model.rng,
+        range(len(spec["steps"])),
+        [step["counter_hours"] / HOURS for step in spec["steps"]],
+        [c for c, _ in spec["stations"]],
+        model.plans[0].rate_per_day,
+        len(model.population.district),
+    )
+    start = time.perf_counter()
+    for day in range(days):
+        engine.day(float(day))
+    return {"engine": engine, "seconds": time.perf_counter() - start}
+
+
+def day_engine_result(engine: DayEngine, warm: int) -> dict:
+    n = int(engine.ints[3])
+    done = np.isfinite(engine.done[:n])
+    order = np.argsort(engine.arrival[:n][done], kind="stable")
+    arrival = engine.arrival[:n][done][order]
+    wait = engine.wait[:n][done][order]
+    completion = engine.done[:n][done][order]
+    kept = arrival >= warm
+    return {
+        "cases": int(done.sum()),
+        "arrival": arrival,
+        "wait_days": wait,
+        "completion": completion,
+        "wait": HOURS * float(wait[kept].mean()),
+        "sojourn": HOURS * float((completion - arrival)[kept].mean()),
+    }
+
+
 def bench(quick: bool) -> list[Result]:
     repeats = 5
     results = []
@@ -144,10 +193,18 @@ def bench(quick: bool) -> list[Result]:
         probe = run_ours(scenario, days, 1)
         arrivals = probe["arrivals"]
         skip = int(spec["per_hour"] * HOURS * scenario.world.warmup_days)
+        loops: dict[str, list[float]] = {"ours": [], "whole": [], "day_engine": []}
+
+        def loop(side: str, value: dict, loops=loops) -> dict:
+            loops[side].append(value["seconds"])
+            return value
+
         medians, times, values = alternate(
             {
-                "ours": lambda sc=scenario, d=days: run_ours(sc, d, 1),
-                "whole": lambda sc=scenario, d=days: run_ours(sc, d, 1, whole_day=True),
+                "ours": lambda sc=scenario, d=days: loop("ours", run_ours(sc, d, 1)),
+                "whole": lambda sc=scenario, d=days: loop(
+                    "whole", run_ours(sc, d, 1, whole_day=True)
+                ),
                 "simpy": lambda s=spec, n=arrivals, k=skip: run_reference(
                     simpy_ref.network, n, s, 1, k
                 ),
@@ -157,15 +214,33 @@ def bench(quick: bool) -> list[Result]:
                 "event_loop": lambda s=spec, n=arrivals, k=skip: run_reference(
                     compiled.event_network, n, s, 1, k
                 ),
+                "day_engine": lambda sc=scenario, s=spec, d=days: loop(
+                    "day_engine", run_day_engine(sc, s, d, 1)
+                ),
             },
             repeats,
         )
+        for side, seconds in loops.items():  # the model-driven sides: their days alone
+            medians[side] = statistics.median(seconds)
+            times[f"{side}_days_only"] = seconds
+        warm = scenario.world.warmup_days
+        values["day_engine"] = day_engine_result(values["day_engine"]["engine"], warm)
         rate = {side: values[side]["cases"] / medians[side] for side in medians}
+        records = sorted(
+            run_ours(scenario, days, 1, keep=True)["records"], key=lambda r: r[ARRIVAL]
+        )
+        day = values["day_engine"]
+        identical = (
+            len(records) == day["cases"]
+            and np.array_equal([r[ARRIVAL] for r in records], day["arrival"])
+            and np.array_equal([r[WAIT] for r in records], day["wait_days"])
+            and np.array_equal([r[COMPLETION] for r in records], day["completion"])
+        )
         kind, expected = spec["theory"]
         tolerance = 0.15 if quick else 0.10
         errors = {
             side: values[side][kind] / expected - 1.0
-            for side in ("ours", "simpy", "compiled", "event_loop")
+            for side in ("ours", "simpy", "compiled", "event_loop", "day_engine")
         }
         agree = all(abs(error) <= tolerance for error in errors.values())
         details = {
@@ -200,6 +275,14 @@ def bench(quick: bool) -> list[Result]:
         )
         for side, label, what in (
             (
+                "day_engine",
+                "numba day engine",
+                "compiled_day: the event loop called once per day with demand and service "
+                "draws from the model's own generator; records "
+                + ("bit-identical to our engine's" if identical else "DIFFER from our engine's")
+                + f"; {medians['day_engine'] / days * 1e6:.0f} µs per day",
+            ),
+            (
                 "event_loop",
                 "numba event loop",
                 "compiled.event_loop: heap + c-server FIFO; fed our engine's arrivals and "
@@ -218,7 +301,11 @@ def bench(quick: bool) -> list[Result]:
                     target=None,
                     note=f"potential, {what}; {kind} {values[side][kind]:.3f} h; "
                     f"{rate[side] / rate['ours']:.0f}× our engine",
-                    details={"vs_ours": rate[side] / rate["ours"], "max_gap_vs_engine": gap},
+                    details={
+                        "vs_ours": rate[side] / rate["ours"],
+                        "max_gap_vs_engine": gap,
+                        "day_engine_identical": identical,
+                    },
                 )
             )
     return results
