@@ -52,6 +52,15 @@ TABLE_ROWS = (
     ("utilisation_mean", "staff utilisation"),
     ("refusals", "refusals"),
     ("cases_open_at_end", "cases still open at the end"),
+    ("participation_rate", "participation rate"),
+    ("trust_mean", "trust, mean"),
+    ("trust_mean_final", "trust at the end"),
+    ("satisfaction_mean", "satisfaction, mean"),
+    ("response_rate", "response rate"),
+    ("coproduction_share", "co-production share"),
+    ("privacy_incidents_per_10k", "privacy incidents per 10k retrievals"),
+    ("delay_gap_digital", "delay gap, low − high digital skill (days)"),
+    ("delay_gini_districts", "Gini of delay across districts"),
 )
 
 

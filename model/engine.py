@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 # Event kinds.
@@ -37,6 +38,10 @@ class EventHeap:
 
     def __len__(self) -> int:
         return len(self._heap)
+
+    def pending(self) -> Iterator[tuple[float, int, int, Any]]:
+        """The events not yet handled, as ``(time, kind, station, job)``, in no order."""
+        return ((time, kind, station, job) for time, _, kind, station, job in self._heap)
 
 
 class Station:

@@ -7,6 +7,8 @@ randomness comes from ``self.rng`` (``GovernanceModel(scenario, rng=seed)``).
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
@@ -29,6 +31,12 @@ from scenarios import Scenario
 
 RESIDENT, ENTERPRISE = 0, 1
 ENTERPRISE_SECTORS = 4
+
+
+def mean_utilisation(model: GovernanceModel) -> float:
+    """Mean utilisation over the staffed departments during the last day (nan if none)."""
+    staffed = [d.utilisation for d in model.departments if d.staff]
+    return float(np.mean(staffed)) if staffed else math.nan
 
 
 class GovernanceModel(mesa.Model):
@@ -82,9 +90,7 @@ class GovernanceModel(mesa.Model):
                 "delay_mean_days": lambda m: m.today["delay_mean_days"],
                 "trips_per_case": lambda m: m.today["trips_per_case"],
                 "backlog": lambda m: m.journeys.open_cases,
-                "utilisation_mean": lambda m: float(
-                    np.mean([d.utilisation for d in m.departments if d.staff])
-                ),
+                "utilisation_mean": mean_utilisation,
                 "participation_rate": "participation_today",
                 "trust_mean": "trust_today",
             },

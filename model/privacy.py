@@ -7,7 +7,10 @@ A victim with m incidents and privacy concern c loses trust
     ΔT = −T · (1 − (1 − L·(0.5 + c))^m)          (L = incident_trust_loss)
 
 passes ``incident_spillover_weight`` · ΔT to each neighbour (residents), and grows more concerned:
-c ← c + g·(1 − c). Incidents are drawn when the case completes (its retrievals are recorded
+c ← c + g·(1 − c). Incidents are reported in public: everyone (residents and enterprises) in the
+victim's district keeps a share (1 − ``incident_publicity_loss``)^n of their trust after n
+incidents there in a day — the channel through which weak protection costs trust beyond the
+few who are hit. Incidents are drawn when the case completes (its retrievals are recorded
 then). The module owns the per-case incident counts (aligned with ``journeys.records``).
 """
 
@@ -35,6 +38,7 @@ class Privacy:
         rng: np.random.Generator,
     ) -> None:
         self.civic = scenario.civic
+        self.districts = scenario.world.districts
         self.probability = scenario.civic.incident_probability * (
             1.0 - scenario.levers.privacy_protection
         )
@@ -57,6 +61,7 @@ class Privacy:
         civic = self.civic
         kinds = cases["applicant_kind"][hit].astype(np.int8)
         applicants = cases["applicant"][hit].astype(np.int64)
+        self._publicise(cases["home_district"][hit].astype(np.int64), incidents[hit])
         for kind, table in self.tables.items():
             mask = kinds == kind
             if not mask.any():
@@ -70,6 +75,17 @@ class Privacy:
             table.privacy_concern[rows] = concern + civic.incident_concern_gain * (1.0 - concern)
             if kind == RESIDENT:
                 spill(self.adjacency, table.trust, rows, delta, civic.incident_spillover_weight)
+
+    def _publicise(self, districts: np.ndarray, incidents: np.ndarray) -> None:
+        """Everyone in a district where incidents happened today loses a little trust."""
+        loss = self.civic.incident_publicity_loss
+        if loss == 0.0:
+            return
+        per_district = np.bincount(districts, incidents, minlength=self.districts)
+        keep = ((1.0 - loss) ** per_district).astype(np.float32)
+        for table in self.tables.values():
+            if table.size:
+                table.trust *= keep[table.district]
 
     def incidents_of_records(self) -> np.ndarray:
         """Incidents of every completed case so far, in ``journeys.records`` order."""

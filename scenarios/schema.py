@@ -332,6 +332,13 @@ class Civic(Frozen):
     incident_concern_gain: Share = Field(
         0.2, description="share (0-1) of the gap 1 − concern closed by an incident"
     )
+    incident_publicity_loss: float = Field(
+        0.0005,
+        ge=0.0,
+        le=0.1,
+        description="share (0-1) of trust every resident and enterprise of the victim's district "
+        "loses per incident, once it is reported in public; per incident",
+    )
 
 
 class Function(Frozen):

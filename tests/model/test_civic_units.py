@@ -64,7 +64,7 @@ def test_expectancy_disconfirmation_equations():
 def test_privacy_incident_rate_and_trust_cost():
     scenario = Scenario(
         world=World(residents=2000, enterprises=3),
-        civic=Civic(incident_probability=0.2),
+        civic=Civic(incident_probability=0.2, incident_publicity_loss=0.0),
         levers={"privacy_protection": 0.5},
     )
     residents, firms = _tables(scenario)
@@ -77,6 +77,30 @@ def test_privacy_incident_rate_and_trust_cost():
     hit = incidents > 0
     assert np.all(residents.trust[hit] < before[hit])
     assert np.all(residents.trust[~hit] == before[~hit])
+
+
+def test_publicised_incidents_cost_trust_in_the_victims_district_only():
+    loss = 0.01
+    scenario = Scenario(
+        world=World(residents=600, enterprises=30, districts=3),
+        civic=Civic(incident_probability=1.0, incident_publicity_loss=loss),
+        levers={"privacy_protection": 0.0},
+    )
+    rng = np.random.default_rng(0)
+    residents = make_population(rng, scenario.world, scenario.civic)
+    residents.columns["district"] = np.repeat(np.arange(3), 200).astype(np.int16)
+    firm_districts = np.repeat(np.arange(3), 10).astype(np.int16)
+    firms = make_enterprise_table(rng, scenario.civic, firm_districts, np.full(30, 0.8, np.float32))
+    before, firms_before = residents.trust.copy(), firms.trust.copy()
+    privacy = Privacy(scenario, residents, firms, None, np.random.default_rng(1))
+    # One case of resident 0 (district 0) with 4 retrievals: 4 incidents, all reported.
+    record = _record(0, 0, 1.0, 1, retrievals=4)
+    privacy.step(case_table([record]))
+    bystanders = np.arange(1, 200)
+    np.testing.assert_allclose(residents.trust[bystanders], before[bystanders] * (1 - loss) ** 4)
+    np.testing.assert_allclose(firms.trust[:10], firms_before[:10] * (1 - loss) ** 4, rtol=1e-6)
+    assert np.array_equal(residents.trust[200:], before[200:])
+    assert np.array_equal(firms.trust[10:], firms_before[10:])
 
 
 @given(
