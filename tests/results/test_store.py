@@ -13,6 +13,7 @@ from experiments.plan import plan_runs
 from experiments.spec import load_experiment
 from results.provenance import redact
 from results.store import Store
+from tests.conftest import missing_part
 from tests.experiments.batch_helpers import run_serial, snapshot, write_experiment
 
 POSTGRES = os.environ.get("GOVLAB_TEST_POSTGRES_URL")
@@ -23,7 +24,7 @@ def url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     if not POSTGRES:
-        pytest.skip("PostgreSQL store tests need GOVLAB_TEST_POSTGRES_URL (set by .ci/run)")
+        missing_part("PostgreSQL store tests need GOVLAB_TEST_POSTGRES_URL (set by .ci/run)")
     return POSTGRES
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_part
 from viz import assets
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +34,11 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+@pytest.fixture(autouse=True)
+def _chromium_present():
+    if not Path(CHROMIUM).exists():
+        missing_part("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
 
 
 def _free_port() -> int:
