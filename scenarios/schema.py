@@ -145,7 +145,7 @@ class World(Frozen):
         0.8, gt=0.0, le=10.0, description="coefficient of variation of lognormal service times"
     )
     warmup_days: int = Field(
-        10, ge=0, le=10_000, description="cases arriving before this day are left out of metrics"
+        50, ge=0, le=10_000, description="cases arriving before this day are left out of metrics"
     )
     district_concentration: float = Field(
         0.0,

@@ -13,7 +13,7 @@ from experiments.runner import run_batch
 from experiments.spec import load_experiment
 from results.store import Store
 
-SMALL_WORLD = {"world.residents": 4000, "world.enterprises": 300}
+SMALL_WORLD = {"world.residents": 4000, "world.enterprises": 300, "world.warmup_days": 5}
 
 
 def toml_value(value) -> str:
@@ -35,9 +35,12 @@ def write_experiment(
     days: int = 30,
     extra: str = "",
     cases: int = 20,
+    world: dict | None = None,
 ) -> Path:
-    """Write a small-world experiment file and return its path."""
-    common = ", ".join(f'"{k}" = {toml_value(v)}' for k, v in SMALL_WORLD.items())
+    """Write a small-world experiment file (``world`` overrides SMALL_WORLD); return its path."""
+    common = ", ".join(
+        f'"{k}" = {toml_value(v)}' for k, v in {**SMALL_WORLD, **(world or {})}.items()
+    )
     text = (
         f'name = "{name}"\n'
         f"scenarios = {toml_value(list(scenarios))}\n"

@@ -25,12 +25,8 @@ def stored_runs(path) -> int:
 
 
 def test_resume_after_sigkill_equals_an_uninterrupted_batch(tmp_path):
-    extra = '[set]\n"world.residents" = 8000\n"world.enterprises" = 400\n'
-    path = write_experiment(tmp_path, name="killed", replications=15, days=40, extra="")
-    text = path.read_text().replace(
-        'set = { "world.residents" = 4000, "world.enterprises" = 300 }\n', ""
-    )
-    path.write_text(text + extra)
+    world = {"world.residents": 8000, "world.enterprises": 400}
+    path = write_experiment(tmp_path, name="killed", replications=15, days=40, world=world)
     killed_db = tmp_path / "killed.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "experiments", "batch", str(path), "--executor", "serial",

@@ -24,7 +24,14 @@ REQUIRED_KEYS = {
     "offices_per_case",
     "business_registration_days_mean",
 }
-SMALL = ["--set", "world.residents=5000", "--set", "world.enterprises=300"]
+SMALL = [
+    "--set",
+    "world.residents=5000",
+    "--set",
+    "world.enterprises=300",
+    "--set",
+    "world.warmup_days=5",
+]
 
 
 def govlab(*args: str) -> subprocess.CompletedProcess:

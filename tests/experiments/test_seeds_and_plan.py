@@ -46,7 +46,7 @@ def test_crn_pairs_identical_scenarios_exactly(tmp_path):
     path = tmp_path / "twins.toml"
     path.write_text(
         'name = "twins"\nreplications = 3\ndays = 20\n'
-        'set = { "world.residents" = 5000, "world.enterprises" = 300 }\n'
+        'set = { "world.residents" = 5000, "world.enterprises" = 300, "world.warmup_days" = 5 }\n'
         '[[scenarios]]\nscenario = "silo"\n'
         '[[scenarios]]\nscenario = "silo"\nlabel = "again"\n'
     )
