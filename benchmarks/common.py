@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from scenarios import Scenario
+from scenarios.textbook import HOURS, textbook_scenario
 
-HOURS = 8.0
+__all__ = ["HOURS", "textbook_scenario"]
 
 
 @dataclass
@@ -84,64 +84,6 @@ def alternate(
             times[name].append(seconds)
     medians = {name: statistics.median(ts) for name, ts in times.items()}
     return medians, times, values
-
-
-def textbook_scenario(
-    functions: dict[str, tuple[int, int]],
-    services: dict[str, dict],
-    residents: int = 1000,
-) -> Scenario:
-    """A world reduced to textbook queues (the same construction as tests/validation):
-    exponential service, Poisson arrivals (``per_hour``), no travel, no paperwork, one district,
-    electronic instant hand-off. Step times are in hours."""
-    world = {
-        "districts": 1,
-        "residents": residents,
-        "enterprises": 0,
-        "working_hours_per_day": HOURS,
-        "working_days_per_year": 250.0,
-        "travel_base_hours": 0.0,
-        "travel_per_district_hours": 0.0,
-        "p_missing_document": 0.0,
-        "rework_days": 0.0,
-        "visit_gap_days": 0.0,
-        "courier_days": 0.0,
-        "electronic_handoff_hours": 0.0,
-        "away_from_home_share": 0.0,
-        "service_time_distribution": "exponential",
-        "warmup_days": 10,
-    }
-    data_services = {
-        name: {
-            "applicant": "resident",
-            "rate_per_year": spec["per_hour"] * HOURS * 250.0 / residents,
-            "online": False,
-            "steps": [
-                {
-                    "function": step["function"],
-                    "counter_hours": step.get("counter_hours", 0.0),
-                    "backoffice_days": 0.0,
-                    "requires": [],
-                    "approval": True,
-                }
-                for step in spec["steps"]
-            ],
-        }
-        for name, spec in services.items()
-    }
-    return Scenario.model_validate(
-        {
-            "name": "textbook",
-            "levers": {"online_coverage": 0.0, "handoff": "electronic"},
-            "world": world,
-            "functions": {
-                name: {"counter_staff": c, "backoffice_staff": b}
-                for name, (c, b) in functions.items()
-            },
-            "documents": {"form": {"issuer": "applicant"}},
-            "services": data_services,
-        }
-    )
 
 
 def alternate_prepared(
