@@ -1,7 +1,7 @@
 """Run the benchmarks, print the table and write it as JSON under benchmarks/results/.
 
 Usage: ``python benchmarks/run.py [--quick] [--only NAME ...]`` (NAME: service, civic, scaling,
-batch, trainer). Every figure is a ratio measured in this one invocation (see README.md).
+batch, trainer, events). Every figure is a ratio measured in this one invocation (see README.md).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from common import Result  # noqa: E402
 
-BENCHMARKS = ("service", "civic", "scaling", "batch", "trainer")
+BENCHMARKS = ("events", "service", "civic", "scaling", "batch", "trainer")
 PACKAGES = ("govlab", "mesa", "numpy", "scipy", "numba", "simpy", "dask", "matplotlib", "solara")
 
 
