@@ -12,9 +12,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, Locator
 
+from viz.agg import CachingCanvas
 from viz.pair import Pane
 
 DPI = 72
@@ -41,9 +42,12 @@ def function_colour(function: str) -> str:
 
 
 def png(figure: Figure) -> bytes:
-    """Render a figure to PNG bytes."""
+    """Render a figure to PNG bytes (its canvas, with its text caches, is kept for the next)."""
+    canvas = figure.canvas
+    if not isinstance(canvas, CachingCanvas):
+        canvas = CachingCanvas(figure)
     buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
+    canvas.print_png(buffer)
     return buffer.getvalue()
 
 
@@ -73,52 +77,160 @@ class Limits:
         )
 
 
-def _empty(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#777777")
+def _empty(ax, text: str):
+    return ax.text(
+        0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#777777"
+    )
+
+
+class _LastLocator(Locator):
+    """A tick locator that reuses its last ticks while the axis's view is unchanged (the charts'
+    axes keep their size, so the view interval decides the ticks)."""
+
+    def __init__(self, inner: Locator) -> None:
+        self.inner = inner
+        self._view = None
+        self._ticks = None
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def __call__(self):
+        view = tuple(self.axis.get_view_interval())
+        if view != self._view:
+            self._view, self._ticks = view, self.inner()
+        return self._ticks
+
+    def tick_values(self, vmin, vmax):
+        return self.inner.tick_values(vmin, vmax)
+
+    def view_limits(self, vmin, vmax):
+        return self.inner.view_limits(vmin, vmax)
+
+    def nonsingular(self, v0, v1):
+        return self.inner.nonsingular(v0, v1)
+
+
+class _LastFormatter(Formatter):
+    """A tick formatter that reuses its last labels while the tick values are unchanged."""
+
+    def __init__(self, inner: Formatter) -> None:
+        self.inner = inner
+        self._values = None
+        self._labels = None
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def format_ticks(self, values):
+        key = tuple(values)
+        if key != self._values:
+            self._values, self._labels = key, self.inner.format_ticks(values)
+        return self._labels
+
+    def __call__(self, x, pos=None):
+        return self.inner(x, pos)
+
+    def get_offset(self):
+        return self.inner.get_offset()
+
+
+class PaneCharts:
+    """One pane's chart figure, built once and updated in place each frame.
+
+    Building the axes (and their ticks) dominated the cost of a frame, so the figure, axes, lines,
+    stacked areas and legends persist; a frame only sets the data and the shared axis limits.
+    Held by its ``Pane`` (one per browser session); draw it under the pair's lock.
+    """
+
+    def __init__(self, colour: str) -> None:
+        figure = self.figure = Figure(figsize=(6.4, 6.6), dpi=DPI)
+        figure.set_layout_engine(None)
+        grid = figure.add_gridspec(
+            3, 2, height_ratios=(1, 1.25, 1), left=0.07, right=0.98, top=0.95, bottom=0.07
+        )
+        grid.update(hspace=0.45, wspace=0.22)
+        delay, trips = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+        backlog = figure.add_subplot(grid[1, :])
+        participation, trust = figure.add_subplot(grid[2, 0]), figure.add_subplot(grid[2, 1])
+        self.axes = (delay, trips, backlog, participation, trust)
+        (self.delay_mean,) = delay.plot([], [], color=colour, label="mean")
+        (self.delay_p90,) = delay.plot([], [], color=colour, linestyle="--", label="p90")
+        delay.set(title=f"service delay (days, last {10} days)")
+        delay.legend(loc="upper left", fontsize=8)
+        (self.trips,) = trips.plot([], [], color=colour)
+        trips.set(title="trips per case")
+        self.backlog_ax = backlog
+        self.areas: list = []  # the stacked areas, made on the first day with a backlog
+        backlog.set(title="backlog by department function (cases in system)")
+        self.civic = []
+        for ax, name, title in (
+            (participation, "participation_rate", "participation rate"),
+            (trust, "trust_mean", "trust (mean)"),
+        ):
+            ax.set(title=title, ylim=(0, 1))
+            (line,) = ax.plot([], [], color=colour)
+            self.civic.append((name, line, _empty(ax, "not modelled yet")))
+        for ax in self.axes:
+            ax.title.set_fontsize(9)
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3)
+            ax.set_autoscale_on(False)
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_locator(_LastLocator(axis.get_major_locator()))
+                axis.set_major_formatter(_LastFormatter(axis.get_major_formatter()))
+        for ax in (participation, trust):
+            ax.set_xlabel("working day", fontsize=8)
+
+    def update(self, pane: Pane, limits: Limits) -> Figure:
+        """Set today's data and the shared limits; the figure, ready to render."""
+        delay, trips, backlog, _, _ = self.axes
+        days = np.asarray(pane.days, dtype=float)
+        self.delay_mean.set_data(days, pane.delay_mean)
+        self.delay_p90.set_data(days, pane.delay_p90)
+        delay.set_ylim(0, limits.delay)
+        self.trips.set_data(days, pane.trips)
+        trips.set_ylim(0, limits.trips)
+        if pane.backlog:
+            self._stack(pane, days)
+        backlog.set_ylim(0, limits.backlog)
+        for name, line, empty in self.civic:
+            series = pane.civic(name)
+            if series is not None:
+                line.set_data(days[len(days) - len(series) :], series)
+            line.set_visible(series is not None)
+            empty.set_visible(series is None)
+        for ax in self.axes:
+            ax.set_xlim(0, limits.days)
+        return self.figure
+
+    def _stack(self, pane: Pane, days: np.ndarray) -> None:
+        """The backlog stacked by function (as ``stackplot`` would draw it)."""
+        backlog = np.array(pane.backlog).T
+        if not self.areas:
+            self.areas = self.backlog_ax.stackplot(
+                days,
+                backlog,
+                labels=pane.functions,
+                colors=[function_colour(f) for f in pane.functions],
+            )
+            self.backlog_ax.legend(loc="upper left", fontsize=7, ncol=3)
+            return
+        lower = np.zeros_like(days)
+        for area, upper in zip(self.areas, np.cumsum(backlog, axis=0), strict=True):
+            area.set_data(days, lower, upper)
+            lower = upper
 
 
 def draw_pane(pane: Pane, limits: Limits, colour: str = RIGHT_COLOUR) -> Figure:
-    """The pane's five live charts in one figure."""
-    figure = Figure(figsize=(6.4, 6.6), dpi=DPI)
-    grid = figure.add_gridspec(
-        3, 2, height_ratios=(1, 1.25, 1), left=0.07, right=0.98, top=0.95, bottom=0.07
-    )
-    grid.update(hspace=0.45, wspace=0.22)
-    delay, trips = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
-    backlog = figure.add_subplot(grid[1, :])
-    participation, trust = figure.add_subplot(grid[2, 0]), figure.add_subplot(grid[2, 1])
-    days = pane.days
-    delay.plot(days, pane.delay_mean, color=colour, label="mean")
-    delay.plot(days, pane.delay_p90, color=colour, linestyle="--", label="p90")
-    delay.set(title=f"service delay (days, last {10} days)", ylim=(0, limits.delay))
-    delay.legend(loc="upper left", fontsize=8)
-    trips.plot(days, pane.trips, color=colour)
-    trips.set(title="trips per case", ylim=(0, limits.trips))
-    if pane.backlog:
-        stacked = np.array(pane.backlog).T
-        backlog.stackplot(
-            days,
-            stacked,
-            labels=pane.functions,
-            colors=[function_colour(f) for f in pane.functions],
-        )
-        backlog.legend(loc="upper left", fontsize=7, ncol=3)
-    backlog.set(title="backlog by department function (cases in system)", ylim=(0, limits.backlog))
-    for ax, name, title in (
-        (participation, "participation_rate", "participation rate"),
-        (trust, "trust_mean", "trust (mean)"),
-    ):
-        series = pane.civic(name)
-        ax.set(title=title, ylim=(0, 1))
-        if series is None:
-            _empty(ax, "not modelled yet")
-        else:
-            ax.plot(days[-len(series) :], series, color=colour)
-    for ax in (delay, trips, backlog, participation, trust):
-        ax.set_xlim(0, limits.days)
-        ax.title.set_fontsize(9)
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-    for ax in (participation, trust):
-        ax.set_xlabel("working day", fontsize=8)
-    return figure
+    """The pane's five live charts in one figure.
+
+    The figure is the pane's own and persists between calls (updated in place): render it before
+    the next call, under the pair's lock.
+    """
+    charts = pane.drawings.get(("charts", colour))
+    if charts is None:
+        charts = pane.drawings[("charts", colour)] = PaneCharts(colour)
+    return charts.update(pane, limits)

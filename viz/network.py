@@ -84,43 +84,71 @@ def department_edges(model) -> list[tuple[int, int]]:
     return edges
 
 
-def draw_departments(model, queue_top: float = 50.0) -> Figure:
-    """The department network of one model: nodes by district × function, queues as node size."""
-    departments = model.departments
-    keys = tuple(_department_key(d) for d in departments)
-    positions = department_positions(keys, model.config.world.districts)
-    xy = np.array([positions[k] for k in keys])
-    figure = Figure(figsize=(6.4, 4.6), dpi=DPI)
-    ax = figure.add_axes((0, 0, 1, 0.92))
-    share = model.config.levers.data_sharing
-    if share > 0:
-        segments = [(xy[i], xy[j]) for i, j in department_edges(model)]
-        ax.add_collection(
-            LineCollection(segments, colors="#2e86c1", alpha=0.15 + 0.5 * share, lw=0.8)
+class DepartmentsDrawing:
+    """The department network of one model as a figure kept across frames: the links, node
+    positions, colours and district labels are set once; a frame updates node sizes and opacity
+    and the title. Held by the model's ``Pane`` (one per browser session); draw under the pair's
+    lock."""
+
+    def __init__(self, model) -> None:
+        departments = model.departments
+        keys = tuple(_department_key(d) for d in departments)
+        positions = department_positions(keys, model.config.world.districts)
+        xy = np.array([positions[k] for k in keys])
+        self.figure = figure = Figure(figsize=(6.4, 4.6), dpi=DPI)
+        figure.set_layout_engine(None)
+        ax = figure.add_axes((0, 0, 1, 0.92))
+        self.share = share = model.config.levers.data_sharing
+        if share > 0:
+            segments = [(xy[i], xy[j]) for i, j in department_edges(model)]
+            ax.add_collection(
+                LineCollection(segments, colors="#2e86c1", alpha=0.15 + 0.5 * share, lw=0.8)
+            )
+        self.nodes = ax.scatter(
+            xy[:, 0], xy[:, 1], c=[function_colour(d.function) for d in departments], lw=0
         )
-    queues = np.array([d.queue_length for d in departments], dtype=float)
-    staffed = np.array([d.staff > 0 for d in departments])
-    colours = [function_colour(d.function) for d in departments]
-    sizes = BASE_AREA + QUEUE_AREA * np.minimum(queues, 4 * queue_top)
-    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, alpha=np.where(staffed, 0.85, 0.2), lw=0)
-    for district in range(model.config.world.districts):
-        angle = 2 * math.pi * district / model.config.world.districts + math.pi / 2
-        ax.text(
-            1.42 * math.cos(angle),
-            1.42 * math.sin(angle),
-            f"district {district}",
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="#555555",
-        )
-    ax.set(xlim=(-1.75, 1.75), ylim=(-1.6, 1.6), aspect="equal")
-    ax.axis("off")
-    links = "data sharing %.0f%%" % (100 * share) if share > 0 else "no data sharing"
-    figure.suptitle(
-        f"departments — node size = queue (total {int(queues.sum())}), {links}", fontsize=9
-    )
-    return figure
+        for district in range(model.config.world.districts):
+            angle = 2 * math.pi * district / model.config.world.districts + math.pi / 2
+            ax.text(
+                1.42 * math.cos(angle),
+                1.42 * math.sin(angle),
+                f"district {district}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#555555",
+            )
+        ax.set(xlim=(-1.75, 1.75), ylim=(-1.6, 1.6), aspect="equal")
+        ax.set_autoscale_on(False)
+        ax.axis("off")
+        self.title = figure.suptitle("", fontsize=9)
+
+    def update(self, model, queue_top: float) -> Figure:
+        """Today's queues (node size) and staffing (opacity)."""
+        departments = model.departments
+        queues = np.array([d.queue_length for d in departments], dtype=float)
+        staffed = np.array([d.staff > 0 for d in departments])
+        self.nodes.set_sizes(BASE_AREA + QUEUE_AREA * np.minimum(queues, 4 * queue_top))
+        self.nodes.set_alpha(np.where(staffed, 0.85, 0.2))
+        share = self.share
+        links = "data sharing %.0f%%" % (100 * share) if share > 0 else "no data sharing"
+        self.title.set_text(f"departments — node size = queue (total {int(queues.sum())}), {links}")
+        return self.figure
+
+
+def draw_departments(model, queue_top: float = 50.0, drawings: dict | None = None) -> Figure:
+    """The department network of one model: nodes by district × function, queues as node size.
+
+    With ``drawings`` (a pane's ``Pane.drawings``) the figure is kept there and updated in place
+    on the next call (render it before then, under the pair's lock); without, a new figure.
+    """
+    key = ("departments", id(model))
+    drawing = drawings.get(key) if drawings is not None else None
+    if drawing is None or drawing.share != model.config.levers.data_sharing:
+        drawing = DepartmentsDrawing(model)
+        if drawings is not None:
+            drawings[key] = drawing
+    return drawing.update(model, queue_top)
 
 
 def sample_nodes(adjacency, size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarray:

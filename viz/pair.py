@@ -65,6 +65,7 @@ class Pane:
         self.backlog: list[np.ndarray] = []  # per day: cases in system by function
         self.followed: int | None = None  # case type index whose journey is armed
         self._trace_mark = 0
+        self.drawings: dict[Any, Any] = {}  # persistent figures of this pane (viz.charts, ...)
 
     @property
     def day(self) -> int:

@@ -65,7 +65,11 @@ def PaneView(pair: Pair, side: str, version: int) -> None:
         return timed_png(pair, f"{side} charts", lambda: draw_pane(pane, limits, colour))
 
     def departments() -> bytes:
-        return timed_png(pair, f"{side} departments", lambda: draw_departments(pane.model))
+        return timed_png(
+            pair,
+            f"{side} departments",
+            lambda: draw_departments(pane.model, drawings=pane.drawings),
+        )
 
     chart_png = solara.use_memo(charts, [version, id(pane)])
     network_png = solara.use_memo(departments, [version, id(pane)])
