@@ -31,7 +31,7 @@ def frame(pair: Pair) -> tuple[float, float]:
     limits = Limits.of(*pair.panes)
     for pane, colour in zip(pair.panes, (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
         png(draw_pane(pane, limits, colour))
-        png(draw_departments(pane.model))
+        png(draw_departments(pane.model, drawings=pane.drawings))
     return stepped - start, time.perf_counter() - stepped
 
 
