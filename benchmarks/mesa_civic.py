@@ -18,6 +18,8 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
+from model.voice import participation_utility
+
 PUBLISHED_MEMORY = 0.1
 ATTRIBUTES = (
     "district",
@@ -81,16 +83,7 @@ class CivicResident(mesa.Agent):
             share = sum(other.participating for other in self.neighbours) / len(self.neighbours)
         else:
             share = 0.0
-        utility = (
-            civic.weight_trust * self.trust
-            + civic.weight_efficacy * self.efficacy
-            + civic.weight_neighbours * share
-            - model.cost_open
-            - civic.cost_digital * (1.0 - self.digital_skill)
-            - civic.cost_time * (1.0 - self.time)
-            - civic.cost_civic_skill * (1.0 - self.civic_skill)
-            - civic.cost_privacy * self.privacy_concern
-        )
+        utility = participation_utility(civic, model.cost_open, share, self)
         if model.recruitment > 0.0 and self.random.random() < model.recruitment:
             utility += civic.recruitment_boost
         self.next_participating = utility >= self.threshold

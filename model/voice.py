@@ -27,7 +27,23 @@ import scipy.sparse as sp
 
 from model.network import neighbour_share
 from model.population import Population
-from scenarios import Scenario
+from scenarios import Civic, Scenario
+
+
+def participation_utility(civic: Civic, cost_open: float, share, who):
+    """U − cost of the voice rule (module docstring) for ``who``: anything with the attributes
+    trust, efficacy, digital_skill, time, civic_skill and privacy_concern — the population table
+    (arrays) or one agent (floats); ``share`` is the participating share of its neighbours."""
+    return (
+        civic.weight_trust * who.trust
+        + civic.weight_efficacy * who.efficacy
+        + civic.weight_neighbours * share
+        - cost_open
+        - civic.cost_digital * (1.0 - who.digital_skill)
+        - civic.cost_time * (1.0 - who.time)
+        - civic.cost_civic_skill * (1.0 - who.civic_skill)
+        - civic.cost_privacy * who.privacy_concern
+    )
 
 
 class Voice:
@@ -88,16 +104,7 @@ class Voice:
         if civic.voice_rule == "threshold":
             table.participating[:] = share >= table.threshold
             return
-        utility = (
-            civic.weight_trust * table.trust
-            + civic.weight_efficacy * table.efficacy
-            + civic.weight_neighbours * share
-            - self.cost_open
-            - civic.cost_digital * (1.0 - table.digital_skill)
-            - civic.cost_time * (1.0 - table.time)
-            - civic.cost_civic_skill * (1.0 - table.civic_skill)
-            - civic.cost_privacy * table.privacy_concern
-        )
+        utility = participation_utility(civic, self.cost_open, share, table)
         if self.recruitment > 0.0:
             recruited = self.rng.random(table.size, dtype=np.float32) < self.recruitment
             utility += civic.recruitment_boost * recruited
