@@ -43,18 +43,17 @@ class Department(mesa.Agent):
     @property
     def queue_length(self) -> int:
         """Jobs waiting, not yet in service; count."""
-        return sum(len(station.queue) for station in self.stations)
+        return sum(station.queue_length for station in self.stations)
 
     @property
     def in_system(self) -> int:
         """Jobs waiting or in service; count."""
         return sum(station.in_system for station in self.stations)
 
-    def close_day(self, day_end: float) -> None:
-        """Bring the stations' integrals to ``day_end`` and compute the day's utilisation."""
+    def close_day(self) -> None:
+        """Compute the day's utilisation (the stations' integrals are at the day's end)."""
         busy = 0.0
         for station in self.stations:
-            station.advance(day_end)
             busy += station.area_busy
         staff = self.staff
         self.utilisation = (busy - self._busy_mark) / staff if staff else 0.0

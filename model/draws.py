@@ -1,8 +1,10 @@
 """Buffered scalar draws from the model's generator, for the event loop's hot path.
 
 Drawing one NumPy scalar costs about a microsecond; drawing blocks and handing them out one by
-one costs a tenth of that. Every draw still comes from the model's ``numpy.random.Generator``, in a
-fixed order, so a seed gives the same numbers every time.
+one costs a tenth of that. Uniform, exponential and normal variates each come from their own
+stream, spawned from the model's ``numpy.random.Generator`` (``service_streams``): the n-th draw
+of a kind is then the same whenever its block is refilled, which lets the compiled engine
+(``model.kernel``) refill ahead of need and still take exactly the numbers this reference takes.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ import numpy as np
 BLOCK = 4096
 
 
+def service_streams(rng: np.random.Generator) -> tuple[np.random.Generator, ...]:
+    """The uniform, exponential and normal streams of the service engine, spawned from ``rng``."""
+    return tuple(rng.spawn(3))
+
+
 class Draws:
-    """Standard uniform, exponential and normal variates drawn in blocks from one generator."""
+    """Standard uniform, exponential and normal variates drawn in blocks, each from its stream."""
 
-    __slots__ = ("_e", "_exponential", "_n", "_normal", "_rng", "_u", "_uniform")
+    __slots__ = ("_e", "_exponential", "_n", "_normal", "_streams", "_u", "_uniform")
 
-    def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
+    def __init__(self, streams: tuple[np.random.Generator, ...]) -> None:
+        self._streams = streams
         self._uniform: list[float] = []
         self._exponential: list[float] = []
         self._normal: list[float] = []
@@ -29,7 +36,7 @@ class Draws:
     def uniform(self) -> float:
         """One draw from U[0, 1)."""
         if self._u == BLOCK:
-            self._uniform = self._rng.random(BLOCK).tolist()
+            self._uniform = self._streams[0].random(BLOCK).tolist()
             self._u = 0
         self._u += 1
         return self._uniform[self._u - 1]
@@ -37,7 +44,7 @@ class Draws:
     def exponential(self) -> float:
         """One draw from Exp(1)."""
         if self._e == BLOCK:
-            self._exponential = self._rng.standard_exponential(BLOCK).tolist()
+            self._exponential = self._streams[1].standard_exponential(BLOCK).tolist()
             self._e = 0
         self._e += 1
         return self._exponential[self._e - 1]
@@ -45,10 +52,16 @@ class Draws:
     def normal(self) -> float:
         """One draw from N(0, 1)."""
         if self._n == BLOCK:
-            self._normal = self._rng.standard_normal(BLOCK).tolist()
+            self._normal = self._streams[2].standard_normal(BLOCK).tolist()
             self._n = 0
         self._n += 1
         return self._normal[self._n - 1]
+
+
+def lognormal_parameters(cv: float) -> tuple[float, float]:
+    """``(sigma, shift)`` with ``exp(sigma z + shift)``, z ~ N(0, 1), of mean 1 and CV ``cv``."""
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return sigma, -0.5 * sigma * sigma
 
 
 def service_sampler(draws: Draws, distribution: str, cv: float):
@@ -57,8 +70,7 @@ def service_sampler(draws: Draws, distribution: str, cv: float):
         exponential = draws.exponential
         return lambda mean: mean * exponential()
     if distribution == "lognormal":
-        sigma = math.sqrt(math.log1p(cv * cv))
-        shift = -0.5 * sigma * sigma
+        sigma, shift = lognormal_parameters(cv)
         normal = draws.normal
         exp = math.exp
         return lambda mean: mean * exp(sigma * normal() + shift)

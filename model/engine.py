@@ -82,6 +82,11 @@ class Station:
         self.departures = 0
         self.time_in_system = 0.0
 
+    @property
+    def queue_length(self) -> int:
+        """Jobs waiting, not yet in service; count."""
+        return len(self.queue)
+
     def advance(self, time: float) -> None:
         """Integrate the counters up to ``time``."""
         elapsed = time - self.last_time

@@ -13,11 +13,11 @@ import mesa
 import numpy as np
 
 from agents import Department, Enterprise, Resident
+from model.compiled import CompiledJourneys
 from model.coproduction import Coproduction
-from model.draws import Draws
-from model.engine import EventHeap, Station
+from model.draws import Draws, service_streams
 from model.evaluation import Evaluation
-from model.journey import Journeys
+from model.journey import Applicants, Journeys
 from model.metrics import case_table, daily_summary
 from model.network import degrees, make_network
 from model.offices import build_layout
@@ -45,6 +45,8 @@ class GovernanceModel(mesa.Model):
     Args:
         scenario: a validated scenario (``scenarios.load_scenario``).
         rng: seed or generator for every random draw of this model.
+        engine: the service engine: ``"compiled"`` (``model.compiled``, numba) or ``"python"``
+            (``model.journey``, the readable reference); both give the same numbers.
 
     Attributes:
         config: the scenario this model runs.
@@ -57,29 +59,34 @@ class GovernanceModel(mesa.Model):
         datacollector: daily model series and department series.
     """
 
-    def __init__(self, scenario: Scenario, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        rng: int | np.random.Generator | None = None,
+        engine: str = "compiled",
+    ) -> None:
         super().__init__(rng=rng)
         self.config = scenario
         world = scenario.world
         self.layout = build_layout(scenario)
         self.plans = compile_plans(scenario)
-        self.stations = [Station(servers) for servers in self.layout.staff()]
-        self.departments = [
-            Department(self, office, self.stations) for office in self.layout.offices
-        ]
         self.population = make_population(self.rng, world, scenario.civic)
         self._resident_views: dict[int, Resident] = {}
         self._recorded = 0
         self._make_enterprises(world)
         self.network = make_network(self.rng, scenario.civic, world.residents)
         self.degree = degrees(self.network)
-        self.heap = EventHeap()
-        self.journeys = Journeys(
-            scenario, self.layout, self.plans, Draws(self.rng), self.heap, self.stations
-        )
+        self.journeys = self._make_journeys(scenario, engine)
+        self.stations = self.journeys.stations
+        self.departments = [
+            Department(self, office, self.stations) for office in self.layout.offices
+        ]
+        self._rate_of_plan = np.array(
+            [plan.rate_per_day * len(self.applicants.of(plan.kind)[0]) for plan in self.plans]
+        )  # expected cases per day
         self._make_civic(scenario)
         self.arrivals_today = 0
-        self.today = daily_summary([])
+        self.today = daily_summary(case_table([]))
         self.participation_today = 0.0
         self.trust_today = float(self.population.trust.mean()) if world.residents else 0.0
         self.civic_series: dict[str, list[float]] = {"participation_rate": [], "trust_mean": []}
@@ -105,6 +112,25 @@ class GovernanceModel(mesa.Model):
                 }
             },
         )
+
+    def _make_journeys(self, scenario: Scenario, engine: str) -> Journeys | CompiledJourneys:
+        self.applicants = Applicants(
+            self.population.district,
+            self.population.digital_skill,
+            self.enterprise_district,
+            self.enterprise_skill,
+        )
+        streams = service_streams(self.rng)
+        staff = self.layout.staff()
+        if engine == "compiled":
+            return CompiledJourneys(
+                scenario, self.layout, self.plans, self.applicants, streams, staff
+            )
+        if engine == "python":
+            return Journeys(
+                scenario, self.layout, self.plans, self.applicants, Draws(streams), staff
+            )
+        raise ValueError(f"engine must be 'compiled' or 'python', not {engine!r}")
 
     def _make_civic(self, scenario: Scenario) -> None:
         """The mechanisms of DESIGN.md §2 steps 6-10, sharing the tables and the network."""
@@ -181,21 +207,21 @@ class GovernanceModel(mesa.Model):
         end = start + 1.0
         self._demand(start)
         self.journeys.advance_to(end)
+        self.journeys.close_day(end)
         for department in self.departments:
-            department.close_day(end)
+            department.close_day()
         records = self.journeys.records
-        completed = records[self._recorded :]
+        cases = records.table(self._recorded)
         self._recorded = len(records)
-        cases = case_table(completed)
         self.evaluation.step(cases)
         self.voice.step(self.steps)
         self.coproduction.step(end)
         self.sensing.step(self.steps, end)
         self.privacy.step(cases)
-        self._collect(completed)
+        self._collect(cases)
 
-    def _collect(self, completed: list[tuple]) -> None:
-        self.today = daily_summary(completed)
+    def _collect(self, cases: dict[str, np.ndarray]) -> None:
+        self.today = daily_summary(cases)
         residents = self.population
         if residents.size:
             self.participation_today = float(residents.participating.mean())
@@ -205,22 +231,8 @@ class GovernanceModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _demand(self, start: float) -> None:
-        """Open today's new cases (DESIGN.md §2 step 1)."""
-        rng = self.rng
-        population = self.population
-        self.arrivals_today = 0
-        for plan in self.plans:
-            if plan.applicant == "resident":
-                kind, homes, skills = RESIDENT, population.district, population.digital_skill
-            else:
-                kind, homes, skills = ENTERPRISE, self.enterprise_district, self.enterprise_skill
-            if len(homes) == 0 or plan.rate_per_day == 0.0:
-                continue
-            count = rng.poisson(plan.rate_per_day * len(homes))
-            applicants = rng.integers(len(homes), size=count)
-            times = start + rng.random(count)
-            for time, applicant in zip(times.tolist(), applicants.tolist(), strict=True):
-                self.journeys.open_case(
-                    time, plan, kind, applicant, int(homes[applicant]), float(skills[applicant])
-                )
-            self.arrivals_today += count
+        """Open today's new cases (DESIGN.md §2 step 1): Poisson arrivals per case type, each from
+        a uniformly drawn applicant of its kind, at a uniform time in the day."""
+        counts = self.rng.poisson(self._rate_of_plan)
+        self.arrivals_today = total = int(counts.sum())
+        self.journeys.open_many(start, counts, self.rng.random(2 * total))

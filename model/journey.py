@@ -12,37 +12,85 @@ and its split is the case's. A completed case is appended to ``records`` as one 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from model.draws import Draws, service_sampler
 from model.engine import ARRIVE, FINISH, EventHeap, Station
 from model.offices import Layout
+from model.records import RECORD_FIELDS, CaseRecords
 from model.routes import CasePlan
 from scenarios import Scenario
 
-RECORD_FIELDS = (
-    "case_type",
-    "applicant_kind",  # 0 resident, 1 enterprise
-    "applicant",
-    "home_district",
-    "service_district",
-    "online",
-    "away",
-    "refused",
-    "arrival_day",
-    "completion_day",
-    "trips",
-    "handoffs",
-    "documents_submitted",
-    "documents_resubmitted",
-    "offices",
-    "returns",
-    "hub_retrievals",
-    "wait_days",
-    "service_days",
-    "handoff_days",
-    "travel_days",
-    "rework_days",
-)
+__all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The levers and world parameters a journey follows, in day units (for both engines)."""
+
+    districts: int
+    front_desk: bool
+    carry: bool  # the applicant carries the file between offices (handoff = applicant)
+    anywhere: bool  # served in any district (cross_district = anywhere)
+    share: float  # data sharing: probability the hub holds a government document
+    online_coverage: float
+    skill_threshold: float
+    away_share: float
+    refusal: float
+    p_missing: float  # probability one risky document is missing at a counter visit
+    trip_base: float
+    trip_per_district: float
+    city_distance: float
+    rework_days: float
+    visit_gap_days: float
+    courier_days: float
+    electronic_days: float
+    distribution: str
+    cv: float
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Rules:
+        world, levers = scenario.world, scenario.levers
+        hours = world.working_hours_per_day
+        return cls(
+            districts=world.districts,
+            front_desk=levers.front_desk,
+            carry=levers.handoff == "applicant",
+            anywhere=levers.cross_district == "anywhere",
+            share=levers.data_sharing,
+            online_coverage=levers.online_coverage,
+            skill_threshold=world.digital_skill_threshold,
+            away_share=world.away_from_home_share if world.districts > 1 else 0.0,
+            refusal=world.refusal_probability,
+            p_missing=world.p_missing_document
+            * (1.0 - world.transparency_effect * levers.transparency),
+            trip_base=world.travel_base_hours / hours,
+            trip_per_district=world.travel_per_district_hours / hours,
+            city_distance=world.city_centre_distance,
+            rework_days=world.rework_days,
+            visit_gap_days=world.visit_gap_days,
+            courier_days=world.courier_days,
+            electronic_days=world.electronic_handoff_hours / hours,
+            distribution=world.service_time_distribution,
+            cv=world.service_time_cv,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Applicants:
+    """Home district and digital skill of residents (kind 0) and enterprises (kind 1), by row."""
+
+    resident_district: np.ndarray
+    resident_skill: np.ndarray
+    enterprise_district: np.ndarray
+    enterprise_skill: np.ndarray
+
+    def of(self, kind: int) -> tuple[np.ndarray, np.ndarray]:
+        if kind == 0:
+            return self.resident_district, self.resident_skill
+        return self.enterprise_district, self.enterprise_skill
 
 
 class Case:
@@ -128,63 +176,74 @@ class Journeys:
         scenario: Scenario,
         layout: Layout,
         plans: tuple[CasePlan, ...],
+        applicants: Applicants,
         draws: Draws,
-        heap: EventHeap,
-        stations: list[Station],
+        staff: list[int],
     ) -> None:
-        world, levers = scenario.world, scenario.levers
-        hours = world.working_hours_per_day
+        self.rules = Rules.from_scenario(scenario)
         self.layout = layout
         self.plans = plans
+        self.applicants = applicants
         self.draws = draws
-        self.heap = heap
-        self.stations = stations
-        self.districts = world.districts
-        self.front_desk = levers.front_desk
-        self.carry = levers.handoff == "applicant"
-        self.anywhere = levers.cross_district == "anywhere"
-        self.share = levers.data_sharing
-        self.online_coverage = levers.online_coverage
-        self.skill_threshold = world.digital_skill_threshold
-        self.away_share = world.away_from_home_share if world.districts > 1 else 0.0
-        self.refusal = world.refusal_probability
-        self.p_missing = world.p_missing_document * (
-            1.0 - world.transparency_effect * levers.transparency
-        )
-        self.trip_base = world.travel_base_hours / hours
-        self.trip_per_district = world.travel_per_district_hours / hours
-        self.city_distance = world.city_centre_distance
-        self.rework_days = world.rework_days
-        self.visit_gap_days = world.visit_gap_days
-        self.courier_days = world.courier_days
-        self.electronic_days = world.electronic_handoff_hours / hours
-        self.sample = service_sampler(draws, world.service_time_distribution, world.service_time_cv)
-        self.records: list[tuple] = []
+        self.heap = EventHeap()
+        self.stations = [Station(servers) for servers in staff]
+        self.sample = service_sampler(draws, self.rules.distribution, self.rules.cv)
+        self.records = CaseRecords()
         self.follow: set[int] = set()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         self.open_cases = 0
         self.opened = 0
         self.refusals = 0
 
+    def open_many(self, start: float, counts: np.ndarray, uniforms: np.ndarray) -> None:
+        """Open ``counts[p]`` cases of each case type p, type by type. With n = sum(counts), case
+        i opens at ``start + uniforms[i]`` (days) for applicant ``int(uniforms[n + i] * m)``,
+        m the number of applicants of its kind."""
+        total = len(uniforms) // 2
+        times, draws = uniforms[:total].tolist(), uniforms[total:].tolist()
+        i = 0
+        for plan, count in zip(self.plans, counts.tolist(), strict=True):
+            homes, skills = self.applicants.of(plan.kind)
+            for _ in range(count):
+                row = int(draws[i] * len(homes))
+                self.open_case(start + times[i], plan, row, int(homes[row]), float(skills[row]))
+                i += 1
+
+    def close_day(self, end: float) -> None:
+        """Integrate every station's counters up to ``end`` (days)."""
+        for station in self.stations:
+            station.advance(end)
+
+    def time_inside(self, now: float) -> np.ndarray:
+        """Per station: the summed time so far of the jobs waiting or in service at ``now``."""
+        inside = np.zeros(len(self.stations))
+        for index, station in enumerate(self.stations):
+            inside[index] += sum(now - job.enqueued for job in station.queue)
+        for _, kind, station, job in self.heap.pending():
+            if kind == FINISH:
+                inside[station] += now - job.enqueued
+        return inside
+
     # -- opening a case: channel, district, data hub ------------------------------------------
     def open_case(
-        self, time: float, plan: CasePlan, kind: int, applicant: int, home: int, skill: float
+        self, time: float, plan: CasePlan, applicant: int, home: int, skill: float
     ) -> None:
         """An applicant starts a case at ``time`` (day units)."""
         uniform = self.draws.uniform
-        case = Case(plan, kind, applicant, home, time)
+        rules = self.rules
+        case = Case(plan, plan.kind, applicant, home, time)
         case.online = (
-            plan.online and uniform() < self.online_coverage and skill >= self.skill_threshold
+            plan.online and uniform() < rules.online_coverage and skill >= rules.skill_threshold
         )
         location = home
-        case.away = self.away_share > 0.0 and uniform() < self.away_share
+        case.away = rules.away_share > 0.0 and uniform() < rules.away_share
         if case.away:
-            location = (home + 1 + int(uniform() * (self.districts - 1))) % self.districts
-        case.district = location if self.anywhere else home
+            location = (home + 1 + int(uniform() * (rules.districts - 1))) % rules.districts
+        case.district = location if rules.anywhere else home
         case.distance = abs(case.district - location)
         case.fetched = (
-            frozenset(doc for doc in plan.government_docs if uniform() < self.share)
-            if self.share > 0.0
+            frozenset(doc for doc in plan.government_docs if uniform() < rules.share)
+            if rules.share > 0.0
             else frozenset()
         )
         self.open_cases += 1
@@ -192,13 +251,13 @@ class Journeys:
         if plan.index in self.follow:
             self.follow.discard(plan.index)
             case.trace = self.traces[self.opened] = [(time, "open", -1)]
-        if self.front_desk:
+        if rules.front_desk:
             self._enter_front_desk(time, case)
         else:
             self._begin_block(time, case, first=True)
 
     def _trip(self, job: Job, distance: float) -> float:
-        days = self.trip_base + self.trip_per_district * distance
+        days = self.rules.trip_base + self.rules.trip_per_district * distance
         job.case.trips += 1
         if job.case.trace is not None:
             job.case.trace.append((job.case.trace[-1][0], "trip", -1))
@@ -211,7 +270,7 @@ class Journeys:
         if case.online:
             return 0.0
         delay = 0.0
-        if case.away and not self.anywhere and self.draws.uniform() < self.refusal:
+        if case.away and not self.rules.anywhere and self.draws.uniform() < self.rules.refusal:
             case.refused = True
             self.refusals += 1
             delay += self._trip(job, 0.0)
@@ -219,14 +278,14 @@ class Journeys:
 
     def _handoff(self, job: Job, distance: float) -> float:
         """Move the file to the next office: courier, electronic, or the applicant's next trip."""
-        if self.carry and not self.front_desk and not job.case.online:
-            gap = self.visit_gap_days * self.draws.exponential()
+        if self.rules.carry and not self.rules.front_desk and not job.case.online:
+            gap = self.rules.visit_gap_days * self.draws.exponential()
             job.split[HANDOFF] += gap
             return gap + self._trip(job, distance)
-        if self.carry and self.front_desk:
-            days = self.courier_days * self.draws.exponential()
+        if self.rules.carry and self.rules.front_desk:
+            days = self.rules.courier_days * self.draws.exponential()
         else:
-            days = self.electronic_days
+            days = self.rules.electronic_days
         job.split[HANDOFF] += days
         return days
 
@@ -277,20 +336,22 @@ class Journeys:
         case = job.case
         step = case.plan.steps[job.step]
         office = self.layout.department(step.function, case.district)
-        distance = self.city_distance if self.layout.city_level[step.function] else case.distance
+        distance = (
+            self.rules.city_distance if self.layout.city_level[step.function] else case.distance
+        )
         delay = self._first_contact(job, distance) if first else self._handoff(job, distance)
-        if not self.front_desk and step.counter_days > 0.0:
+        if not self.rules.front_desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
             risky = len(docs)
-            if self.carry:
+            if self.rules.carry:
                 docs.extend(step.case_docs)
             self._submit(job, docs, risky, office.counter)
-            job.present = not case.online and (first or self.carry)
+            job.present = not case.online and (first or self.rules.carry)
             job.mean = step.counter_days
             self.heap.push(time + delay, ARRIVE, office.counter, job)
             return
-        if not self.front_desk:  # no counter: the back office fetches what the hub holds
+        if not self.rules.front_desk:  # no counter: the back office fetches what the hub holds
             self._unfetched(case, step.government_docs)
         self._to_backoffice(time + delay, job)
 
@@ -319,6 +380,11 @@ class Journeys:
         for job in self.stations[station].set_servers(time, servers):
             job.split[WAIT] += time - job.enqueued
             self._start(time, station, job)
+
+    def set_staff_many(self, time: float, stations: np.ndarray, servers: np.ndarray) -> None:
+        """``set_staff`` for several stations, in the given order."""
+        for station, count in zip(stations.tolist(), servers.tolist(), strict=True):
+            self.set_staff(time, station, count)
 
     def trace_next(self, case_type: int) -> None:
         """Record the journey of the next case of this type in ``traces`` (keyed by case number).
@@ -359,16 +425,18 @@ class Journeys:
 
     def _after_counter(self, time: float, station: int, job: Job) -> None:
         case = job.case
-        if job.risky and self.draws.uniform() < 1.0 - math.pow(1.0 - self.p_missing, job.risky):
+        if job.risky and self.draws.uniform() < 1.0 - math.pow(
+            1.0 - self.rules.p_missing, job.risky
+        ):
             case.returns += 1
             if case.trace is not None:
                 case.trace.append((time, "return", station))
-            delay = self.rework_days * self.draws.exponential()
+            delay = self.rules.rework_days * self.draws.exponential()
             job.split[REWORK] += delay
             if job.present:
                 step = job.step
                 city = step >= 0 and self.layout.city_level[case.plan.steps[step].function]
-                delay += self._trip(job, self.city_distance if city else case.distance)
+                delay += self._trip(job, self.rules.city_distance if city else case.distance)
             case.submitted += job.docs
             self.heap.push(time + delay, ARRIVE, station, job)
         elif job.step < 0:

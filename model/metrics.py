@@ -1,6 +1,6 @@
 """Service and civic metrics computed from completed-case records and model state (no I/O).
 
-``case_table`` turns the journeys' record tuples into columns; ``summarise`` gives the run's
+``case_table`` gives the completed-case records as columns; ``summarise`` gives the run's
 service metrics (DESIGN.md §2 "Metrics"), overall, by case type and by channel, then the civic
 metrics (participation, trust, satisfaction, responses, co-production, privacy) and equity
 (``model.equity``). Means over days and cases leave out the warm-up.
@@ -9,45 +9,38 @@ metrics (participation, trust, satisfaction, responses, co-production, privacy) 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from model.equity import equity_metrics, resident_groups
-from model.journey import RECORD_FIELDS
+from model.records import CaseRecords
 
 PERCENTILES = (50, 90, 99)
 
 
-def case_table(records: list[tuple]) -> dict[str, np.ndarray]:
-    """Completed cases as columns, one array per field of ``RECORD_FIELDS`` plus ``delay_days``."""
-    if records:
-        columns = list(zip(*records, strict=True))
-        table = {
-            name: np.asarray(column) for name, column in zip(RECORD_FIELDS, columns, strict=True)
-        }
-    else:
-        table = {name: np.zeros(0) for name in RECORD_FIELDS}
-    table["delay_days"] = table["completion_day"] - table["arrival_day"]
-    return table
+def case_table(records: CaseRecords | Iterable[tuple]) -> dict[str, np.ndarray]:
+    """Completed cases as columns, one array per field of ``RECORD_FIELDS`` plus ``delay_days``
+    (from an engine's ``records``, or from tuples in ``RECORD_FIELDS`` order)."""
+    if not isinstance(records, CaseRecords):
+        records = CaseRecords.from_rows(records)
+    return records.table()
 
 
 def _mean(values: np.ndarray) -> float | None:
     return float(np.mean(values)) if len(values) else None
 
 
-def daily_summary(records: list[tuple]) -> dict[str, float | int | None]:
-    """Completions, mean delay and trips of one day's completed cases."""
-    if not records:
+def daily_summary(table: dict[str, np.ndarray]) -> dict[str, float | int | None]:
+    """Completions, mean delay and trips of one day's completed cases (a ``case_table``)."""
+    n = len(table["delay_days"])
+    if not n:
         return {"completions": 0, "delay_mean_days": math.nan, "trips_per_case": math.nan}
-    arrival = RECORD_FIELDS.index("arrival_day")
-    completion = RECORD_FIELDS.index("completion_day")
-    trips = RECORD_FIELDS.index("trips")
-    n = len(records)
     return {
         "completions": n,
-        "delay_mean_days": sum(r[completion] - r[arrival] for r in records) / n,
-        "trips_per_case": sum(r[trips] for r in records) / n,
+        "delay_mean_days": float(table["delay_days"].mean()),
+        "trips_per_case": float(table["trips"].mean()),
     }
 
 

@@ -38,6 +38,11 @@ class CasePlan:
     government_docs: tuple[int, ...]
     counter_days_total: float
 
+    @property
+    def kind(self) -> int:
+        """Applicant kind: 0 resident, 1 enterprise."""
+        return 0 if self.applicant == "resident" else 1
+
 
 def _blocks(approval_flags: list[bool], parallel: bool) -> tuple[tuple[int, ...], ...]:
     if not parallel:

@@ -2,21 +2,21 @@
 
 Needs sensing moves the fixed staff budget between stations; co-production adds volunteer
 capacity on top. This module holds both parts and applies the sum to the stations through
-``Journeys.set_staff`` (which starts the queued jobs that newly free servers take).
+``set_staff_many`` of the service engine (which starts the queued jobs that newly free
+servers take).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.journey import Journeys
 from model.offices import Layout
 
 
 class Staffing:
     """Allocation and co-produced extra servers per station, applied to the journeys."""
 
-    def __init__(self, layout: Layout, journeys: Journeys) -> None:
+    def __init__(self, layout: Layout, journeys) -> None:
         self.journeys = journeys
         self.initial = np.asarray(layout.staff(), dtype=np.int64)
         self.allocation = self.initial.copy()
@@ -41,8 +41,8 @@ class Staffing:
     def apply(self, time: float) -> None:
         """Set every station whose planned servers changed, at ``time`` (days)."""
         target = self.servers()
-        for station in np.flatnonzero(target != self._current()).tolist():
-            self.journeys.set_staff(time, station, int(target[station]))
+        changed = np.flatnonzero(target != self._current())
+        self.journeys.set_staff_many(time, changed, target[changed])
 
     def _current(self) -> np.ndarray:
         return np.fromiter((s.servers for s in self.journeys.stations), dtype=np.int64)

@@ -20,16 +20,11 @@ from typing import Any
 import numpy as np
 
 from model import GovernanceModel
-from model.journey import RECORD_FIELDS
 from scenarios import Scenario, load_scenario
 
 WINDOW_DAYS = 10  # delay and trips are over the cases completed in the last WINDOW_DAYS days
 CIVIC_SERIES = ("participation_rate", "trust_mean")
 MAX_REPLAY_DAYS = 5_000
-
-_ARRIVAL = RECORD_FIELDS.index("arrival_day")
-_COMPLETION = RECORD_FIELDS.index("completion_day")
-_TRIPS = RECORD_FIELDS.index("trips")
 
 
 @dataclass
@@ -77,10 +72,9 @@ class Pane:
         model = self.model
         model.step()
         records = model.journeys.records
-        new = records[self._seen :]
+        new = records.table(self._seen)
         self._seen = len(records)
-        delay = np.fromiter((r[_COMPLETION] - r[_ARRIVAL] for r in new), float, len(new))
-        trips = np.fromiter((r[_TRIPS] for r in new), float, len(new))
+        delay, trips = new["delay_days"], new["trips"].astype(float)
         self._recent.append((delay, trips))
         delays = np.concatenate([d for d, _ in self._recent])
         tripss = np.concatenate([t for _, t in self._recent])

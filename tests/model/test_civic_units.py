@@ -142,11 +142,11 @@ def test_staff_changes_start_queued_jobs_and_keep_waits():
     model = GovernanceModel(scenario, rng=2)
     for _ in range(5):
         model.step()
-    station = max(range(len(model.stations)), key=lambda s: len(model.stations[s].queue))
-    queued = len(model.stations[station].queue)
+    station = max(range(len(model.stations)), key=lambda s: model.stations[s].queue_length)
+    queued = model.stations[station].queue_length
     busy = model.stations[station].busy
     model.journeys.set_staff(float(model.steps), station, model.stations[station].servers + 2)
-    assert len(model.stations[station].queue) == max(queued - 2, 0)
+    assert model.stations[station].queue_length == max(queued - 2, 0)
     assert model.stations[station].busy == busy + min(queued, 2)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from agents import Department, Enterprise, Resident
 from model import GovernanceModel, case_table, summarise
-from model.draws import Draws, service_sampler
+from model.draws import Draws, service_sampler, service_streams
 from scenarios import load_scenario
 
 SMALL = {"world.residents": 8000, "world.enterprises": 400}
@@ -104,7 +104,7 @@ def test_parallel_approval_shortens_business_registration():
 
 @pytest.mark.parametrize("distribution", ["exponential", "lognormal", "deterministic"])
 def test_service_time_shapes(distribution):
-    sample = service_sampler(Draws(np.random.default_rng(0)), distribution, cv=0.5)
+    sample = service_sampler(Draws(service_streams(np.random.default_rng(0))), distribution, cv=0.5)
     values = np.array([sample(2.0) for _ in range(40_000)])
     assert values.mean() == pytest.approx(2.0, rel=0.02)
     expected_cv = {"exponential": 1.0, "lognormal": 0.5, "deterministic": 0.0}[distribution]

@@ -10,41 +10,27 @@ checked where staffing is static.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 
 from model import GovernanceModel
-from model.engine import FINISH
 from scenarios import load_scenario
 
 DAYS = 250
 
 
-def run(name: str) -> GovernanceModel:
-    model = GovernanceModel(load_scenario(name), rng=3)
+def run(name: str, engine: str = "compiled") -> GovernanceModel:
+    model = GovernanceModel(load_scenario(name), rng=3, engine=engine)
     for _ in range(DAYS):
         model.step()
-    for station in model.stations:
-        station.advance(float(DAYS))
+    model.journeys.close_day(float(DAYS))
     return model
 
 
-def time_so_far_of_jobs_inside(model: GovernanceModel) -> dict[int, float]:
-    """Per station: the summed time-so-far of the jobs waiting or in service at the end."""
-    inside: dict[int, float] = defaultdict(float)
-    for index, station in enumerate(model.stations):
-        inside[index] += sum(DAYS - job.enqueued for job in station.queue)
-    for _, kind, station, job in model.heap.pending():
-        if kind == FINISH:
-            inside[station] += DAYS - job.enqueued
-    return inside
-
-
+@pytest.mark.parametrize("engine", ["compiled", "python"])
 @pytest.mark.parametrize("name", ["silo", "seamless", "smart"])
-def test_littles_law_sample_path_every_station(name):
-    model = run(name)
-    inside = time_so_far_of_jobs_inside(model)
+def test_littles_law_sample_path_every_station(name, engine):
+    model = run(name, engine)
+    inside = model.journeys.time_inside(float(DAYS))  # the jobs' own timestamps
     checked = 0
     for index, station in enumerate(model.stations):
         if station.arrivals == 0:

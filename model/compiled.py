@@ -1,0 +1,350 @@
+"""CompiledJourneys: the service engine the model runs, on the numba kernels of ``model.kernel``.
+
+It has the interface of ``model.journey.Journeys`` (open cases, advance to a time, set staff,
+follow a case type's journey, records, counters, stations) and owns the arrays the kernels work
+on: it translates the compiled plans and the office layout into tables, grows the arrays when a
+kernel reports it is short of room, and appends the next block of random numbers (from the same
+three streams as ``model.draws.Draws``) when it is short of draws. Traces are rebuilt from the
+kernel's log after each call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import kernel as k
+from model.draws import lognormal_parameters
+from model.journey import Applicants, Rules
+from model.offices import Layout
+from model.records import CaseRecords
+from model.routes import CasePlan
+from scenarios import Scenario
+
+BLOCK = 4096  # draws appended per refill
+INITIAL_ROWS = 256  # cases, jobs and heap slots before the first growth
+_EMPTY_FLOAT = np.zeros(0)
+_NOTHING_NEW = (np.zeros(0, dtype=np.int64), _EMPTY_FLOAT, 0.0)
+
+
+class StationView:
+    """A station of the compiled engine, read through the attributes of ``model.engine.Station``."""
+
+    __slots__ = ("_engine", "index")
+
+    def __init__(self, engine: CompiledJourneys, index: int) -> None:
+        self._engine = engine
+        self.index = index
+
+    def _int(self, column: int) -> int:
+        return int(self._engine.state.station_i[self.index, column])
+
+    def _float(self, column: int) -> float:
+        return float(self._engine.state.station_f[self.index, column])
+
+    servers = property(lambda self: self._int(k.S_SERVERS))
+    busy = property(lambda self: self._int(k.S_BUSY))
+    in_system = property(lambda self: self._int(k.S_IN_SYSTEM))
+    arrivals = property(lambda self: self._int(k.S_ARRIVALS))
+    departures = property(lambda self: self._int(k.S_DEPARTURES))
+    queue_length = property(lambda self: self._int(k.S_QUEUED))
+    area_in_system = property(lambda self: self._float(k.S_AREA_IN_SYSTEM))
+    area_busy = property(lambda self: self._float(k.S_AREA_BUSY))
+    last_time = property(lambda self: self._float(k.S_LAST_TIME))
+    time_in_system = property(lambda self: self._float(k.S_TIME_IN_SYSTEM))
+
+
+def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, int]]:
+    """Append each list to ``flat``; return (offset, length) of each."""
+    spans = []
+    for items in lists:
+        spans.append((len(flat), len(items)))
+        flat.extend(items)
+    return spans
+
+
+def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants):
+    docs: list[int] = []
+    block_steps: list[int] = []
+    plan_i, plan_f, step_i, step_f, block_i = [], [], [], [], []
+    for plan in plans:
+        ((gov0, ngov),) = _ragged([plan.government_docs], docs)
+        plan_i.append((plan.online, plan.kind, len(step_i), len(block_i), len(plan.blocks), gov0,
+                       ngov))  # fmt: skip
+        plan_f.append(plan.counter_days_total)
+        for step in plan.steps:
+            spans = _ragged([step.applicant_docs, step.government_docs, step.case_docs], docs)
+            step_i.append((step.function, *spans[0], *spans[1], *spans[2]))
+            step_f.append((step.counter_days, step.backoffice_days))
+        block_i.extend(_ragged(list(plan.blocks), block_steps))
+    districts = rules.districts
+    counter_of = np.array(
+        [
+            [layout.department(f, d).counter for d in range(districts)]
+            for f in range(len(layout.functions))
+        ],
+        dtype=np.int64,
+    ).reshape(len(layout.functions), districts)
+    max_block = max((len(b) for plan in plans for b in plan.blocks), default=1)
+    max_gov = max((len(plan.government_docs) for plan in plans), default=0)
+    n_docs = max(docs, default=0) + 1
+    real = np.zeros(k.N_REAL)
+    sigma, shift = lognormal_parameters(rules.cv)
+    values = {
+        k.R_ONLINE_COVERAGE: rules.online_coverage,
+        k.R_SKILL_THRESHOLD: rules.skill_threshold,
+        k.R_AWAY_SHARE: rules.away_share,
+        k.R_REFUSAL: rules.refusal,
+        k.R_P_MISSING: rules.p_missing,
+        k.R_TRIP_BASE: rules.trip_base,
+        k.R_TRIP_PER_DISTRICT: rules.trip_per_district,
+        k.R_CITY_DISTANCE: rules.city_distance,
+        k.R_REWORK_DAYS: rules.rework_days,
+        k.R_VISIT_GAP_DAYS: rules.visit_gap_days,
+        k.R_COURIER_DAYS: rules.courier_days,
+        k.R_ELECTRONIC_DAYS: rules.electronic_days,
+        k.R_SIGMA: sigma,
+        k.R_SHIFT: shift,
+        k.R_SHARE: rules.share,
+    }
+    for column, value in values.items():
+        real[column] = value
+    flag = np.zeros(k.N_FLAG, dtype=np.int64)
+    flags = {
+        k.F_DISTRICTS: districts,
+        k.F_FRONT_DESK: rules.front_desk,
+        k.F_CARRY: rules.carry,
+        k.F_ANYWHERE: rules.anywhere,
+        k.F_DISTRIBUTION: k.DISTRIBUTIONS.index(rules.distribution),
+        k.F_DESK_BIT: len(layout.functions),
+        k.F_DOC_WORDS: (n_docs + 63) // 64,
+        k.F_MARGIN_DRAWS: 8 + max_gov + 2 * max_block,
+        k.F_MARGIN_JOBS: max_block + 2,
+        k.F_MARGIN_LOG: 4 * max_block + 10,
+    }
+    for column, value in flags.items():
+        flag[column] = value
+
+    def ints(rows, width):
+        return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+
+    return k.Tables(
+        plan_i=ints(plan_i, 7),
+        plan_f=np.array(plan_f, dtype=float),
+        step_i=ints(step_i, 7),
+        step_f=np.array(step_f, dtype=float).reshape(len(step_f), 2),
+        block_i=ints(block_i, 2),
+        block_steps=np.array(block_steps, dtype=np.int64),
+        docs=np.array(docs, dtype=np.int64),
+        counter_of=counter_of,
+        city=np.array(layout.city_level, dtype=np.int64),
+        desk=np.array(layout.front_desks, dtype=np.int64),
+        real=real,
+        flag=flag,
+        resident_district=who.resident_district,
+        resident_skill=who.resident_skill,
+        enterprise_district=who.enterprise_district,
+        enterprise_skill=who.enterprise_skill,
+    )
+
+
+class CompiledJourneys:
+    """The service process on arrays: opens cases, runs the day's events, records completed cases.
+
+    Args:
+        scenario, layout, plans: the scenario and its compiled offices and case plans.
+        applicants: homes and digital skills of the applicants.
+        streams: the uniform, exponential and normal generators (``model.draws.service_streams``).
+        staff: initial servers of every station.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        layout: Layout,
+        plans: tuple[CasePlan, ...],
+        applicants: Applicants,
+        streams: tuple[np.random.Generator, ...],
+        staff: list[int],
+    ) -> None:
+        self.rules = Rules.from_scenario(scenario)
+        self.plans = plans
+        self.streams = streams
+        self.tables = _tables(self.rules, layout, plans, applicants)
+        self.records = CaseRecords()
+        self.traces: dict[int, list[tuple[float, str, int]]] = {}
+        n_stations = len(staff)
+        station_i = np.zeros((n_stations, 8), dtype=np.int64)
+        station_i[:, k.S_SERVERS] = staff
+        station_i[:, k.S_HEAD] = station_i[:, k.S_TAIL] = -1
+        words = int(self.tables.flag[k.F_DOC_WORDS])
+        office_words = (int(self.tables.flag[k.F_DESK_BIT]) + 1 + 63) // 64
+        capacity = INITIAL_ROWS
+        self.state = k.State(
+            count=np.zeros(k.N_COUNTS, dtype=np.int64),
+            case_i=np.zeros((capacity, k.N_CASE_I), dtype=np.int64),
+            case_f=np.zeros((capacity, k.C_SPLIT + 5)),
+            case_bits=np.zeros((capacity, 2 * words + office_words), dtype=np.uint64),
+            job_i=np.zeros((capacity, k.N_JOB_I), dtype=np.int64),
+            job_f=np.zeros((capacity, k.J_SPLIT + 5)),
+            station_i=station_i,
+            station_f=np.zeros((n_stations, 4)),
+            heap_t=np.zeros(capacity),
+            heap_i=np.zeros((capacity, 2), dtype=np.int64),
+            free_jobs=np.arange(capacity, dtype=np.int64)[::-1].copy(),
+            free_cases=np.arange(capacity, dtype=np.int64)[::-1].copy(),
+            record_i=self.records.ints,
+            record_f=self.records.floats,
+            uniforms=_EMPTY_FLOAT,
+            exponentials=_EMPTY_FLOAT,
+            normals=_EMPTY_FLOAT,
+            log_i=np.zeros((64, 3), dtype=np.int64),
+            log_f=np.zeros(64),
+            follow=np.zeros(len(plans), dtype=np.int64),
+            scratch=np.zeros((2, words), dtype=np.uint64),
+        )
+        count = self.state.count
+        count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
+        self._new = _NOTHING_NEW
+        self.stations = [StationView(self, s) for s in range(n_stations)]
+
+    # -- counters --------------------------------------------------------------------------------
+    @property
+    def open_cases(self) -> int:
+        """Cases open now."""
+        return int(self.state.count[k.OPEN])
+
+    @property
+    def opened(self) -> int:
+        """Cases opened so far."""
+        return int(self.state.count[k.OPENED])
+
+    @property
+    def refusals(self) -> int:
+        """Refusals at the local office so far."""
+        return int(self.state.count[k.REFUSALS])
+
+    # -- the day ---------------------------------------------------------------------------------
+    def open_many(self, start: float, counts: np.ndarray, uniforms: np.ndarray) -> None:
+        """Open ``counts[p]`` cases of each type p (as ``Journeys.open_many``); they open at the
+        next ``advance_to``, before any event."""
+        self._new = (counts, uniforms, start)
+
+    def advance_to(self, end: float) -> None:
+        """Open the pending cases, then handle every event before ``end`` (days)."""
+        counts, uniforms, start = self._new
+        if k.run(self.state, self.tables, counts, uniforms, start, end):
+            self._call(lambda: k.run(self.state, self.tables, counts, uniforms, start, end))
+        self._new = _NOTHING_NEW
+        self.state.count[k.NEW_DONE] = 0
+        self._after_call()
+
+    def set_staff(self, time: float, station: int, servers: int) -> None:
+        """Set the servers of ``station`` at ``time``; queued jobs taken by freed servers start."""
+        self.set_staff_many(time, np.array([station]), np.array([servers]))
+
+    def set_staff_many(self, time: float, stations: np.ndarray, servers: np.ndarray) -> None:
+        """``set_staff`` for several stations, in the given order."""
+        stations = np.asarray(stations, dtype=np.int64)
+        servers = np.asarray(servers, dtype=np.int64)
+        self._call(lambda: k.set_servers(self.state, self.tables, time, stations, servers))
+        self._after_call()
+
+    def close_day(self, end: float) -> None:
+        """Integrate every station's counters up to ``end`` (days)."""
+        k.advance_all(self.state, end)
+
+    def time_inside(self, now: float) -> np.ndarray:
+        """Per station: the summed time so far of the jobs waiting or in service at ``now``."""
+        inside = np.zeros(len(self.stations))
+        k.time_inside(self.state, now, inside, np.zeros(len(self.state.job_i), dtype=bool))
+        return inside
+
+    def trace_next(self, case_type: int) -> None:
+        """Record the journey of the next case of this type in ``traces`` (as ``Journeys``)."""
+        self.state.follow[case_type] = 1
+
+    # -- the kernel's margins --------------------------------------------------------------------
+    def _call(self, kernel_call) -> None:
+        """Call a kernel until it is done, refilling draws and growing arrays as it asks."""
+        while status := kernel_call():
+            if status & k.NEED_DRAWS:
+                self._refill()
+            if status & k.NEED_ROOM:
+                self._grow()
+
+    def _after_call(self) -> None:
+        count = self.state.count
+        self.records.size = int(count[k.RECORDS])
+        if count[k.LOG]:
+            self._read_log()
+
+    def _refill(self) -> None:
+        """Append the next block of every stream whose unused draws are below the margin."""
+        state, count = self.state, self.state.count
+        margin = self.tables.flag[k.F_MARGIN_DRAWS]
+        blocks = {}
+        for name, used, stream, draw in (
+            ("uniforms", k.USED_U, 0, np.random.Generator.random),
+            ("exponentials", k.USED_E, 1, np.random.Generator.standard_exponential),
+            ("normals", k.USED_N, 2, np.random.Generator.standard_normal),
+        ):
+            block = getattr(state, name)
+            if len(block) - count[used] < margin:
+                fresh = draw(self.streams[stream], BLOCK)
+                blocks[name] = np.concatenate([block[count[used] :], fresh])
+                count[used] = 0
+        self.state = state._replace(**blocks)
+
+    def _grow(self) -> None:
+        """Double whichever arrays are short of room (rows keep their numbers)."""
+        state, count = self.state, self.state.count
+        margin = int(self.tables.flag[k.F_MARGIN_JOBS])
+        changes = {}
+        if count[k.FREE_JOBS] < margin or len(state.heap_t) - count[k.HEAP] < margin:
+            size = len(state.job_i)
+            changes.update(_grown(state, ("job_i", "job_f"), 2 * size))
+            changes["free_jobs"] = _grown_stack(state.free_jobs, count, k.FREE_JOBS, size)
+            changes.update(_grown(state, ("heap_t", "heap_i"), 2 * len(state.heap_t)))
+        if count[k.FREE_CASES] < 1:
+            size = len(state.case_i)
+            changes.update(_grown(state, ("case_i", "case_f", "case_bits"), 2 * size))
+            changes["free_cases"] = _grown_stack(state.free_cases, count, k.FREE_CASES, size)
+        if len(state.record_i) - count[k.RECORDS] < 1:
+            self.records.size = int(count[k.RECORDS])
+            self.records.reserve(len(self.records.ints))
+            changes["record_i"], changes["record_f"] = self.records.ints, self.records.floats
+        if len(state.log_f) - count[k.LOG] < self.tables.flag[k.F_MARGIN_LOG]:
+            size = 2 * len(state.log_f) + int(self.tables.flag[k.F_MARGIN_LOG])
+            changes.update(_grown(state, ("log_i", "log_f"), size))
+        self.state = state._replace(**changes)
+
+    def _read_log(self) -> None:
+        """Move the trace log's rows into ``traces`` and empty the log."""
+        state = self.state
+        rows = int(state.count[k.LOG])
+        for (key, event, station), time in zip(
+            state.log_i[:rows].tolist(), state.log_f[:rows].tolist(), strict=True
+        ):
+            self.traces.setdefault(key, []).append((time, k.TRACE_EVENTS[event], station))
+        state.count[k.LOG] = 0
+
+
+def _grown(state, names: tuple[str, ...], rows: int) -> dict[str, np.ndarray]:
+    """Copies of the named arrays with ``rows`` rows (old rows kept, new ones zero)."""
+    grown = {}
+    for name in names:
+        old = getattr(state, name)
+        new = np.zeros((rows, *old.shape[1:]), dtype=old.dtype)
+        new[: len(old)] = old
+        grown[name] = new
+    return grown
+
+
+def _grown_stack(stack: np.ndarray, count: np.ndarray, top: int, size: int) -> np.ndarray:
+    """A free stack for ``2 size`` rows: the free rows, then the new rows ``size..2 size-1``."""
+    free = int(count[top])
+    new = np.empty(2 * size, dtype=np.int64)
+    new[:free] = stack[:free]
+    new[free : free + size] = np.arange(2 * size - 1, size - 1, -1)
+    count[top] = free + size
+    return new

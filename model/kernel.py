@@ -1,0 +1,810 @@
+"""The compiled service engine: journeys, event heap and stations as numba kernels on arrays.
+
+This is ``model/journey.py`` + ``model/engine.py`` (the readable reference, kept for tests and
+debugging) written over preallocated arrays, so that a day's events run without the interpreter.
+It takes the same decisions in the same order and the same random numbers from the same streams,
+so for one seed both engines give the same case records bit for bit
+(``tests/model/test_compiled_engine.py``). ``model/compiled.py`` owns the arrays and calls these
+kernels; this module only reads and writes them.
+
+The state is two namedtuples of arrays: ``Tables`` (the compiled plans, the office layout, the
+levers and the applicants' homes and skills; read only) and ``State`` (cases, jobs, stations, the
+heap, completed-case records, random-number blocks, the trace log; see the column constants).
+Cases and jobs live in rows recycled through free stacks. Document and office sets are bit masks
+(``case_bits``: fetched documents, distinct submitted documents, offices visited by function, the
+front desk as bit ``n_functions``). A kernel never runs out of room or random numbers mid-event:
+before each case opening and each event it checks the margins and, if short, returns ``NEED_ROOM``
+or ``NEED_DRAWS``; the caller grows the arrays or appends the next block of draws and calls again,
+and the kernel resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+# Return codes (bit flags).
+DONE, NEED_DRAWS, NEED_ROOM = 0, 1, 2
+
+# Event kinds (as model.engine) and trace event codes.
+ARRIVE, FINISH = 0, 1
+TRACE_EVENTS = ("open", "trip", "arrive", "start", "finish", "return", "complete")
+T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE = range(7)
+
+# count[]: scalar state.
+(
+    HEAP,  # events in the heap
+    SEQ,  # events pushed so far (tie-break)
+    FREE_JOBS,  # rows on the free-job stack
+    FREE_CASES,  # rows on the free-case stack
+    RECORDS,  # completed-case records written
+    OPEN,  # cases open now
+    OPENED,  # cases opened so far
+    REFUSALS,  # refusals at the local office so far
+    USED_U,  # draws used from the uniform block
+    USED_E,  # ... exponential block
+    USED_N,  # ... normal block
+    LOG,  # trace-log rows written
+    NEW_DONE,  # cases of the pending input opened so far
+    N_COUNTS,
+) = range(14)
+
+# case_i columns.
+(
+    C_PLAN,
+    C_KIND,
+    C_APPLICANT,
+    C_HOME,
+    C_DISTRICT,
+    C_DISTANCE,
+    C_ONLINE,
+    C_AWAY,
+    C_REFUSED,
+    C_BLOCK,
+    C_PENDING,
+    C_SUBMITTED,
+    C_TRIPS,
+    C_HANDOFFS,
+    C_RETURNS,
+    C_RETRIEVALS,
+    C_TRACE,  # trace key (case number) or -1
+    N_CASE_I,
+) = range(18)
+# case_f columns: arrival, time of the last trace row, then the five-part split.
+C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
+# job_i columns.
+(
+    J_CASE,
+    J_STEP,  # index into the plan's steps, -1 at the front desk
+    J_AT_COUNTER,
+    J_PRESENT,
+    J_DOCS,
+    J_RISKY,
+    J_STATION,  # station of its pending event, queue or server
+    J_NEXT,  # next job in the station's FIFO
+    J_WHERE,  # 0 in transit, 1 queued, 2 in service
+    N_JOB_I,
+) = range(10)
+IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
+STAY, NEXT_BLOCK, FROM_DESK = 0, 1, 2  # what follows a FINISH event for the job's case
+# job_f columns: mean service time of the current stage, enqueue time, then the split.
+J_MEAN, J_ENQUEUED, J_SPLIT = 0, 1, 2
+WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
+# station_i / station_f columns (as model.engine.Station).
+S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEUED = range(8)
+S_AREA_IN_SYSTEM, S_AREA_BUSY, S_LAST_TIME, S_TIME_IN_SYSTEM = range(4)
+# record_i / record_f columns (model.journey.RECORD_FIELDS order: ints, then floats).
+N_RECORD_I, N_RECORD_F = 15, 7
+# plan_i / step_i / block_i columns (offsets into block_steps and docs).
+P_ONLINE, P_KIND, P_STEP0, P_BLOCK0, P_NBLOCKS, P_GOV0, P_NGOV = range(7)
+ST_FUNCTION, ST_APP0, ST_NAPP, ST_GOV0, ST_NGOV, ST_CASE0, ST_NCASE = range(7)
+ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
+B_START, B_LEN = range(2)
+# real[] and flag[] parameters.
+(
+    R_ONLINE_COVERAGE,
+    R_SKILL_THRESHOLD,
+    R_AWAY_SHARE,
+    R_REFUSAL,
+    R_P_MISSING,
+    R_TRIP_BASE,
+    R_TRIP_PER_DISTRICT,
+    R_CITY_DISTANCE,
+    R_REWORK_DAYS,
+    R_VISIT_GAP_DAYS,
+    R_COURIER_DAYS,
+    R_ELECTRONIC_DAYS,
+    R_SIGMA,
+    R_SHIFT,
+    R_SHARE,
+    N_REAL,
+) = range(16)
+(
+    F_DISTRICTS,
+    F_FRONT_DESK,
+    F_CARRY,
+    F_ANYWHERE,
+    F_DISTRIBUTION,  # 0 exponential, 1 lognormal, 2 deterministic
+    F_DESK_BIT,  # = number of functions
+    F_DOC_WORDS,
+    F_MARGIN_DRAWS,
+    F_MARGIN_JOBS,  # jobs and heap slots one event can take
+    F_MARGIN_LOG,
+    N_FLAG,
+) = range(11)
+DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
+
+Tables = namedtuple(
+    "Tables",
+    "plan_i plan_f step_i step_f block_i block_steps docs counter_of city desk "
+    "real flag resident_district resident_skill enterprise_district enterprise_skill",
+)
+State = namedtuple(
+    "State",
+    "count case_i case_f case_bits job_i job_f station_i station_f heap_t heap_i free_jobs "
+    "free_cases record_i record_f uniforms exponentials normals log_i log_f follow scratch",
+)
+
+
+# -- small helpers ------------------------------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _uniform(st):
+    value = st.uniforms[st.count[USED_U]]
+    st.count[USED_U] += 1
+    return value
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _exponential(st):
+    value = st.exponentials[st.count[USED_E]]
+    st.count[USED_E] += 1
+    return value
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _sample(st, tb, mean):
+    distribution = tb.flag[F_DISTRIBUTION]
+    if distribution == 0:
+        return mean * _exponential(st)
+    if distribution == 1:
+        value = st.normals[st.count[USED_N]]
+        st.count[USED_N] += 1
+        return mean * math.exp(tb.real[R_SIGMA] * value + tb.real[R_SHIFT])
+    return mean
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _has_bit(row, first_word, bit):
+    word = row[first_word + (bit >> 6)]
+    return ((word >> np.uint64(bit & 63)) & np.uint64(1)) != np.uint64(0)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _set_bit(row, first_word, bit):
+    row[first_word + (bit >> 6)] |= np.uint64(1) << np.uint64(bit & 63)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _popcount(row, start, stop):
+    total = 0
+    for w in range(start, stop):
+        word = row[w]
+        while word:
+            word &= word - np.uint64(1)
+            total += 1
+    return total
+
+
+# Word offsets in a case_bits row: fetched documents, distinct documents, offices.
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _fetched_at(tb):
+    return 0
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _distinct_at(tb):
+    return tb.flag[F_DOC_WORDS]
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _offices_at(tb):
+    return 2 * tb.flag[F_DOC_WORDS]
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _log(st, case, time, event, station):
+    row = st.count[LOG]
+    st.log_i[row, 0] = st.case_i[case, C_TRACE]
+    st.log_i[row, 1] = event
+    st.log_i[row, 2] = station
+    st.log_f[row] = time
+    st.count[LOG] = row + 1
+    st.case_f[case, C_TRACE_TIME] = time
+
+
+# -- heap ----------------------------------------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _push(st, time, kind, station, job):
+    """Push an event ordered by (time, sequence), as model.engine.EventHeap does."""
+    st.count[SEQ] += 1
+    seq = st.count[SEQ]
+    st.job_i[job, J_STATION] = station
+    heap_t, heap_i = st.heap_t, st.heap_i
+    i = st.count[HEAP]
+    st.count[HEAP] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap_t[parent] < time or (heap_t[parent] == time and heap_i[parent, 0] < seq):
+            break
+        heap_t[i] = heap_t[parent]
+        heap_i[i, 0] = heap_i[parent, 0]
+        heap_i[i, 1] = heap_i[parent, 1]
+        i = parent
+    heap_t[i] = time
+    heap_i[i, 0] = seq
+    heap_i[i, 1] = 2 * job + kind
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _pop(st):
+    """Remove the first event; return (time, kind, job)."""
+    heap_t, heap_i = st.heap_t, st.heap_i
+    time, payload = heap_t[0], heap_i[0, 1]
+    size = st.count[HEAP] - 1
+    st.count[HEAP] = size
+    last_t, last_seq, last_payload = heap_t[size], heap_i[size, 0], heap_i[size, 1]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        other = child + 1
+        if other < size and (
+            heap_t[other] < heap_t[child]
+            or (heap_t[other] == heap_t[child] and heap_i[other, 0] < heap_i[child, 0])
+        ):
+            child = other
+        if last_t < heap_t[child] or (last_t == heap_t[child] and last_seq < heap_i[child, 0]):
+            break
+        heap_t[i] = heap_t[child]
+        heap_i[i, 0] = heap_i[child, 0]
+        heap_i[i, 1] = heap_i[child, 1]
+        i = child
+    heap_t[i] = last_t
+    heap_i[i, 0] = last_seq
+    heap_i[i, 1] = last_payload
+    return time, payload & 1, payload >> 1
+
+
+# -- stations (as model.engine.Station) ----------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _advance(st, station, time):
+    elapsed = time - st.station_f[station, S_LAST_TIME]
+    if elapsed > 0.0:
+        st.station_f[station, S_AREA_IN_SYSTEM] += st.station_i[station, S_IN_SYSTEM] * elapsed
+        st.station_f[station, S_AREA_BUSY] += st.station_i[station, S_BUSY] * elapsed
+        st.station_f[station, S_LAST_TIME] = time
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _dequeue(st, station):
+    job = st.station_i[station, S_HEAD]
+    st.station_i[station, S_HEAD] = st.job_i[job, J_NEXT]
+    if st.job_i[job, J_NEXT] < 0:
+        st.station_i[station, S_TAIL] = -1
+    st.job_i[job, J_NEXT] = -1
+    st.station_i[station, S_QUEUED] -= 1
+    return job
+
+
+# -- rows ------------------------------------------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _new_job(st, case, step):
+    st.count[FREE_JOBS] -= 1
+    job = st.free_jobs[st.count[FREE_JOBS]]
+    st.job_i[job, :] = 0
+    st.job_i[job, J_CASE] = case
+    st.job_i[job, J_STEP] = step
+    st.job_i[job, J_NEXT] = -1
+    st.job_f[job, :] = 0.0
+    return job
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _free_job(st, job):
+    st.free_jobs[st.count[FREE_JOBS]] = job
+    st.count[FREE_JOBS] += 1
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _add_split(st, case, job):
+    for part in range(5):
+        st.case_f[case, C_SPLIT + part] += st.job_f[job, J_SPLIT + part]
+
+
+# -- the journey (as model.journey.Journeys) ------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _distance(st, tb, case, function):
+    """Districts to travel to the office of ``function`` serving the case."""
+    if tb.city[function]:
+        return tb.real[R_CITY_DISTANCE]
+    return float(st.case_i[case, C_DISTANCE])
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _trip(st, tb, job, distance):
+    days = tb.real[R_TRIP_BASE] + tb.real[R_TRIP_PER_DISTRICT] * distance
+    case = st.job_i[job, J_CASE]
+    st.case_i[case, C_TRIPS] += 1
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, st.case_f[case, C_TRACE_TIME], T_TRIP, -1)
+    st.job_f[job, J_SPLIT + TRAVEL] += days
+    return days
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _first_contact(st, tb, job, distance):
+    case = st.job_i[job, J_CASE]
+    if st.case_i[case, C_ONLINE]:
+        return 0.0
+    delay = 0.0
+    if st.case_i[case, C_AWAY] and not tb.flag[F_ANYWHERE] and _uniform(st) < tb.real[R_REFUSAL]:
+        st.case_i[case, C_REFUSED] = 1
+        st.count[REFUSALS] += 1
+        delay += _trip(st, tb, job, 0.0)
+    return delay + _trip(st, tb, job, distance)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _handoff(st, tb, job, distance):
+    case = st.job_i[job, J_CASE]
+    carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
+    if carry and not desk and not st.case_i[case, C_ONLINE]:
+        gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st)
+        st.job_f[job, J_SPLIT + HANDOFF] += gap
+        return gap + _trip(st, tb, job, distance)
+    if carry and desk:
+        days = tb.real[R_COURIER_DAYS] * _exponential(st)
+    else:
+        days = tb.real[R_ELECTRONIC_DAYS]
+    st.job_f[job, J_SPLIT + HANDOFF] += days
+    return days
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _count_unfetched(st, tb, case, first, count, collect):
+    """Count the documents ``docs[first:first+count]`` the hub does not hold (retrievals for the
+    others); with ``collect``, also mark them in the case's distinct set."""
+    row = st.case_bits[case]
+    unfetched = 0
+    for k in range(first, first + count):
+        doc = tb.docs[k]
+        if _has_bit(row, _fetched_at(tb), doc):
+            st.case_i[case, C_RETRIEVALS] += 1
+        else:
+            unfetched += 1
+            if collect:
+                _set_bit(row, _distinct_at(tb), doc)
+    return unfetched
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _mark_docs(st, tb, case, first, count):
+    row = st.case_bits[case]
+    for k in range(first, first + count):
+        _set_bit(row, _distinct_at(tb), tb.docs[k])
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _submitted(st, tb, job, case, docs, risky, office_bit):
+    st.case_i[case, C_SUBMITTED] += docs
+    _set_bit(st.case_bits[case], _offices_at(tb), office_bit)
+    st.job_i[job, J_DOCS] = docs
+    st.job_i[job, J_RISKY] = risky
+    st.job_i[job, J_AT_COUNTER] = 1
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _enter_front_desk(st, tb, time, case):
+    job = _new_job(st, case, -1)
+    plan = st.case_i[case, C_PLAN]
+    own = st.scratch[0]
+    government = st.scratch[1]
+    own[:] = 0
+    government[:] = 0
+    row = st.case_bits[case]
+    block0 = tb.plan_i[plan, P_BLOCK0]
+    steps = 0
+    for b in range(block0, block0 + tb.plan_i[plan, P_NBLOCKS]):
+        steps += tb.block_i[b, B_LEN]
+    step0 = tb.plan_i[plan, P_STEP0]
+    for s in range(step0, step0 + steps):
+        for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
+            _set_bit(own, 0, tb.docs[k])
+        for k in range(tb.step_i[s, ST_GOV0], tb.step_i[s, ST_GOV0] + tb.step_i[s, ST_NGOV]):
+            doc = tb.docs[k]
+            if _has_bit(row, _fetched_at(tb), doc):
+                st.case_i[case, C_RETRIEVALS] += 1
+            else:
+                _set_bit(government, 0, doc)
+    words = own.shape[0]
+    for w in range(words):
+        row[_distinct_at(tb) + w] |= own[w] | government[w]
+    docs = _popcount(own, 0, words) + _popcount(government, 0, words)
+    _submitted(st, tb, job, case, docs, docs, tb.flag[F_DESK_BIT])
+    st.job_i[job, J_PRESENT] = 1 - st.case_i[case, C_ONLINE]
+    st.job_f[job, J_MEAN] = tb.plan_f[plan]
+    delay = _first_contact(st, tb, job, st.case_i[case, C_DISTANCE])
+    _push(st, time + delay, ARRIVE, tb.desk[st.case_i[case, C_DISTRICT]], job)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _begin_block(st, tb, time, case, first, from_desk):
+    """Start the case's next block (as ``Journeys._begin_block``). A block whose steps all end at
+    once (no counter, no back office) leads straight to the next one: a loop here where the
+    reference recurses, because numba's cache cannot hold recursive functions."""
+    plan = st.case_i[case, C_PLAN]
+    while True:
+        block = tb.plan_i[plan, P_BLOCK0] + st.case_i[case, C_BLOCK]
+        start, length = tb.block_i[block, B_START], tb.block_i[block, B_LEN]
+        st.case_i[case, C_PENDING] = length
+        if not (first or from_desk):
+            st.case_i[case, C_HANDOFFS] += 1
+        again, at = False, time
+        for k in range(start, start + length):
+            job = _new_job(st, case, tb.block_steps[k])
+            done, at = _enter_step(st, tb, time, job, first)
+            if done and _step_done(st, tb, at, job):
+                again = True  # only the block's last step can end it
+        if not again:
+            return
+        time, first, from_desk = at, False, False
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _enter_step(st, tb, time, job, first):
+    """Send a job to its step's counter or back office; return (True, time) if the step ended
+    at once (then the caller calls ``_step_done``), else (False, time)."""
+    case = st.job_i[job, J_CASE]
+    s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
+    function = tb.step_i[s, ST_FUNCTION]
+    counter = tb.counter_of[function, st.case_i[case, C_DISTRICT]]
+    distance = _distance(st, tb, case, function)
+    delay = _first_contact(st, tb, job, distance) if first else _handoff(st, tb, job, distance)
+    desk = tb.flag[F_FRONT_DESK]
+    if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
+        napp, ncase = tb.step_i[s, ST_NAPP], tb.step_i[s, ST_NCASE]
+        _mark_docs(st, tb, case, tb.step_i[s, ST_APP0], napp)
+        unfetched = _count_unfetched(
+            st, tb, case, tb.step_i[s, ST_GOV0], tb.step_i[s, ST_NGOV], True
+        )
+        risky = napp + unfetched
+        docs = risky
+        carry = tb.flag[F_CARRY]
+        if carry:
+            _mark_docs(st, tb, case, tb.step_i[s, ST_CASE0], ncase)
+            docs += ncase
+        _submitted(st, tb, job, case, docs, risky, function)
+        online = st.case_i[case, C_ONLINE]
+        st.job_i[job, J_PRESENT] = 1 if (not online and (first or carry)) else 0
+        st.job_f[job, J_MEAN] = tb.step_f[s, ST_COUNTER_DAYS]
+        _push(st, time + delay, ARRIVE, counter, job)
+        return False, time + delay
+    if not desk:  # no counter: the back office fetches what the hub holds
+        _count_unfetched(st, tb, case, tb.step_i[s, ST_GOV0], tb.step_i[s, ST_NGOV], False)
+    return _to_backoffice(st, tb, time + delay, job), time + delay
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _to_backoffice(st, tb, time, job):
+    """Queue the job at its back office; return True if the step has none (ended now)."""
+    st.job_i[job, J_AT_COUNTER] = 0
+    case = st.job_i[job, J_CASE]
+    s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
+    days = tb.step_f[s, ST_BACKOFFICE_DAYS]
+    if days > 0.0:
+        st.job_f[job, J_MEAN] = days
+        function = tb.step_i[s, ST_FUNCTION]
+        _push(st, time, ARRIVE, tb.counter_of[function, st.case_i[case, C_DISTRICT]] + 1, job)
+        return False
+    return True
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _open_case(st, tb, time, plan, applicant):
+    kind = tb.plan_i[plan, P_KIND]
+    if kind == 0:
+        home, skill = tb.resident_district[applicant], tb.resident_skill[applicant]
+    else:
+        home, skill = tb.enterprise_district[applicant], tb.enterprise_skill[applicant]
+    st.count[FREE_CASES] -= 1
+    case = st.free_cases[st.count[FREE_CASES]]
+    st.case_i[case, :] = 0
+    st.case_f[case, :] = 0.0
+    st.case_bits[case, :] = 0
+    st.case_i[case, C_PLAN] = plan
+    st.case_i[case, C_KIND] = kind
+    st.case_i[case, C_APPLICANT] = applicant
+    st.case_i[case, C_HOME] = home
+    st.case_i[case, C_TRACE] = -1
+    st.case_f[case, C_ARRIVAL] = time
+    online = False  # the short-circuits decide which uniforms are drawn, as in Journeys
+    if tb.plan_i[plan, P_ONLINE] and _uniform(st) < tb.real[R_ONLINE_COVERAGE]:
+        online = skill >= tb.real[R_SKILL_THRESHOLD]
+    st.case_i[case, C_ONLINE] = online
+    location = np.int64(home)
+    away_share = tb.real[R_AWAY_SHARE]
+    away = False
+    if away_share > 0.0:
+        away = _uniform(st) < away_share
+    st.case_i[case, C_AWAY] = away
+    districts = tb.flag[F_DISTRICTS]
+    if away:
+        location = (home + 1 + int(_uniform(st) * (districts - 1))) % districts
+    district = location if tb.flag[F_ANYWHERE] else home
+    st.case_i[case, C_DISTRICT] = district
+    st.case_i[case, C_DISTANCE] = abs(district - location)
+    share = tb.real[R_SHARE]
+    if share > 0.0:
+        row = st.case_bits[case]
+        gov0 = tb.plan_i[plan, P_GOV0]
+        for k in range(gov0, gov0 + tb.plan_i[plan, P_NGOV]):
+            if _uniform(st) < share:
+                _set_bit(row, _fetched_at(tb), tb.docs[k])
+    st.count[OPEN] += 1
+    st.count[OPENED] += 1
+    if st.follow[plan]:
+        st.follow[plan] = 0
+        st.case_i[case, C_TRACE] = st.count[OPENED]
+        _log(st, case, time, T_OPEN, -1)
+    if tb.flag[F_FRONT_DESK]:
+        _enter_front_desk(st, tb, time, case)
+    else:
+        _begin_block(st, tb, time, case, True, False)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _start(st, tb, time, station, job):
+    duration = _sample(st, tb, st.job_f[job, J_MEAN])
+    st.job_f[job, J_SPLIT + SERVICE] += duration
+    st.job_i[job, J_WHERE] = IN_SERVICE
+    case = st.job_i[job, J_CASE]
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, time, T_START, station)
+    _push(st, time + duration, FINISH, station, job)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _arrive(st, tb, time, station, job):
+    st.job_f[job, J_ENQUEUED] = time
+    case = st.job_i[job, J_CASE]
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, time, T_ARRIVE, station)
+    _advance(st, station, time)
+    st.station_i[station, S_ARRIVALS] += 1
+    st.station_i[station, S_IN_SYSTEM] += 1
+    if st.station_i[station, S_BUSY] < st.station_i[station, S_SERVERS]:
+        st.station_i[station, S_BUSY] += 1
+        _start(st, tb, time, station, job)
+        return
+    st.job_i[job, J_WHERE] = QUEUED
+    tail = st.station_i[station, S_TAIL]
+    if tail >= 0:
+        st.job_i[tail, J_NEXT] = job
+    else:
+        st.station_i[station, S_HEAD] = job
+    st.station_i[station, S_TAIL] = job
+    st.station_i[station, S_QUEUED] += 1
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _finish(st, tb, time, station, job):
+    """FINISH event; returns what the caller does next with the job's case (STAY: nothing,
+    NEXT_BLOCK or FROM_DESK: begin its next block, which the caller does with
+    ``_begin_block`` so that the kernel has one call site of it per entry, not four)."""
+    _advance(st, station, time)
+    st.station_i[station, S_DEPARTURES] += 1
+    st.station_i[station, S_IN_SYSTEM] -= 1
+    st.station_f[station, S_TIME_IN_SYSTEM] += time - st.job_f[job, J_ENQUEUED]
+    st.job_i[job, J_WHERE] = IN_TRANSIT
+    following = -1
+    if st.station_i[station, S_QUEUED] and (
+        st.station_i[station, S_BUSY] <= st.station_i[station, S_SERVERS]
+    ):
+        following = _dequeue(st, station)
+    else:
+        st.station_i[station, S_BUSY] -= 1
+    case = st.job_i[job, J_CASE]
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, time, T_FINISH, station)
+    if following >= 0:
+        st.job_f[following, J_SPLIT + WAIT] += time - st.job_f[following, J_ENQUEUED]
+        _start(st, tb, time, station, following)
+    if st.job_i[job, J_AT_COUNTER]:
+        return _after_counter(st, tb, time, station, job)
+    return NEXT_BLOCK if _step_done(st, tb, time, job) else STAY
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _after_counter(st, tb, time, station, job):
+    """After a counter visit: a return for missing documents, the desk's hand-over, or the
+    back office; returns as ``_finish``."""
+    case = st.job_i[job, J_CASE]
+    risky = st.job_i[job, J_RISKY]
+    if risky and _uniform(st) < 1.0 - math.pow(1.0 - tb.real[R_P_MISSING], float(risky)):
+        st.case_i[case, C_RETURNS] += 1
+        if st.case_i[case, C_TRACE] >= 0:
+            _log(st, case, time, T_RETURN, station)
+        delay = tb.real[R_REWORK_DAYS] * _exponential(st)
+        st.job_f[job, J_SPLIT + REWORK] += delay
+        if st.job_i[job, J_PRESENT]:
+            step = st.job_i[job, J_STEP]
+            if step >= 0:
+                s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + step
+                delay += _trip(st, tb, job, _distance(st, tb, case, tb.step_i[s, ST_FUNCTION]))
+            else:  # the front desk, in the case's district
+                delay += _trip(st, tb, job, float(st.case_i[case, C_DISTANCE]))
+        st.case_i[case, C_SUBMITTED] += st.job_i[job, J_DOCS]
+        _push(st, time + delay, ARRIVE, station, job)
+        return STAY
+    if st.job_i[job, J_STEP] < 0:
+        _add_split(st, case, job)
+        _free_job(st, job)
+        return FROM_DESK
+    if _to_backoffice(st, tb, time, job) and _step_done(st, tb, time, job):
+        return NEXT_BLOCK
+    return STAY
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _step_done(st, tb, time, job):
+    """A job's step ended; return True if its case moves on to a next block (the caller
+    begins it), completing the case after its last block."""
+    case = st.job_i[job, J_CASE]
+    st.case_i[case, C_PENDING] -= 1
+    if st.case_i[case, C_PENDING]:
+        _free_job(st, job)  # a fork branch that is not the last: not on the critical path
+        return False
+    _add_split(st, case, job)
+    _free_job(st, job)
+    st.case_i[case, C_BLOCK] += 1
+    if st.case_i[case, C_BLOCK] < tb.plan_i[st.case_i[case, C_PLAN], P_NBLOCKS]:
+        return True
+    _complete(st, tb, time, case)
+    return False
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _complete(st, tb, time, case):
+    st.count[OPEN] -= 1
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, time, T_COMPLETE, -1)
+    row = st.count[RECORDS]
+    st.count[RECORDS] = row + 1
+    ci, ri = st.case_i, st.record_i
+    ri[row, 0] = ci[case, C_PLAN]
+    ri[row, 1] = ci[case, C_KIND]
+    ri[row, 2] = ci[case, C_APPLICANT]
+    ri[row, 3] = ci[case, C_HOME]
+    ri[row, 4] = ci[case, C_DISTRICT]
+    ri[row, 5] = ci[case, C_ONLINE]
+    ri[row, 6] = ci[case, C_AWAY]
+    ri[row, 7] = ci[case, C_REFUSED]
+    ri[row, 8] = ci[case, C_TRIPS]
+    ri[row, 9] = ci[case, C_HANDOFFS]
+    ri[row, 10] = ci[case, C_SUBMITTED]
+    bits = st.case_bits[case]
+    distinct = _popcount(bits, _distinct_at(tb), _offices_at(tb))
+    ri[row, 11] = ci[case, C_SUBMITTED] - distinct
+    ri[row, 12] = _popcount(bits, _offices_at(tb), bits.shape[0])
+    ri[row, 13] = ci[case, C_RETURNS]
+    ri[row, 14] = ci[case, C_RETRIEVALS]
+    st.record_f[row, 0] = st.case_f[case, C_ARRIVAL]
+    st.record_f[row, 1] = time
+    for part in range(5):
+        st.record_f[row, 2 + part] = st.case_f[case, C_SPLIT + part]
+    st.free_cases[st.count[FREE_CASES]] = case
+    st.count[FREE_CASES] += 1
+
+
+# -- entry points --------------------------------------------------------------------------------
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _short(st, tb):
+    """Which margins are short before the next opening or event (0 if none)."""
+    status = DONE
+    margin = tb.flag[F_MARGIN_DRAWS]
+    if (
+        st.uniforms.shape[0] - st.count[USED_U] < margin
+        or st.exponentials.shape[0] - st.count[USED_E] < margin
+        or (tb.flag[F_DISTRIBUTION] == 1 and st.normals.shape[0] - st.count[USED_N] < margin)
+    ):
+        status |= NEED_DRAWS
+    jobs = tb.flag[F_MARGIN_JOBS]
+    if (
+        st.count[FREE_JOBS] < jobs
+        or st.count[FREE_CASES] < 1
+        or st.heap_t.shape[0] - st.count[HEAP] < jobs
+        or st.record_i.shape[0] - st.count[RECORDS] < 1
+        or st.log_f.shape[0] - st.count[LOG] < tb.flag[F_MARGIN_LOG]
+    ):
+        status |= NEED_ROOM
+    return status
+
+
+@numba.njit(cache=True, _nrt=False)
+def run(st, tb, counts, uniforms, start, end):
+    """Open the day's new cases (from ``count[NEW_DONE]`` on), then handle every event before
+    ``end`` in (time, sequence) order. Returns DONE, or the margins that ran short.
+
+    ``counts[p]`` cases of type p open, type by type; with n = sum(counts), case i opens at
+    ``start + uniforms[i]`` for applicant ``int(uniforms[n + i] * applicants of its kind)``."""
+    total = uniforms.shape[0] // 2
+    first = 0
+    for plan in range(counts.shape[0]):
+        applicants = tb.resident_district.shape[0]
+        if tb.plan_i[plan, P_KIND]:
+            applicants = tb.enterprise_district.shape[0]
+        for i in range(max(first, st.count[NEW_DONE]), first + counts[plan]):
+            status = _short(st, tb)
+            if status:
+                return status
+            applicant = int(uniforms[total + i] * applicants)
+            _open_case(st, tb, start + uniforms[i], plan, applicant)
+            st.count[NEW_DONE] = i + 1
+        first += counts[plan]
+    while st.count[HEAP] and st.heap_t[0] < end:
+        status = _short(st, tb)
+        if status:
+            return status
+        time, kind, job = _pop(st)
+        station = st.job_i[job, J_STATION]
+        if kind == ARRIVE:
+            _arrive(st, tb, time, station, job)
+            continue
+        case = st.job_i[job, J_CASE]
+        then = _finish(st, tb, time, station, job)
+        if then != STAY:
+            _begin_block(st, tb, time, case, False, then == FROM_DESK)
+    return DONE
+
+
+@numba.njit(cache=True, _nrt=False)
+def set_servers(st, tb, time, stations, servers):
+    """Set the servers of ``stations`` at ``time``; queued jobs taken by freed servers start.
+    Resumable: calling again after a short margin repeats no work."""
+    for k in range(stations.shape[0]):
+        station = stations[k]
+        _advance(st, station, time)
+        st.station_i[station, S_SERVERS] = servers[k]
+        while st.station_i[station, S_QUEUED] and (
+            st.station_i[station, S_BUSY] < st.station_i[station, S_SERVERS]
+        ):
+            status = _short(st, tb)
+            if status:
+                return status
+            st.station_i[station, S_BUSY] += 1
+            job = _dequeue(st, station)
+            st.job_f[job, J_SPLIT + WAIT] += time - st.job_f[job, J_ENQUEUED]
+            _start(st, tb, time, station, job)
+    return DONE
+
+
+@numba.njit(cache=True, _nrt=False)
+def advance_all(st, time):
+    """Integrate every station's counters up to ``time``."""
+    for station in range(st.station_i.shape[0]):
+        _advance(st, station, time)
+
+
+@numba.njit(cache=True, _nrt=False)
+def time_inside(st, now, inside, free):
+    """Add to ``inside`` (per station) the summed time so far of the jobs waiting or in service
+    there at ``now``; ``free`` is scratch, one flag per job row."""
+    for k in range(st.count[FREE_JOBS]):
+        free[st.free_jobs[k]] = True
+    for job in range(st.job_i.shape[0]):
+        if not free[job] and st.job_i[job, J_WHERE] != IN_TRANSIT:
+            inside[st.job_i[job, J_STATION]] += now - st.job_f[job, J_ENQUEUED]

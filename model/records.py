@@ -1,0 +1,106 @@
+"""Completed-case records: one row per case in completion order, kept as growing columns.
+
+Both service engines write here (``model.journey`` appends a tuple per case, ``model.kernel`` writes
+rows in place); the metrics read columns (``CaseRecords.table``). Integer fields and float fields
+are two 2-D arrays, grown by doubling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+RECORD_FIELDS = (
+    "case_type",
+    "applicant_kind",  # 0 resident, 1 enterprise
+    "applicant",
+    "home_district",
+    "service_district",
+    "online",
+    "away",
+    "refused",
+    "arrival_day",
+    "completion_day",
+    "trips",
+    "handoffs",
+    "documents_submitted",
+    "documents_resubmitted",
+    "offices",
+    "returns",
+    "hub_retrievals",
+    "wait_days",
+    "service_days",
+    "handoff_days",
+    "travel_days",
+    "rework_days",
+)
+FLOAT_FIELDS = (
+    "arrival_day",
+    "completion_day",
+    "wait_days",
+    "service_days",
+    "handoff_days",
+    "travel_days",
+    "rework_days",
+)
+INT_FIELDS = tuple(name for name in RECORD_FIELDS if name not in FLOAT_FIELDS)
+BOOL_FIELDS = ("online", "away", "refused")
+_FLOAT_AT = tuple(RECORD_FIELDS.index(name) for name in FLOAT_FIELDS)
+_INT_AT = tuple(RECORD_FIELDS.index(name) for name in INT_FIELDS)
+
+
+class CaseRecords:
+    """Completed cases: ``ints`` (rows × ``INT_FIELDS``) and ``floats`` (rows × ``FLOAT_FIELDS``);
+    the first ``len(self)`` rows are filled."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.ints = np.zeros((capacity, len(INT_FIELDS)), dtype=np.int64)
+        self.floats = np.zeros((capacity, len(FLOAT_FIELDS)))
+        self.size = 0
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple]) -> CaseRecords:
+        """Records from tuples in ``RECORD_FIELDS`` order."""
+        records = cls()
+        for row in rows:
+            records.append(row)
+        return records
+
+    def __len__(self) -> int:
+        return self.size
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` more records."""
+        needed = self.size + rows
+        if needed > len(self.ints):
+            capacity = max(needed, 2 * len(self.ints))
+            for name in ("ints", "floats"):
+                old = getattr(self, name)
+                new = np.zeros((capacity, old.shape[1]), dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+
+    def append(self, row: tuple) -> None:
+        """Add one record given in ``RECORD_FIELDS`` order."""
+        self.reserve(1)
+        self.ints[self.size] = [row[i] for i in _INT_AT]
+        self.floats[self.size] = [row[i] for i in _FLOAT_AT]
+        self.size += 1
+
+    def table(self, start: int = 0) -> dict[str, np.ndarray]:
+        """Records ``start:`` as columns, one array per field plus ``delay_days``."""
+        ints = self.ints[start : self.size]
+        floats = self.floats[start : self.size]
+        table = {name: ints[:, k].copy() for k, name in enumerate(INT_FIELDS)}
+        table.update({name: floats[:, k].copy() for k, name in enumerate(FLOAT_FIELDS)})
+        for name in BOOL_FIELDS:
+            table[name] = table[name].astype(bool)
+        table = {name: table[name] for name in RECORD_FIELDS}
+        table["delay_days"] = table["completion_day"] - table["arrival_day"]
+        return table
+
+    def rows(self) -> list[tuple]:
+        """All records as tuples in ``RECORD_FIELDS`` order (for tests and debugging)."""
+        table = self.table()
+        return list(zip(*(table[name].tolist() for name in RECORD_FIELDS), strict=True))
