@@ -20,6 +20,8 @@ from model.records import CaseRecords
 from model.routes import CasePlan
 from scenarios import Scenario
 
+run = k.run  # the hot path's lookups, once
+_RECORDS = k.RECORDS
 BLOCK = 4096  # draws appended per refill
 INITIAL_ROWS = 256  # cases, jobs and heap slots before the first growth
 _EMPTY_FLOAT = np.zeros(0)
@@ -36,10 +38,10 @@ class StationView:
         self.index = index
 
     def _int(self, column: int) -> int:
-        return int(self._engine.state.station_i[self.index, column])
+        return self._engine.station_rows()[0][self.index][column]
 
     def _float(self, column: int) -> float:
-        return float(self._engine.state.station_f[self.index, column])
+        return self._engine.station_rows()[1][self.index][column]
 
     servers = property(lambda self: self._int(k.S_SERVERS))
     busy = property(lambda self: self._int(k.S_BUSY))
@@ -205,7 +207,9 @@ class CompiledJourneys:
         count = self.state.count
         count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
         self._new = _NOTHING_NEW
+        self._tracing = False  # True once a journey is followed: read the trace log
         self.stations = [StationView(self, s) for s in range(n_stations)]
+        self._rows: tuple[list[list[int]], list[list[float]]] | None = None
 
     # -- counters --------------------------------------------------------------------------------
     @property
@@ -232,10 +236,9 @@ class CompiledJourneys:
     def advance_to(self, end: float) -> None:
         """Open the pending cases, then handle every event before ``end`` (days)."""
         counts, uniforms, start = self._new
-        if k.run(self.state, self.tables, counts, uniforms, start, end):
-            self._call(lambda: k.run(self.state, self.tables, counts, uniforms, start, end))
+        if run(self.state, self.tables, counts, uniforms, start, end):
+            self._call(lambda: run(self.state, self.tables, counts, uniforms, start, end))
         self._new = _NOTHING_NEW
-        self.state.count[k.NEW_DONE] = 0
         self._after_call()
 
     def set_staff(self, time: float, station: int, servers: int) -> None:
@@ -252,6 +255,14 @@ class CompiledJourneys:
     def close_day(self, end: float) -> None:
         """Integrate every station's counters up to ``end`` (days)."""
         k.advance_all(self.state, end)
+        self._rows = None
+
+    def station_rows(self) -> tuple[list[list[int]], list[list[float]]]:
+        """The station arrays as lists (for ``StationView``: the departments read them daily),
+        copied on the first read after a kernel call."""
+        if self._rows is None:
+            self._rows = (self.state.station_i.tolist(), self.state.station_f.tolist())
+        return self._rows
 
     def time_inside(self, now: float) -> np.ndarray:
         """Per station: the summed time so far of the jobs waiting or in service at ``now``."""
@@ -262,6 +273,7 @@ class CompiledJourneys:
     def trace_next(self, case_type: int) -> None:
         """Record the journey of the next case of this type in ``traces`` (as ``Journeys``)."""
         self.state.follow[case_type] = 1
+        self._tracing = True
 
     # -- the kernel's margins --------------------------------------------------------------------
     def _call(self, kernel_call) -> None:
@@ -273,9 +285,9 @@ class CompiledJourneys:
                 self._grow()
 
     def _after_call(self) -> None:
-        count = self.state.count
-        self.records.size = int(count[k.RECORDS])
-        if count[k.LOG]:
+        self.records.size = int(self.state.count[_RECORDS])
+        self._rows = None
+        if self._tracing:
             self._read_log()
 
     def _refill(self) -> None:

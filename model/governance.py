@@ -81,9 +81,9 @@ class GovernanceModel(mesa.Model):
         self.departments = [
             Department(self, office, self.stations) for office in self.layout.offices
         ]
-        self._rate_of_plan = np.array(
-            [plan.rate_per_day * len(self.applicants.of(plan.kind)[0]) for plan in self.plans]
-        )  # expected cases per day
+        self._rate_of_plan = [  # expected cases per day
+            plan.rate_per_day * len(self.applicants.of(plan.kind)[0]) for plan in self.plans
+        ]
         self._make_civic(scenario)
         self.arrivals_today = 0
         self.today = daily_summary(case_table([]))
@@ -233,6 +233,8 @@ class GovernanceModel(mesa.Model):
     def _demand(self, start: float) -> None:
         """Open today's new cases (DESIGN.md §2 step 1): Poisson arrivals per case type, each from
         a uniformly drawn applicant of its kind, at a uniform time in the day."""
-        counts = self.rng.poisson(self._rate_of_plan)
-        self.arrivals_today = total = int(counts.sum())
-        self.journeys.open_many(start, counts, self.rng.random(2 * total))
+        poisson = self.rng.poisson  # one scalar call per type: 8x cheaper than the array call
+        counts = [poisson(rate) for rate in self._rate_of_plan]
+        self.arrivals_today = total = sum(counts)
+        uniforms = self.rng.random(2 * total)
+        self.journeys.open_many(start, np.array(counts, dtype=np.int64), uniforms)

@@ -768,6 +768,7 @@ def run(st, tb, counts, uniforms, start, end):
         then = _finish(st, tb, time, station, job)
         if then != STAY:
             _begin_block(st, tb, time, case, False, then == FROM_DESK)
+    st.count[NEW_DONE] = 0  # done: the next call opens the next day's cases
     return DONE
 
 
