@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean
+.PHONY: install kernels demo test lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "govlab needs Python 3.12+"'
@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The compiled service engine (model/kernel.py): compile once into numba's cache (about half a
+# minute the first time and after a change; a second afterwards), not in every worker process.
+kernels: install
+	$(BIN)/python -c 'from model.compiled import compile_kernels as c; print(f"kernels ready in {c():.1f} s")'
+
 # The main job: the six-scenario ladder × 30 paired replications into results/govlab.db (resumes
 # if interrupted), the comparison table, and the self-contained HTML report.
-demo: install
+demo: kernels
 	$(BIN)/govlab batch experiments/silo_vs_seamless.toml
 	$(BIN)/govlab compare experiments/silo_vs_seamless.toml
 	$(BIN)/govlab report experiments/silo_vs_seamless.toml --out results/reports/silo_vs_seamless
@@ -29,7 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint kernels
 	$(BIN)/pytest
 
 format: install

@@ -10,6 +10,8 @@ kernel's log after each call.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from model import kernel as k
@@ -360,3 +362,23 @@ def _grown_stack(stack: np.ndarray, count: np.ndarray, top: int, size: int) -> n
     new[free : free + size] = np.arange(2 * size - 1, size - 1, -1)
     count[top] = free + size
     return new
+
+
+def compile_kernels() -> float:
+    """Compile (or load from numba's cache) every kernel, on a small textbook world; return the
+    seconds it took. The first compile takes about half a minute, so ``make`` does it once before
+    tests and batches rather than in each worker process."""
+    from model.governance import GovernanceModel
+    from scenarios.textbook import textbook_scenario
+
+    started = time.perf_counter()
+    scenario = textbook_scenario({"desk": (2, 1)}, {"v": {"per_hour": 4.0, "steps": [
+        {"function": "desk", "counter_hours": 1.0, "backoffice_hours": 2.0}]}})  # fmt: skip
+    model = GovernanceModel(scenario, rng=0)
+    model.journeys.trace_next(0)
+    for _ in range(3):
+        model.step()
+    model.journeys.set_staff(float(model.steps), 0, 3)
+    model.journeys.time_inside(float(model.steps))
+    return time.perf_counter() - started
+
