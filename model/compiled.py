@@ -336,10 +336,10 @@ class CompiledJourneys:
         """Move the trace log's rows into ``traces`` and empty the log."""
         state = self.state
         rows = int(state.count[k.LOG])
-        for (key, event, station), time in zip(
+        for (key, event, station), day in zip(
             state.log_i[:rows].tolist(), state.log_f[:rows].tolist(), strict=True
         ):
-            self.traces.setdefault(key, []).append((time, k.TRACE_EVENTS[event], station))
+            self.traces.setdefault(key, []).append((day, k.TRACE_EVENTS[event], station))
         state.count[k.LOG] = 0
 
 
@@ -381,4 +381,3 @@ def compile_kernels() -> float:
     model.journeys.set_staff(float(model.steps), 0, 3)
     model.journeys.time_inside(float(model.steps))
     return time.perf_counter() - started
-
