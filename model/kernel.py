@@ -227,6 +227,13 @@ def _log(st, case, time, event, station):
 
 # -- heap ----------------------------------------------------------------------------------------
 @numba.njit(cache=True, _nrt=False, inline="always")
+def _move(heap_t, heap_i, source, target):
+    heap_t[target] = heap_t[source]
+    heap_i[target, 0] = heap_i[source, 0]
+    heap_i[target, 1] = heap_i[source, 1]
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
 def _push(st, time, kind, station, job):
     """Push an event ordered by (time, sequence), as model.engine.EventHeap does."""
     st.count[SEQ] += 1
@@ -239,9 +246,7 @@ def _push(st, time, kind, station, job):
         parent = (i - 1) >> 1
         if heap_t[parent] < time or (heap_t[parent] == time and heap_i[parent, 0] < seq):
             break
-        heap_t[i] = heap_t[parent]
-        heap_i[i, 0] = heap_i[parent, 0]
-        heap_i[i, 1] = heap_i[parent, 1]
+        _move(heap_t, heap_i, parent, i)
         i = parent
     heap_t[i] = time
     heap_i[i, 0] = seq
@@ -269,9 +274,7 @@ def _pop(st):
             child = other
         if last_t < heap_t[child] or (last_t == heap_t[child] and last_seq < heap_i[child, 0]):
             break
-        heap_t[i] = heap_t[child]
-        heap_i[i, 0] = heap_i[child, 0]
-        heap_i[i, 1] = heap_i[child, 1]
+        _move(heap_t, heap_i, child, i)
         i = child
     heap_t[i] = last_t
     heap_i[i, 0] = last_seq
