@@ -1,8 +1,10 @@
 """GovernanceModel: the Mesa model — its build and its day (``step``).
 
 One step is one working day. Inside the day, service events run in continuous time on one event
-heap (``model.engine``); the journeys of cases through offices are ``model.journey``. All
-randomness comes from ``self.rng`` (``GovernanceModel(scenario, rng=seed)``).
+heap: the journeys of cases through offices are ``model.journey`` (the readable reference, on
+``model.engine``), run by the compiled ``model.kernel`` through ``model.compiled`` (the default;
+the same numbers). All randomness comes from ``self.rng`` (``GovernanceModel(scenario,
+rng=seed)``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
 
-RESIDENT, ENTERPRISE = 0, 1
 ENTERPRISE_SECTORS = 4
 
 

@@ -5,8 +5,9 @@ handlers on the engine's heap. A case opens with its channel (online or in perso
 that serves it and the documents fetched from the data hub; then it moves block by block through its
 plan. Each job (the case at one step, or one branch of a fork) carries its own time split
 (wait, service, hand-off, travel, rework); at a join the branch that ended last is the critical one
-and its split is the case's. A completed case is appended to ``records`` as one tuple of
-``RECORD_FIELDS``.
+and its split is the case's. A completed case is appended to ``records`` (``CaseRecords``) as one
+row of ``RECORD_FIELDS``. ``model.kernel`` is this module compiled: keep the two in step (the
+tests compare them record for record).
 """
 
 from __future__ import annotations
