@@ -303,16 +303,16 @@ class CompiledJourneys:
         """Append the next block of every stream whose unused draws are below the margin."""
         state, count = self.state, self.state.count
         margin = self.tables.flag[k.F_MARGIN_DRAWS]
+        uniform, exponential, normal = self.streams
         blocks = {}
-        for name, used, stream, draw in (
-            ("uniforms", k.USED_U, 0, np.random.Generator.random),
-            ("exponentials", k.USED_E, 1, np.random.Generator.standard_exponential),
-            ("normals", k.USED_N, 2, np.random.Generator.standard_normal),
+        for name, used, draw in (
+            ("uniforms", k.USED_U, uniform.random),
+            ("exponentials", k.USED_E, exponential.standard_exponential),
+            ("normals", k.USED_N, normal.standard_normal),
         ):
             block = getattr(state, name)
             if len(block) - count[used] < margin:
-                fresh = draw(self.streams[stream], BLOCK)
-                blocks[name] = np.concatenate([block[count[used] :], fresh])
+                blocks[name] = np.concatenate([block[count[used] :], draw(BLOCK)])
                 count[used] = 0
         self.state = state._replace(**blocks)
 
