@@ -177,7 +177,7 @@ class CompiledJourneys:
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         n_stations = len(staff)
-        station_i = np.zeros((n_stations, 8), dtype=np.int64)
+        station_i = np.zeros((n_stations, k.S_QUEUED + 1), dtype=np.int64)
         station_i[:, k.S_SERVERS] = staff
         station_i[:, k.S_HEAD] = station_i[:, k.S_TAIL] = -1
         words = int(self.tables.flag[k.F_DOC_WORDS])
@@ -191,7 +191,7 @@ class CompiledJourneys:
             job_i=np.zeros((capacity, k.N_JOB_I), dtype=np.int64),
             job_f=np.zeros((capacity, k.J_SPLIT + 5)),
             station_i=station_i,
-            station_f=np.zeros((n_stations, 4)),
+            station_f=np.zeros((n_stations, k.S_TIME_IN_SYSTEM + 1)),
             heap_t=np.zeros(capacity),
             heap_i=np.zeros((capacity, 2), dtype=np.int64),
             free_jobs=np.arange(capacity, dtype=np.int64)[::-1].copy(),
