@@ -18,7 +18,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from model.voice import participation_utility
+from model.voice import participation_utility, platform_terms
 
 PUBLISHED_MEMORY = 0.1
 ATTRIBUTES = (
@@ -120,13 +120,7 @@ class CivicModel(mesa.Model):
         self.civic = scenario.civic
         levers = scenario.levers
         openness = levers.platform_openness
-        self.cost_open = self.civic.openness_cost[openness]
-        self.recruitment = self.civic.recruitment_probability * openness / 3.0
-        self.community = (
-            self.civic.community_resolution
-            if openness >= self.civic.coproduction_min_openness
-            else 0.0
-        )
+        self.cost_open, self.recruitment, self.community = platform_terms(self.civic, openness)
         self.base_response = levers.responsiveness + self.civic.openness_response_gain * openness
         self.info = levers.transparency * self.civic.transparency_information_rate
         self.openness = levers.transparency * self.civic.transparency_trust_rate

@@ -46,6 +46,14 @@ def participation_utility(civic: Civic, cost_open: float, share, who):
     )
 
 
+def platform_terms(civic: Civic, openness: int) -> tuple[float, float, float]:
+    """What the platform's openness sets: the cost of taking part (utility units), the daily
+    recruitment probability and the probability that the community resolves an unanswered
+    request."""
+    community = civic.community_resolution if openness >= civic.coproduction_min_openness else 0.0
+    return civic.openness_cost[openness], civic.recruitment_probability * openness / 3.0, community
+
+
 class Voice:
     """Participation decisions, requests and responses; counters for the metrics."""
 
@@ -68,13 +76,8 @@ class Voice:
         self.degree = degree
         self.rng = rng
         self.districts = districts
-        openness = self.levers.platform_openness
-        self.cost_open = self.civic.openness_cost[openness]
-        self.recruitment = self.civic.recruitment_probability * openness / 3.0
-        self.community = (
-            self.civic.community_resolution
-            if openness >= self.civic.coproduction_min_openness
-            else 0.0
+        self.cost_open, self.recruitment, self.community = platform_terms(
+            self.civic, self.levers.platform_openness
         )
         self.requests = self.responses = self.resolved_by_community = 0
 
