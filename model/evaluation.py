@@ -22,10 +22,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.population import Population
+from model.records import ENTERPRISE, RESIDENT
 from model.spread import spill
 from scenarios import Scenario
 
-RESIDENT, ENTERPRISE = 0, 1
 PUBLISHED_MEMORY = 0.1  # weight of today's mean satisfaction in the published figure
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from model.draws import Draws, service_sampler
 from model.engine import ARRIVE, FINISH, EventHeap, Station
 from model.offices import Layout
-from model.records import RECORD_FIELDS, CaseRecords
+from model.records import RECORD_FIELDS, RESIDENT, CaseRecords
 from model.routes import CasePlan
 from scenarios import Scenario
 
@@ -89,7 +89,7 @@ class Applicants:
     enterprise_skill: np.ndarray
 
     def of(self, kind: int) -> tuple[np.ndarray, np.ndarray]:
-        if kind == 0:
+        if kind == RESIDENT:
             return self.resident_district, self.resident_skill
         return self.enterprise_district, self.enterprise_skill
 

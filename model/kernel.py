@@ -33,6 +33,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from model.records import RESIDENT
+
 # Return codes (bit flags).
 DONE, NEED_DRAWS, NEED_ROOM = 0, 1, 2
 
@@ -526,7 +528,7 @@ def _to_backoffice(st, tb, time, job):
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _open_case(st, tb, time, plan, applicant):
     kind = tb.plan_i[plan, P_KIND]
-    if kind == 0:
+    if kind == RESIDENT:
         home, skill = tb.resident_district[applicant], tb.resident_skill[applicant]
     else:
         home, skill = tb.enterprise_district[applicant], tb.enterprise_skill[applicant]

@@ -20,10 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.population import Population
+from model.records import ENTERPRISE, RESIDENT
 from model.spread import spill
 from scenarios import Scenario
-
-RESIDENT, ENTERPRISE = 0, 1
 
 
 class Privacy:

@@ -46,6 +46,7 @@ FLOAT_FIELDS = (
 )
 INT_FIELDS = tuple(name for name in RECORD_FIELDS if name not in FLOAT_FIELDS)
 BOOL_FIELDS = ("online", "away", "refused")
+RESIDENT, ENTERPRISE = 0, 1  # the codes of ``applicant_kind``
 _FLOAT_AT = tuple(RECORD_FIELDS.index(name) for name in FLOAT_FIELDS)
 _INT_AT = tuple(RECORD_FIELDS.index(name) for name in INT_FIELDS)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.records import ENTERPRISE, RESIDENT
 from scenarios import Scenario
 
 
@@ -40,8 +41,8 @@ class CasePlan:
 
     @property
     def kind(self) -> int:
-        """Applicant kind: 0 resident, 1 enterprise."""
-        return 0 if self.applicant == "resident" else 1
+        """Applicant kind: ``RESIDENT`` or ``ENTERPRISE`` (``model.records``)."""
+        return RESIDENT if self.applicant == "resident" else ENTERPRISE
 
 
 def _blocks(approval_flags: list[bool], parallel: bool) -> tuple[tuple[int, ...], ...]:
