@@ -100,6 +100,13 @@ def batch(
     ] = None,
     chunk_size: Annotated[int | None, typer.Option(min=1, help="runs per task")] = None,
     fresh: Annotated[bool, typer.Option(help="delete the stored runs of this experiment")] = False,
+    set_aside: Annotated[
+        bool,
+        typer.Option(
+            help="move stored runs of another definition (edited scenario, changed model code) "
+            "to an experiment NAME@set-aside-TIME, then run"
+        ),
+    ] = False,
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
     from experiments.executors import make_executor
@@ -125,7 +132,9 @@ def batch(
     runner = None
     try:
         runner = make_executor(executor, workers, scheduler, chunk_size)
-        outcome = run_batch(spec, scenarios, store, runner, source=experiment, fresh=fresh)
+        outcome = run_batch(
+            spec, scenarios, store, runner, source=experiment, fresh=fresh, set_aside=set_aside
+        )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None
     except OSError as error:

@@ -3,7 +3,9 @@
 Runs are ordered replication-major (all scenarios and points of replication 0 first), so that a
 partial batch already holds complete, paired replications. Each run carries its seed (common
 random numbers: the same for every scenario and point of a replication) and a digest of exactly
-what it simulates (scenario with every override, and days).
+what it simulates: the scenario with every override, the days, and the model version (a digest of
+the code that produces the numbers, ``results.provenance.model_version``). Two runs with the same
+key and digest give the same numbers; a stored run with another digest is another definition.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from experiments.designs import Design, make_design
 from experiments.seeds import replication_seeds
 from experiments.spec import Experiment, ExperimentError
+from results.provenance import model_version
 from scenarios import Scenario, ScenarioError, apply_overrides
 
 
@@ -34,12 +37,15 @@ class RunSpec:
     digest: str
     series: tuple[str, ...] | None = None  # None: every model series
     cases: int = 0
+    model_version: str = ""
 
 
-def digest_of(scenario: Scenario, days: int) -> str:
-    """SHA-256 of the scenario (every lever, world parameter and service) and the run length."""
+def digest_of(scenario: Scenario, days: int, version: str | None = None) -> str:
+    """SHA-256 of the scenario (every lever, world parameter and service), the run length and
+    the model version (default: this code's ``model_version()``)."""
+    version = model_version() if version is None else version
     text = json.dumps(
-        {"scenario": scenario.model_dump(mode="json"), "days": days},
+        {"scenario": scenario.model_dump(mode="json"), "days": days, "model": version},
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -82,6 +88,7 @@ def plan_runs(
             digest=digest,
             series=series,
             cases=experiment.keep.cases,
+            model_version=model_version(),
         )
         for replication, seed in enumerate(seeds)
         for label, index, point, scenario, digest in prepared

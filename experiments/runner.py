@@ -1,8 +1,11 @@
 """The batch runner: plan an experiment, skip what the store already has, run the rest, record all.
 
 Resume is the normal case: runs whose key is stored as ``done`` with the same digest and seed are
-skipped; failed and missing ones run. Every result is written (one transaction per run) as soon as
-it arrives, so a killed batch loses only the runs in flight. A run that raises is stored as
+skipped; failed and missing ones run. A stored finished run whose digest differs (the scenario was
+edited, or the model's code changed) is another definition: the batch is refused with a message,
+unless ``set_aside`` moves those runs to an experiment of their own or ``fresh`` deletes them.
+Every result is written (one transaction per run) as soon as it arrives, so a killed batch loses
+only the runs in flight. A run that raises is stored as
 ``failed`` with its traceback and the batch goes on. Progress (done / failed / remaining, ETA) is a
 Rich bar on a terminal and a final summary line in every case.
 """
@@ -27,8 +30,8 @@ from experiments.designs import Design, make_design
 from experiments.executors import Executor
 from experiments.plan import RunSpec, plan_runs
 from experiments.spec import Experiment, ExperimentError
-from results.provenance import git_commit
-from results.store import Store
+from results.provenance import git_commit, model_version
+from results.store import Store, StoreError
 
 
 @dataclass
@@ -84,6 +87,40 @@ def preflight(spec: RunSpec) -> None:
         raise ExperimentError(f"keep.series: the model has no series {missing}; it has {columns}")
 
 
+def check_definitions(
+    store: Store,
+    name: str,
+    experiment_id: int,
+    runs: list[RunSpec],
+    set_aside: bool,
+    console: Console,
+) -> None:
+    """Refuse to add runs beside finished runs of another definition, or set those aside."""
+    stale = store.conflicts(experiment_id, {run.key: run.digest for run in runs})
+    if not stale:
+        return
+    versions = sorted({version or "unrecorded" for version in stale.values()})
+    current = model_version()
+    cause = (
+        f"the model's code changed (stored model version {', '.join(versions)}, now {current})"
+        if any(version != current for version in stale.values())
+        else "a scenario or parameter was edited since"
+    )
+    if not set_aside:
+        raise StoreError(
+            f"experiment {name!r} in {store.safe_url} holds {len(stale)} finished run(s) of "
+            f"another definition: {cause}; pass --set-aside to keep them apart and rerun, "
+            "or --fresh to delete them"
+        )
+    aside = store.set_aside(name, sorted(stale))
+    console.print(
+        f"{name}: {len(stale)} run(s) of another definition set aside as {aside!r} ({cause})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def progress_bar(console: Console) -> Progress:
     """The batch progress bar: runs done / failed / remaining and an ETA."""
     return Progress(
@@ -110,13 +147,15 @@ def run_batch(
     *,
     source: str | Path | None = None,
     fresh: bool = False,
+    set_aside: bool = False,
     console: Console | None = None,
 ) -> BatchOutcome:
     """Run every missing or failed run of ``experiment`` and store each result.
 
     Raises:
         ExperimentError: a design point or the kept series do not fit the scenarios.
-        results.store.StoreError: the name is stored with a different specification.
+        results.store.StoreError: the name is stored with a different specification, or holds
+            finished runs of another definition (unless ``set_aside`` or ``fresh``).
     """
     console = console or Console(stderr=True)
     design = make_design(experiment)
@@ -130,6 +169,7 @@ def run_batch(
         str(source) if source else None,
         fresh=fresh,
     )
+    check_definitions(store, experiment.name, experiment_id, runs, set_aside, console)
     finished = store.finished(experiment_id)
     todo = [run for run in runs if finished.get(run.key) != (run.digest, run.seed)]
     outcome = BatchOutcome(total=len(runs), skipped=len(runs) - len(todo))

@@ -3,6 +3,10 @@
 ``load(store, name)`` gives the experiment row, every run with its provenance, and ``wide``: one
 row per finished run (label, point, replication, seed) with one column per metric. The headline
 metrics are the run summary's top-level numbers, the service ones first.
+
+Runs of different definitions are never pooled: ``load`` refuses an experiment whose finished runs
+of one scenario and design point have different digests, or whose finished runs come from
+different model versions (``check_one_definition``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from results.store import ExperimentRow, Store
+from results.store import ExperimentRow, Store, StoreError
 
 # Shown first, in this order, when present; every other top-level metric follows alphabetically.
 HEADLINE = (
@@ -71,10 +75,37 @@ def _stem(text: str) -> str:
     return text.rsplit("/", 1)[-1].removesuffix(".toml")
 
 
+def check_one_definition(name: str, runs: pd.DataFrame) -> None:
+    """Raise ``StoreError`` if the finished runs mix definitions (see the module docstring)."""
+    done = runs[runs["status"] == "done"]
+    if done.empty:
+        return
+    advice = f"rerun its batch with --set-aside (or --fresh) so that {name!r} holds one definition"
+    versions = sorted({str(v) if v is not None else "unrecorded" for v in done["model_version"]})
+    if len(versions) > 1:
+        raise StoreError(
+            f"experiment {name!r} holds finished runs of {len(versions)} model versions "
+            f"({', '.join(versions)}); they are not pooled: {advice}"
+        )
+    counts = done.groupby(["label", "point"])["digest"].nunique()
+    mixed = counts[counts > 1]
+    if len(mixed):
+        groups = ", ".join(f"{label} #{point}" for label, point in mixed.index[:5])
+        raise StoreError(
+            f"experiment {name!r} holds finished runs of different definitions for {groups} "
+            f"(a scenario or parameter was edited between batches); they are not pooled: {advice}"
+        )
+
+
 def load(store: Store, name: str, metrics: list[str] | None = None) -> ExperimentData:
-    """Read experiment ``name`` (raises ``StoreError`` if unknown)."""
+    """Read experiment ``name``.
+
+    Raises:
+        StoreError: no such experiment, or its finished runs mix definitions.
+    """
     experiment = store.experiment(name)
     runs = store.runs(experiment.id)
+    check_one_definition(name, runs)
     long = store.metrics(experiment.id, metrics)
     done = runs[runs["status"] == "done"].rename(columns={"id": "run_id"})[RUN_COLUMNS]
     if len(long):

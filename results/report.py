@@ -146,6 +146,10 @@ def build_report(
         ["runs stored", f"{len(runs)} ({done} done, {failed} failed)"],
         ["store", html.escape(store.safe_url)],
         ["code (git)", html.escape(", ".join(sorted({str(c) for c in runs["git_commit"]})))],
+        [
+            "model version",
+            html.escape(", ".join(sorted({str(v) for v in runs["model_version"]}))),
+        ],
     ]
     page.add(table_html(["", ""], facts))
     page.add(

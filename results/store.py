@@ -2,6 +2,10 @@
 
 Each run is written in ONE transaction, so a killed batch leaves only whole runs. SQLite (WAL
 mode) by default under ``results/``; any SQLAlchemy URL works (PostgreSQL is tested).
+
+Runs of different definitions never mix: each run carries the digest of what it simulates
+(resolved scenario, days, model version). ``conflicts`` finds stored finished runs whose digest
+differs from the plan's; ``set_aside`` moves them to an experiment of their own.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
     select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
@@ -86,6 +93,14 @@ class Store:
         self.url = url or default_url()
         self.engine = make_engine(self.url)
         Base.metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a store written by an older govlab up to date (columns added since)."""
+        columns = {column["name"] for column in inspect(self.engine).get_columns("runs")}
+        if "model_version" not in columns:
+            with self.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE runs ADD COLUMN model_version VARCHAR(64)"))
 
     @property
     def safe_url(self) -> str:
@@ -183,6 +198,47 @@ class Store:
         with Session(self.engine) as session:
             return {key: (dig, seed) for key, dig, seed in session.execute(query)}
 
+    def conflicts(self, experiment_id: int, planned: dict[str, str]) -> dict[str, str | None]:
+        """Finished runs whose key is planned with another digest: ``run_key -> stored model
+        version`` (another definition: an edited scenario, or other code)."""
+        query = select(RunRow.run_key, RunRow.digest, RunRow.model_version).where(
+            RunRow.experiment_id == experiment_id, RunRow.status == "done"
+        )
+        with Session(self.engine) as session:
+            return {
+                key: version
+                for key, dig, version in session.execute(query)
+                if key in planned and planned[key] != dig
+            }
+
+    def set_aside(self, name: str, keys: list[str]) -> str:
+        """Move the runs ``keys`` of experiment ``name`` to a new experiment (same spec) named
+        ``name@set-aside-<UTC time>``, so they stay readable but never mix; returns its name."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        aside = f"{name}@set-aside-{stamp}"
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).one()
+            copy = ExperimentRow(
+                name=aside,
+                identity=row.identity,
+                spec=row.spec,
+                design=row.design,
+                source=row.source,
+                created_at=datetime.now(UTC),
+            )
+            session.add(copy)
+            session.flush()
+            for start in range(0, len(keys), 500):
+                session.execute(
+                    update(RunRow)
+                    .where(
+                        RunRow.experiment_id == row.id,
+                        RunRow.run_key.in_(keys[start : start + 500]),
+                    )
+                    .values(experiment_id=copy.id)
+                )
+        return aside
+
     def write_run(
         self, experiment_id: int, spec, result: dict[str, Any], git_commit: str | None
     ) -> None:
@@ -199,6 +255,7 @@ class Store:
             seed=spec.seed,
             days=spec.days,
             digest=spec.digest,
+            model_version=spec.model_version or None,
             status=result["status"],
             error=result["error"],
             traceback=result["traceback"],

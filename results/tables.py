@@ -2,9 +2,10 @@
 
 ``experiments`` (name, spec, identity digest, design), ``runs`` (one row per run with provenance:
 scenario digest, design point, seed, status, error and traceback, start and end, host, package
-versions, git commit, the full summary as JSON), ``run_metrics`` (every numeric summary value,
-flattened with dotted names), ``run_series`` (kept daily series, long format) and ``run_cases``
-(optionally sampled completed cases, one column per field of ``model.journey.RECORD_FIELDS``).
+versions, git commit, model version, the full summary as JSON), ``run_metrics`` (every numeric
+summary value, flattened with dotted names), ``run_series`` (kept daily series, long format) and
+``run_cases`` (optionally sampled completed cases, one column per field of
+``model.journey.RECORD_FIELDS``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class RunRow(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     days: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
+    # the code's version (results.provenance.model_version); NULL for runs stored before it existed
+    model_version: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     traceback: Mapped[str | None] = mapped_column(Text)
