@@ -21,8 +21,8 @@ Compilation choices, each measured (``benchmarks/README.md``): ``_nrt=False`` (t
 allocate nothing; with reference counting, handing the two namedtuples to a helper cost 430 ns a
 call), helpers inlined (``inline="always"``: half the time per event; the first compile takes
 ≈ 35 s and is cached per machine, ``cache=True``), and no recursion (numba's cache cannot load
-mutually recursive functions: where the reference recurses, the kernel loops or returns what
-follows to its caller).
+mutually recursive functions: where the reference would recurse, both engines run a stack,
+and the kernel returns what follows an event to its caller).
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ class Levers(Frozen):
         False, description="one pooled intake desk per district for all functions (一窗受理); bool"
     )
     approval: Literal["sequential", "parallel"] = Field(
-        "sequential", description="approval steps one after another (串联) or forked (并联)"
+        "sequential",
+        description="steps one after another in written order (串联), or each as soon as the "
+        "steps it waits for have ended: the case's precedence graph (并联)",
     )
     data_sharing: Share = Field(
         0.0,
