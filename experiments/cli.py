@@ -48,6 +48,8 @@ TABLE_ROWS = (
     ("documents_resubmitted_per_case", "documents re-submitted per case"),
     ("handoffs_per_case", "hand-offs per case"),
     ("offices_per_case", "offices per case"),
+    ("procedures_per_case", "procedures per case (design property)"),
+    ("materials_per_case", "materials per case (design property)"),
     ("online_share", "online share"),
     ("utilisation_mean", "staff utilisation"),
     ("refusals", "refusals"),

@@ -68,18 +68,20 @@ def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, in
 
 def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants):
     docs: list[int] = []
-    block_steps: list[int] = []
-    plan_i, plan_f, step_i, step_f, block_i = [], [], [], [], []
+    links: list[int] = []  # sources and successors, as step numbers within the plan
+    plan_i, plan_f, step_i, step_f = [], [], [], []
     for plan in plans:
         ((gov0, ngov),) = _ragged([plan.government_docs], docs)
-        plan_i.append((plan.online, plan.kind, len(step_i), len(block_i), len(plan.blocks), gov0,
+        ((src0, nsrc),) = _ragged([plan.sources], links)
+        plan_i.append((plan.online, plan.kind, len(step_i), len(plan.steps), src0, nsrc, gov0,
                        ngov))  # fmt: skip
         plan_f.append(plan.counter_days_total)
-        for step in plan.steps:
+        for step, after, before in zip(plan.steps, plan.successors, plan.predecessors, strict=True):
             spans = _ragged([step.applicant_docs, step.government_docs, step.case_docs], docs)
-            step_i.append((step.function, *spans[0], *spans[1], *spans[2]))
+            ((succ0, nsucc),) = _ragged([after], links)
+            step_i.append((step.function, *spans[0], *spans[1], *spans[2], succ0, nsucc,
+                           len(before)))  # fmt: skip
             step_f.append((step.counter_days, step.backoffice_days))
-        block_i.extend(_ragged(list(plan.blocks), block_steps))
     districts = rules.districts
     counter_of = np.array(
         [
@@ -88,7 +90,7 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         ],
         dtype=np.int64,
     ).reshape(len(layout.functions), districts)
-    max_block = max((len(b) for plan in plans for b in plan.blocks), default=1)
+    max_steps = max((len(plan.steps) for plan in plans), default=1)
     max_gov = max((len(plan.government_docs) for plan in plans), default=0)
     n_docs = max(docs, default=0) + 1
     real = np.zeros(k.N_REAL)
@@ -121,9 +123,10 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         k.F_DISTRIBUTION: k.DISTRIBUTIONS.index(rules.distribution),
         k.F_DESK_BIT: len(layout.functions),
         k.F_DOC_WORDS: (n_docs + 63) // 64,
-        k.F_MARGIN_DRAWS: 8 + max_gov + 2 * max_block,
-        k.F_MARGIN_JOBS: max_block + 2,
-        k.F_MARGIN_LOG: 4 * max_block + 10,
+        k.F_MARGIN_DRAWS: 8 + max_gov + 2 * max_steps,
+        k.F_MARGIN_JOBS: max_steps + 2,
+        k.F_MARGIN_LOG: 4 * max_steps + 10,
+        k.F_MAX_STEPS: max_steps,
     }
     for column, value in flags.items():
         flag[column] = value
@@ -132,12 +135,11 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         return np.array(rows, dtype=np.int64).reshape(len(rows), width)
 
     return k.Tables(
-        plan_i=ints(plan_i, 7),
+        plan_i=ints(plan_i, k.P_NGOV + 1),
         plan_f=np.array(plan_f, dtype=float),
-        step_i=ints(step_i, 7),
+        step_i=ints(step_i, k.ST_NPRED + 1),
         step_f=np.array(step_f, dtype=float).reshape(len(step_f), 2),
-        block_i=ints(block_i, 2),
-        block_steps=np.array(block_steps, dtype=np.int64),
+        links=np.array(links, dtype=np.int64),
         docs=np.array(docs, dtype=np.int64),
         counter_of=counter_of,
         city=np.array(layout.city_level, dtype=np.int64),
@@ -183,11 +185,13 @@ class CompiledJourneys:
         words = int(self.tables.flag[k.F_DOC_WORDS])
         office_words = (int(self.tables.flag[k.F_DESK_BIT]) + 1 + 63) // 64
         capacity = INITIAL_ROWS
+        max_steps = int(self.tables.flag[k.F_MAX_STEPS])
         self.state = k.State(
             count=np.zeros(k.N_COUNTS, dtype=np.int64),
             case_i=np.zeros((capacity, k.N_CASE_I), dtype=np.int64),
             case_f=np.zeros((capacity, k.C_SPLIT + 5)),
             case_bits=np.zeros((capacity, 2 * words + office_words), dtype=np.uint64),
+            case_wait=np.zeros((capacity, max_steps), dtype=np.int64),
             job_i=np.zeros((capacity, k.N_JOB_I), dtype=np.int64),
             job_f=np.zeros((capacity, k.J_SPLIT + 5)),
             station_i=station_i,
@@ -205,6 +209,8 @@ class CompiledJourneys:
             log_f=np.zeros(64),
             follow=np.zeros(len(plans), dtype=np.int64),
             scratch=np.zeros((2, words), dtype=np.uint64),
+            stack_i=np.zeros(max_steps, dtype=np.int64),
+            stack_f=np.zeros(max_steps),
         )
         count = self.state.count
         count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
@@ -328,7 +334,7 @@ class CompiledJourneys:
             changes.update(_grown(state, ("heap_t", "heap_i"), 2 * len(state.heap_t)))
         if count[k.FREE_CASES] < 1:
             size = len(state.case_i)
-            changes.update(_grown(state, ("case_i", "case_f", "case_bits"), 2 * size))
+            changes.update(_grown(state, ("case_i", "case_f", "case_bits", "case_wait"), 2 * size))
             changes["free_cases"] = _grown_stack(state.free_cases, count, k.FREE_CASES, size)
         if len(state.record_i) - count[k.RECORDS] < 1:
             self.records.size = int(count[k.RECORDS])

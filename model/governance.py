@@ -25,6 +25,7 @@ from model.network import degrees, make_network
 from model.offices import build_layout
 from model.population import draw_districts, make_enterprise_table, make_population
 from model.privacy import Privacy
+from model.reengineering import reengineered
 from model.routes import compile_plans
 from model.sensing import Sensing
 from model.staffing import Staffing
@@ -51,6 +52,8 @@ class GovernanceModel(mesa.Model):
 
     Attributes:
         config: the scenario this model runs.
+        catalogue: the scenario with its service catalogue re-engineered (``[reengineering]``,
+            ``model.reengineering``): the offices and case plans are built from it.
         population: the resident table (arrays); ``resident(row)`` gives a Mesa view of one row.
         network: the residents' social network, a symmetric ``scipy.sparse`` CSR adjacency.
         enterprise_table: the enterprises' attributes and attitudes as arrays (row =
@@ -68,16 +71,17 @@ class GovernanceModel(mesa.Model):
     ) -> None:
         super().__init__(rng=rng)
         self.config = scenario
+        self.catalogue = reengineered(scenario)
         world = scenario.world
-        self.layout = build_layout(scenario)
-        self.plans = compile_plans(scenario)
+        self.layout = build_layout(self.catalogue)
+        self.plans = compile_plans(self.catalogue)
         self.population = make_population(self.rng, world, scenario.civic)
         self._resident_views: dict[int, Resident] = {}
         self._recorded = 0
         self._make_enterprises(world)
         self.network = make_network(self.rng, scenario.civic, world.residents)
         self.degree = degrees(self.network)
-        self.journeys = self._make_journeys(scenario, engine)
+        self.journeys = self._make_journeys(self.catalogue, engine)
         self.stations = self.journeys.stations
         self.departments = [
             Department(self, office, self.stations) for office in self.layout.offices

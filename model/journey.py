@@ -2,11 +2,15 @@
 
 This module owns DESIGN.md §2 steps 2-5 (intake, routing, cross-district handling, service) as event
 handlers on the engine's heap. A case opens with its channel (online or in person), the district
-that serves it and the documents fetched from the data hub; then it moves block by block through its
-plan. Each job (the case at one step, or one branch of a fork) carries its own time split
-(wait, service, hand-off, travel, rework); at a join the branch that ended last is the critical one
-and its split is the case's. A completed case is appended to ``records`` (``CaseRecords``) as one
-row of ``RECORD_FIELDS``. ``model.kernel`` is this module compiled: keep the two in step (the
+that serves it and the documents fetched from the data hub; then it runs its plan's precedence
+graph (``model.routes``): a step starts (is *ready*) once every step it waits for has ended, i.e.
+when its inputs exist. Each job (the case at one step) carries the time split (wait, service,
+hand-off, travel, rework) of the path that led to it: a step inherits the split of the
+predecessor whose end released it (the one that ended last, on the critical path), so the split
+of the step that ends last is the case's. A step with neither a counter visit nor back-office
+work ends at once; the steps it releases are handled from a stack (as the kernel, which cannot
+recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
+``RECORD_FIELDS``. ``model.kernel`` is this module compiled: keep the two in step (the
 tests compare them record for record).
 """
 
@@ -101,7 +105,6 @@ class Case:
         "applicant",
         "arrival",
         "away",
-        "block",
         "distance",
         "distinct",
         "district",
@@ -120,6 +123,7 @@ class Case:
         "submitted",
         "trace",
         "trips",
+        "waiting",
     )
 
     def __init__(self, plan: CasePlan, kind: int, applicant: int, home: int, time: float):
@@ -128,8 +132,8 @@ class Case:
         self.applicant = applicant
         self.home = home
         self.arrival = time
-        self.block = 0
-        self.pending = 0
+        self.pending = 0  # steps not yet ended
+        self.waiting: list[int] = []  # per step: predecessors not yet ended
         self.submitted = 0
         self.distinct: set[int] = set()
         self.offices: set[int] = set()
@@ -157,7 +161,7 @@ class Job:
         "step",
     )
 
-    def __init__(self, case: Case, step: int) -> None:
+    def __init__(self, case: Case, step: int, split: list[float] | None = None) -> None:
         self.case = case
         self.step = step
         self.at_counter = False
@@ -166,7 +170,7 @@ class Job:
         self.risky = 0
         self.mean = 0.0
         self.enqueued = 0.0
-        self.split = [0.0, 0.0, 0.0, 0.0, 0.0]
+        self.split = list(split) if split is not None else [0.0, 0.0, 0.0, 0.0, 0.0]
 
 
 class Journeys:
@@ -255,7 +259,7 @@ class Journeys:
         if rules.front_desk:
             self._enter_front_desk(time, case)
         else:
-            self._begin_block(time, case, first=True)
+            self._begin(time, case, True, None)
 
     def _trip(self, job: Job, distance: float) -> float:
         days = self.rules.trip_base + self.rules.trip_per_district * distance
@@ -306,7 +310,7 @@ class Journeys:
         case.retrievals += sum(doc in fetched for doc in docs)
         return [doc for doc in docs if doc not in fetched]
 
-    # -- routing: front desk, blocks, steps ---------------------------------------------------
+    # -- routing: front desk, the precedence graph, steps -------------------------------------
     def _enter_front_desk(self, time: float, case: Case) -> None:
         job = Job(case, -1)
         own: dict[int, None] = {}
@@ -322,21 +326,60 @@ class Journeys:
         delay = self._first_contact(job, case.distance)
         self.heap.push(time + delay, ARRIVE, desk, job)
 
-    def _begin_block(
-        self, time: float, case: Case, first: bool = False, from_desk: bool = False
-    ) -> None:
-        """Start the case's next block; passing the file on to it is one hand-off (a fork too)."""
-        block = case.plan.blocks[case.block]
-        case.pending = len(block)
-        if not (first or from_desk):
-            case.handoffs += 1
-        for step in block:
-            self._enter_step(time, Job(case, step), first)
+    def _begin(self, time: float, case: Case, first: bool, split: list[float] | None) -> None:
+        """Start the case's source steps: at opening (``first``: the applicant's first contact)
+        or after the front desk (inheriting its ``split``)."""
+        plan = case.plan
+        case.waiting = [len(before) for before in plan.predecessors]
+        case.pending = len(plan.steps)
+        stack: list[tuple[float, Job]] = []
+        self._enter_steps(time, case, plan.sources, first, split, stack)
+        self._unwind(stack)
 
-    def _enter_step(self, time: float, job: Job, first: bool) -> None:
+    def _enter_steps(
+        self,
+        time: float,
+        case: Case,
+        steps: tuple[int, ...] | list[int],
+        first: bool,
+        split: list[float] | None,
+        stack: list[tuple[float, Job]],
+    ) -> None:
+        """Enter ready steps; those that end at once go on ``stack`` with their end time."""
+        for step in steps:
+            job = Job(case, step, split)
+            ended = self._enter_step(time, job, first)
+            if ended >= 0.0:
+                stack.append((ended, job))
+
+    def _unwind(self, stack: list[tuple[float, Job]]) -> None:
+        """End the steps on ``stack``, last in first out, releasing their successors."""
+        while stack:
+            time, job = stack.pop()
+            case = job.case
+            case.pending -= 1
+            if not case.pending:
+                self._complete(time, case, job)
+                continue
+            released = []
+            for step in case.plan.successors[job.step]:
+                case.waiting[step] -= 1
+                if not case.waiting[step]:
+                    released.append(step)
+            if released:  # passing the file on to the released steps is one hand-off
+                case.handoffs += 1
+                self._enter_steps(time, case, released, False, job.split, stack)
+
+    def _enter_step(self, time: float, job: Job, first: bool) -> float:
+        """Send a ready job to its step's counter or back office; return the time it ended if
+        the step has neither (else -1)."""
         case = job.case
         step = case.plan.steps[job.step]
         office = self.layout.department(step.function, case.district)
+        if case.trace is not None:  # the step's inputs exist: it is ready
+            at_counter = not self.rules.front_desk and step.counter_days > 0.0
+            where = office.counter if at_counter else office.backoffice
+            case.trace.append((time, "ready", where if at_counter or step.backoffice_days else -1))
         distance = (
             self.rules.city_distance if self.layout.city_level[step.function] else case.distance
         )
@@ -351,20 +394,21 @@ class Journeys:
             job.present = not case.online and (first or self.rules.carry)
             job.mean = step.counter_days
             self.heap.push(time + delay, ARRIVE, office.counter, job)
-            return
+            return -1.0
         if not self.rules.front_desk:  # no counter: the back office fetches what the hub holds
             self._unfetched(case, step.government_docs)
-        self._to_backoffice(time + delay, job)
+        return time + delay if self._to_backoffice(time + delay, job) else -1.0
 
-    def _to_backoffice(self, time: float, job: Job) -> None:
+    def _to_backoffice(self, time: float, job: Job) -> bool:
+        """Queue the job at its back office; return True if the step has none (ended now)."""
         job.at_counter = False
         step = job.case.plan.steps[job.step]
         if step.backoffice_days > 0.0:
             job.mean = step.backoffice_days
             office = self.layout.department(step.function, job.case.district)
             self.heap.push(time, ARRIVE, office.backoffice, job)
-        else:
-            self._step_done(time, job)
+            return False
+        return True
 
     def advance_to(self, end: float) -> None:
         """Handle every event before ``end`` (days), in time order."""
@@ -390,8 +434,9 @@ class Journeys:
     def trace_next(self, case_type: int) -> None:
         """Record the journey of the next case of this type in ``traces`` (keyed by case number).
 
-        A trace is a list of ``(day, event, station)``: events are ``open``, ``trip``,
-        ``arrive``, ``start``, ``finish``, ``return`` and ``complete`` (station -1 if none).
+        A trace is a list of ``(day, event, station)``: events are ``open``, ``ready`` (a step's
+        inputs exist; station: where the step goes first), ``trip``, ``arrive``, ``start``,
+        ``finish``, ``return`` and ``complete`` (station -1 if none).
         """
         self.follow.add(case_type)
 
@@ -441,30 +486,17 @@ class Journeys:
             case.submitted += job.docs
             self.heap.push(time + delay, ARRIVE, station, job)
         elif job.step < 0:
-            self._add_split(case, job)
-            self._begin_block(time, case, from_desk=True)
-        else:
-            self._to_backoffice(time, job)
+            self._begin(time, case, False, job.split)
+        elif self._to_backoffice(time, job):
+            self._step_done(time, job)
 
     def _step_done(self, time: float, job: Job) -> None:
-        case = job.case
-        case.pending -= 1
-        if case.pending:
-            return  # a fork branch that is not the last: not on the critical path
-        self._add_split(case, job)
-        case.block += 1
-        if case.block < len(case.plan.blocks):
-            self._begin_block(time, case)
-        else:
-            self._complete(time, case)
+        """The job's step ended at ``time``: release the steps waiting for it."""
+        self._unwind([(time, job)])
 
-    @staticmethod
-    def _add_split(case: Case, job: Job) -> None:
-        split = case.split
-        for i, value in enumerate(job.split):
-            split[i] += value
-
-    def _complete(self, time: float, case: Case) -> None:
+    def _complete(self, time: float, case: Case, job: Job) -> None:
+        """The case's last step (``job``) ended: its path's split is the case's."""
+        case.split = job.split
         self.open_cases -= 1
         if case.trace is not None:
             case.trace.append((time, "complete", -1))

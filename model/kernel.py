@@ -21,8 +21,8 @@ Compilation choices, each measured (``benchmarks/README.md``): ``_nrt=False`` (t
 allocate nothing; with reference counting, handing the two namedtuples to a helper cost 430 ns a
 call), helpers inlined (``inline="always"``: half the time per event; the first compile takes
 ≈ 35 s and is cached per machine, ``cache=True``), and no recursion (numba's cache cannot load
-mutually recursive functions: where the reference recurses, the kernel loops or returns what
-follows to its caller).
+mutually recursive functions: where the reference would recurse, both engines run a stack,
+and the kernel returns what follows an event to its caller).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ DONE, NEED_DRAWS, NEED_ROOM = 0, 1, 2
 
 # Event kinds (as model.engine) and trace event codes.
 ARRIVE, FINISH = 0, 1
-TRACE_EVENTS = ("open", "trip", "arrive", "start", "finish", "return", "complete")
-T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE = range(7)
+TRACE_EVENTS = ("open", "trip", "arrive", "start", "finish", "return", "complete", "ready")
+T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = range(8)
 
 # count[]: scalar state.
 (
@@ -72,8 +72,7 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE = range(7)
     C_ONLINE,
     C_AWAY,
     C_REFUSED,
-    C_BLOCK,
-    C_PENDING,
+    C_PENDING,  # steps not yet ended
     C_SUBMITTED,
     C_TRIPS,
     C_HANDOFFS,
@@ -81,7 +80,8 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE = range(7)
     C_RETRIEVALS,
     C_TRACE,  # trace key (case number) or -1
     N_CASE_I,
-) = range(18)
+) = range(17)
+# case_wait[case, step]: predecessors of the step not yet ended.
 # case_f columns: arrival, time of the last trace row, then the five-part split.
 C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
 # job_i columns.
@@ -98,7 +98,9 @@ C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
     N_JOB_I,
 ) = range(10)
 IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
-STAY, NEXT_BLOCK, FROM_DESK = 0, 1, 2  # what follows a FINISH event for the job's case
+# What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
+# job's step ended, the front desk ended (start the source steps), the case opened (the same).
+STAY, STEP_DONE, FROM_DESK, FIRST = 0, 1, 2, 3
 # job_f columns: mean service time of the current stage, enqueue time, then the split.
 J_MEAN, J_ENQUEUED, J_SPLIT = 0, 1, 2
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
@@ -107,11 +109,22 @@ S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEU
 S_AREA_IN_SYSTEM, S_AREA_BUSY, S_LAST_TIME, S_TIME_IN_SYSTEM = range(4)
 # record_i / record_f columns (model.journey.RECORD_FIELDS order: ints, then floats).
 N_RECORD_I, N_RECORD_F = 15, 7
-# plan_i / step_i / block_i columns (offsets into block_steps and docs).
-P_ONLINE, P_KIND, P_STEP0, P_BLOCK0, P_NBLOCKS, P_GOV0, P_NGOV = range(7)
-ST_FUNCTION, ST_APP0, ST_NAPP, ST_GOV0, ST_NGOV, ST_CASE0, ST_NCASE = range(7)
+# plan_i / step_i columns (offsets into docs, and into links for sources and successors, which
+# are step numbers within the plan).
+P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV = range(8)
+(
+    ST_FUNCTION,
+    ST_APP0,
+    ST_NAPP,
+    ST_GOV0,
+    ST_NGOV,
+    ST_CASE0,
+    ST_NCASE,
+    ST_SUCC0,
+    ST_NSUCC,
+    ST_NPRED,
+) = range(10)
 ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
-B_START, B_LEN = range(2)
 # real[] and flag[] parameters.
 (
     R_ONLINE_COVERAGE,
@@ -142,19 +155,21 @@ B_START, B_LEN = range(2)
     F_MARGIN_DRAWS,
     F_MARGIN_JOBS,  # jobs and heap slots one event can take
     F_MARGIN_LOG,
+    F_MAX_STEPS,  # steps of the longest plan
     N_FLAG,
-) = range(11)
+) = range(12)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 
 Tables = namedtuple(
     "Tables",
-    "plan_i plan_f step_i step_f block_i block_steps docs counter_of city desk "
+    "plan_i plan_f step_i step_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill",
 )
 State = namedtuple(
     "State",
-    "count case_i case_f case_bits job_i job_f station_i station_f heap_t heap_i free_jobs "
-    "free_cases record_i record_f uniforms exponentials normals log_i log_f follow scratch",
+    "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
+    "free_jobs free_cases record_i record_f uniforms exponentials normals log_i log_f follow "
+    "scratch stack_i stack_f",
 )
 
 
@@ -332,9 +347,10 @@ def _free_job(st, job):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _add_split(st, case, job):
+def _inherit_split(st, source, job):
+    """The job starts with the split of the path that led to it (the job ``source``)."""
     for part in range(5):
-        st.case_f[case, C_SPLIT + part] += st.job_f[job, J_SPLIT + part]
+        st.job_f[job, J_SPLIT + part] = st.job_f[source, J_SPLIT + part]
 
 
 # -- the journey (as model.journey.Journeys) ------------------------------------------------------
@@ -428,12 +444,8 @@ def _enter_front_desk(st, tb, time, case):
     own[:] = 0
     government[:] = 0
     row = st.case_bits[case]
-    block0 = tb.plan_i[plan, P_BLOCK0]
-    steps = 0
-    for b in range(block0, block0 + tb.plan_i[plan, P_NBLOCKS]):
-        steps += tb.block_i[b, B_LEN]
     step0 = tb.plan_i[plan, P_STEP0]
-    for s in range(step0, step0 + steps):
+    for s in range(step0, step0 + tb.plan_i[plan, P_NSTEPS]):
         for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
             _set_bit(own, 0, tb.docs[k])
         for k in range(tb.step_i[s, ST_GOV0], tb.step_i[s, ST_GOV0] + tb.step_i[s, ST_NGOV]):
@@ -454,26 +466,66 @@ def _enter_front_desk(st, tb, time, case):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _begin_block(st, tb, time, case, first, from_desk):
-    """Start the case's next block (as ``Journeys._begin_block``). A block whose steps all end at
-    once (no counter, no back office) leads straight to the next one: a loop here where the
-    reference recurses, because numba's cache cannot hold recursive functions."""
+def _enter_steps(st, tb, time, case, first_link, count, first, parent, top):
+    """Enter the ready steps ``links[first_link:first_link+count]`` (as
+    ``Journeys._enter_steps``), each inheriting the split of job ``parent`` (none if -1); those
+    that end at once go on the stack, whose new top is returned."""
+    for k in range(first_link, first_link + count):
+        job = _new_job(st, case, tb.links[k])
+        if parent >= 0:
+            _inherit_split(st, parent, job)
+        done, at = _enter_step(st, tb, time, job, first)
+        if done:
+            st.stack_i[top] = job
+            st.stack_f[top] = at
+            top += 1
+    return top
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _proceed(st, tb, time, case, job, mode):
+    """Run the case's precedence graph on from an event (as ``Journeys._begin`` and
+    ``Journeys._unwind``): ``FIRST`` (the case opened) or ``FROM_DESK`` (job = the front desk's)
+    start the source steps; ``STEP_DONE``: the job's step ended. Ended steps release the steps
+    waiting for them, from a stack where the reference would recurse."""
     plan = st.case_i[case, C_PLAN]
-    while True:
-        block = tb.plan_i[plan, P_BLOCK0] + st.case_i[case, C_BLOCK]
-        start, length = tb.block_i[block, B_START], tb.block_i[block, B_LEN]
-        st.case_i[case, C_PENDING] = length
-        if not (first or from_desk):
-            st.case_i[case, C_HANDOFFS] += 1
-        again, at = False, time
-        for k in range(start, start + length):
-            job = _new_job(st, case, tb.block_steps[k])
-            done, at = _enter_step(st, tb, time, job, first)
-            if done and _step_done(st, tb, at, job):
-                again = True  # only the block's last step can end it
-        if not again:
-            return
-        time, first, from_desk = at, False, False
+    step0 = tb.plan_i[plan, P_STEP0]
+    top = 0
+    if mode == STEP_DONE:
+        st.stack_i[0] = job
+        st.stack_f[0] = time
+        top = 1
+    else:
+        steps = tb.plan_i[plan, P_NSTEPS]
+        for step in range(steps):
+            st.case_wait[case, step] = tb.step_i[step0 + step, ST_NPRED]
+        st.case_i[case, C_PENDING] = steps
+        top = _enter_steps(
+            st, tb, time, case, tb.plan_i[plan, P_SRC0], tb.plan_i[plan, P_NSRC],
+            mode == FIRST, job, top,
+        )  # fmt: skip
+        if job >= 0:
+            _free_job(st, job)
+    while top:
+        top -= 1
+        job, time = st.stack_i[top], st.stack_f[top]
+        st.case_i[case, C_PENDING] -= 1
+        if not st.case_i[case, C_PENDING]:
+            _complete(st, tb, time, case, job)
+            _free_job(st, job)
+            continue
+        s = step0 + st.job_i[job, J_STEP]
+        first_link = tb.step_i[s, ST_SUCC0]
+        released = False
+        for k in range(first_link, first_link + tb.step_i[s, ST_NSUCC]):
+            step = tb.links[k]
+            st.case_wait[case, step] -= 1
+            if st.case_wait[case, step] == 0:
+                if not released:  # passing the file on to the released steps is one hand-off
+                    st.case_i[case, C_HANDOFFS] += 1
+                    released = True
+                top = _enter_steps(st, tb, time, case, k, 1, False, job, top)
+        _free_job(st, job)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -484,9 +536,16 @@ def _enter_step(st, tb, time, job, first):
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
     function = tb.step_i[s, ST_FUNCTION]
     counter = tb.counter_of[function, st.case_i[case, C_DISTRICT]]
+    desk = tb.flag[F_FRONT_DESK]
+    if st.case_i[case, C_TRACE] >= 0:  # the step's inputs exist: it is ready
+        where = -1
+        if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
+            where = counter
+        elif tb.step_f[s, ST_BACKOFFICE_DAYS] > 0.0:
+            where = counter + 1
+        _log(st, case, time, T_READY, where)
     distance = _distance(st, tb, case, function)
     delay = _first_contact(st, tb, job, distance) if first else _handoff(st, tb, job, distance)
-    desk = tb.flag[F_FRONT_DESK]
     if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
         napp, ncase = tb.step_i[s, ST_NAPP], tb.step_i[s, ST_NCASE]
         _mark_docs(st, tb, case, tb.step_i[s, ST_APP0], napp)
@@ -575,7 +634,7 @@ def _open_case(st, tb, time, plan, applicant):
     if tb.flag[F_FRONT_DESK]:
         _enter_front_desk(st, tb, time, case)
     else:
-        _begin_block(st, tb, time, case, True, False)
+        _proceed(st, tb, time, case, -1, FIRST)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -615,8 +674,8 @@ def _arrive(st, tb, time, station, job):
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _finish(st, tb, time, station, job):
     """FINISH event; returns what the caller does next with the job's case (STAY: nothing,
-    NEXT_BLOCK or FROM_DESK: begin its next block, which the caller does with
-    ``_begin_block`` so that the kernel has one call site of it per entry, not four)."""
+    STEP_DONE or FROM_DESK: run the case's graph on, which the caller does with ``_proceed``
+    so that the kernel has few call sites of it)."""
     _advance(st, station, time)
     st.station_i[station, S_DEPARTURES] += 1
     st.station_i[station, S_IN_SYSTEM] -= 1
@@ -637,7 +696,7 @@ def _finish(st, tb, time, station, job):
         _start(st, tb, time, station, following)
     if st.job_i[job, J_AT_COUNTER]:
         return _after_counter(st, tb, time, station, job)
-    return NEXT_BLOCK if _step_done(st, tb, time, job) else STAY
+    return STEP_DONE
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -663,34 +722,17 @@ def _after_counter(st, tb, time, station, job):
         _push(st, time + delay, ARRIVE, station, job)
         return STAY
     if st.job_i[job, J_STEP] < 0:
-        _add_split(st, case, job)
-        _free_job(st, job)
         return FROM_DESK
-    if _to_backoffice(st, tb, time, job) and _step_done(st, tb, time, job):
-        return NEXT_BLOCK
+    if _to_backoffice(st, tb, time, job):
+        return STEP_DONE
     return STAY
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _step_done(st, tb, time, job):
-    """A job's step ended; return True if its case moves on to a next block (the caller
-    begins it), completing the case after its last block."""
-    case = st.job_i[job, J_CASE]
-    st.case_i[case, C_PENDING] -= 1
-    if st.case_i[case, C_PENDING]:
-        _free_job(st, job)  # a fork branch that is not the last: not on the critical path
-        return False
-    _add_split(st, case, job)
-    _free_job(st, job)
-    st.case_i[case, C_BLOCK] += 1
-    if st.case_i[case, C_BLOCK] < tb.plan_i[st.case_i[case, C_PLAN], P_NBLOCKS]:
-        return True
-    _complete(st, tb, time, case)
-    return False
-
-
-@numba.njit(cache=True, _nrt=False, inline="always")
-def _complete(st, tb, time, case):
+def _complete(st, tb, time, case, job):
+    """The case's last step (``job``) ended: its path's split is the case's."""
+    for part in range(5):
+        st.case_f[case, C_SPLIT + part] = st.job_f[job, J_SPLIT + part]
     st.count[OPEN] -= 1
     if st.case_i[case, C_TRACE] >= 0:
         _log(st, case, time, T_COMPLETE, -1)
@@ -779,7 +821,7 @@ def run(st, tb, counts, uniforms, start, end):
         case = st.job_i[job, J_CASE]
         then = _finish(st, tb, time, station, job)
         if then != STAY:
-            _begin_block(st, tb, time, case, False, then == FROM_DESK)
+            _proceed(st, tb, time, case, job, then)
     st.count[NEW_DONE] = 0  # done: the next call opens the next day's cases
     return DONE
 

@@ -4,6 +4,11 @@
 service metrics (DESIGN.md §2 "Metrics"), overall, by case type and by channel, then the civic
 metrics (participation, trust, satisfaction, responses, co-production, privacy) and equity
 (``model.equity``). Means over days and cases leave out the warm-up.
+
+``DESIGN_PROPERTIES`` names the metrics that describe a scenario's design rather than an outcome
+of the simulation (like the official "steps −41%" of a reform): they are reported, overall and by
+case type, but must not be tested for significance (a difference between two designs is known,
+not estimated).
 """
 
 from __future__ import annotations
@@ -18,6 +23,15 @@ from model.equity import equity_metrics, resident_groups
 from model.records import CaseRecords
 
 PERCENTILES = (50, 90, 99)
+
+# Design properties (see the module docstring): report, never test.
+#  procedures_per_case — counter contacts (one per step with counter time; one at the front desk)
+#      plus back-office tasks (one per step with back-office time) of the case's plan, after
+#      bundling; mean over the cases;
+#  materials_per_case — distinct documents the case requires from outside itself (applicant
+#      papers and government documents, fetched from the hub or not), after exemption; mean;
+#  staff_total — initial servers of all counters, back offices and desks; count.
+DESIGN_PROPERTIES = ("procedures_per_case", "materials_per_case", "staff_total")
 
 
 def case_table(records: CaseRecords | Iterable[tuple]) -> dict[str, np.ndarray]:
@@ -86,6 +100,7 @@ def summarise(model) -> dict[str, Any]:
     summary["business_registration_days_mean"] = by_type.get("business_registration", {}).get(
         "delay_mean_days"
     )
+    summary.update(design_properties(model, kept, by_type))
     summary["by_case_type"] = by_type
     summary["by_channel"] = {
         "online": service_metrics(_subset(kept, kept["online"].astype(bool))),
@@ -100,6 +115,22 @@ def summarise(model) -> dict[str, Any]:
     summary["refusals"] = model.journeys.refusals
     summary.update(civic_metrics(model, table))
     return summary
+
+
+def design_properties(model, kept: dict[str, np.ndarray], by_type: dict[str, dict]) -> dict:
+    """The ``DESIGN_PROPERTIES`` of the run (overall); by case type into ``by_type``."""
+    desk = model.config.levers.front_desk
+    procedures = np.array([plan.procedures(desk) for plan in model.plans], dtype=float)
+    materials = np.array([plan.materials for plan in model.plans], dtype=float)
+    for plan in model.plans:
+        by_type[plan.name]["procedures_per_case"] = float(procedures[plan.index])
+        by_type[plan.name]["materials_per_case"] = float(materials[plan.index])
+    types = kept["case_type"]
+    return {
+        "procedures_per_case": _mean(procedures[types]),
+        "materials_per_case": _mean(materials[types]),
+        "staff_total": int(sum(model.layout.staff())),
+    }
 
 
 def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | None:

@@ -1,21 +1,33 @@
 """Case plans: the service catalogue compiled into index form, once per model.
 
-A plan lists a case type's steps with their documents sorted by who holds them, and its blocks:
-under sequential approval every step is its own block; under parallel approval (并联) all steps
-marked ``approval`` form one block that forks and joins, placed where the first of them stood.
+A plan lists a case type's steps with their documents sorted by who holds them, and its
+**precedence graph**: the steps each step waits for. A step needs every document it requires
+that an earlier step of the same case issues; a step with ``approval = false`` is a barrier (it
+waits for every earlier step, and every later step waits for it); ``after`` names further
+predecessors. Under parallel approval (并联) a case runs this graph: a step starts as soon as all
+its predecessors have ended, so without congestion a case takes its critical path. Under
+sequential approval (串联) each step waits for the one written before it.
+
+Bundling (``[reengineering]``, 一件事一次办) merges the steps of one function in a case into one
+step (one counter contact, one back-office task; times add up) wherever the merge leaves the
+graph without a cycle; the merged graph orders the steps (written order breaks ties). The other
+re-engineering levers change the catalogue before it gets here (``model.reengineering``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from model.records import ENTERPRISE, RESIDENT
-from scenarios import Scenario
+from scenarios import CaseType, Scenario
 
 
 @dataclass(frozen=True, slots=True)
 class StepPlan:
-    """One step: where, how long, and which documents by holder (as document indices)."""
+    """One step: where, how long, which documents by holder (as document indices), and the
+    catalogue steps it stands for (more than one when bundled)."""
 
     function: int
     counter_days: float
@@ -23,11 +35,19 @@ class StepPlan:
     applicant_docs: tuple[int, ...]
     government_docs: tuple[int, ...]
     case_docs: tuple[int, ...]
+    members: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CasePlan:
-    """A case type ready for the event loop."""
+    """A case type ready for the event loop.
+
+    ``predecessors[i]`` are the steps step i waits for (the precedence graph under the
+    scenario's approval lever, transitively reduced); ``successors[i]`` (the steps waiting for
+    step i) and ``sources`` (the steps waiting for none) are the same graph read forward, in
+    order. ``materials`` counts the distinct
+    documents the case requires from outside itself (applicant papers and government documents).
+    """
 
     index: int
     name: str
@@ -35,63 +55,92 @@ class CasePlan:
     online: bool
     rate_per_day: float
     steps: tuple[StepPlan, ...]
-    blocks: tuple[tuple[int, ...], ...]
+    predecessors: tuple[tuple[int, ...], ...]
     government_docs: tuple[int, ...]
     counter_days_total: float
+    materials: int
+    successors: tuple[tuple[int, ...], ...]
+    sources: tuple[int, ...]
 
     @property
     def kind(self) -> int:
         """Applicant kind: ``RESIDENT`` or ``ENTERPRISE`` (``model.records``)."""
         return RESIDENT if self.applicant == "resident" else ENTERPRISE
 
+    def procedures(self, front_desk: bool) -> int:
+        """Counter contacts plus back-office tasks of one case without returns (the front desk
+        is one contact for all steps)."""
+        counters = 1 if front_desk else sum(s.counter_days > 0.0 for s in self.steps)
+        return counters + sum(s.backoffice_days > 0.0 for s in self.steps)
 
-def _blocks(approval_flags: list[bool], parallel: bool) -> tuple[tuple[int, ...], ...]:
-    if not parallel:
-        return tuple((i,) for i in range(len(approval_flags)))
-    blocks: list[tuple[int, ...]] = []
-    forked = tuple(i for i, flag in enumerate(approval_flags) if flag)
-    for i, flag in enumerate(approval_flags):
-        if not flag:
-            blocks.append((i,))
-        elif i == forked[0]:
-            blocks.append(forked)
-    return tuple(blocks)
+
+def dependency_edges(service: CaseType) -> list[tuple[int, int]]:
+    """The precedence graph of a service's catalogue steps as edges ``(before, after)``: in-case
+    documents (from the last earlier step issuing each), barriers and ``after`` names."""
+    steps = service.steps
+    names = {step.name: i for i, step in enumerate(steps) if step.name}
+    edges: set[tuple[int, int]] = set()
+    issuer: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        edges.update((issuer[doc], i) for doc in step.requires if doc in issuer)
+        edges.update((names[name], i) for name in step.after)
+        for j in range(i):
+            if not step.approval or not steps[j].approval:
+                edges.add((j, i))
+        issuer.update(dict.fromkeys(step.issues, i))
+    return sorted(edges)
+
+
+def _contracted(n: int, edges: list[tuple[int, int]], group_of: list[int]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(set(group_of)))
+    graph.add_edges_from((group_of[a], group_of[b]) for a, b in edges if group_of[a] != group_of[b])
+    return graph
+
+
+def bundle_groups(service: CaseType, edges: list[tuple[int, int]]) -> list[int]:
+    """Bundling: each catalogue step's group (the first step of the group), merging a step into
+    the earliest group of its function that keeps the graph acyclic."""
+    n = len(service.steps)
+    group_of = list(range(n))
+    for j in range(n):
+        for g in sorted(set(group_of[:j])):
+            if service.steps[g].function != service.steps[j].function:
+                continue
+            trial = [g if x == j else x for x in group_of]
+            if nx.is_directed_acyclic_graph(_contracted(n, edges, trial)):
+                group_of = trial
+                break
+    return group_of
 
 
 def compile_plans(scenario: Scenario) -> tuple[CasePlan, ...]:
     """Compile every case type of the scenario into a CasePlan."""
-    functions = list(scenario.functions)
-    documents = list(scenario.documents)
-    hours = scenario.world.working_hours_per_day
     parallel = scenario.levers.approval == "parallel"
+    bundled = scenario.reengineering
     plans = []
     for index, (name, service) in enumerate(scenario.services.items()):
-        issued: set[str] = set()
-        steps = []
-        external: list[int] = []
-        for step in service.steps:
-            own, government, in_case = [], [], []
-            for doc in step.requires:
-                code = documents.index(doc)
-                if doc in issued:
-                    in_case.append(code)
-                elif scenario.documents[doc].issuer == "applicant":
-                    own.append(code)
-                else:
-                    government.append(code)
-                    if code not in external:
-                        external.append(code)
-            steps.append(
-                StepPlan(
-                    functions.index(step.function),
-                    step.counter_hours / hours,
-                    step.backoffice_days,
-                    tuple(own),
-                    tuple(government),
-                    tuple(in_case),
-                )
+        edges = dependency_edges(service)
+        n = len(service.steps)
+        group_of = (
+            bundle_groups(service, edges)
+            if bundled.bundle_all or name in bundled.bundle_services
+            else list(range(n))
+        )
+        graph = _contracted(n, edges, group_of)
+        order = list(nx.lexicographical_topological_sort(graph))  # ties: written order
+        groups = [tuple(i for i in range(n) if group_of[i] == g) for g in order]
+        steps = _step_plans(scenario, service, groups)
+        if parallel:
+            reduced = nx.transitive_reduction(graph)
+            position = {g: k for k, g in enumerate(order)}
+            predecessors = tuple(
+                tuple(sorted(position[p] for p in reduced.predecessors(g))) for g in order
             )
-            issued.update(step.issues)
+        else:
+            predecessors = tuple(() if k == 0 else (k - 1,) for k in range(len(order)))
+        external = dict.fromkeys(d for s in steps for d in (*s.applicant_docs, *s.government_docs))
+        government = tuple(dict.fromkeys(d for s in steps for d in s.government_docs))
         plans.append(
             CasePlan(
                 index,
@@ -99,10 +148,60 @@ def compile_plans(scenario: Scenario) -> tuple[CasePlan, ...]:
                 service.applicant,
                 service.online,
                 service.rate_per_year / scenario.world.working_days_per_year,
-                tuple(steps),
-                _blocks([s.approval for s in service.steps], parallel),
-                tuple(external),
+                steps,
+                predecessors,
+                government,
                 sum(s.counter_days for s in steps),
+                len(external),
+                tuple(
+                    tuple(k for k, before in enumerate(predecessors) if i in before)
+                    for i in range(len(steps))
+                ),
+                tuple(k for k, before in enumerate(predecessors) if not before),
+            )
+        )
+    return tuple(plans)
+
+
+def _step_plans(
+    scenario: Scenario, service: CaseType, groups: list[tuple[int, ...]]
+) -> tuple[StepPlan, ...]:
+    """One StepPlan per group of catalogue steps: summed times; the documents the members need,
+    except those a member issues for another (in written order: a document is issued in the case
+    if an earlier step issues it)."""
+    functions = list(scenario.functions)
+    documents = list(scenario.documents)
+    hours = scenario.world.working_hours_per_day
+    issuer: dict[str, int] = {}
+    in_case: list[dict[str, int]] = []  # per step: in-case document -> the step issuing it
+    for i, step in enumerate(service.steps):
+        in_case.append({doc: issuer[doc] for doc in step.requires if doc in issuer})
+        issuer.update(dict.fromkeys(step.issues, i))
+    plans = []
+    for members in groups:
+        own: dict[int, None] = {}
+        government: dict[int, None] = {}
+        case: dict[int, None] = {}
+        for i in members:
+            for doc in service.steps[i].requires:
+                code = documents.index(doc)
+                if doc in in_case[i]:
+                    if in_case[i][doc] not in members:
+                        case[code] = None
+                elif scenario.documents[doc].issuer == "applicant":
+                    own[code] = None
+                else:
+                    government[code] = None
+        first = service.steps[members[0]]
+        plans.append(
+            StepPlan(
+                functions.index(first.function),
+                sum(service.steps[i].counter_hours for i in members) / hours,
+                sum(service.steps[i].backoffice_days for i in members),
+                tuple(own),
+                tuple(government),
+                tuple(case),
+                members,
             )
         )
     return tuple(plans)

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scenarios.reengineering import Reengineering, check_reengineering
+
 SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -34,7 +36,9 @@ class Levers(Frozen):
         False, description="one pooled intake desk per district for all functions (一窗受理); bool"
     )
     approval: Literal["sequential", "parallel"] = Field(
-        "sequential", description="approval steps one after another (串联) or forked (并联)"
+        "sequential",
+        description="steps one after another in written order (串联), or each as soon as the "
+        "steps it waits for have ended: the case's precedence graph (并联)",
     )
     data_sharing: Share = Field(
         0.0,
@@ -367,9 +371,21 @@ class Step(Frozen):
     backoffice_days: float = Field(
         1.0, ge=0.0, le=1000.0, description="mean back-office processing time; days"
     )
+    name: str = Field(
+        "", max_length=64, description="optional label, unique in its service, for ``after``"
+    )
     requires: tuple[str, ...] = Field((), description="documents the step requires")
     issues: tuple[str, ...] = Field((), description="documents the step issues")
-    approval: bool = Field(True, description="an approval that may run in parallel with others")
+    approval: bool = Field(
+        True,
+        description="an approval that may run in parallel with others; false = a barrier that "
+        "waits for every earlier step and that every later step waits for",
+    )
+    after: tuple[str, ...] = Field(
+        (),
+        description="names of earlier steps of the same service this step waits for, beyond the "
+        "documents it needs (parallel approval)",
+    )
 
 
 class CaseType(Frozen):
@@ -410,6 +426,9 @@ class Scenario(Frozen):
     services: dict[str, CaseType] = Field(
         default_factory=_catalogue_part("services"), description="case types by name"
     )
+    reengineering: Reengineering = Field(
+        default_factory=Reengineering, description="process re-engineering of the catalogue"
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
@@ -430,6 +449,8 @@ class Scenario(Frozen):
                 for document in (*step.requires, *step.issues):
                     if document not in self.documents:
                         raise ValueError(f"{where}: unknown document {document!r}")
+            _check_step_names(name, service)
+        check_reengineering(self)
         return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
@@ -437,3 +458,19 @@ class Scenario(Frozen):
         from scenarios.overrides import apply_overrides
 
         return apply_overrides(self, overrides)
+
+
+def _check_step_names(service_name: str, service: CaseType) -> None:
+    """Step names are unique in a service; ``after`` names an earlier step."""
+    earlier: set[str] = set()
+    for index, step in enumerate(service.steps):
+        where = f"services.{service_name}.steps.{index}"
+        for name in step.after:
+            if name not in earlier:
+                raise ValueError(
+                    f"{where}.after: {name!r} is not one of the earlier steps {sorted(earlier)}"
+                )
+        if step.name:
+            if step.name in earlier:
+                raise ValueError(f"{where}.name: {step.name!r} names two steps")
+            earlier.add(step.name)

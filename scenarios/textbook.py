@@ -12,6 +12,7 @@ from scenarios.schema import Scenario
 HOURS = 8.0
 DAYS_PER_YEAR = 250.0
 RESIDENTS = 1000
+CASE_DOCUMENTS = ("permit_a", "permit_b", "permit_c")  # for steps that issue and require them
 
 
 def textbook_scenario(
@@ -26,8 +27,10 @@ def textbook_scenario(
     Args:
         functions: ``{name: (counter_staff, backoffice_staff)}``.
         services: ``{name: {"per_hour": λ, "steps": [step, ...]}}``; a step is a dict with
-            ``function`` and optionally ``counter_hours``, ``backoffice_hours``, ``requires``
-            (document names; the only document is ``"form"``) and ``approval``.
+            ``function`` and optionally ``counter_hours``, ``backoffice_hours``, ``requires`` and
+            ``issues`` (document names: ``"form"``, an applicant's paper, or one of
+            ``CASE_DOCUMENTS``, issued by the first function), ``approval``, ``name`` and
+            ``after``.
         levers: lever overrides (default: no online channel, electronic hand-off).
         world: world overrides on top of the textbook world.
         residents: applicants; only scales the per-applicant rate.
@@ -61,7 +64,10 @@ def textbook_scenario(
                     "counter_hours": step.get("counter_hours", 0.0),
                     "backoffice_days": step.get("backoffice_hours", 0.0) / HOURS,
                     "requires": step.get("requires", []),
+                    "issues": step.get("issues", []),
                     "approval": step.get("approval", True),
+                    "name": step.get("name", ""),
+                    "after": step.get("after", []),
                 }
                 for step in spec["steps"]
             ],
@@ -77,7 +83,10 @@ def textbook_scenario(
                 name: {"counter_staff": c, "backoffice_staff": b}
                 for name, (c, b) in functions.items()
             },
-            "documents": {"form": {"issuer": "applicant"}},
+            "documents": {
+                "form": {"issuer": "applicant"},
+                **{doc: {"issuer": next(iter(functions))} for doc in CASE_DOCUMENTS},
+            },
             "services": data_services,
         }
     )

@@ -3,7 +3,10 @@ and returns, drawn for the two governments on one shared time axis.
 
 A trace (``model.journeys.traces``) is a list of ``(day, event, station)``. Between ``arrive`` and
 ``start`` the case waits in a queue; between ``start`` and ``finish`` it is served; ``trip`` is a
-visit made by the applicant; ``return`` sends the applicant away for a missing document.
+visit made by the applicant; ``return`` sends the applicant away for a missing document;
+``ready`` marks where and when a step's inputs exist (its predecessors in the case's precedence
+graph have ended), so a step that waits for a document shows a gap between the step that issues
+it and its own ``ready``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Timeline:
     services: list[tuple[int, float, float]] = field(default_factory=list)
     trips: list[float] = field(default_factory=list)
     returns: list[tuple[int, float]] = field(default_factory=list)
+    ready: list[tuple[int, float]] = field(default_factory=list)  # (row, time inputs exist)
     handoffs: int = 0
     end: float | None = None  # days from open to completion (None while open)
     last: float = 0.0  # time of the latest event
@@ -76,7 +80,9 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
         if label not in result.rows:
             result.rows.append(label)
         row = result.rows.index(label)
-        if event == "arrive":
+        if event == "ready":
+            result.ready.append((row, t))
+        elif event == "arrive":
             arrived[station] = t
             if previous_office is not None and office != previous_office:
                 result.handoffs += 1
@@ -132,6 +138,15 @@ def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -
                 zorder=3,
                 label="returned for a document",
             )
+        if tl.ready:
+            ax.scatter(
+                [t for _, t in tl.ready],
+                [r for r, _ in tl.ready],
+                marker=">",
+                s=18,
+                color="#27ae60",
+                zorder=3,
+            )
         if tl.end is not None:
             ax.axvline(tl.end, color=colour, lw=2)
         ax.set_yticks(range(len(tl.rows)), tl.rows, fontsize=7)
@@ -141,7 +156,8 @@ def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -
     axes[-1].set_xlim(0, span * 1.02)
     axes[-1].set_xlabel(
         "days since the case opened — orange: waiting in a queue, grey: being served, "
-        "dotted: a trip by the applicant, ×: returned for a missing document",
+        "dotted: a trip by the applicant, ×: returned for a missing document, "
+        "▶: a step's inputs exist (ready)",
         fontsize=8,
     )
     figure.suptitle(f"the journey of one {case_name.replace('_', ' ')} case", fontsize=10)

@@ -40,6 +40,11 @@ VARIANTS = {
     ),
     "parallel, applicant hand-off": ("parallel", {"levers.handoff": "applicant"}),
     "smart, unprotected": ("smart_unprotected", {}),
+    "reengineered": ("reengineered", {}),
+    "silo, bundled and exempt": (
+        "silo",
+        {"reengineering.bundle_all": True, "reengineering.exemption_share": 0.5},
+    ),
 }
 
 
@@ -106,7 +111,18 @@ def test_compiled_engine_equals_reference_on_forks_and_steps_without_counter():
                     {"function": "c", "counter_hours": 0.5, "approval": True},
                     {"function": "c", "counter_hours": 0.0, "approval": True},
                 ],
-            }
+            },
+            "graph": {  # steps that end at once release the next ones (the kernel's stack)
+                "per_hour": 1.0,
+                "steps": [
+                    {"function": "a", "counter_hours": 0.5, "issues": ["permit_a"]},
+                    {"function": "c", "requires": ["permit_a"], "issues": ["permit_b"]},
+                    {"function": "c", "requires": ["permit_a"], "name": "z"},
+                    {"function": "b", "backoffice_hours": 1.0, "requires": ["permit_b"]},
+                    {"function": "b", "after": ["z"]},
+                    {"function": "c", "after": ["z"], "counter_hours": 0.25},
+                ],
+            },
         },
         levers={"approval": "parallel"},
         world={"p_missing_document": 0.3, "rework_days": 0.5},
