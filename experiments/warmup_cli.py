@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -55,6 +56,7 @@ def analyse_scenario(scenario, seeds: list[int], days: int, margin: int) -> dict
         "analysed_arrival_days": analysed,
         "steady_mean_delay_days": float(np.nanmean(mean_series[pooled.days :])),
         "first_10_days_mean_delay_days": float(np.nanmean(mean_series[:10])),
+        "series": mean_series,
     }
 
 
@@ -74,6 +76,9 @@ def warmup(
     ] = 100,
     seed: Annotated[int, typer.Option(min=0, help="root seed of the pilot replications")] = 97,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    figure: Annotated[
+        Path | None, typer.Option(help="write a PNG of the pilot series and the cuts")
+    ] = None,
 ) -> None:
     """Choose the delay window's warm-up by MSER-5 on pilot runs (mean delay by arrival day)."""
     from experiments.cli import fail
@@ -90,8 +95,21 @@ def warmup(
             raise fail(str(error)) from None
         rows.append(analyse_scenario(loaded, seeds, days, margin))
     chosen = recommend(rows)
+    if figure is not None:
+        from results.figures import png, warmup_series
+
+        fig = warmup_series(
+            {r["scenario"]: r["series"] for r in rows},
+            {r["scenario"]: r["warmup_days"] for r in rows},
+        )
+        figure.write_bytes(png(fig))
+    series = {
+        r["scenario"]: [round(float(v), 4) if np.isfinite(v) else None for v in r.pop("series")]
+        for r in rows
+    }
     if as_json:
-        print(json.dumps({"recommended_warmup_days": chosen, "scenarios": rows}, indent=1))
+        result = {"recommended_warmup_days": chosen, "scenarios": rows, "series": series}
+        print(json.dumps(result, indent=1))
         return
     table = Table(
         title=f"MSER-5 warm-up: {replications} pilots × {days} days, arrival days "
