@@ -120,9 +120,7 @@ def test_time_series_and_bar_axes_do_not_go_below_zero(ladder):
     with Store(url) as store:
         data = frames.load(store, "ladder")
         series = store.series(data.experiment.id)
-    series = series.merge(
-        data.runs[["id", "label"]].rename(columns={"id": "run_id"}), on="run_id"
-    )
+    series = series.merge(data.runs[["id", "label"]].rename(columns={"id": "run_id"}), on="run_id")
     for name in ("backlog", "delay_mean_days", "participation_rate"):
         fig = figures.series_band(series, data.labels, name, warmup_days=5)
         assert fig.axes[0].get_ylim()[0] == 0.0
