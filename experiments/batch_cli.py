@@ -269,7 +269,7 @@ def sensitivity(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:
     """Sobol / Morris (or RBD-FAST for LHS) indices with confidence, per metric and parameter."""
-    from results.sensitivity import SensitivityError, analyse
+    from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 
     store = _store(db)
     data = _load(store, experiment)
@@ -280,19 +280,25 @@ def sensitivity(
         raise _fail(str(error)) from None
     finally:
         store.close()
+    if data.experiment.design["method"] == "sobol":
+        notes = [NOISE_NOTE, *notes]
     for note in notes:
         stderr.print(note, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps(rows, indent=1))
         return
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
+    keys = ["S1", "S1_conf", "ST", "ST_conf", "ST_noise_floor", "noise_share"]
+    keys += ["mu_star", "mu_star_conf", "sigma"]
     keys = [k for k in keys if any(k in r for r in rows)]
     console = Console() if sys.stdout.isatty() else Console(width=120)
     table = Table(title=f"{data.experiment.design['method']} sensitivity", title_justify="left")
     for column in ("scenario", "metric", "parameter", *keys):
         table.add_column(column, justify="right" if column in keys else "left")
     for r in rows:
-        values = [("—" if r.get(k) is None else f"{r[k]:.3f}") for k in keys]
+        values = [
+            index_text(r, k) if k in ("S1", "ST") else ("—" if r.get(k) is None else f"{r[k]:.3f}")
+            for k in keys
+        ]
         table.add_row(r["scenario"], r["metric"], r["parameter"], *values)
     console.print(table)
 

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from results import figures, frames, stats
-from results.sensitivity import SensitivityError, analyse
+from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 from results.store import Store
 
 SERIES_FIRST = ("participation_rate", "trust_mean", "backlog", "delay_mean_days", "trips_per_case")
@@ -322,13 +322,16 @@ def _sensitivity(page: Page, ctx: Context) -> None:
     except SensitivityError as error:
         page.add(f"<p class=bad>{html.escape(str(error))}</p>")
         return
+    if data.experiment.design["method"] == "sobol":
+        page.add(f"<p>{html.escape(NOISE_NOTE)}</p>")
     for note in notes:
         page.add(f"<p class=muted>{html.escape(note)}</p>")
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
+    keys = ["S1", "S1_conf", "ST", "ST_conf", "ST_noise_floor", "noise_share"]
+    keys += ["mu_star", "mu_star_conf", "sigma"]
     keys = [k for k in keys if any(k in r for r in rows)]
     body = [
         [html.escape(r["scenario"]), html.escape(r["metric"]), html.escape(r["parameter"])]
-        + [fmt(r.get(k), 3) for k in keys]
+        + [index_text(r, k) if k in ("S1", "ST") else fmt(r.get(k), 3) for k in keys]
         for r in rows
     ]
     page.add(table_html(["scenario", "metric", "parameter", *keys], body, left=3))

@@ -39,8 +39,17 @@ def test_compare_json_and_table(ladder, monkeypatch, capsys):
     rows = json.loads(out)
     assert [r["scenario"] for r in rows] == ["silo", "parallel", "smart"]
     assert rows[0]["n"] == 3 and rows[2]["pairs"] == 3 and rows[2]["diff_mean"] < 0
+    code, out, _ = cli(monkeypatch, capsys, "compare", str(path), "--db", url, "--json",
+                       "-m", "trips_per_case", "-m", "share_at_most_one_trip")  # fmt: skip
+    rows = json.loads(out)
+    share = [r for r in rows if r["metric"] == "share_at_most_one_trip" and "diff_mean" in r]
+    assert all(r["share"] and r["relative"] is None for r in share)
+    assert all(r["diff_pp"] == pytest.approx(100 * r["diff_mean"]) for r in share)
+    assert all(r["family"] == "burden" and r["family_size"] == 4 for r in share)
+    assert all(r["p_holm"] >= r["p_value"] for r in rows if "p_holm" in r)
     code, out, _ = cli(monkeypatch, capsys, "compare", "ladder", "--db", url, "--baseline", "smart")
     assert code == 0 and "paired by seed vs smart" in out
+    assert "p Holm" in out and "Holm-adjusted within family" in out and " pp" in out
     code, _, err = cli(monkeypatch, capsys, "compare", "nothing", "--db", url)
     assert code == 2 and "no experiment 'nothing'" in err and "ladder" in err
 
