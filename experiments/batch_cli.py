@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from experiments.executors import EXECUTORS
 from experiments.spec import ExperimentError, load_experiment
@@ -167,7 +168,12 @@ def compare(
     metrics: MetricsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:
-    """Mean and 95% CI per scenario; paired differences vs the baseline (paired by seed)."""
+    """Mean and 95% CI per scenario; paired differences vs the baseline (paired by seed).
+
+    Shares change in percentage points; other metrics also relatively, with a Fieller interval
+    that carries the baseline's uncertainty. p-values are raw and Holm-adjusted within each
+    metric family; design properties (fixed by the levers) get none.
+    """
     from results import stats
 
     store = _store(db)
@@ -209,28 +215,58 @@ def _group(row: dict) -> str:
     return f"{row['scenario']} #{row['point']} ({text})"
 
 
+def _change(row: dict) -> tuple[str, str]:
+    """The paired difference (percentage points for a share) and the relative change."""
+    if row.get("share"):
+        return _pm(
+            row.get("diff_pp"), row.get("diff_pp_low"), row.get("diff_pp_high"), sign="+"
+        ) + (" pp"), ""
+    diff = _pm(row.get("diff_mean"), row.get("diff_low"), row.get("diff_high"), sign="+")
+    relative, low, high = row.get("relative"), row.get("relative_low"), row.get("relative_high")
+    if relative is None:
+        return diff, "—"
+    if low is None or high is None:
+        return diff, f"{100 * relative:+.3g} [unbounded]"
+    return diff, f"{100 * relative:+.3g} [{100 * low:+.3g}, {100 * high:+.3g}]"
+
+
+def _p(value) -> str:
+    return "—" if value is None else f"{value:.2g}"
+
+
 def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
-    """A readable table of one metric: mean ± CI half-width, paired change vs the baseline."""
-    title = f"{metric}  (95% CI; paired by seed vs {baseline}, its point #0 for its own points)"
-    if not any(r["point"] for r in rows):
-        title = f"{metric}  (95% CI; paired by seed vs {baseline})"
-    table = Table(title=title, title_justify="left")
-    for column in ("scenario", "n", "mean", "Δ vs baseline", "change %", "p"):
+    """A readable table of one metric: mean ± CI half-width, paired change vs the baseline
+    (percentage points for a share; relative change with a Fieller interval otherwise), raw and
+    Holm-adjusted p-values (none for a design property)."""
+    chosen = [r for r in rows if r["metric"] == metric]
+    first = chosen[0] if chosen else {}
+    unit = first.get("unit") or ""
+    pairing = f"paired by seed vs {baseline}"
+    if any(r["point"] for r in chosen):
+        pairing += ", its point #0 for its own points"
+    family = next((r for r in chosen if r.get("family_size")), None)
+    if first.get("design_property"):
+        adjust = "design property: fixed by the levers, not tested"
+    elif family:
+        adjust = f"p Holm-adjusted within family {family['family']} ({family['family_size']} tests)"
+    else:
+        adjust = "no test"
+    title = f"{metric} [{unit}]  (95% CI; {pairing}; {adjust})"
+    table = Table(title=Text(title), title_justify="left")
+    delta = "Δ vs baseline (pp)" if first.get("share") else "Δ vs baseline"
+    for column in ("scenario", "n", "mean", delta, "change % [95% CI]", "p", "p Holm"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
-    for r in (r for r in rows if r["metric"] == metric):
+    for r in chosen:
         paired = "diff_mean" in r
-        p_value = r.get("p_value")
+        diff, relative = _change(r) if paired else ("baseline", "")
         table.add_row(
             _group(r),
             str(r["n"]),
             _pm(r["mean"], r["low"], r["high"]),
-            _pm(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"), sign="+")
-            if paired
-            else "baseline",
-            _pm(r.get("relative"), r.get("relative_low"), r.get("relative_high"), 100, "+")
-            if paired
-            else "",
-            "—" if p_value is None else f"{p_value:.2g}",
+            diff,
+            relative,
+            "fixed" if r.get("design_property") and paired else _p(r.get("p_value")),
+            _p(r.get("p_holm")),
         )
     return table
 
@@ -242,7 +278,7 @@ def sensitivity(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:
     """Sobol / Morris (or RBD-FAST for LHS) indices with confidence, per metric and parameter."""
-    from results.sensitivity import SensitivityError, analyse
+    from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 
     store = _store(db)
     data = _load(store, experiment)
@@ -253,19 +289,25 @@ def sensitivity(
         raise _fail(str(error)) from None
     finally:
         store.close()
+    if data.experiment.design["method"] == "sobol":
+        notes = [NOISE_NOTE, *notes]
     for note in notes:
         stderr.print(note, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps(rows, indent=1))
         return
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
+    keys = ["S1", "S1_conf", "ST", "ST_conf", "ST_noise_floor", "noise_share"]
+    keys += ["mu_star", "mu_star_conf", "sigma"]
     keys = [k for k in keys if any(k in r for r in rows)]
     console = Console() if sys.stdout.isatty() else Console(width=120)
     table = Table(title=f"{data.experiment.design['method']} sensitivity", title_justify="left")
     for column in ("scenario", "metric", "parameter", *keys):
         table.add_column(column, justify="right" if column in keys else "left")
     for r in rows:
-        values = [("—" if r.get(k) is None else f"{r[k]:.3f}") for k in keys]
+        values = [
+            index_text(r, k) if k in ("S1", "ST") else ("—" if r.get(k) is None else f"{r[k]:.3f}")
+            for k in keys
+        ]
         table.add_row(r["scenario"], r["metric"], r["parameter"], *values)
     console.print(table)
 
@@ -277,13 +319,17 @@ def report(
     metrics: MetricsOption = None,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
+    from experiments.resolved import resolved_scenarios
     from results.report import build_report
 
     store = _store(db)
     data = _load(store, experiment)
     chosen = _metrics(data, metrics)
+    scenarios, notes, match = resolved_scenarios(data)
     try:
-        path = build_report(store, data.experiment.name, out, chosen)
+        path = build_report(
+            store, data.experiment.name, out, chosen, scenarios, notes, scenarios_match=match
+        )
     except OSError as error:
         raise _fail(f"--out: cannot write the report: {error}") from None
     finally:

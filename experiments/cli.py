@@ -158,3 +158,8 @@ def main() -> None:
 from experiments.batch_cli import register as _register_batch  # noqa: E402
 
 _register_batch(app)
+
+# The delay window's warm-up (issue 11 §6): MSER-5 on pilot runs.
+from experiments.warmup_cli import register as _register_warmup  # noqa: E402
+
+_register_warmup(app)

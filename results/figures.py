@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from results.metric_info import info
 from results.stats import t_interval
 
 COLOURS = [
@@ -61,26 +62,37 @@ def metric_bars(rows: list[dict[str, Any]], metric: str, title: str | None = Non
         linewidth=0.5,
     )
     ax.set_xticks(x, [_label(r, multi) for r in chosen], rotation=30, ha="right")
-    ax.set_ylabel(metric)
+    ax.set_ylabel(f"{metric} [{info(metric).unit}]")
     ax.set_title(title or f"{metric}: mean and 95% CI")
     ax.grid(axis="y", alpha=0.3)
+    _floor_at_zero(ax, metric, [r["mean"] for r in chosen])
     return fig
 
 
+def _floor_at_zero(ax, name: str, values) -> None:
+    """Start the y axis at 0 for a quantity that cannot be negative (and is not, here)."""
+    data = np.asarray([v for v in values if v is not None], dtype=float)
+    data = data[np.isfinite(data)]
+    if info(name).nonnegative and (data >= 0).all():
+        ax.set_ylim(bottom=0)
+
+
 def difference_bars(rows: list[dict[str, Any]], metric: str) -> Figure:
-    """Relative change vs the baseline (paired by seed) with 95% CI, one bar per scenario."""
-    chosen = [r for r in rows if r["metric"] == metric and r.get("relative") is not None]
+    """Paired change vs the baseline with 95% CI, one bar per scenario: percentage points for a
+    share, else the relative change in percent (Fieller interval; none drawn when unbounded)."""
+    share = any(r.get("share") for r in rows if r["metric"] == metric)
+    key = "diff_pp" if share else "relative"
+    scale = 1.0 if share else 100.0
+    chosen = [r for r in rows if r["metric"] == metric and r.get(key) is not None]
     multi = len({r["point"] for r in chosen}) > 1
     fig = Figure(figsize=(5.5, 0.45 * len(chosen) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(chosen))
-    values = [100 * r["relative"] for r in chosen]
+    values = [scale * r[key] for r in chosen]
     errors = np.array(
         [
-            _err(
-                100 * r["relative"], 100 * (r["relative_low"] or 0), 100 * (r["relative_high"] or 0)
-            )
-            if r["relative_low"] is not None
+            _err(scale * r[key], scale * r[f"{key}_low"], scale * r[f"{key}_high"])
+            if r.get(f"{key}_low") is not None and r.get(f"{key}_high") is not None
             else (0.0, 0.0)
             for r in chosen
         ]
@@ -93,7 +105,8 @@ def difference_bars(rows: list[dict[str, Any]], metric: str) -> Figure:
     ax.set_yticks(y, [_label(r, multi) for r in chosen])
     ax.invert_yaxis()
     baseline = chosen[0]["baseline"] if chosen else "baseline"
-    ax.set_xlabel(f"change vs {baseline} (%), paired by seed, 95% CI")
+    what = "percentage points" if share else "%, Fieller 95% CI"
+    ax.set_xlabel(f"change vs {baseline} ({what}), paired by seed")
     ax.set_title(metric)
     ax.grid(axis="x", alpha=0.3)
     return fig
@@ -123,18 +136,30 @@ def delay_distribution(cases: pd.DataFrame, labels: list[str]) -> Figure:
     return fig
 
 
-def series_band(series: pd.DataFrame, labels: list[str], name: str, smooth_days: int = 1) -> Figure:
+def series_band(
+    series: pd.DataFrame,
+    labels: list[str],
+    name: str,
+    smooth_days: int = 1,
+    warmup_days: int | None = None,
+) -> Figure:
     """A daily series over time: mean across replications with a 95% t band, per scenario.
+
+    The y axis starts at 0 for a quantity that cannot be negative (``metric_info``), and the band
+    is clipped there. The warm-up, when given, is shaded.
 
     Args:
         series: long table with ``label, run_id, day, value`` for one or more series.
         labels: scenarios in display order.
         name: the series to draw.
         smooth_days: rolling mean per run before averaging (1 = none).
+        warmup_days: the delay window's start, shaded as warm-up.
     """
     fig = Figure(figsize=(6.5, 3.4), layout="constrained")
     ax = fig.add_subplot()
     chosen = series[series["name"] == name]
+    values = pd.to_numeric(chosen["value"], errors="coerce")
+    nonnegative = info(name).nonnegative and bool((values.dropna() >= 0).all())
     for index, label in enumerate(labels):
         part = chosen[chosen["label"] == label]
         if part.empty:
@@ -146,8 +171,17 @@ def series_band(series: pd.DataFrame, labels: list[str], name: str, smooth_days:
         mean = np.array([i.mean for i in intervals])
         low = np.array([i.low for i in intervals])
         high = np.array([i.high for i in intervals])
+        if nonnegative:
+            low = np.maximum(low, 0.0)
         ax.plot(table.index, mean, color=colour(index), label=label, linewidth=1.2)
         ax.fill_between(table.index, low, high, color=colour(index), alpha=0.2, linewidth=0)
+    if nonnegative:
+        ax.set_ylim(bottom=0)
+    if warmup_days:
+        ax.axvspan(0, warmup_days, color="#999999", alpha=0.12, linewidth=0)
+        ax.axvline(warmup_days, color="#555555", linewidth=0.8, linestyle="--")
+        ax.text(warmup_days, 0.02, " warm-up ends", transform=ax.get_xaxis_transform(),
+                fontsize=7, va="bottom", color="#555555")  # fmt: skip
     ax.set_xlabel("working day")
     ax.set_ylabel(name)
     suffix = f"; {smooth_days}-day rolling mean" if smooth_days > 1 else ""
@@ -160,7 +194,11 @@ def series_band(series: pd.DataFrame, labels: list[str], name: str, smooth_days:
 def sensitivity_bars(
     rows: list[dict[str, Any]], metric: str, scenario: str | None = None
 ) -> Figure:
-    """Sensitivity indices of one metric per parameter with confidence whiskers."""
+    """Sensitivity indices of one metric per parameter with confidence whiskers.
+
+    Filled bars: indices that clear simulation noise and sampling error; hollow bars: estimates
+    noise could explain (not reported); black ticks: the noise floor of the total index.
+    """
     chosen = [
         r for r in rows if r["metric"] == metric and (scenario is None or r["scenario"] == scenario)
     ]
@@ -171,23 +209,31 @@ def sensitivity_bars(
     x = np.arange(len(chosen))
     width = 0.8 / len(kinds)
     for k, kind in enumerate(kinds):
-        values = [r.get(kind) or 0.0 for r in chosen]
+        estimates = [r.get(f"{kind}_estimate", r.get(kind)) or 0.0 for r in chosen]
         conf = [r.get(f"{kind}_conf") or 0.0 for r in chosen]
+        shown = [r.get(kind) is not None for r in chosen]
+        offset = x + (k - (len(kinds) - 1) / 2) * width
         ax.bar(
-            x + (k - (len(kinds) - 1) / 2) * width,
-            values,
+            offset,
+            estimates,
             width,
             yerr=conf,
             capsize=3,
             label=kind,
-            color=colour(k),
-            edgecolor="black",
-            linewidth=0.5,
+            color=[colour(k) if s else "white" for s in shown],
+            edgecolor=colour(k),
+            hatch=None,
+            linewidth=1.0,
         )
+        floors = [r.get(f"{kind}_noise_floor") for r in chosen]
+        for xi, floor in zip(offset, floors, strict=True):
+            if floor is not None:
+                ax.hlines(floor, xi - width / 2, xi + width / 2, color="black", linewidth=1.5)
     ax.set_xticks(x, [r["parameter"] for r in chosen], rotation=20, ha="right")
     ax.set_ylabel("index")
     where = f" — {scenario}" if scenario else ""
-    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.)")
+    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.; hollow: within noise)",
+                 fontsize=9)  # fmt: skip
     ax.axhline(0, color="black", linewidth=0.6)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
@@ -218,4 +264,29 @@ def parameter_scatter(
     axes[0].set_ylabel(metric)
     where = f" — {label}" if label else ""
     fig.suptitle(f"{metric} per design point (mean over replications){where}", fontsize=10)
+    return fig
+
+
+def warmup_series(
+    series: dict[str, np.ndarray], truncation_days: dict[str, int], batch: int = 5
+) -> Figure:
+    """MSER-5 pilots: mean delay by arrival day (batch means of ``batch`` days) per scenario,
+    with each scenario's chosen truncation marked."""
+    fig = Figure(figsize=(7.0, 3.8), layout="constrained")
+    ax = fig.add_subplot()
+    for index, (label, values) in enumerate(series.items()):
+        k = len(values) // batch
+        means = np.nanmean(np.asarray(values[: k * batch], float).reshape(k, batch), axis=1)
+        days = batch * np.arange(k) + batch / 2
+        ax.plot(days, means, color=colour(index), label=label, linewidth=1.2)
+        cut = truncation_days.get(label)
+        if cut is not None:
+            ax.axvline(cut, color=colour(index), linestyle="--", linewidth=0.8)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("arrival day (working days)")
+    ax.set_ylabel("mean delay of the day's arrivals (working days)")
+    ax.set_title("Pilot runs: delay by arrival day, mean over replications; dashed: MSER-5 cut",
+                 fontsize=10)  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncols=3)
     return fig

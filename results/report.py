@@ -1,9 +1,13 @@
 """The self-contained HTML report of a stored experiment (figures inlined as base64 PNG).
 
-The page needs no network: no scripts, no fonts, no external style sheets. It holds the comparison
-tables (mean and 95% CI per scenario, paired differences vs the baseline), the figures, the
-sensitivity indices of a sampled experiment, the failures with their tracebacks, and the
-provenance of every run. The PNG files are also written next to it for papers.
+The page needs no network: no scripts, no fonts, no external style sheets. It is a list of
+sections (``SECTIONS``, each ``f(page, context)``; more in ``results.report_sections``): the
+experiment, the delay window, the levers each scenario changes against the baseline, the
+comparison tables (mean and 95% CI per scenario, paired differences vs the baseline in
+percentage points or relative with Fieller intervals, raw and Holm-adjusted p-values), drift
+diagnostics, figures, the sensitivity indices of a sampled experiment, the metric definitions
+and units, the failures with their tracebacks, and the provenance of every run. The PNG files
+are also written next to it for papers.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from results import figures, frames, stats
-from results.sensitivity import SensitivityError, analyse
+from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 from results.store import Store
 
 SERIES_FIRST = ("participation_rate", "trust_mean", "backlog", "delay_mean_days", "trips_per_case")
@@ -74,9 +80,26 @@ def table_html(header: list[str], rows: list[list[str]], left: int = 1) -> str:
     return f"<table><tr>{cells([html.escape(h) for h in header], 'th')}</tr>{body}</table>"
 
 
+def change_text(row: dict[str, Any]) -> str:
+    """The paired change: percentage points for a share, else the relative change in percent
+    with its Fieller interval ("unbounded" when the baseline mean is not clearly away from 0)."""
+    if row.get("share"):
+        low, high = row.get("diff_pp_low"), row.get("diff_pp_high")
+        if row.get("diff_pp") is None:
+            return "—"
+        if low is None or high is None:
+            return f"{row['diff_pp']:+.2f} pp"
+        return f"{row['diff_pp']:+.2f} pp [{low:+.2f}, {high:+.2f}]"
+    if row.get("relative") is not None and row.get("relative_low") is None:
+        return f"{100 * row['relative']:+.1f}% [unbounded]"
+    return percent(row.get("relative"), row.get("relative_low"), row.get("relative_high"))
+
+
 def comparison_html(rows: list[dict[str, Any]], metric: str) -> str:
-    """The comparison table of one metric."""
+    """The comparison table of one metric (unit in the heading; raw and Holm p-values)."""
     chosen = [r for r in rows if r["metric"] == metric]
+    first = chosen[0] if chosen else {}
+    fixed = bool(first.get("design_property"))
     body = [
         [
             html.escape(r["scenario"]) + (f" #{r['point']}" if r["point"] else ""),
@@ -85,13 +108,29 @@ def comparison_html(rows: list[dict[str, Any]], metric: str) -> str:
             ci_text(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"))
             if "diff_mean" in r
             else "baseline",
-            percent(r.get("relative"), r.get("relative_low"), r.get("relative_high")),
-            fmt(r.get("p_value"), 2),
+            change_text(r) if "diff_mean" in r else "",
+            ("fixed" if fixed and "diff_mean" in r else fmt(r.get("p_value"), 2)),
+            fmt(r.get("p_holm"), 2),
         ]
         for r in chosen
     ]
-    header = ["scenario", "n", "mean [95% CI]", "paired Δ vs baseline [95% CI]", "change", "p"]
-    return f"<h3>{html.escape(metric)}</h3>" + table_html(header, body)
+    change = "Δ (percentage points)" if first.get("share") else "relative change [95% Fieller CI]"
+    header = ["scenario", "n", "mean [95% CI]", "paired Δ vs baseline [95% CI]", change, "p",
+              "p Holm"]  # fmt: skip
+    note = ""
+    if fixed:
+        note = "<p class=muted>A design property (fixed by the levers): not tested.</p>"
+    elif first.get("family_size"):
+        note = (
+            f"<p class=muted>p: paired t-test; p Holm: adjusted within the family "
+            f"<i>{html.escape(first['family'])}</i> ({first['family_size']} comparisons).</p>"
+        )
+    unit = html.escape(first.get("unit") or "")
+    return (
+        f"<h3>{html.escape(metric)} <span class=muted>[{unit}]</span></h3>"
+        + table_html(header, body)
+        + note
+    )
 
 
 class Page:
@@ -121,20 +160,76 @@ def _with_labels(frame: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     return frame.merge(runs[["id", "label"]].rename(columns={"id": "run_id"}), on="run_id")
 
 
+@dataclass
+class Context:
+    """What every report section may read."""
+
+    store: Store
+    data: frames.ExperimentData
+    metrics: list[str]
+    rows: list[dict[str, Any]]
+    scenarios: dict[str, dict[str, Any]] | None = None  # resolved scenario per label (JSON)
+    notes: list[str] = field(default_factory=list)  # e.g. how the scenarios were resolved
+    scenarios_match: bool = True  # the resolved scenarios are those the runs were made with
+
+    @property
+    def warmup_days(self) -> int | None:
+        """The delay window's start, if the same in every scenario."""
+        values = {s.get("world", {}).get("warmup_days") for s in (self.scenarios or {}).values()}
+        return values.pop() if len(values) == 1 else None
+
+
+Section = Callable[[Page, Context], None]
+
+
 def build_report(
-    store: Store, name: str, out: str | Path, metrics: list[str] | None = None
+    store: Store,
+    name: str,
+    out: str | Path,
+    metrics: list[str] | None = None,
+    scenarios: dict[str, dict[str, Any]] | None = None,
+    notes: list[str] | None = None,
+    sections: list[Section] | None = None,
+    scenarios_match: bool = True,
 ) -> Path:
-    """Write ``out/index.html`` (and ``out/figures/*.png``) for experiment ``name``."""
+    """Write ``out/index.html`` (and ``out/figures/*.png``) for experiment ``name``.
+
+    Args:
+        store: the results store.
+        name: the stored experiment.
+        out: output folder.
+        metrics: metrics to compare (default: the headline ones present).
+        scenarios: each label's resolved scenario (``model_dump(mode="json")``), for the delay
+            window and the lever diff; without it those sections say they are unavailable.
+        notes: remarks on how ``scenarios`` were obtained.
+        scenarios_match: False when ``scenarios`` differ from those the runs were made with.
+        sections: the sections in order (default ``SECTIONS``); each is ``f(page, context)``.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     data = frames.load(store, name)
-    spec, runs, labels = data.spec, data.runs, data.labels
     metrics = metrics or data.headline() or data.metric_names()[:6]
-    rows = stats.compare(data.wide, metrics, data.baseline, order=labels)
+    rows = stats.compare(data.wide, metrics, data.baseline, order=data.labels)
+    context = Context(store, data, metrics, rows, scenarios, list(notes or []), scenarios_match)
     page = Page(out)
+    for section in SECTIONS if sections is None else sections:
+        section(page, context)
+    document = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(name)}"
+        f"</title><style>{STYLE}</style></head><body>{''.join(page.parts)}</body></html>"
+    )
+    path = out / "index.html"
+    path.write_text(document, encoding="utf-8")
+    return path
+
+
+def _header(page: Page, ctx: Context) -> None:
+    data, store = ctx.data, ctx.store
+    spec, runs, labels = data.spec, data.runs, data.labels
     done = int((runs["status"] == "done").sum())
     failed = int((runs["status"] == "failed").sum())
-    page.add(f"<h1>{html.escape(name)}</h1><p>{html.escape(spec.get('description') or '')}</p>")
+    page.add(f"<h1>{html.escape(data.experiment.name)}</h1>")
+    page.add(f"<p>{html.escape(spec.get('description') or '')}</p>")
     facts = [
         ["scenarios", html.escape(", ".join(labels))],
         ["baseline", html.escape(data.baseline)],
@@ -152,15 +247,14 @@ def build_report(
         ],
     ]
     page.add(table_html(["", ""], facts))
-    page.add(
-        "<p class=muted>Means with 95% Student-t intervals over replications. Scenarios share "
-        "seeds (common random numbers): differences are paired by seed; the relative change is "
-        "the mean difference over the baseline mean.</p>"
-    )
+
+
+def _comparison(page: Page, ctx: Context) -> None:
+    data, rows, metrics = ctx.data, ctx.rows, ctx.metrics
     design = data.experiment.design
     if design["method"] in SAMPLED:
         page.add("<h2>Design points</h2>")
-        for label in labels:
+        for label in data.labels:
             for metric in metrics:
                 if metric in data.wide.columns:
                     page.figure(
@@ -168,52 +262,62 @@ def build_report(
                         figures.parameter_scatter(data.wide, design["points"], metric, label),
                         f"{metric} per design point ({label})",
                     )
-    else:
-        page.add("<h2>Comparison</h2>")
-        for metric in metrics:
-            page.add(comparison_html(rows, metric))
-        if len({(r["scenario"], r["point"]) for r in rows}) <= MAX_BARS:
-            page.add("<h2>Figures</h2>")
-            for metric in metrics:
-                page.figure(
-                    f"bars_{metric}", figures.metric_bars(rows, metric), f"{metric} by scenario"
-                )
-                if any(r.get("relative") is not None and r["metric"] == metric for r in rows):
-                    page.figure(
-                        f"change_{metric}",
-                        figures.difference_bars(rows, metric),
-                        f"{metric}: paired change vs {data.baseline}",
-                    )
-    cases = store.cases(data.experiment.id)
+        return
+    page.add("<h2>Comparison</h2>")
+    page.add(
+        "<p class=muted>Means with 95% Student-t intervals over replications. Scenarios share "
+        "seeds (common random numbers): differences are paired by seed. Shares (proportions in "
+        "[0, 1]) change in percentage points; other metrics also relatively, as the ratio of the "
+        "paired means minus one with a Fieller 95% interval, which carries the baseline mean's "
+        "own uncertainty. p-values are paired t-tests, shown raw and adjusted for multiplicity "
+        "with Holm's method within each metric family (the families are in the metric "
+        "definitions below). Design properties — fixed by the levers — are not tested.</p>"
+    )
+    for metric in metrics:
+        page.add(comparison_html(rows, metric))
+    if len({(r["scenario"], r["point"]) for r in rows}) > MAX_BARS:
+        return
+    page.add("<h2>Figures</h2>")
+    for metric in metrics:
+        page.figure(f"bars_{metric}", figures.metric_bars(rows, metric), f"{metric} by scenario")
+        chosen = [r for r in rows if r["metric"] == metric and "diff_mean" in r]
+        if any(r.get("relative") is not None or r.get("diff_pp") is not None for r in chosen):
+            what = "percentage points" if chosen[0].get("share") else "relative change"
+            page.figure(
+                f"change_{metric}",
+                figures.difference_bars(rows, metric),
+                f"{metric}: paired change vs {data.baseline} ({what})",
+            )
+
+
+def _distributions(page: Page, ctx: Context) -> None:
+    cases = ctx.store.cases(ctx.data.experiment.id)
     if len(cases):
         page.figure(
             "delay_distribution",
-            figures.delay_distribution(_with_labels(cases, runs), labels),
+            figures.delay_distribution(_with_labels(cases, ctx.data.runs), ctx.data.labels),
             "Delay distribution of sampled completed cases, pooled over replications",
         )
-    series = store.series(data.experiment.id)
-    if len(series):
-        series = _with_labels(series, runs)
-        present = list(dict.fromkeys(series["name"]))
-        for name_ in [n for n in SERIES_FIRST if n in present]:
-            page.figure(
-                f"series_{name_}",
-                figures.series_band(series, labels, name_, SMOOTH.get(name_, 1)),
-                f"{name_} over time",
-            )
-    _sensitivity(page, store, data, metrics)
-    _failures(page, runs)
-    _provenance(page, runs)
-    document = (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(name)}"
-        f"</title><style>{STYLE}</style></head><body>{''.join(page.parts)}</body></html>"
-    )
-    path = out / "index.html"
-    path.write_text(document, encoding="utf-8")
-    return path
 
 
-def _sensitivity(page: Page, store: Store, data, metrics: list[str]) -> None:
+def _series(page: Page, ctx: Context) -> None:
+    series = ctx.store.series(ctx.data.experiment.id)
+    if not len(series):
+        return
+    series = _with_labels(series, ctx.data.runs)
+    present = list(dict.fromkeys(series["name"]))
+    for name_ in [n for n in SERIES_FIRST if n in present]:
+        page.figure(
+            f"series_{name_}",
+            figures.series_band(
+                series, ctx.data.labels, name_, SMOOTH.get(name_, 1), ctx.warmup_days
+            ),
+            f"{name_} over time (shaded: the warm-up before the delay window)",
+        )
+
+
+def _sensitivity(page: Page, ctx: Context) -> None:
+    data, metrics = ctx.data, ctx.metrics
     if data.experiment.design["method"] not in SAMPLED:
         return
     page.add("<h2>Sensitivity</h2>")
@@ -222,13 +326,16 @@ def _sensitivity(page: Page, store: Store, data, metrics: list[str]) -> None:
     except SensitivityError as error:
         page.add(f"<p class=bad>{html.escape(str(error))}</p>")
         return
+    if data.experiment.design["method"] == "sobol":
+        page.add(f"<p>{html.escape(NOISE_NOTE)}</p>")
     for note in notes:
         page.add(f"<p class=muted>{html.escape(note)}</p>")
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")]
+    keys = ["S1", "S1_conf", "ST", "ST_conf", "ST_noise_floor", "noise_share"]
+    keys += ["mu_star", "mu_star_conf", "sigma"]
     keys = [k for k in keys if any(k in r for r in rows)]
     body = [
         [html.escape(r["scenario"]), html.escape(r["metric"]), html.escape(r["parameter"])]
-        + [fmt(r.get(k), 3) for k in keys]
+        + [index_text(r, k) if k in ("S1", "ST") else fmt(r.get(k), 3) for k in keys]
         for r in rows
     ]
     page.add(table_html(["scenario", "metric", "parameter", *keys], body, left=3))
@@ -241,7 +348,8 @@ def _sensitivity(page: Page, store: Store, data, metrics: list[str]) -> None:
             )
 
 
-def _failures(page: Page, runs: pd.DataFrame) -> None:
+def _failures(page: Page, ctx: Context) -> None:
+    runs = ctx.data.runs
     failed = runs[runs["status"] == "failed"]
     if failed.empty:
         return
@@ -253,7 +361,8 @@ def _failures(page: Page, runs: pd.DataFrame) -> None:
         )
 
 
-def _provenance(page: Page, runs: pd.DataFrame) -> None:
+def _provenance(page: Page, ctx: Context) -> None:
+    runs = ctx.data.runs
     page.add("<h2>Provenance of every run</h2>")
     versions = {str(sorted(v.items())) for v in runs["versions"] if v}
     for text in sorted(versions):
@@ -279,3 +388,21 @@ def _provenance(page: Page, runs: pd.DataFrame) -> None:
         for _, run in runs.iterrows()
     ]
     page.add(table_html(header, body, left=3))
+
+
+from results import report_sections as _more  # noqa: E402  (sections that need Page and fmt)
+
+# The report's sections in order; another module may insert its own (``f(page, context)``).
+SECTIONS: list[Section] = [
+    _header,
+    _more.delay_window,
+    _more.scenario_levers,
+    _comparison,
+    _more.drift,
+    _distributions,
+    _series,
+    _sensitivity,
+    _more.metric_definitions,
+    _failures,
+    _provenance,
+]

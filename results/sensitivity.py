@@ -3,6 +3,12 @@
 The output of a design point is the mean of a metric over its finished replications. Sobol samples
 give first-order and total indices (S1, ST, and their confidence half-widths); Morris samples give
 mu*, its confidence and sigma; Latin hypercube samples give RBD-FAST first-order indices.
+
+Sobol indices carry simulation noise (``results.sobol_noise``): with two or more replications the
+confidence half-widths combine SALib's bootstrap with the noise's, the total index has a noise
+floor (what a pure-noise output would get), and an index whose lower bound does not clear its
+floor is not reported (``S1``/``ST`` None; the estimate stays in ``S1_estimate``/``ST_estimate``).
+With one replication the noise is not estimated and a note says so.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from results.sobol_noise import combine, noise_terms
 
 
 class SensitivityError(ValueError):
@@ -69,10 +77,55 @@ def analyse(
             if np.ptp(y) == 0:
                 notes.append(f"{label}: {metric} left out: the same at every design point")
                 continue
-            rows += _indices(
+            found = _indices(
                 method, problem, matrix, y, seed, (second_order, levels), label, metric
             )
+            if method == "sobol":
+                notes += _with_noise(found, wide, label, metric, len(matrix), second_order)
+            rows += found
     return rows, notes
+
+
+def replication_outputs(wide: pd.DataFrame, label: str, metric: str, points: int) -> np.ndarray:
+    """``metric`` per replication (rows) and design point (columns), replications complete at
+    every point only."""
+    group = wide[wide["label"] == label]
+    table = group.pivot_table(index="replication", columns="point", values=metric, aggfunc="mean")
+    table = table.reindex(columns=range(points)).dropna()
+    return table.to_numpy(dtype=float)
+
+
+def _with_noise(rows, wide, label, metric, points, second_order) -> list[str]:
+    """Add the noise terms to a metric's Sobol rows; drop indices noise could explain."""
+    d = len(rows)
+    if second_order:
+        return [f"{label}: {metric}: simulation noise not assessed with second-order indices"]
+    terms = noise_terms(replication_outputs(wide, label, metric, points), d)
+    if terms is None:
+        for row in rows:
+            row["noise_checked"] = False
+        return [
+            f"{label}: {metric}: one replication per point: simulation noise is not in the "
+            "intervals (run two or more replications)"
+        ]
+    for j, row in enumerate(rows):
+        row["noise_checked"] = True
+        row["noise_share"] = terms.noise_share
+        row["ST_noise_floor"] = float(terms.st_floor[j])
+        checks = (("S1", terms.s1_half[j], 0.0), ("ST", terms.st_half[j], terms.st_floor[j]))
+        for key, half, floor in checks:
+            value, conf = row.get(key), row.get(f"{key}_conf")
+            row[f"{key}_conf_design"] = conf
+            row[f"{key}_conf"] = combine(conf, float(half))
+            row[f"{key}_estimate"] = value
+            clear = value is not None and row[f"{key}_conf"] is not None
+            if not (clear and value - row[f"{key}_conf"] > floor):
+                row[key] = None
+    kept = sum(row[k] is not None for row in rows for k in ("S1", "ST"))
+    return [
+        f"{label}: {metric}: noise is {100 * terms.noise_share:.1f}% of the variance of the "
+        f"point means; {kept} of {2 * d} indices clear noise and sampling error"
+    ]
 
 
 def _indices(method, problem, matrix, y, seed, options, label, metric) -> list[dict]:
@@ -100,3 +153,21 @@ def _indices(method, problem, matrix, y, seed, options, label, metric) -> list[d
             row[key] = value if math.isfinite(value) else None
         rows.append(row)
     return rows
+
+
+def index_text(row: dict[str, Any], key: str) -> str:
+    """An index for a table: its value, or ``(estimate) noise`` when noise could explain it."""
+    value = row.get(key)
+    if value is not None:
+        return f"{value:.3f}"
+    estimate = row.get(f"{key}_estimate")
+    return "—" if estimate is None else f"({estimate:.3f}) noise"
+
+
+NOISE_NOTE = (
+    "Sobol indices: first-order S1 and total ST with 95% half-widths that combine SALib's "
+    "bootstrap over base samples with the simulation noise measured between replications; the "
+    "total index's noise floor is what a pure-noise output of the same level would get. An index "
+    "is reported only when its lower bound clears its floor (0 for S1); '(x) noise' marks an "
+    "estimate that noise or the finite design could explain."
+)

@@ -2,9 +2,21 @@
 
 Replications are independent, so a group's mean gets a Student-t interval. Scenarios share seeds
 (common random numbers), so a scenario is compared with the baseline through the differences of
-runs with the same seed (and design point): a paired t interval, a paired t-test p-value, and the
-relative change ``mean difference / baseline mean`` whose interval is the difference interval
-divided by the baseline mean (the baseline mean taken as fixed).
+runs with the same seed (and design point): a paired t interval and a paired t-test p-value.
+
+How a change is reported depends on the metric (``results.metric_info``):
+- a *share* (a proportion in [0, 1]: share with ≤ 1 trip, participation, response rate) changes
+  in percentage points (``diff_pp``); no relative change is given (+1000% of a tiny share says
+  nothing);
+- other metrics also get the relative change ``mean(x) / mean(b) - 1`` with a Fieller interval
+  for the ratio of the paired means, which carries the baseline mean's own uncertainty and its
+  covariance with the scenario's (``ratio_interval``; the delta method is the large-sample
+  alternative). When the baseline mean is not clearly away from zero the interval is unbounded
+  and reported as missing;
+- *design properties* (``metric_info.design_properties()``) get means and differences but no
+  p-value: they are fixed by the levers, not outcomes to test.
+p-values are adjusted for multiplicity with Holm's method within each metric family
+(``results.multiplicity``); the raw ones stay beside them.
 """
 
 from __future__ import annotations
@@ -16,6 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from results.metric_info import design_properties, info, is_share
+from results.multiplicity import adjust_rows
 
 LEVEL = 0.95
 
@@ -51,28 +66,98 @@ def t_interval(values: Any, level: float = LEVEL) -> Interval:
     return Interval(n, mean, mean - half, mean + half, sd)
 
 
-def paired(values: pd.Series, base: pd.Series, level: float = LEVEL) -> dict[str, float]:
-    """Paired difference ``values - base`` over the index both share (seed, point)."""
+def ratio_interval(
+    x: Any, b: Any, level: float = LEVEL, method: str = "fieller"
+) -> tuple[float, float | None, float | None]:
+    """Ratio of paired means ``mean(x) / mean(b)`` and its interval.
+
+    Args:
+        x, b: paired values (same length, pair i from the same seed).
+        level: confidence level.
+        method: ``fieller`` (exact under bivariate normality: the set of R for which
+            ``mean(x) - R mean(b)`` is not rejected by the paired t-test) or ``delta``
+            (first-order: standard error ``sd(x_i - R b_i) / (sqrt(n) |mean(b)|)``).
+
+    Returns:
+        ``(ratio, low, high)``; bounds are None when n < 2 or (Fieller) when the baseline mean is
+        not significantly different from zero, so the set is unbounded.
+    """
+    x, b = np.asarray(x, dtype=float), np.asarray(b, dtype=float)
+    n = len(x)
+    b_mean, x_mean = float(b.mean()) if n else math.nan, float(x.mean()) if n else math.nan
+    if n == 0 or b_mean == 0:
+        return math.nan, None, None
+    ratio = x_mean / b_mean
+    if n < 2:
+        return ratio, None, None
+    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    cov = np.cov(x, b, ddof=1)
+    s_xx, s_xb, s_bb = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
+    if method == "delta":
+        se = math.sqrt(max(s_xx - 2 * ratio * s_xb + ratio**2 * s_bb, 0.0) / n) / abs(b_mean)
+        return ratio, ratio - t * se, ratio + t * se
+    if method != "fieller":
+        raise ValueError(f"method: {method!r} is not one of fieller | delta")
+    g = t * t / n
+    a = b_mean**2 - g * s_bb
+    half_b = x_mean * b_mean - g * s_xb
+    c = x_mean**2 - g * s_xx
+    disc = half_b**2 - a * c
+    if a <= 0 or disc < 0:
+        return ratio, None, None
+    root = math.sqrt(disc)
+    return ratio, (half_b - root) / a, (half_b + root) / a
+
+
+def paired(
+    values: pd.Series, base: pd.Series, level: float = LEVEL, share: bool = False
+) -> dict[str, float]:
+    """Paired difference ``values - base`` over the index both share (seed, point).
+
+    ``share``: the metric is a proportion, so the change is given in percentage points
+    (``diff_pp``, ``diff_pp_low``, ``diff_pp_high``) and no relative change is computed.
+    Otherwise ``relative`` is ``mean(values) / mean(base) - 1`` (sign kept for a negative
+    baseline) with a paired Fieller interval.
+    """
     joined = pd.concat({"x": values, "b": base}, axis=1).dropna()
     diff = t_interval(joined["x"] - joined["b"], level)
-    base_mean = float(joined["b"].mean()) if len(joined) else math.nan
-    scale = abs(base_mean) if base_mean not in (0.0,) and math.isfinite(base_mean) else math.nan
     p_value = math.nan
     if diff.n >= 2:
         if diff.sd > 0:
             p_value = float(stats.ttest_rel(joined["x"], joined["b"]).pvalue)
         else:
             p_value = 1.0 if diff.mean == 0 else 0.0
-    return {
+    result: dict[str, Any] = {
         "pairs": diff.n,
         "diff_mean": diff.mean,
         "diff_low": diff.low,
         "diff_high": diff.high,
-        "relative": diff.mean / scale if scale else math.nan,
-        "relative_low": diff.low / scale if scale else math.nan,
-        "relative_high": diff.high / scale if scale else math.nan,
         "p_value": p_value,
     }
+    if share:
+        result.update(
+            share=True,
+            diff_pp=100 * diff.mean,
+            diff_pp_low=100 * diff.low,
+            diff_pp_high=100 * diff.high,
+            relative=math.nan,
+            relative_low=math.nan,
+            relative_high=math.nan,
+        )
+        return result
+    ratio, low, high = (
+        ratio_interval(joined["x"], joined["b"], level) if diff.n else (math.nan, None, None)
+    )
+    sign = 1.0 if not diff.n or joined["b"].mean() >= 0 else -1.0
+    bounds = sorted([sign * (low - 1), sign * (high - 1)]) if low is not None else [None, None]
+    result.update(
+        share=False,
+        relative=sign * (ratio - 1),
+        relative_low=math.nan if bounds[0] is None else bounds[0],
+        relative_high=math.nan if bounds[1] is None else bounds[1],
+        relative_method="fieller",
+    )
+    return result
 
 
 def compare(
@@ -81,6 +166,7 @@ def compare(
     baseline: str,
     level: float = LEVEL,
     order: list[str] | None = None,
+    fixed: tuple[str, ...] | list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per scenario (and design point) and metric: mean with CI, and paired difference vs baseline.
 
@@ -93,7 +179,12 @@ def compare(
         baseline: the label of the baseline scenario.
         level: confidence level of the intervals.
         order: scenario labels in display order (default: as they first appear).
+        fixed: design properties (default ``metric_info.design_properties()``): no p-value.
+
+    Each row gets the metric's ``family`` and, with a p-value, ``p_holm``: Holm-adjusted within
+    the family over every compared scenario, point and metric of the call.
     """
+    fixed = set(design_properties() if fixed is None else fixed)
     rows: list[dict[str, Any]] = []
     indexed = wide.set_index(["point", "seed"])
     base = indexed[indexed["label"] == baseline]
@@ -104,6 +195,8 @@ def compare(
     for metric in metrics:
         if metric not in wide.columns:
             continue
+        meaning = info(metric)
+        share = is_share(metric, wide[metric])
         for label in labels:
             group = indexed[indexed["label"] == label]
             for point in sorted(set(group.index.get_level_values("point"))):
@@ -116,13 +209,20 @@ def compare(
                     **{k: v for k, v in asdict(interval).items() if k != "sd"},
                     "sd": interval.sd,
                     "baseline": baseline,
+                    "family": meaning.family,
+                    "unit": meaning.unit,
+                    "share": share,
+                    "design_property": metric in fixed,
                 }
                 reference_point = point if label != baseline else (0 if point != 0 else None)
                 if reference_point in base_points:
                     reference = pd.to_numeric(base.loc[reference_point][metric], errors="coerce")
                     row["reference_point"] = int(reference_point)
-                    row.update(paired(values, reference, level))
+                    row.update(paired(values, reference, level, share=share))
+                    if metric in fixed:
+                        row["p_value"] = None
                 rows.append(row)
+    adjust_rows(rows)
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 

@@ -149,7 +149,13 @@ class World(Frozen):
         0.8, gt=0.0, le=10.0, description="coefficient of variation of lognormal service times"
     )
     warmup_days: int = Field(
-        50, ge=0, le=10_000, description="cases arriving before this day are left out of metrics"
+        90,
+        ge=0,
+        le=10_000,
+        description="start of the delay window: cases arriving before this day are left out of "
+        "metrics; days. Default by MSER-5 (White 1997) on the mean delay by arrival day of 20 "
+        "pilot runs per ladder scenario, the largest truncation rounded up to 10 days "
+        "(`govlab warmup`; README, 'The delay window')",
     )
     district_concentration: float = Field(
         0.0,

@@ -10,7 +10,7 @@ from model import GovernanceModel, case_table, summarise
 from model.draws import Draws, service_sampler, service_streams
 from scenarios import load_scenario
 
-SMALL = {"world.residents": 8000, "world.enterprises": 400}
+SMALL = {"world.residents": 8000, "world.enterprises": 400, "world.warmup_days": 20}  # short runs
 
 
 def small(name: str, **overrides):

@@ -39,8 +39,17 @@ def test_compare_json_and_table(ladder, monkeypatch, capsys):
     rows = json.loads(out)
     assert [r["scenario"] for r in rows] == ["silo", "parallel", "smart"]
     assert rows[0]["n"] == 3 and rows[2]["pairs"] == 3 and rows[2]["diff_mean"] < 0
+    code, out, _ = cli(monkeypatch, capsys, "compare", str(path), "--db", url, "--json",
+                       "-m", "trips_per_case", "-m", "share_at_most_one_trip")  # fmt: skip
+    rows = json.loads(out)
+    share = [r for r in rows if r["metric"] == "share_at_most_one_trip" and "diff_mean" in r]
+    assert all(r["share"] and r["relative"] is None for r in share)
+    assert all(r["diff_pp"] == pytest.approx(100 * r["diff_mean"]) for r in share)
+    assert all(r["family"] == "burden" and r["family_size"] == 4 for r in share)
+    assert all(r["p_holm"] >= r["p_value"] for r in rows if "p_holm" in r)
     code, out, _ = cli(monkeypatch, capsys, "compare", "ladder", "--db", url, "--baseline", "smart")
     assert code == 0 and "paired by seed vs smart" in out
+    assert "p Holm" in out and "Holm-adjusted within family" in out and " pp" in out
     code, _, err = cli(monkeypatch, capsys, "compare", "nothing", "--db", url)
     assert code == 2 and "no experiment 'nothing'" in err and "ladder" in err
 
@@ -58,6 +67,23 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert len(images) == len(list((tmp_path / "report" / "figures").glob("*.png")))
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
     assert "Provenance of every run" in page and "parallel/p0000/r0002" in page
+    # the delay window (the small world's warm-up of 5 days, 30 days) and what it covers
+    assert "[warm-up, days) = [5, 30)" in page and "MSER-5" in page
+    assert "They match the digests of the stored runs" in page
+    # the levers each scenario changes against silo, from the resolved scenarios
+    levers = page[page.index("What each scenario changes") : page.index("<h2>Comparison")]
+    assert "levers.approval</td><td>sequential</td><td>parallel" in levers
+    assert "levers.platform_openness</td><td>0</td><td>3" in levers
+    assert "world.residents" not in levers  # the common `set` changes every scenario alike
+    # changes: shares in percentage points, others relative with Fieller; raw and Holm p
+    assert "Δ (percentage points)" in page and " pp [" in page
+    assert "relative change [95% Fieller CI]" in page and "p Holm" in page
+    assert "Holm&#x27;s method within each metric family" in page or "Holm's method" in page
+    # every compared metric has a definition and a unit
+    definitions = page[page.index("Metric definitions") :]
+    for metric in ("delay_mean_days", "share_at_most_one_trip", "trips_per_case"):
+        assert f"<td class=l>{metric}</td>" in definitions
+    assert "working days" in definitions
 
 
 def test_figures_are_importable_for_notebooks(ladder):
@@ -96,3 +122,28 @@ def test_sensitivity_of_an_unsampled_experiment_is_a_user_error(ladder, monkeypa
     _, url = ladder
     code, _, err = cli(monkeypatch, capsys, "sensitivity", "ladder", "--db", url)
     assert code == 2 and "needs a sample" in err
+
+
+def test_time_series_and_bar_axes_do_not_go_below_zero(ladder):
+    _, url = ladder
+    with Store(url) as store:
+        data = frames.load(store, "ladder")
+        series = store.series(data.experiment.id)
+    series = series.merge(data.runs[["id", "label"]].rename(columns={"id": "run_id"}), on="run_id")
+    for name in ("backlog", "delay_mean_days", "participation_rate"):
+        fig = figures.series_band(series, data.labels, name, warmup_days=5)
+        assert fig.axes[0].get_ylim()[0] == 0.0
+    rows = stats.compare(data.wide, ["trips_per_case"], data.baseline, order=data.labels)
+    assert figures.metric_bars(rows, "trips_per_case").axes[0].get_ylim()[0] == 0.0
+
+
+def test_share_changes_are_drawn_in_percentage_points(ladder):
+    _, url = ladder
+    with Store(url) as store:
+        data = frames.load(store, "ladder")
+    rows = stats.compare(data.wide, ["share_at_most_one_trip"], data.baseline, order=data.labels)
+    fig = figures.difference_bars(rows, "share_at_most_one_trip")
+    assert "percentage points" in fig.axes[0].get_xlabel()
+    widths = sorted(p.get_width() for p in fig.axes[0].patches)
+    expected = sorted(r["diff_pp"] for r in rows if "diff_pp" in r)
+    assert widths == pytest.approx(expected)

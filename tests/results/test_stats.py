@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from results.stats import compare, paired, t_interval
 
@@ -39,8 +41,13 @@ def test_paired_difference_known_case():
     assert result["diff_mean"] == pytest.approx(-2.0)
     assert result["diff_low"] == pytest.approx(-2 - half, rel=1e-6)
     assert result["relative"] == pytest.approx(-2 / 12)
-    assert result["relative_high"] == pytest.approx((-2 + half) / 12, rel=1e-6)
     assert result["p_value"] == pytest.approx(0.0742, abs=1e-3)
+    # Fieller: the bounds are the ratios R at which the paired t-test of x - R b has p = 0.05
+    x, b = np.array([9.0, 10.0, 11.0]), np.array([10.0, 12.0, 14.0])
+    for bound in (result["relative_low"], result["relative_high"]):
+        assert stats.ttest_1samp(x - (1 + bound) * b, 0).pvalue == pytest.approx(0.05, rel=1e-6)
+    # wider than the old interval that took the baseline mean as fixed
+    assert result["relative_high"] > (-2 + half) / 12
 
 
 def test_compare_pairs_by_seed_and_point():
