@@ -61,6 +61,9 @@ def noise_terms(runs: np.ndarray, d: int) -> NoiseTerms | None:
         None with fewer than 2 replications (the noise cannot be estimated).
     """
     runs = np.asarray(runs, dtype=float)
+    # standardised as SALib's analyze does: the Saltelli (2010) first-order estimator
+    # mean(B (AB - A)) is not shift-invariant, and noise times a large mean would swamp it
+    runs = (runs - runs.mean(axis=0).mean()) / runs.mean(axis=0).std()
     r = runs.shape[0]
     if r < 2:
         return None

@@ -78,3 +78,13 @@ def test_one_replication_says_noise_is_not_assessed():
     rows, notes = analyse(design, wide, ["y"])
     assert all(r["noise_checked"] is False for r in rows)
     assert any("simulation noise is not in the intervals" in n for n in notes)
+
+
+def test_noise_terms_do_not_depend_on_the_output_level():
+    # Saltelli's first-order estimator is not shift-invariant: without standardising the runs,
+    # noise times a large mean would swamp the S1 half-width
+    _, wide = _experiment(lambda x: 2 * x[0], 0.5, replications=4)
+    runs = wide.pivot(index="replication", columns="point", values="y").to_numpy()
+    low, high = sobol_noise.noise_terms(runs, 3), sobol_noise.noise_terms(runs + 1000.0, 3)
+    assert high.s1_half == pytest.approx(low.s1_half, rel=1e-6)
+    assert high.st_floor == pytest.approx(low.st_floor, rel=1e-6)
