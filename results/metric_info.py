@@ -136,6 +136,18 @@ METRICS: dict[str, MetricInfo] = {
         "signed",
     ),
     "trips_gini_districts": _m("Gini of district mean trips", "Gini 0–1", "equity"),
+    # design (properties of the scenario, not tested: model.metrics.DESIGN_PROPERTIES)
+    "procedures_per_case": _m(
+        "counter contacts + back-office tasks of a case's route, mean over window cases",
+        "procedures per case",
+        "design",
+    ),
+    "materials_per_case": _m(
+        "distinct documents a case requires from outside itself, mean over window cases",
+        "documents per case",
+        "design",
+    ),
+    "staff_total": _m("initial servers of all counters, back offices and desks", "count", "design"),
     # risk
     "privacy_incidents": _m(f"privacy incidents of {W}", "count", "risk"),
     "privacy_incidents_per_10k": _m(

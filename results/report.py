@@ -398,6 +398,7 @@ SECTIONS: list[Section] = [
     _more.delay_window,
     _more.scenario_levers,
     _comparison,
+    _more.design_table,
     _more.drift,
     _distributions,
     _series,

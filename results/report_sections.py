@@ -164,7 +164,7 @@ def metric_definitions(page, ctx) -> None:
     rows = []
     for name in shown:
         meaning = info(name)
-        if name in fixed:
+        if name in fixed or name.rsplit(".", 1)[-1] in fixed:
             how = "design property: not tested"
         elif name in shares:
             how = "Δ in percentage points"
@@ -173,3 +173,31 @@ def metric_definitions(page, ctx) -> None:
         rows.append([html.escape(name), html.escape(meaning.definition),
                      html.escape(meaning.unit), html.escape(meaning.family), how])  # fmt: skip
     page.add(table_html(["metric", "definition", "unit", "family (Holm)", "change"], rows, left=5))
+
+
+def design_table(page, ctx) -> None:
+    """Design properties (``model.metrics.DESIGN_PROPERTIES``) per scenario, without tests."""
+    from results.report import fmt, table_html
+
+    fixed = set(design_properties())
+    names = [n for n in ctx.data.wide.columns if "." not in n and n in fixed]
+    if not names:
+        return
+    page.add("<h2>Design properties</h2>")
+    page.add(
+        "<p>Fixed by each scenario's levers and case mix (like an official 'steps −41%'): "
+        "reported, never tested for significance. Mean over runs; Δ against the baseline.</p>"
+    )
+    wide, baseline = ctx.data.wide, ctx.data.baseline
+    base = wide[wide["label"] == baseline]
+    rows = []
+    for label in ctx.data.labels:
+        part = wide[wide["label"] == label]
+        cells = []
+        for name in names:
+            mean, ref = float(part[name].mean()), float(base[name].mean())
+            delta = "" if label == baseline else f" (Δ {mean - ref:+.3g})"
+            cells.append(fmt(mean) + delta)
+        rows.append([html.escape(label), *cells])
+    header = ["scenario", *[f"{n} [{info(n).unit}]" for n in names]]
+    page.add(table_html(header, rows))

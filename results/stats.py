@@ -212,18 +212,23 @@ def compare(
                     "family": meaning.family,
                     "unit": meaning.unit,
                     "share": share,
-                    "design_property": metric in fixed,
+                    "design_property": _is_fixed(metric, fixed),
                 }
                 reference_point = point if label != baseline else (0 if point != 0 else None)
                 if reference_point in base_points:
                     reference = pd.to_numeric(base.loc[reference_point][metric], errors="coerce")
                     row["reference_point"] = int(reference_point)
                     row.update(paired(values, reference, level, share=share))
-                    if metric in fixed:
+                    if _is_fixed(metric, fixed):
                         row["p_value"] = None
                 rows.append(row)
     adjust_rows(rows)
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+def _is_fixed(metric: str, fixed: set[str]) -> bool:
+    """A design property, overall or by group (``by_case_type.birth.procedures_per_case``)."""
+    return metric in fixed or metric.rsplit(".", 1)[-1] in fixed
 
 
 def _plain(value: Any) -> Any:

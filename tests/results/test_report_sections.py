@@ -56,3 +56,18 @@ def test_metric_definitions_mark_shares_and_design_properties(tmp_path, monkeypa
     text = "".join(page.parts)
     assert "design property: not tested" in text
     assert "Δ in percentage points" in text and "working days" in text
+
+
+def test_design_properties_table_has_no_p_values(tmp_path, monkeypatch):
+    monkeypatch.setattr(model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    wide = pd.DataFrame(
+        {"label": ["silo", "silo", "smart", "smart"], "procedures_per_case": [6.0, 6.0, 4.5, 4.5]}
+    )
+    page = Page(tmp_path)
+    report_sections.design_table(page, _context(wide))
+    text = "".join(page.parts)
+    assert (
+        "Design properties" in text
+        and "4.5 (Δ -1.5)" in text
+        and "p" not in text.split("<table>")[1].split("</tr>")[0].replace("procedures_per_case", "")
+    )

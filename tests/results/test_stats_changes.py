@@ -141,3 +141,12 @@ def test_design_properties_get_no_p_value(monkeypatch):
     monkeypatch.delattr(model.metrics, "DESIGN_PROPERTIES", raising=False)
     rows = compare(_ladder(), ["procedures_per_case"], "base")
     assert all(r.get("p_value") is not None for r in rows if "diff_mean" in r)
+
+
+def test_design_properties_by_case_type_get_no_p_value_either(monkeypatch):
+    monkeypatch.setattr(model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    wide = _ladder().rename(
+        columns={"procedures_per_case": "by_case_type.birth.procedures_per_case"}
+    )
+    rows = compare(wide, ["by_case_type.birth.procedures_per_case"], "base")
+    assert all(r["design_property"] and r.get("p_value") is None for r in rows)
