@@ -88,8 +88,8 @@ def change_text(row: dict[str, Any]) -> str:
         if row.get("diff_pp") is None:
             return "—"
         if low is None or high is None:
-            return f"{row['diff_pp']:+.2f} pp"
-        return f"{row['diff_pp']:+.2f} pp [{low:+.2f}, {high:+.2f}]"
+            return f"{row['diff_pp']:+.3g} pp"
+        return f"{row['diff_pp']:+.3g} pp [{low:+.3g}, {high:+.3g}]"
     if row.get("relative") is not None and row.get("relative_low") is None:
         return f"{100 * row['relative']:+.1f}% [unbounded]"
     return percent(row.get("relative"), row.get("relative_low"), row.get("relative_high"))
