@@ -41,8 +41,9 @@ def resolved_scenarios(data) -> tuple[dict[str, dict[str, Any]] | None, list[str
     notes = [f"Scenarios resolved from {source} and the scenario files as they are now."]
     if changed:
         notes.append(
-            f"Warning: the resolved scenarios of {', '.join(changed)} differ from those the runs "
-            "were made with (the files changed since): the lever table may not match the runs."
+            f"Warning: the digests of {', '.join(changed)} differ from those of the runs (the "
+            "scenario files or the model changed since): the lever table and the warm-up shown "
+            "may not be those the runs used."
         )
     else:
         notes.append("They match the digests of the stored runs.")

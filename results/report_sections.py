@@ -72,8 +72,8 @@ def delay_window(page, ctx) -> None:
     page.add(f"<p>{text}</p>")
     if not ctx.scenarios_match:
         page.add(
-            "<p class=bad>The scenario files changed since these runs: the warm-up above is "
-            "today's and may not be the one the runs used.</p>"
+            "<p class=bad>The scenario files or the model changed since these runs: the warm-up "
+            "above is today's and may not be the one the runs used.</p>"
         )
     open_names = [
         n
