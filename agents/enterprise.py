@@ -11,8 +11,6 @@ class Enterprise(mesa.Agent):
     Attributes:
         row: its index in the model's enterprise arrays (demand is drawn over those arrays).
         district: district index.
-        sector: sector index (0 services, 1 manufacturing, 2 construction, 3 trade).
-        size: employees; count.
         digital_skill: 0-1; decides whether an online service can be used.
 
     Its attitudes (``trust``, ``expectation``, ``satisfaction``, ``efficacy``,
@@ -25,15 +23,11 @@ class Enterprise(mesa.Agent):
         model: mesa.Model,
         row: int,
         district: int,
-        sector: int,
-        size: int,
         digital_skill: float,
     ) -> None:
         super().__init__(model)
         self.row = row
         self.district = district
-        self.sector = sector
-        self.size = size
         self.digital_skill = digital_skill
 
     def __getattr__(self, name: str):

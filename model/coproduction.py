@@ -1,33 +1,58 @@
-"""Co-production and self-governance (DESIGN.md §2 step 8): volunteer capacity from civil society.
+"""Co-production (DESIGN.md §2 step 8): volunteer capacity from firms and social organisations.
 
-With platform openness ≥ ``coproduction_min_openness`` and ``coproduction`` > 0, an enterprise
-co-produces while its trust is at least ``coproduction_trust_threshold``. District d then adds
+With platform openness ≥ ``coproduction_min_openness`` and ``coproduction`` > 0, each row of the
+enterprise table — an enterprise or a social organisation (``kind``) — decides every day from
+its own attitudes:
 
-    f_d = min(1, social_organisation_share + coproducing share of d's enterprises / full share)
-    extra_s = coproduction · f_d · allocation_s     (stochastically rounded, every day)
+    co-produces  ⇔  T ≥ coproduction_trust_threshold  and  eff ≥ coproduction_efficacy_threshold
 
-servers at each of its stations (counters, front desk, back offices; city-level stations get
-none). Self-governance — communities resolving a share of local requests — acts on voice
-(``model.voice``).
+A co-producer offers v_kind servers (``enterprise_volunteer_servers``,
+``organisation_volunteer_servers``); the platform enlists the share ``coproduction`` of the offer.
+District d thus gains
+
+    extra_d = coproduction · Σ_{co-producers in d} v_kind
+
+servers, spread over the district's stations where volunteer help is plausible — intake counters,
+front desks and the community service stations (``COMMUNITY`` function, both its counter and its
+back office) — in proportion to their planned servers, stochastically rounded every day. Legal
+approvals (the other back offices) and city-level stations get none. The capacity added grows
+with the number of co-producers, so the attitude gate binds. Self-governance — communities
+resolving a share of local requests — acts on voice (``model.voice``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.population import Population
+from model.offices import Layout
+from model.population import ORGANISATION, Population
 from model.staffing import Staffing
 from scenarios import Scenario
 
+COMMUNITY = "community"  # the catalogue function of the community service stations
+
+
+def volunteer_stations(layout: Layout) -> np.ndarray:
+    """Stations volunteers may staff: district counters, front desks, community stations."""
+    eligible = np.zeros(layout.n_stations, dtype=bool)
+    for office in layout.offices:
+        if office.district is None:
+            continue
+        eligible[office.counter] = True
+        if office.function == COMMUNITY and office.backoffice is not None:
+            eligible[office.backoffice] = True
+    return eligible
+
 
 class Coproduction:
-    """Which enterprises co-produce, and the extra servers they add."""
+    """Which enterprises and organisations co-produce, and the extra servers they add."""
 
     def __init__(
         self,
         scenario: Scenario,
         enterprises: Population,
         staffing: Staffing,
+        layout: Layout,
         rng: np.random.Generator,
     ) -> None:
         civic, levers = scenario.civic, scenario.levers
@@ -38,24 +63,33 @@ class Coproduction:
         )
         self.enterprises = enterprises
         self.staffing = staffing
+        self.eligible = volunteer_stations(layout) & (staffing.district >= 0)
         self.rng = rng
         self.districts = scenario.world.districts
+        self.coproducer_days = 0.0  # co-producing rows, summed over days
 
     def step(self, time: float) -> None:
         """Update the co-producers and the extra servers; apply them at ``time``."""
         staffing = self.staffing
         if self.active:
-            firms = self.enterprises
-            firms.coproducing[:] = firms.trust >= self.civic.coproduction_trust_threshold
-            counts = np.bincount(firms.district, minlength=self.districts)
-            active = np.bincount(firms.district, firms.coproducing, minlength=self.districts)
-            share = np.divide(active, counts, out=np.zeros(self.districts), where=counts > 0)
-            f = np.minimum(
-                1.0, self.civic.social_organisation_share + share / self.civic.coproducer_share_full
+            civic, rows = self.civic, self.enterprises
+            rows.coproducing[:] = (rows.trust >= civic.coproduction_trust_threshold) & (
+                rows.efficacy >= civic.coproduction_efficacy_threshold
             )
-            local = staffing.district >= 0
-            wanted = np.zeros(len(staffing.extra))
-            wanted[local] = self.level * f[staffing.district[local]] * staffing.allocation[local]
+            self.coproducer_days += float(rows.coproducing.sum())
+            offer = np.where(
+                rows.kind == ORGANISATION,
+                civic.organisation_volunteer_servers,
+                civic.enterprise_volunteer_servers,
+            )
+            extra_by_district = self.level * np.bincount(
+                rows.district, offer * rows.coproducing, minlength=self.districts
+            )
+            plan = np.where(self.eligible, staffing.allocation, 0).astype(float)
+            district = np.maximum(staffing.district, 0)
+            planned = np.bincount(district, plan, minlength=self.districts)
+            share = np.divide(plan, planned[district], out=np.zeros(len(plan)), where=plan > 0)
+            wanted = extra_by_district[district] * share
             whole = np.floor(wanted)
             staffing.extra = (whole + (self.rng.random(len(wanted)) < wanted - whole)).astype(
                 np.int64

@@ -1,19 +1,28 @@
-"""Evaluation (DESIGN.md §2 step 6): how applicants judge a completed case, and trust.
+"""Evaluation (DESIGN.md §2 step 6): how applicants judge a completed case, and what trust does.
 
-Expectancy disconfirmation, per completed case of applicant i:
+Expectancy disconfirmation (Oliver 1980; Van Ryzin 2004 for public services), per completed case
+of applicant i:
 
     performance  P = exp(−delay / D − π · max(trips − 1, 0))                  (0-1]
     satisfaction S = clip(a + b·P + c·(P − E_i), 0, 1)
     expectation  E_i ← E_i + α_E (P − E_i)
     trust        T_i ← T_i + α_T (S − T_i)          (ΔT_i spills w · ΔT_i to each neighbour)
 
-An applicant with several cases the same day uses their mean P and S. Every day, transparency τ
-moves everyone's trust toward what open government shows:
+An applicant with several cases the same day uses their mean P and S. Trust has no drift of its
+own. Transparency τ publishes each district's real service performance P_pub,d (an exponential
+average of the mean P of the district's completed cases, weight ``PUBLISHED_MEMORY`` per day
+with cases). Every day, each resident or enterprise *without an own case in the last*
+``recent_case_days`` takes the published figure as a vicarious case of weight ω = τ·ρ
+(ρ = ``publication_weight``), through the same rule:
 
-    T ← T + τ · (ρ_info (S_pub − T) + ρ_open (1 − T))
+    S_pub = clip(a + b·P_pub + c·(P_pub − E_i), 0, 1)
+    E_i ← E_i + ω α_E (P_pub − E_i)
+    T_i ← T_i + ω α_T (S_pub − T_i)
 
-where S_pub is the published satisfaction (an exponential average of the days' mean S). The
-module owns the per-case satisfaction (aligned with ``journeys.records``) for the metrics.
+so publication raises trust where service is good and lowers it where it is poor; with τ = 0 it
+does nothing. The coefficients a, b, c, α_E, α_T, D, π, w are assumed (documented in the schema);
+the disconfirmation form is the literature's. The module owns the per-case satisfaction
+(aligned with ``journeys.records``) for the metrics.
 """
 
 from __future__ import annotations
@@ -26,11 +35,15 @@ from model.records import ENTERPRISE, RESIDENT
 from model.spread import spill
 from scenarios import Scenario
 
-PUBLISHED_MEMORY = 0.1  # weight of today's mean satisfaction in the published figure
+PUBLISHED_MEMORY = 0.1  # weight of a day's mean performance in the published figure
 
 
 class Evaluation:
-    """Satisfaction, expectation and trust updates from completed cases, and transparency."""
+    """Satisfaction, expectation and trust updates from completed cases and published figures.
+
+    Attributes:
+        published: each district's published performance (0-1; nan before its first case).
+    """
 
     def __init__(
         self,
@@ -40,10 +53,10 @@ class Evaluation:
         adjacency: sp.csr_array | None,
     ) -> None:
         self.civic = scenario.civic
-        self.transparency = scenario.levers.transparency
+        self.weight = scenario.levers.transparency * scenario.civic.publication_weight
         self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
-        self.published = scenario.civic.trust_initial
+        self.published = np.full(scenario.world.districts, np.nan)
         self.case_satisfaction: list[np.ndarray] = []
 
     def performance(self, delay: np.ndarray, trips: np.ndarray) -> np.ndarray:
@@ -52,8 +65,20 @@ class Evaluation:
         extra_trips = np.maximum(trips - 1, 0)
         return np.exp(-delay / civic.delay_reference_days - civic.trip_penalty * extra_trips)
 
-    def step(self, cases: dict[str, np.ndarray]) -> None:
-        """Update the applicants of today's completed cases; then the transparency drift."""
+    def satisfaction(self, performance, expectation):
+        """S = clip(a + b·P + c·(P − E), 0, 1)."""
+        civic = self.civic
+        return np.clip(
+            civic.satisfaction_base
+            + civic.satisfaction_performance * performance
+            + civic.satisfaction_disconfirmation * (performance - expectation),
+            0.0,
+            1.0,
+        )
+
+    def step(self, cases: dict[str, np.ndarray], time: float = 0.0) -> None:
+        """Update the applicants of today's completed cases (day ending at ``time``), then
+        publish and let the published figures reach those without a recent case."""
         civic = self.civic
         satisfaction = np.zeros(len(cases["delay_days"]))
         performance = self.performance(cases["delay_days"], cases["trips"])
@@ -67,37 +92,55 @@ class Evaluation:
             )
             expectation = table.expectation[rows].astype(float)
             p = performance[mask]
-            s = np.clip(
-                civic.satisfaction_base
-                + civic.satisfaction_performance * p
-                + civic.satisfaction_disconfirmation * (p - expectation[inverse]),
-                0.0,
-                1.0,
-            )
+            s = self.satisfaction(p, expectation[inverse])
             satisfaction[mask] = s
             counts = np.bincount(inverse)
             p_mean = np.bincount(inverse, p) / counts
             s_mean = np.bincount(inverse, s) / counts
             table.expectation[rows] = expectation + civic.expectation_rate * (p_mean - expectation)
             table.satisfaction[rows] = s_mean
+            table.last_case_day[rows] = time
             delta = civic.trust_rate * (s_mean - table.trust[rows])
             table.trust[rows] += delta.astype(np.float32)
             if kind == RESIDENT:
                 spill(self.adjacency, table.trust, rows, delta, civic.spillover_weight)
         self.case_satisfaction.append(satisfaction)
-        if len(satisfaction):
-            self.published += PUBLISHED_MEMORY * (float(satisfaction.mean()) - self.published)
-        self._transparency_drift()
+        self._publish(cases["home_district"].astype(np.int64), performance)
+        if self.weight > 0.0:
+            for table in self.tables.values():
+                if table.size:
+                    self._read_published(table, time)
 
-    def _transparency_drift(self) -> None:
-        tau = self.transparency
-        info = tau * self.civic.transparency_information_rate
-        openness = tau * self.civic.transparency_trust_rate
-        if info == 0.0 and openness == 0.0:
-            return
-        for table in self.tables.values():
-            trust = table.trust
-            trust += (info * (self.published - trust) + openness * (1.0 - trust)).astype(np.float32)
+    def _publish(self, district: np.ndarray, performance: np.ndarray) -> None:
+        n = len(self.published)
+        counts = np.bincount(district, minlength=n)
+        seen = counts > 0
+        today = np.bincount(district, performance, minlength=n)[seen] / counts[seen]
+        old = self.published[seen]
+        self.published[seen] = np.where(
+            np.isnan(old), today, old + PUBLISHED_MEMORY * (today - old)
+        )
+
+    def _read_published(self, table: Population, time: float) -> None:
+        """The vicarious case of the module docstring, for rows without a recent own case.
+
+        Whole-column float32 operations (a row that does not read gets weight 0), so a day
+        allocates a few bytes per row, not an index array."""
+        civic = self.civic
+        published = self.published.astype(np.float32)
+        known = ~np.isnan(published)
+        weight = np.where(known, np.float32(self.weight), np.float32(0.0))[table.district]
+        weight[time - table.last_case_day <= civic.recent_case_days] = 0.0
+        p = np.nan_to_num(published)[table.district]
+        s = self.satisfaction(p, table.expectation).astype(np.float32, copy=False)
+        p -= table.expectation
+        p *= weight
+        p *= np.float32(civic.expectation_rate)
+        table.expectation += p
+        s -= table.trust
+        s *= weight
+        s *= np.float32(civic.trust_rate)
+        table.trust += s
 
     def satisfaction_of_records(self) -> np.ndarray:
         """Satisfaction of every completed case so far, in ``journeys.records`` order."""

@@ -23,16 +23,21 @@ from model.journey import Applicants, Journeys
 from model.metrics import case_table, daily_summary
 from model.network import degrees, make_network
 from model.offices import build_layout
-from model.population import draw_districts, make_enterprise_table, make_population
+from model.population import (
+    FIRM,
+    ORGANISATION,
+    draw_districts,
+    make_enterprise_table,
+    make_population,
+)
 from model.privacy import Privacy
 from model.reengineering import reengineered
+from model.response_office import ResponseOffice, office_staff
 from model.routes import compile_plans
 from model.sensing import Sensing
 from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
-
-ENTERPRISE_SECTORS = 4
 
 
 def mean_utilisation(model: GovernanceModel) -> float:
@@ -57,7 +62,8 @@ class GovernanceModel(mesa.Model):
         population: the resident table (arrays); ``resident(row)`` gives a Mesa view of one row.
         network: the residents' social network, a symmetric ``scipy.sparse`` CSR adjacency.
         enterprise_table: the enterprises' attributes and attitudes as arrays (row =
-            ``Enterprise.row``).
+            ``Enterprise.row``), followed by the social organisations' rows (``kind``).
+        office: the response office (接诉即办 / 12345), ``model.response_office``.
         departments: Department agents, in station order.
         journeys: the service process; ``journeys.records`` holds completed cases.
         datacollector: daily model series and department series.
@@ -143,38 +149,50 @@ class GovernanceModel(mesa.Model):
         # One child stream per mechanism, spawned from the model's generator: a lever that
         # changes how many draws one mechanism makes leaves the others' draws unchanged, so
         # paired comparisons (common random numbers) stay tight.
-        voice_rng, coproduction_rng, sensing_rng, privacy_rng = self.rng.spawn(4)
+        voice_rng, coproduction_rng, sensing_rng, privacy_rng, office_rng = self.rng.spawn(5)
         self.staffing = Staffing(self.layout, self.journeys)
         self.evaluation = Evaluation(scenario, residents, firms, self.network)
-        self.voice = Voice(
-            scenario,
-            residents,
-            firms,
-            self.network,
-            self.degree,
-            voice_rng,
-            scenario.world.districts,
+        world = scenario.world
+        servers, speed = office_staff(scenario.response_office, world.residents)
+        self.office = ResponseOffice(
+            scenario.response_office,
+            servers,
+            office_rng,
+            world.working_hours_per_day,
+            count_from=float(world.warmup_days),
+            speed=speed,
         )
-        self.coproduction = Coproduction(scenario, firms, self.staffing, coproduction_rng)
+        self.voice = Voice(
+            scenario, residents, firms, self.network, self.degree, voice_rng, self.office
+        )
+        self.coproduction = Coproduction(
+            scenario, firms, self.staffing, self.layout, coproduction_rng
+        )
         self.sensing = Sensing(scenario, self.stations, self.staffing, residents, sensing_rng)
-        self.privacy = Privacy(scenario, residents, firms, self.network, privacy_rng)
+        self.privacy = Privacy(
+            scenario, residents, firms, self.network, privacy_rng, float(world.warmup_days)
+        )
 
     def _make_enterprises(self, world) -> None:
+        """Enterprises (applicants for enterprise services, and Mesa agents), then the social
+        organisations as further rows of the same attitude table (``kind``)."""
         n = world.enterprises
-        district = draw_districts(self.rng, world, n)
-        sector = self.rng.integers(ENTERPRISE_SECTORS, size=n)
-        size = np.ceil(self.rng.lognormal(2.0, 1.2, size=n)).astype(int)
+        organisations = round(
+            self.config.civic.social_organisations_per_10k_residents * world.residents / 10_000
+        )
+        district = draw_districts(self.rng, world, n + organisations)
         spread = 4.0
         mean = world.enterprise_digital_skill
-        skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n)
-        self.enterprise_district = district.astype(np.int16)
-        self.enterprise_skill = skill.astype(np.float32)
+        skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n + organisations)
+        skill = skill.astype(np.float32)
+        self.enterprise_district = district[:n].astype(np.int16)
+        self.enterprise_skill = skill[:n]
+        kind = np.r_[np.full(n, FIRM), np.full(organisations, ORGANISATION)]
         self.enterprise_table = make_enterprise_table(
-            self.rng, self.config.civic, self.enterprise_district, self.enterprise_skill
+            self.rng, self.config.civic, district.astype(np.int16), skill, kind
         )
         self.enterprises = [
-            Enterprise(self, i, int(district[i]), int(sector[i]), int(size[i]), float(skill[i]))
-            for i in range(n)
+            Enterprise(self, i, int(district[i]), float(skill[i])) for i in range(n)
         ]
 
     def resident(self, row: int) -> Resident:
@@ -196,11 +214,14 @@ class GovernanceModel(mesa.Model):
         2-5. intake, routing, cross-district handling and service — the day's events in continuous
            time (``model.journey``); departments close the day (utilisation);
         6. evaluation — applicants of the day's completed cases update satisfaction, expectation
-           and trust (spilling to neighbours); transparency moves trust (``model.evaluation``);
-        7. voice — at the start of each voice period, participation decisions, requests and
-           responses (``model.voice``);
-        8. co-production — trusting enterprises and social groups add servers
-           (``model.coproduction``);
+           and trust (spilling to neighbours); each district's performance is published and
+           reaches those without a recent case (``model.evaluation``);
+        7. voice — dissatisfied applicants complain; at the start of each voice period,
+           participation decisions and the period's requests; the response office handles the
+           day's arrivals (``model.response_office``) and the settled requests (answer or
+           silence) move efficacy and trust (``model.voice``);
+        8. co-production — trusting, efficacious enterprises and social organisations add
+           servers at counters and community stations (``model.coproduction``);
         9. needs sensing — every K days, estimate load and plan a reallocation of the staff
            budget; apply the plans whose lag is over (``model.sensing``);
         10. privacy — the day's data-hub retrievals risk incidents that cost trust
@@ -218,11 +239,14 @@ class GovernanceModel(mesa.Model):
         records = self.journeys.records
         cases = records.table(self._recorded)
         self._recorded = len(records)
-        self.evaluation.step(cases)
-        self.voice.step(self.steps)
+        self.evaluation.step(cases, end)
+        self.voice.complain(cases, self.evaluation.case_satisfaction[-1])
+        self.voice.step(self.steps, start)
+        self.office.advance_to(end)
+        self.voice.settle(end)
         self.coproduction.step(end)
         self.sensing.step(self.steps, end)
-        self.privacy.step(cases)
+        self.privacy.step(cases, end)
         self._collect(cases)
 
     def _collect(self, cases: dict[str, np.ndarray]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from model.equity import equity_metrics, resident_groups
+from model.population import FIRM
 from model.records import CaseRecords
 
 PERCENTILES = (50, 90, 99)
@@ -31,7 +32,25 @@ PERCENTILES = (50, 90, 99)
 #  materials_per_case — distinct documents the case requires from outside itself (applicant
 #      papers and government documents, fetched from the hub or not), after exemption; mean;
 #  staff_total — initial servers of all counters, back offices and desks; count.
-DESIGN_PROPERTIES = ("procedures_per_case", "materials_per_case", "staff_total")
+# Civic quantities fixed by the levers and the case mix alone (arrivals do not depend on the
+# scenario); every other civic metric moves with service performance
+# (tests/model/test_civic_outcomes.py):
+#  privacy_incidents_per_10k_cases — retrievals per case × p·(1 − protection);
+#  privacy_incidents_per_10k_residents_per_year — the same, times the case rate; privacy_incidents
+#      — their count;
+#  privacy_trust_lost_per_resident — those incidents × the trust cost per incident;
+#  reallocations — days / adjust_every_days when sensing is on.
+DESIGN_PROPERTIES = (
+    "procedures_per_case",
+    "materials_per_case",
+    "staff_total",
+    "privacy_incidents_per_10k_cases",
+    "privacy_incidents_per_10k_residents_per_year",
+    "privacy_incidents",
+    "privacy_trust_lost_per_resident",
+    "reallocations",
+)
+DRIFT_WINDOW = 0.25  # the drift diagnostic fits the last quarter of the run
 
 
 def case_table(records: CaseRecords | Iterable[tuple]) -> dict[str, np.ndarray]:
@@ -137,9 +156,18 @@ def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | 
     return scale * numerator / denominator if denominator else None
 
 
+def drift_per_100_days(series: np.ndarray) -> float | None:
+    """Least-squares slope of a daily series over its last quarter; change per 100 days."""
+    tail = np.asarray(series[-max(int(len(series) * DRIFT_WINDOW), 0) :], dtype=float)
+    if len(tail) < 3:
+        return None
+    return 100.0 * float(np.polyfit(np.arange(len(tail)), tail, 1)[0])
+
+
 def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
     """Participation, trust, satisfaction, responses, co-production, privacy and equity."""
-    warmup = model.config.world.warmup_days
+    world = model.config.world
+    warmup = world.warmup_days
     kept = table["arrival_day"] >= warmup
     series = model.civic_series
     empty = model.population.size == 0  # no residents: no resident series to report
@@ -148,32 +176,44 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
     after = slice(min(warmup, max(len(participation) - 1, 0)), None)
     satisfaction = model.evaluation.satisfaction_of_records()
     incidents = model.privacy.incidents_of_records()
-    retrievals = table["hub_retrievals"][kept].sum()
-    voice, staffing, firms, residents = (
-        model.voice,
-        model.staffing,
-        model.enterprise_table,
-        model.population,
-    )
+    voice, office, staffing, residents = model.voice, model.office, model.staffing, model.population
+    rows = model.enterprise_table
+    firm = rows.kind == FIRM
+    years = max(model.steps - warmup, 0) / world.working_days_per_year
+    resident_years = residents.size * years
     result: dict[str, Any] = {
         "participation_rate": _mean(participation[after]),
         "participation_rate_final": float(participation[-1]) if len(participation) else None,
+        "participation_drift_per_100_days": drift_per_100_days(participation),
         "trust_mean": _mean(trust[after]),
         "trust_mean_final": float(trust[-1]) if len(trust) else None,
+        "trust_drift_per_100_days": drift_per_100_days(trust),
         "trust_sd_final": float(np.std(residents.trust)) if residents.size else None,
+        "efficacy_mean_final": _mean(residents.efficacy),
         "satisfaction_mean": _mean(satisfaction[kept]),
-        "requests": voice.requests,
-        "response_rate": _ratio(voice.responses, voice.requests),
-        "community_resolution_share": _ratio(voice.resolved_by_community, voice.requests),
+        "requests": office.submitted,
+        "requests_per_resident_per_year": _ratio(office.submitted, resident_years),
+        "complaints": voice.complaints,
+        "response_rate": office.response_rate,
+        "office_backlog_days_final": office.backlog_days(float(model.steps)),
+        "community_resolution_share": _ratio(voice.resolved_by_community, office.submitted),
         "coproduction_share": _ratio(staffing.extra_days, staffing.staff_days),
-        "enterprise_participation_rate_final": _mean(firms.participating),
-        "enterprise_trust_mean_final": _mean(firms.trust),
+        "coproducer_share": _ratio(
+            model.coproduction.coproducer_days, rows.size * max(model.steps, 1)
+        ),
+        "enterprise_participation_rate_final": _mean(rows.participating[firm]),
+        "enterprise_trust_mean_final": _mean(rows.trust[firm]),
         "privacy_incidents": int(incidents[kept].sum()),
-        "privacy_incidents_per_10k": _ratio(float(incidents[kept].sum()), retrievals, 1e4),
+        "privacy_incidents_per_10k_residents_per_year": _ratio(
+            model.privacy.incidents, resident_years, 1e4
+        ),
         "privacy_incidents_per_10k_cases": _ratio(float(incidents[kept].sum()), kept.sum(), 1e4),
+        "privacy_trust_lost_per_resident": _ratio(
+            model.privacy.resident_trust_lost, residents.size
+        ),
         "reallocations": model.sensing.reallocations,
     }
-    threshold = model.config.world.digital_skill_threshold
+    threshold = world.digital_skill_threshold
     skill = _applicant_skill(table, residents.digital_skill, model.enterprise_skill)
     kept_table = {name: column[kept] for name, column in table.items()}
     result.update(
@@ -184,7 +224,7 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
             kept_table["home_district"],
             skill[kept] < threshold,
             kept_table["case_type"],
-            model.config.world.districts,
+            world.districts,
         )
     )
     result["residents_by_group"] = resident_groups(

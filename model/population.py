@@ -7,8 +7,11 @@ Columns (dtype; unit):
     district (int16), age_group (int8), digital_skill (float32; 0-1): who the resident is;
     time, civic_skill (float32; 0-1): Verba's resources for participation;
     trust, expectation, satisfaction, efficacy, privacy_concern (float32; 0-1): attitudes;
-    threshold (float32; utility): the participation threshold of the voice rule;
-    participating (bool): on the platform in the current voice period.
+    threshold (float32; utility): the participation threshold of the voice rule (drawn, or the
+        scenario's fixed ``threshold_values``);
+    participating (bool): on the platform in the current voice period (``seed_participants``
+        residents start on it);
+    last_case_day (float32; days): completion time of the latest own case (−inf: none yet).
 Enterprises get the same attitude columns in their own table (``make_enterprise_table``).
 """
 
@@ -32,6 +35,7 @@ RESOURCE_CONCENTRATION = 4.0
 # Enterprises: resources for participation are fixed (staff time, organisational skill).
 ENTERPRISE_TIME = 0.5
 ENTERPRISE_CIVIC_SKILL = 0.7
+FIRM, ORGANISATION = 0, 1  # kinds of rows in the enterprise table
 ATTITUDES = ("trust", "expectation", "satisfaction", "efficacy", "privacy_concern")
 
 
@@ -89,6 +93,7 @@ def attitude_columns(rng: np.random.Generator, civic: Civic, n: int) -> dict[str
     }
     columns["satisfaction"] = columns["trust"].copy()
     columns["participating"] = np.zeros(n, dtype=bool)
+    columns["last_case_day"] = np.full(n, -np.inf, dtype=np.float32)
     return columns
 
 
@@ -110,16 +115,28 @@ def make_population(
         "civic_skill": beta_mean(rng, CIVIC_SKILL_MEAN, RESOURCE_CONCENTRATION, n),
     }
     columns.update(attitude_columns(rng, civic, n))
+    if civic.threshold_values:
+        columns["threshold"] = np.asarray(civic.threshold_values, dtype=np.float32)
+    if civic.seed_participants:
+        seeds = rng.permutation(n)[: civic.seed_participants]
+        columns["participating"][seeds] = True
     return Population(columns)
 
 
 def make_enterprise_table(
-    rng: np.random.Generator, civic: Civic, district: np.ndarray, skill: np.ndarray
+    rng: np.random.Generator,
+    civic: Civic,
+    district: np.ndarray,
+    skill: np.ndarray,
+    kind: np.ndarray | None = None,
 ) -> Population:
-    """The enterprises' table: district, digital skill, fixed resources and attitudes."""
+    """The table of enterprises and social organisations (rows beside them, ``kind`` =
+    ``ORGANISATION``): district, digital skill, fixed resources and attitudes. Only enterprise
+    rows apply for services (they come first, so a row is also the applicant index)."""
     n = len(district)
     columns = {
         "district": district,
+        "kind": np.zeros(n, dtype=np.int8) if kind is None else kind.astype(np.int8),
         "digital_skill": skill,
         "time": np.full(n, ENTERPRISE_TIME, dtype=np.float32),
         "civic_skill": np.full(n, ENTERPRISE_CIVIC_SKILL, dtype=np.float32),

@@ -11,7 +11,9 @@ c ← c + g·(1 − c). Incidents are reported in public: everyone (residents an
 victim's district keeps a share (1 − ``incident_publicity_loss``)^n of their trust after n
 incidents there in a day — the channel through which weak protection costs trust beyond the
 few who are hit. Incidents are drawn when the case completes (its retrievals are recorded
-then). The module owns the per-case incident counts (aligned with ``journeys.records``).
+then). The module owns the per-case incident counts (aligned with ``journeys.records``) and,
+from ``count_from`` on, the incidents and the trust they cost (victims, neighbours, publicity)
+summed over residents, for the outcome metrics.
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ class Privacy:
         enterprises: Population,
         adjacency: sp.csr_array | None,
         rng: np.random.Generator,
+        count_from: float = 0.0,
     ) -> None:
         self.civic = scenario.civic
+        self.count_from = count_from
+        self.incidents = 0  # incidents counted from count_from
+        self.resident_trust_lost = 0.0  # residents' trust lost to incidents, summed; trust units
         self.districts = scenario.world.districts
         self.probability = scenario.civic.incident_probability * (
             1.0 - scenario.levers.privacy_protection
@@ -46,8 +52,8 @@ class Privacy:
         self.rng = rng
         self.case_incidents: list[np.ndarray] = []
 
-    def step(self, cases: dict[str, np.ndarray]) -> None:
-        """Draw today's incidents and apply their trust cost."""
+    def step(self, cases: dict[str, np.ndarray], time: float = 0.0) -> None:
+        """Draw today's incidents (day ending at ``time``) and apply their trust cost."""
         retrievals = cases["hub_retrievals"].astype(np.int64)
         # One uniform per retrieval whatever the probability, so that streams stay paired.
         risky = self.rng.random(int(retrievals.sum())) < self.probability
@@ -57,6 +63,16 @@ class Privacy:
         hit = incidents > 0
         if not hit.any():
             return
+        counted = time > self.count_from
+        if counted:
+            self.incidents += int(incidents.sum())
+        residents = self.tables[RESIDENT]
+        before = float(residents.trust.sum(dtype=np.float64)) if counted else 0.0
+        self._apply(cases, incidents, hit)
+        if counted:
+            self.resident_trust_lost += before - float(residents.trust.sum(dtype=np.float64))
+
+    def _apply(self, cases: dict[str, np.ndarray], incidents: np.ndarray, hit: np.ndarray) -> None:
         civic = self.civic
         kinds = cases["applicant_kind"][hit].astype(np.int8)
         applicants = cases["applicant"][hit].astype(np.int64)

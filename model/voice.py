@@ -1,7 +1,7 @@
-"""Voice (DESIGN.md §2 step 7): who participates on the platform, and how government answers.
+"""Voice (DESIGN.md §2 step 7): who participates on the platform, what they ask, what they hear.
 
-Every ``voice_every_days`` (a period), each resident i decides afresh (enterprises alike, their
-"neighbours" being the enterprises of their district):
+Every ``voice_every_days`` (a period), each resident i decides afresh (enterprises and social
+organisations alike, their "neighbours" being the rows of their district):
 
     U_i = w_T·T_i + w_E·eff_i + w_N·s_i + boost·recruited_i − cost_i
     cost_i = c_open[openness] + c_dig·(1 − skill_i) + c_time·(1 − time_i)
@@ -9,15 +9,21 @@ Every ``voice_every_days`` (a period), each resident i decides afresh (enterpris
     participates  ⇔  U_i ≥ θ_i
 
 with s_i the participating share of i's neighbours (one sparse mat-vec) and recruited_i a
-Bernoulli(recruitment · openness/3) draw. With ``voice_rule = "threshold"`` the rule is reduced to
-Granovetter's: participates ⇔ s_i ≥ θ_i (no requests are made). Each participant files a request
-with probability q; it gets a response with probability
+Bernoulli(recruitment · openness/3) draw. ``adoption = "progressive"`` makes joining
+irreversible. With ``voice_rule = "threshold"`` the rule is reduced to Granovetter's:
+participates ⇔ s_i ≥ θ_i (no requests are made).
 
-    r_i = clip(responsiveness + g_open·openness + g_press·(participating share of i's district))
-
-A response raises efficacy (eff += γ⁺(1 − eff)) and trust (T += β⁺(1 − T)); silence lowers them
-(eff −= γ⁻·eff, T −= β⁻·T) unless, with openness ≥ the co-production level, the community resolves
-the request itself (probability ``community_resolution``; efficacy rises by γ⁺/2, trust unchanged).
+Requests are cases at the response office (``model.response_office``): each participant files
+Poisson(r·K/working days per year) requests in a period of K days, at uniform times over the
+period; applicants whose satisfaction with a completed case is below ``complaint_satisfaction``
+complain with probability ``complaint_probability`` when it completes. Under the discretionary
+rule the office takes a request up with probability clip(take-up propensity + g_press ·
+participating share of the requester's district). When a request is settled, an answer (handling
+started within the deadline) raises efficacy (eff += γ⁺(1 − eff)) and trust (T += β⁺(1 − T));
+silence lowers them (eff −= γ⁻·eff, T −= β⁻·T) unless, with openness ≥ the co-production level,
+the community resolves the request itself (probability ``community_resolution``; efficacy rises
+by γ⁺/2, trust unchanged). The response rate is therefore an outcome of load, capacity, rule
+and pressure.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import scipy.sparse as sp
 
 from model.network import neighbour_share
 from model.population import Population
+from model.records import ENTERPRISE, RESIDENT
+from model.response_office import ResponseOffice
 from scenarios import Civic, Scenario
 
 
@@ -55,7 +63,7 @@ def platform_terms(civic: Civic, openness: int) -> tuple[float, float, float]:
 
 
 class Voice:
-    """Participation decisions, requests and responses; counters for the metrics."""
+    """Participation decisions, requests and complaints to the office, and their outcomes."""
 
     def __init__(
         self,
@@ -65,37 +73,43 @@ class Voice:
         adjacency: sp.csr_array,
         degree: np.ndarray,
         rng: np.random.Generator,
-        districts: int,
+        office: ResponseOffice,
     ) -> None:
         self.civic = scenario.civic
         self.levers = scenario.levers
+        self.every_request = scenario.response_office.rule == "every_request"
+        self.period = self.civic.voice_every_days
+        self.daily_rate = (
+            self.civic.requests_per_participant_per_year / scenario.world.working_days_per_year
+        )
         self.warmup = scenario.world.warmup_days
-        self.residents = residents
-        self.enterprises = enterprises
+        self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
         self.degree = degree
         self.rng = rng
-        self.districts = districts
+        self.office = office
+        self.districts = scenario.world.districts
         self.cost_open, self.recruitment, self.community = platform_terms(
             self.civic, self.levers.platform_openness
         )
-        self.requests = self.responses = self.resolved_by_community = 0
+        self.resolved_by_community = 0
+        self.complaints = 0
 
-    def step(self, day: int) -> None:
-        """Decide participation at the start of each period; file and answer requests."""
-        if (day - 1) % self.civic.voice_every_days:
+    def step(self, day: int, start: float) -> None:
+        """At the start of each period (day ``day``, time ``start``), decide participation and
+        submit the period's requests to the office."""
+        if (day - 1) % self.period:
             return
-        counted = day > self.warmup
-        share = neighbour_share(self.adjacency, self.degree, self.residents.participating)
-        self._decide(self.residents, share)
-        firms = self.enterprises
+        residents, firms = self.tables[RESIDENT], self.tables[ENTERPRISE]
+        share = neighbour_share(self.adjacency, self.degree, residents.participating)
+        self._decide(residents, share)
         if firms.size:
             self._decide(firms, self._district_share(firms)[firms.district])
         if self.civic.voice_rule == "threshold":
             return
-        for table in (self.residents, self.enterprises):
+        for kind, table in self.tables.items():
             if table.size:
-                self._requests(table, counted)
+                self._requests(kind, table, start)
 
     def _district_share(self, table: Population) -> np.ndarray:
         counts = np.bincount(table.district, minlength=self.districts)
@@ -105,39 +119,69 @@ class Voice:
     def _decide(self, table: Population, share: np.ndarray) -> None:
         civic = self.civic
         if civic.voice_rule == "threshold":
-            table.participating[:] = share >= table.threshold
-            return
-        utility = participation_utility(civic, self.cost_open, share, table)
-        if self.recruitment > 0.0:
-            recruited = self.rng.random(table.size, dtype=np.float32) < self.recruitment
-            utility += civic.recruitment_boost * recruited
-        table.participating[:] = utility >= table.threshold
+            joins = share >= table.threshold
+        else:
+            utility = participation_utility(civic, self.cost_open, share, table)
+            if self.recruitment > 0.0:
+                recruited = self.rng.random(table.size, dtype=np.float32) < self.recruitment
+                utility += civic.recruitment_boost * recruited
+            joins = utility >= table.threshold
+        if civic.adoption == "progressive":
+            table.participating |= joins
+        else:
+            table.participating[:] = joins
 
-    def _requests(self, table: Population, counted: bool) -> None:
-        civic, rng = self.civic, self.rng
+    def _take_up(self, table: Population, rows: np.ndarray) -> np.ndarray:
+        if self.every_request:
+            return np.ones(len(rows))
+        pressure = self._district_share(table)[table.district[rows]]
+        return np.clip(self.civic.take_up_propensity + self.civic.pressure_gain * pressure, 0, 1)
+
+    def _requests(self, kind: int, table: Population, start: float) -> None:
         participants = np.flatnonzero(table.participating)
-        filing = participants[rng.random(len(participants)) < civic.request_probability]
-        if len(filing) == 0:
+        counts = self.rng.poisson(self.daily_rate * self.period, size=len(participants))
+        rows = np.repeat(participants, counts)
+        arrival = start + self.period * self.rng.random(len(rows))
+        self.office.submit(arrival, rows, np.full(len(rows), kind), self._take_up(table, rows))
+
+    def complain(self, cases: dict[str, np.ndarray], satisfaction: np.ndarray) -> None:
+        """Applicants dissatisfied with today's completed cases complain to the office."""
+        civic = self.civic
+        unhappy = satisfaction < civic.complaint_satisfaction
+        # One uniform per case whatever the satisfaction, so that paired runs stay paired.
+        filing = unhappy & (self.rng.random(len(satisfaction)) < civic.complaint_probability)
+        if not filing.any():
             return
-        pressure = self._district_share(table)[table.district[filing]]
-        response = np.clip(
-            self.levers.responsiveness
-            + civic.openness_response_gain * self.levers.platform_openness
-            + civic.pressure_gain * pressure,
-            0.0,
-            1.0,
-        )
-        answered = rng.random(len(filing)) < response
-        community = ~answered & (rng.random(len(filing)) < self.community)
+        arrival = cases["completion_day"][filing].astype(float)
+        kinds = cases["applicant_kind"][filing].astype(np.int64)
+        rows = cases["applicant"][filing].astype(np.int64)
+        take_up = np.ones(len(rows))
+        for kind, table in self.tables.items():
+            mask = kinds == kind
+            if mask.any():
+                take_up[mask] = self._take_up(table, rows[mask])
+        self.complaints += int((arrival >= self.warmup).sum())
+        self.office.submit(arrival, rows, kinds, take_up)
+
+    def settle(self, time: float) -> None:
+        """Apply the outcomes of the requests settled before ``time`` (answer or silence)."""
+        rows, kinds, answered = self.office.settled_before(time)
+        if len(rows) == 0:
+            return
+        civic = self.civic
+        community = ~answered & (self.rng.random(len(rows)) < self.community)
         silent = ~answered & ~community
-        efficacy, trust = table.efficacy, table.trust
-        yes, helped, no = filing[answered], filing[community], filing[silent]
-        efficacy[yes] += civic.efficacy_gain * (1.0 - efficacy[yes])
-        efficacy[helped] += 0.5 * civic.efficacy_gain * (1.0 - efficacy[helped])
-        efficacy[no] -= civic.efficacy_loss * efficacy[no]
-        trust[yes] += civic.response_trust_gain * (1.0 - trust[yes])
-        trust[no] -= civic.silence_trust_loss * trust[no]
-        if counted:
-            self.requests += len(filing)
-            self.responses += int(answered.sum())
+        if time > self.warmup:
             self.resolved_by_community += int(community.sum())
+        for kind, table in self.tables.items():
+            mine = kinds == kind
+            if not mine.any():
+                continue
+            efficacy, trust = table.efficacy, table.trust
+            # A row with several requests settled the same day is updated once per outcome.
+            yes, helped, no = rows[mine & answered], rows[mine & community], rows[mine & silent]
+            efficacy[yes] += civic.efficacy_gain * (1.0 - efficacy[yes])
+            efficacy[helped] += 0.5 * civic.efficacy_gain * (1.0 - efficacy[helped])
+            efficacy[no] -= civic.efficacy_loss * efficacy[no]
+            trust[yes] += civic.response_trust_gain * (1.0 - trust[yes])
+            trust[no] -= civic.silence_trust_loss * trust[no]

@@ -59,6 +59,10 @@ def read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
     data.setdefault("name", path.stem)
+    civic = data.get("civic")
+    if isinstance(civic, dict) and isinstance(civic.get("thresholds_file"), str):
+        # a thresholds file is named relative to the scenario file that names it
+        civic["thresholds_file"] = str(path.parent / civic["thresholds_file"])
     parent = data.pop("extends", None)
     if parent is None:
         return data

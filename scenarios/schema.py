@@ -67,11 +67,10 @@ class Levers(Frozen):
     platform_openness: int = Field(
         0, ge=0, le=3, description="participation platform: 0 closed .. 3 open; level"
     )
-    responsiveness: Share = Field(
-        0.33, description="probability (0-1) that a request on the platform gets a response"
-    )
     coproduction: Share = Field(
-        0.0, description="0-1; maximum share of capacity added by enterprises and social groups"
+        0.0,
+        description="0-1; share of the volunteer capacity offered by co-producing enterprises and "
+        "social organisations that the platform enlists (at counters and community stations)",
     )
     privacy_protection: Share = Field(
         0.5, description="0-1; share of data-hub incident risk removed by protection"
@@ -187,7 +186,9 @@ class Civic(Frozen):
     # -- initial attitudes ----------------------------------------------------------------------
     trust_initial: Share = Field(0.5, description="mean initial trust in government; 0-1")
     expectation_initial: Share = Field(
-        0.5, description="mean initial expected service performance; 0-1"
+        0.4,
+        description="mean initial expected service performance (≈ the silo world's mean "
+        "performance, 0.38: the status quo is what people expect); 0-1",
     )
     efficacy_initial: Share = Field(0.4, description="mean initial political efficacy; 0-1")
     privacy_concern_initial: Share = Field(0.5, description="mean initial privacy concern; 0-1")
@@ -202,7 +203,11 @@ class Civic(Frozen):
         0.1, ge=0.0, le=10.0, description="log-performance lost per trip beyond the first; 1/trip"
     )
     satisfaction_base: float = Field(
-        0.2, ge=-1.0, le=1.0, description="a in S = a + b·P + c·(P − E); 0-1 scale"
+        0.27,
+        ge=-1.0,
+        le=1.0,
+        description="a in S = a + b·P + c·(P − E) (calibrated so that the silo world is at rest: "
+        "trust_initial ≈ a + b·(mean silo performance ≈ 0.38)); 0-1 scale",
     )
     satisfaction_performance: float = Field(
         0.6, ge=0.0, le=2.0, description="b in S = a + b·P + c·(P − E); 1"
@@ -219,19 +224,21 @@ class Civic(Frozen):
     spillover_weight: Share = Field(
         0.2, description="share (0-1) of a resident's trust change passed to each neighbour"
     )
-    transparency_information_rate: float = Field(
-        0.004,
+    publication_weight: float = Field(
+        0.01,
         ge=0.0,
         le=1.0,
-        description="daily rate at which trust moves toward published satisfaction, times "
-        "transparency; 1/day",
+        description="weight, per day at transparency 1, of the district's published performance "
+        "taken as a vicarious case by residents and enterprises without a recent case of their "
+        "own (assumed: at full transparency the published figures count like one own case in "
+        "about 100 working days); 1/day",
     )
-    transparency_trust_rate: float = Field(
-        0.002,
+    recent_case_days: float = Field(
+        250.0,
         ge=0.0,
-        le=1.0,
-        description="daily rate at which open government closes the gap 1 − T, times "
-        "transparency; 1/day",
+        le=10_000.0,
+        description="an own case completed within this many days makes published figures "
+        "irrelevant to the applicant (assumed: one year); days",
     )
     # -- voice ------------------------------------------------------------------------------
     voice_every_days: int = Field(5, ge=1, le=1000, description="voice period; days")
@@ -239,6 +246,29 @@ class Civic(Frozen):
         "full",
         description="full utility rule, or pure Granovetter thresholds (participate iff the "
         "participating share of neighbours ≥ own threshold; for validation)",
+    )
+    adoption: Literal["reversible", "progressive"] = Field(
+        "reversible",
+        description="reversible: everyone re-decides every period; progressive: a participant "
+        "never leaves (irreversible adoption, as in cascade studies)",
+    )
+    seed_participants: int = Field(
+        0,
+        ge=0,
+        le=10_000_000,
+        description="residents participating from day 0 (the first rows "
+        "of a random permutation; progressive adoption keeps them); count",
+    )
+    thresholds_file: str = Field(
+        "",
+        description="optional per-resident thresholds: a text file with one float per line (one "
+        "line per resident, in row order; '#' comments), path relative to the working directory; "
+        "the loader stores its content in ``threshold_values`` so the run's identity covers it",
+    )
+    threshold_values: tuple[float, ...] = Field(
+        (),
+        description="fixed per-resident thresholds (utility or share, as the rule reads them), "
+        "one per resident; empty = drawn Normal(threshold_mean, threshold_sd)",
     )
     threshold_mean: float = Field(
         0.15, ge=-5.0, le=5.0, description="mean participation threshold; utility"
@@ -275,23 +305,42 @@ class Civic(Frozen):
     recruitment_boost: float = Field(
         0.2, ge=0.0, le=5.0, description="utility added for the period when recruited"
     )
-    request_probability: Share = Field(
-        0.5, description="probability (0-1) that a participant files a request in a period"
+    requests_per_participant_per_year: float = Field(
+        2.0,
+        ge=0.0,
+        le=1000.0,
+        description="requests a platform participant files a year, at uniform times (assumed: at "
+        "30% participation about 0.6 requests per resident a year, the order of the Beijing "
+        "12345 hotline's volume, roughly 0.3-0.8 requests per resident a year in 2019-2021); "
+        "1/year",
     )
-    openness_response_gain: float = Field(
-        0.05, ge=0.0, le=1.0, description="response probability added per openness level; 0-1"
+    complaint_satisfaction: Share = Field(
+        0.3, description="satisfaction (0-1) below which an applicant may complain (assumed)"
+    )
+    complaint_probability: Share = Field(
+        0.3,
+        description="probability (0-1) that an applicant below complaint_satisfaction files a "
+        "complaint with the response office when the case completes (assumed)",
+    )
+    take_up_propensity: Share = Field(
+        0.32,
+        description="discretionary rule: probability (0-1) that the office takes up a request "
+        "without collective pressure (Chen, Pan & Xu 2016: about 1/3 of county governments "
+        "answered an online request); a behavioural parameter, the same in every scenario",
     )
     pressure_gain: float = Field(
-        0.2,
+        0.3,
         ge=0.0,
         le=1.0,
-        description="response probability added at full participation in the district; 0-1",
+        description="discretionary rule: take-up probability added at full participation in the "
+        "requester's district (collective pressure raised responsiveness in Chen, Pan & Xu "
+        "2016; size assumed); 0-1",
     )
     efficacy_gain: Share = Field(
         0.15, description="share (0-1) of the gap 1 − efficacy closed by a response"
     )
     efficacy_loss: Share = Field(
-        0.1, description="share (0-1) of efficacy lost when a request meets silence"
+        0.2, description="share (0-1) of efficacy lost when a request meets silence (assumed)"
     )
     response_trust_gain: Share = Field(
         0.03, description="share (0-1) of the gap 1 − T closed by a response"
@@ -309,17 +358,32 @@ class Civic(Frozen):
         2, ge=0, le=3, description="platform openness needed for co-production; level"
     )
     coproduction_trust_threshold: Share = Field(
-        0.55, description="trust (0-1) an enterprise needs to co-produce"
+        0.55, description="trust (0-1) an enterprise or organisation needs to co-produce"
     )
-    coproducer_share_full: float = Field(
-        0.3,
-        gt=0.0,
-        le=1.0,
-        description="share of a district's enterprises co-producing that reaches the full "
-        "``coproduction`` capacity; 0-1",
+    coproduction_efficacy_threshold: Share = Field(
+        0.35, description="efficacy (0-1) an enterprise or organisation needs to co-produce"
     )
-    social_organisation_share: Share = Field(
-        0.2, description="share (0-1) of the co-production potential supplied by social groups"
+    enterprise_volunteer_servers: float = Field(
+        0.05,
+        ge=0.0,
+        le=10.0,
+        description="volunteer capacity a co-producing enterprise offers (assumed: one person "
+        "one day in twenty); servers",
+    )
+    organisation_volunteer_servers: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="volunteer capacity a co-producing social organisation offers (assumed: one "
+        "person half time); servers",
+    )
+    social_organisations_per_10k_residents: float = Field(
+        6.4,
+        ge=0.0,
+        le=1000.0,
+        description="social organisations, rows beside the enterprises (≈ 0.9 million "
+        "registered in China for 1.41 billion people, Ministry of Civil Affairs statistical "
+        "bulletin 2021); per 10^4 residents",
     )
     # -- needs sensing ------------------------------------------------------------------------
     sensing_noise: float = Field(
@@ -348,6 +412,67 @@ class Civic(Frozen):
         le=0.1,
         description="share (0-1) of trust every resident and enterprise of the victim's district "
         "loses per incident, once it is reported in public; per incident",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_thresholds_file(cls, data: Any) -> Any:
+        """Read ``thresholds_file`` into ``threshold_values`` (so the run's identity covers the
+        thresholds themselves, not only the file's name)."""
+        if (
+            isinstance(data, dict)
+            and data.get("thresholds_file")
+            and not data.get("threshold_values")
+        ):
+            data = {**data, "threshold_values": read_thresholds(data["thresholds_file"])}
+        return data
+
+
+def read_thresholds(path: str) -> tuple[float, ...]:
+    """Per-resident thresholds from a text file: one float per line, '#' starts a comment."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+    values = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            values.append(float(text))
+        except ValueError:
+            raise ValueError(f"{path}, line {number}: {text!r} is not a number") from None
+    return tuple(values)
+
+
+class ResponseOffice(Frozen):
+    """The response office (接诉即办 / 12345): staff, handling time, deadline and rule."""
+
+    rule: Literal["discretionary", "every_request"] = Field(
+        "discretionary",
+        description="discretionary: each request is taken up with the civic take-up propensity "
+        "(raised by collective pressure); every_request (接诉即办): every request is queued",
+    )
+    staff_per_10k_residents: float = Field(
+        1.0,
+        ge=0.0,
+        le=1000.0,
+        description="handlers of the office (at least one), counted in the staff budget and its "
+        "cost; per 10^4 residents",
+    )
+    handling_hours: float = Field(
+        0.25,
+        gt=0.0,
+        le=1000.0,
+        description="mean handler time per request (exponential; assumed: a 12345 handler "
+        "dispatches a few dozen requests a day); hours",
+    )
+    deadline_days: float = Field(
+        2.0,
+        ge=0.0,
+        le=1000.0,
+        description="a request is answered if its handling starts within this time; days",
     )
 
 
@@ -423,6 +548,9 @@ class Scenario(Frozen):
     levers: Levers = Field(default_factory=Levers, description="the reform levers")
     world: World = Field(default_factory=World, description="sizes, travel, paperwork, times")
     civic: Civic = Field(default_factory=Civic, description="civic behaviour coefficients")
+    response_office: ResponseOffice = Field(
+        default_factory=ResponseOffice, description="the response office (接诉即办 / 12345)"
+    )
     functions: dict[str, Function] = Field(
         default_factory=_catalogue_part("functions"), description="department functions by name"
     )
@@ -440,6 +568,12 @@ class Scenario(Frozen):
     def _references_exist(self) -> Scenario:
         if self.civic.network == "complete" and self.world.residents > 5000:
             raise ValueError("civic.network: a complete network needs world.residents <= 5000")
+        values = self.civic.threshold_values
+        if values and len(values) != self.world.residents:
+            raise ValueError(
+                f"civic.threshold_values: {len(values)} thresholds for "
+                f"{self.world.residents} residents (one per resident needed)"
+            )
         issuers = {"applicant", *self.functions}
         for name, document in self.documents.items():
             if document.issuer not in issuers:

@@ -1,8 +1,10 @@
 """Lever monotonicity with paired 95% CIs (common random numbers over seeds).
 
-More responsiveness → more participation; more transparency → more trust; less privacy
-protection → more incidents and less trust; under uneven demand, proportional and square-root
-staff allocation beat the static plan on mean delay.
+Less privacy protection → less trust (through the incidents it lets happen); under uneven
+demand, proportional and square-root staff allocation beat the static plan on mean delay.
+(Tests that asserted a lever's own echo — responsiveness → response rate, protection →
+incidents per retrieval — are gone with the closed forms they tested; transparency is tested
+in test_civic_outcomes.py, where it reveals service rather than adding trust.)
 """
 
 from __future__ import annotations
@@ -12,36 +14,13 @@ import numpy as np
 from tests.model.civic_runs import assert_direction, summaries
 
 
-def test_more_responsiveness_raises_participation_and_responses():
-    low = summaries("smart", (("levers.responsiveness", 0.1),))
-    high = summaries("smart", (("levers.responsiveness", 0.9),))
-    for metric in ("participation_rate", "participation_rate_final", "response_rate"):
-        assert_direction(metric, low, high, +1)
-
-
-def test_responsiveness_matters_on_a_half_open_platform_too():
-    base = (("levers.platform_openness", 1),)
-    low = summaries("seamless", (*base, ("levers.responsiveness", 0.1)))
-    high = summaries("seamless", (*base, ("levers.responsiveness", 0.9)))
-    assert_direction("participation_rate", low, high, +1)
-
-
-def test_more_transparency_raises_trust():
-    for scenario in ("silo", "smart"):
-        low = summaries(scenario, (("levers.transparency", 0.1),))
-        high = summaries(scenario, (("levers.transparency", 0.9),))
-        assert_direction("trust_mean", low, high, +1)
-        assert_direction("trust_mean_final", low, high, +1)
-
-
-def test_less_privacy_protection_means_more_incidents_and_less_trust():
+def test_less_privacy_protection_means_less_trust():
     protected = summaries("seamless", (("levers.privacy_protection", 1.0),))
     half = summaries("seamless", (("levers.privacy_protection", 0.5),))
     unprotected = summaries("seamless", (("levers.privacy_protection", 0.0),))
     for weaker, stronger in ((protected, half), (half, unprotected)):
-        assert_direction("privacy_incidents_per_10k", weaker, stronger, +1)
         assert_direction("trust_mean_final", weaker, stronger, -1)
-    assert all(s["privacy_incidents"] == 0 for s in protected)
+        assert_direction("privacy_trust_lost_per_resident", weaker, stronger, +1)
 
 
 UNEVEN = (  # a bigger city, so that the crowded district's offices are congested

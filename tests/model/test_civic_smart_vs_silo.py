@@ -17,9 +17,9 @@ SMART_OVER_SILO = {
     "trust_mean": +1,  # better service, transparency, responses
     "trust_mean_final": +1,
     "satisfaction_mean": +1,  # shorter delays, fewer trips
-    "response_rate": +1,  # responsiveness 0.7 and openness vs 0.33
-    "coproduction_share": +1,  # openness 3 and coproduction 0.3 vs none
-    "privacy_incidents_per_10k_cases": +1,  # data sharing creates the risk silos do not have
+    "response_rate": +1,  # every-request office with capacity vs discretionary take-up
+    "efficacy_mean_final": +1,  # answers received
+    "coproduction_share": +1,  # open platform enlists trusting, efficacious co-producers
     "enterprise_participation_rate_final": +1,
     "enterprise_trust_mean_final": +1,
 }
@@ -33,8 +33,7 @@ def test_smart_beats_silo_on_civic_metrics(metric, sign):
 @pytest.mark.parametrize(
     ("metric", "sign"),
     [
-        ("privacy_incidents_per_10k", +1),
-        ("privacy_incidents", +1),
+        ("privacy_trust_lost_per_resident", +1),
         ("trust_mean", -1),
         ("trust_mean_final", -1),
         ("enterprise_trust_mean_final", -1),
@@ -55,7 +54,10 @@ def test_civic_outputs_are_reported():
         "satisfaction_mean",
         "response_rate",
         "coproduction_share",
-        "privacy_incidents_per_10k",
+        "privacy_incidents_per_10k_residents_per_year",
+        "privacy_trust_lost_per_resident",
+        "trust_drift_per_100_days",
+        "participation_drift_per_100_days",
         "delay_gap_digital",
         "delay_gini_districts",
     ):
