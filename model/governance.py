@@ -154,6 +154,11 @@ class GovernanceModel(mesa.Model):
         self.evaluation = Evaluation(scenario, residents, firms, self.network)
         world = scenario.world
         servers, speed = office_staff(scenario.response_office, world.residents)
+        if scenario.response_office.from_staff_budget and world.residents:
+            whole = round(scenario.response_office.staff_per_10k_residents * world.residents / 1e4)
+            self.office_transferred = self.staffing.transfer_to_office(whole)
+        else:
+            self.office_transferred = 0
         self.office = ResponseOffice(
             scenario.response_office,
             servers,

@@ -1,9 +1,10 @@
 """The staff plan: servers per station = sensed allocation (step 9) + co-produced extra (step 8).
 
 Needs sensing moves the fixed staff budget between stations; co-production adds volunteer
-capacity on top. This module holds both parts and applies the sum to the stations through
-``set_staff_many`` of the service engine (which starts the queued jobs that newly free
-servers take).
+capacity on top; the response office's handlers are taken out of the back offices at the start
+(``transfer_to_office``), so that staffing the office costs service capacity. This module holds
+the plan and applies it to the stations through ``set_staff_many`` of the service engine (which
+starts the queued jobs that newly free servers take).
 """
 
 from __future__ import annotations
@@ -34,6 +35,22 @@ class Staffing:
         self.backoffice = backoffice
         self.extra_days = 0.0
         self.staff_days = 0.0
+
+    def transfer_to_office(self, handlers: int, time: float = 0.0) -> int:
+        """Move ``handlers`` servers out of the back offices into the response office (the staff
+        budget is fixed): one at a time from the back office with the most servers (lowest
+        index on ties), never below one; return how many were moved."""
+        moved = 0
+        allocation = self.allocation
+        for _ in range(handlers):
+            spare = np.where(self.backoffice & (allocation > 1), allocation, 0)
+            if not spare.any():
+                break
+            allocation[int(np.argmax(spare))] -= 1
+            moved += 1
+        self.initial = allocation.copy()
+        self.apply(time)
+        return moved
 
     def servers(self) -> np.ndarray:
         return self.allocation + self.extra

@@ -458,8 +458,12 @@ class ResponseOffice(Frozen):
         1.0,
         ge=0.0,
         le=1000.0,
-        description="handlers of the office (at least one), counted in the staff budget and its "
-        "cost; per 10^4 residents",
+        description="handlers of the office (at least one); per 10^4 residents",
+    )
+    from_staff_budget: bool = Field(
+        True,
+        description="the handlers are taken from the back offices at the start (one at a time "
+        "from the most staffed, none below one): the staff budget is fixed; bool",
     )
     handling_hours: float = Field(
         0.25,

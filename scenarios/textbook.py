@@ -88,5 +88,9 @@ def textbook_scenario(
                 **{doc: {"issuer": next(iter(functions))} for doc in CASE_DOCUMENTS},
             },
             "services": data_services,
+            # the response office must not take servers from the textbook queues, and a
+            # textbook world has no social organisations (their rows would shift the draws)
+            "response_office": {"from_staff_budget": False},
+            "civic": {"social_organisations_per_10k_residents": 0.0},
         }
     )

@@ -186,3 +186,50 @@ def test_summary_survives_empty_populations():
         summary = summarise(model)
         assert (summary["trust_mean"] is None) == (residents == 0)
         assert summary["coproduction_share"] is not None
+
+
+def test_office_handlers_come_out_of_the_back_offices():
+    base = {"world.residents": 20_000, "world.enterprises": 200}
+    scenario = Scenario().with_overrides(base)
+    kept = Scenario().with_overrides({**base, "response_office.from_staff_budget": False})
+    model, reference = GovernanceModel(scenario, rng=1), GovernanceModel(kept, rng=1)
+    handlers = round(scenario.response_office.staff_per_10k_residents * 2)
+    moved = reference.staffing.allocation - model.staffing.allocation
+    assert model.office.servers == handlers == moved.sum() == model.office_transferred
+    assert np.all(moved[~model.staffing.backoffice] == 0)
+    assert model.staffing.allocation.min() >= 0
+    assert [s.servers for s in model.stations] == model.staffing.allocation.tolist()
+
+
+def test_coproducers_staff_counters_and_community_stations_only():
+    scenario = Scenario().with_overrides(
+        {
+            "world.residents": 5000,
+            "world.enterprises": 400,
+            "levers.platform_openness": 3,
+            "levers.coproduction": 1.0,
+            "civic.coproduction_trust_threshold": 0.0,
+            "civic.coproduction_efficacy_threshold": 0.0,
+        }
+    )
+    model = GovernanceModel(scenario, rng=4)
+    extra = 0
+    for _ in range(5):  # extra servers are stochastically rounded every day
+        model.step()
+        extra = extra + model.staffing.extra
+    firms = model.enterprise_table
+    assert firms.coproducing.all()  # everyone passes a zero gate
+    assert (firms.kind == 1).sum() == round(6.4 * 5000 / 10_000)  # social organisations
+    community = {
+        o.backoffice
+        for o in model.layout.offices
+        if o.function == "community" and o.district is not None
+    }
+    legal = [
+        o.backoffice
+        for o in model.layout.offices
+        if o.backoffice is not None and o.backoffice not in community
+    ]
+    assert extra.sum() > 0
+    assert extra[legal].sum() == 0
+    assert extra[sorted(community)].sum() > 0
