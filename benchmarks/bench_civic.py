@@ -2,11 +2,12 @@
 
 The civic step is what ``GovernanceModel.step`` runs for residents after the service events:
 evaluation of the day's completed cases (expectancy disconfirmation, trust spill-over to
-neighbours, transparency drift; ``model.evaluation``) and voice (participation decisions reading
-neighbours, requests and responses; ``model.voice``). 10^5 residents, Watts–Strogatz network of
-mean degree 10, the ``smart`` scenario (every civic mechanism on) with voice every day (the
-heaviest day). The day's completed cases are synthetic (a fixed 0.4 % of residents a day, delay
-Gamma-distributed, trips 1 + Poisson) and the same for both sides.
+neighbours, published performance; ``model.evaluation``) and voice (participation decisions
+reading neighbours, requests to the response office, answers and silence; ``model.voice``).
+10^5 residents, Watts–Strogatz network of mean degree 10, the ``smart`` scenario (every civic
+mechanism on) with voice every day (the heaviest day). The day's completed cases are synthetic
+(a fixed 0.4 % of residents a day, delay Gamma-distributed, trips 1 + Poisson) and the same for
+both sides.
 
 Both sides start from the same population and network and run the same days; the benchmark
 asserts that mean trust, efficacy, expectation and the participation rate agree within
@@ -22,6 +23,7 @@ from mesa_civic import CivicModel
 from model.evaluation import Evaluation
 from model.network import degrees, make_network
 from model.population import Population, make_enterprise_table, make_population
+from model.response_office import ResponseOffice, office_staff
 from model.voice import Voice
 from scenarios import load_scenario
 
@@ -35,17 +37,23 @@ TOLERANCE = {
 }
 
 
-def synthetic_cases(rng: np.random.Generator, days: int, n: int) -> list[dict[str, np.ndarray]]:
-    count = int(CASE_SHARE * n)
-    return [
-        {
-            "applicant": rng.integers(n, size=count),
-            "applicant_kind": np.zeros(count, dtype=np.int8),
-            "delay_days": rng.gamma(2.0, 5.0, size=count),
-            "trips": 1.0 + rng.poisson(1.5, size=count),
-        }
-        for _ in range(days)
-    ]
+def synthetic_cases(
+    rng: np.random.Generator, days: int, district: np.ndarray
+) -> list[dict[str, np.ndarray]]:
+    count = int(CASE_SHARE * len(district))
+    cases = []
+    for _ in range(days):
+        applicant = rng.integers(len(district), size=count)
+        cases.append(
+            {
+                "applicant": applicant,
+                "applicant_kind": np.zeros(count, dtype=np.int8),
+                "home_district": district[applicant],
+                "delay_days": rng.gamma(2.0, 5.0, size=count),
+                "trips": 1.0 + rng.poisson(1.5, size=count),
+            }
+        )
+    return cases
 
 
 def array_aggregates(table: Population) -> dict[str, float]:
@@ -75,28 +83,30 @@ def bench(quick: bool) -> list[Result]:
     empty = make_enterprise_table(
         rng, scenario.civic, np.zeros(0, np.int16), np.zeros(0, np.float32)
     )
-    cases = synthetic_cases(rng, days, RESIDENTS)
+    cases = synthetic_cases(rng, days, population.district)
     reference = CivicModel(scenario, population.columns, adjacency, seed=7)
 
     def prepare_ours():
         table = Population({k: v.copy() for k, v in population.columns.items()})
         evaluation = Evaluation(scenario, table, empty, adjacency)
-        voice = Voice(
-            scenario,
-            table,
-            empty,
-            adjacency,
-            degree,
-            np.random.default_rng(7),
-            scenario.world.districts,
+        servers, speed = office_staff(scenario.response_office, RESIDENTS)
+        office = ResponseOffice(
+            scenario.response_office,
+            servers,
+            np.random.default_rng(8),
+            scenario.world.working_hours_per_day,
+            speed=speed,
         )
-        return table, evaluation, voice
+        voice = Voice(scenario, table, empty, adjacency, degree, np.random.default_rng(7), office)
+        return table, evaluation, voice, office
 
     def run_ours(state):
-        table, evaluation, voice = state
+        table, evaluation, voice, office = state
         for day, today in enumerate(cases, start=1):
-            evaluation.step(today)
-            voice.step(day)
+            evaluation.step(today, float(day))
+            voice.step(day, float(day - 1))
+            office.advance_to(float(day))
+            voice.settle(float(day))
         return array_aggregates(table)
 
     def prepare_reference():
