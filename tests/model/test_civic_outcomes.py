@@ -99,16 +99,23 @@ CIVIC = (
     *DIAGNOSTICS,
 )
 NEAR_CAPACITY = (("response_office.staff_per_10k_residents", 1.2),)
+# An every-request office whose load is mostly complaints (the silo's participants are few):
+# worse service → more complaints → a busier office → fewer answers → less efficacy.
+COMPLAINT_LOADED = (
+    ("response_office.rule", "every_request"),
+    ("response_office.staff_per_10k_residents", 0.05),
+)
 
 
 @pytest.mark.parametrize("metric", CIVIC)
 def test_civic_metric_moves_with_service_performance_or_is_a_property(metric):
-    """Halving the back-office staff (nothing civic changed) moves the metric in the silo world
-    or in the smart one (office near capacity), or it is a documented property/diagnostic."""
+    """Halving the back-office staff (nothing civic changed) moves the metric in the silo world,
+    in the smart one (office near capacity) or in the silo world with a complaint-loaded
+    every-request office; or it is a documented property/diagnostic."""
     if metric in DESIGN_PROPERTIES or metric in DIAGNOSTICS:
         return
     found = []
-    for scenario, base in (("silo", ()), ("smart", NEAR_CAPACITY)):
+    for scenario, base in (("silo", ()), ("smart", NEAR_CAPACITY), ("silo", COMPLAINT_LOADED)):
         full = summaries(scenario, base)
         half = summaries(scenario, (*base, *HALF_STAFF))
         mean, low, high = paired_ci(metric, full, half)
