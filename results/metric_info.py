@@ -100,14 +100,53 @@ METRICS: dict[str, MetricInfo] = {
     "trust_mean_final": _m("mean resident trust, last day", "score 0–1", "civic"),
     "trust_sd_final": _m("standard deviation of resident trust, last day", "score 0–1", "civic"),
     "satisfaction_mean": _m(f"mean satisfaction with the case, {W}", "score 0–1", "civic"),
-    "requests": _m("requests filed on the platform over the run", "count", "civic"),
+    "participation_drift_per_100_days": _m(
+        "slope of the participation rate over the run's last quarter (diagnostic)",
+        "share per 100 days",
+        "diagnostic",
+        "signed",
+    ),
+    "trust_drift_per_100_days": _m(
+        "slope of mean resident trust over the run's last quarter (diagnostic)",
+        "score per 100 days",
+        "diagnostic",
+        "signed",
+    ),
+    "efficacy_mean_final": _m("mean resident political efficacy, last day", "score 0–1", "civic"),
+    "requests": _m(
+        "requests and complaints reaching the response office after the warm-up", "count", "civic"
+    ),
+    "requests_per_resident_per_year": _m(
+        "requests and complaints at the response office per resident a year",
+        "per resident-year",
+        "civic",
+    ),
+    "complaints": _m(
+        "complaints of dissatisfied applicants after the warm-up (part of requests)",
+        "count",
+        "civic",
+    ),
     "response_rate": _m(
-        "share of requests answered within the deadline", "share", "civic", "share"
+        "share of requests whose handling started within the deadline (response office)",
+        "share",
+        "civic",
+        "share",
+    ),
+    "office_backlog_days_final": _m(
+        "work the response office has taken on beyond the last day, mean over handlers",
+        "working days",
+        "civic",
     ),
     "community_resolution_share": _m(
         "share of requests resolved by communities", "share", "civic", "share"
     ),
     "coproduction_share": _m("co-produced staff-days / staff-days", "share", "civic", "share"),
+    "coproducer_share": _m(
+        "share of enterprises and social organisations co-producing, mean over days",
+        "share",
+        "civic",
+        "share",
+    ),
     "enterprise_participation_rate_final": _m(
         "share of enterprises participating, last day", "share", "civic", "share"
     ),
@@ -150,8 +189,16 @@ METRICS: dict[str, MetricInfo] = {
     "staff_total": _m("initial servers of all counters, back offices and desks", "count", "design"),
     # risk
     "privacy_incidents": _m(f"privacy incidents of {W}", "count", "risk"),
-    "privacy_incidents_per_10k": _m(
-        "privacy incidents per 10^4 data-hub retrievals", "per 10^4 retrievals", "risk"
+    "privacy_incidents_per_10k_residents_per_year": _m(
+        "privacy incidents after the warm-up per 10^4 residents a year",
+        "per 10^4 resident-years",
+        "risk",
+    ),
+    "privacy_trust_lost_per_resident": _m(
+        "residents' trust lost to privacy incidents (victims, neighbours, publicity) after the "
+        "warm-up, per resident",
+        "score 0–1",
+        "risk",
     ),
     "privacy_incidents_per_10k_cases": _m(
         f"privacy incidents per 10^4 {W}", "per 10^4 cases", "risk"

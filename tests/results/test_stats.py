@@ -91,21 +91,3 @@ def test_a_sweep_of_the_baseline_is_paired_with_its_first_point():
     rows = compare(wide, ["m"], "s")
     assert "diff_mean" not in rows[0]
     assert rows[1]["reference_point"] == 0 and rows[1]["diff_mean"] == pytest.approx(1.5)
-
-
-def test_design_properties_get_intervals_but_no_comparison():
-    from model.metrics import DESIGN_PROPERTIES
-
-    prop = DESIGN_PROPERTIES[0]
-    wide = pd.DataFrame(
-        {
-            "label": ["base"] * 3 + ["new"] * 3,
-            "point": [0] * 6,
-            "seed": [1, 2, 3, 1, 2, 3],
-            prop: [1.0, 2.0, 3.0, 5.0, 6.0, 7.0],
-        }
-    )
-    rows = compare(wide, [prop], "base")
-    new = next(r for r in rows if r["scenario"] == "new")
-    assert new["mean"] == 6.0 and new["property"] is True
-    assert "diff_mean" not in new and "p_value" not in new
