@@ -28,6 +28,7 @@ from model.privacy import Privacy
 from model.reengineering import reengineered
 from model.routes import compile_plans
 from model.sensing import Sensing
+from model.staff_budget import funded_layout
 from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
@@ -73,7 +74,8 @@ class GovernanceModel(mesa.Model):
         self.config = scenario
         self.catalogue = reengineered(scenario)
         world = scenario.world
-        self.layout = build_layout(self.catalogue)
+        # levers that need staff beyond the budget raise take it from the departments
+        self.layout = funded_layout(scenario, build_layout(self.catalogue))
         self.plans = compile_plans(self.catalogue)
         self.population = make_population(self.rng, world, scenario.civic)
         self._resident_views: dict[int, Resident] = {}

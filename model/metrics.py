@@ -21,6 +21,7 @@ import numpy as np
 
 from model.equity import equity_metrics, resident_groups
 from model.records import CaseRecords
+from scenarios.costs import COST_PROPERTIES
 
 PERCENTILES = (50, 90, 99)
 
@@ -31,7 +32,9 @@ PERCENTILES = (50, 90, 99)
 #  materials_per_case — distinct documents the case requires from outside itself (applicant
 #      papers and government documents, fetched from the hub or not), after exemption; mean;
 #  staff_total — initial servers of all counters, back offices and desks; count.
-DESIGN_PROPERTIES = ("procedures_per_case", "materials_per_case", "staff_total")
+#  cost_per_year, cost_build_yuan, staff_needed, staff_budget_raise, staff_withdrawn — what the
+#      reform costs (scenarios.costs.COST_PROPERTIES, issue 14).
+DESIGN_PROPERTIES = ("procedures_per_case", "materials_per_case", "staff_total", *COST_PROPERTIES)
 
 
 def case_table(records: CaseRecords | Iterable[tuple]) -> dict[str, np.ndarray]:
