@@ -121,7 +121,9 @@ def discover(
     seed: int = 0,
 ) -> Discovery:
     """PRIM and feature scores for the points where the outcome is below / above a threshold."""
-    from ema_workbench.analysis import feature_scoring, prim
+    with warnings.catch_warnings():  # "ipyparallel not installed": EMA's optional extra
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import feature_scoring, prim
 
     if (below is None) == (above is None):
         raise DiscoveryError("give exactly one of --below and --above")

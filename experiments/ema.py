@@ -24,19 +24,23 @@ Two ways to run it:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from ema_workbench import (
-    BooleanParameter,
-    CategoricalParameter,
-    IntegerParameter,
-    Model,
-    RealParameter,
-    ScalarOutcome,
-)
-from ema_workbench.em_framework.evaluators import BaseEvaluator
+
+with warnings.catch_warnings():  # "ipyparallel not installed": an optional extra of EMA
+    warnings.simplefilter("ignore")
+    from ema_workbench import (
+        BooleanParameter,
+        CategoricalParameter,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ScalarOutcome,
+    )
+    from ema_workbench.em_framework.evaluators import BaseEvaluator
 
 from experiments.evaluate import Evaluator
 from experiments.executors import Executor

@@ -54,6 +54,8 @@ def discover(
     try:
         data = _load(store, experiment)
         labels = data.labels
+        if relative_to is not None and relative_to not in labels:
+            raise _fail(f"--relative-to: {relative_to!r} is not one of {labels}")
         if scenario is None:
             others = [label for label in labels if label != relative_to]
             if len(others) != 1:

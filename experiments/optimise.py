@@ -74,9 +74,12 @@ class BatchEvaluator(platypus.Evaluator):
         self.evaluator = evaluator
         self.metrics = list(spec.objectives)
         self.cache: dict[str, list[float]] = {}
+        self.packages: dict[str, dict[str, Any]] = {}
 
     def objectives(self, packages: list[dict[str, Any]]) -> dict[str, list[float]]:
         """Mean of each objective over the K × R runs, per candidate label."""
+        for package in packages:
+            self.packages.setdefault(candidate_label(package), package)
         todo = [p for p in packages if candidate_label(p) not in self.cache]
         unique = list({candidate_label(p): p for p in todo}.values())
         if unique:
@@ -91,7 +94,13 @@ class BatchEvaluator(platypus.Evaluator):
 
     def evaluate_all(self, jobs, **kwargs):
         packages = [decode(self.spec, job.solution.variables) for job in jobs]
-        values = self.objectives(packages)
+        # The search draws from Python's global ``random``; executors (Dask's client picks
+        # workers and names tasks with it) must not move it, or the search would depend on them.
+        state = random.getstate()
+        try:
+            values = self.objectives(packages)
+        finally:
+            random.setstate(state)
         for job, package in zip(jobs, packages, strict=True):
             job.solution.objectives[:] = values[candidate_label(package)]
             job.solution.evaluated = True
@@ -164,12 +173,8 @@ def run_search(spec: Optimisation, evaluator: Evaluator, log=None) -> SearchResu
 def _result(spec, evaluator, batch, generations, directions, start) -> SearchResult:
     metrics = list(spec.objectives)
     extra = [m for m in (spec.choose.metric, spec.choose.cost) if m not in metrics]
-    store_runs = evaluator.store.runs(evaluator.experiment_id)
-    params = store_runs.drop_duplicates("label").set_index("label")["params"]
-    packages = [
-        {k: v for k, v in params[label].items() if k in spec.levers} for label in batch.cache
-    ]
-    runs = evaluator.values(packages, metrics + extra)
+    params = batch.packages
+    runs = evaluator.values(list(params.values()), metrics + extra)
     base_runs = evaluator.values([{}], metrics + extra)
     evaluated = runs.groupby("label")[metrics + extra].mean()
     for name in spec.levers:

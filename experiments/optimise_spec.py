@@ -11,6 +11,7 @@ and the field (exit status 2).
 from __future__ import annotations
 
 import math
+from functools import cache
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -182,9 +183,29 @@ def load_optimisation(path: str | Path) -> tuple[Optimisation, Scenario]:
             check_bounds(spec.uncertainties, base, source)
     except ScenarioError as error:
         raise ExperimentError(str(error)) from None
-    for name in (*spec.objectives, spec.choose.metric, spec.choose.cost):
-        if not name.replace("_", "").replace(".", "").isalnum():
-            raise ExperimentError(f"{source}: objectives: {name!r} is not a metric name")
+    known = known_metrics()
+    for where, name in [
+        *(("objectives", n) for n in spec.objectives),
+        ("choose.metric", spec.choose.metric),
+        ("choose.cost", spec.choose.cost),
+    ]:
+        if name not in known:
+            raise ExperimentError(
+                f"{source}: {where}: no metric {name!r}; metrics: {', '.join(sorted(known))}"
+            )
     if not math.isfinite(spec.choose.relative_below):
         raise ExperimentError(f"{source}: choose.relative_below: not finite")
     return spec, base
+
+
+@cache
+def known_metrics() -> frozenset[str]:
+    """The top-level numeric metrics a run reports (from a one-day run of a tiny world)."""
+    from experiments.single import run_simulation
+    from experiments.worker import flatten
+
+    tiny = Scenario().with_overrides(
+        {"world.residents": 200, "world.enterprises": 20, "world.warmup_days": 0}
+    )
+    summary, _ = run_simulation(tiny, 1, 1)
+    return frozenset(name for name in flatten(summary) if "." not in name)
