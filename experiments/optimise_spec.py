@@ -11,8 +11,8 @@ and the field (exit status 2).
 from __future__ import annotations
 
 import math
-from functools import cache
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 

@@ -181,7 +181,7 @@ def test_optimise_command_on_executors_matches_serial(tmp_path, monkeypatch, cap
     serial = tiny_search(tmp_path, sqlite_url(tmp_path, "serial.db"))
     path = tmp_path / "tiny.toml"
     out = tmp_path / "out"
-    code, stdout, err = cli(
+    code, _stdout, err = cli(
         monkeypatch, capsys, "optimise", str(path), "--executor", executor, "--workers", "2",
         "--db", sqlite_url(tmp_path, f"{executor}.db"), "--out", str(out),
     )  # fmt: skip

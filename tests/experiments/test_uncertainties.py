@@ -13,7 +13,10 @@ UNCERTAIN = """
 [uncertainties]
 method = "lhs"
 n = 5
-parameters = { demand_scale = [0.5, 1.5], staff_scale = [0.5, 1.0], "civic.trust_initial" = [0.3, 0.7] }
+[uncertainties.parameters]
+demand_scale = [0.5, 1.5]
+staff_scale = [0.5, 1.0]
+"civic.trust_initial" = [0.3, 0.7]
 """
 
 
@@ -40,7 +43,7 @@ def test_every_scenario_meets_every_world_with_shared_seeds(tmp_path):
 
 def test_levers_can_be_crossed_with_uncertainties(tmp_path):
     extra = UNCERTAIN + '\n[sweep]\n"levers.data_sharing" = [0.0, 0.5, 1.0]\n'
-    experiment, scenarios = load_experiment(write_experiment(tmp_path, extra=extra))
+    experiment, _scenarios = load_experiment(write_experiment(tmp_path, extra=extra))
     design = make_design(experiment)
     assert len(design.points) == 15
     assert {p["levers.data_sharing"] for p in design.points} == {0.0, 0.5, 1.0}
