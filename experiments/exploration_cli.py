@@ -6,6 +6,7 @@ unknown metric or scenario, no point of interest) are one line on stderr with st
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from experiments.batch_cli import DbOption, _fail, _load, _store
+from experiments.discover_spec import Question
 from experiments.executors import EXECUTORS
 
 stderr = Console(stderr=True)
@@ -24,9 +26,85 @@ def _say(text: str) -> None:
     stderr.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
+def question_of(experiment: str, data) -> Question | None:
+    """The ``[discover]`` question of the experiment file (or, for a stored name, of the stored
+    specification), if it has one."""
+    from experiments.spec import ExperimentError, load_experiment
+
+    path = Path(experiment)
+    if path.suffix == ".toml" or path.is_file():
+        try:
+            return load_experiment(path)[0].discover
+        except ExperimentError as error:
+            raise _fail(str(error)) from None
+    stored = data.spec.get("discover")
+    return Question.model_validate(stored) if stored else None
+
+
+def run_discovery(data, question: Question):
+    """PRIM and feature scores of ``question`` on a loaded experiment.
+
+    Raises:
+        DiscoveryError: unknown label or metric, no point of interest (one line).
+    """
+    from experiments.discover import DiscoveryError
+    from experiments.discover import discover as find
+
+    labels = data.labels
+    relative_to, scenario = question.relative_to, question.scenario
+    if relative_to is not None and relative_to not in labels:
+        raise DiscoveryError(f"--relative-to: {relative_to!r} is not one of {labels}")
+    if scenario is None:
+        others = [label for label in labels if label != relative_to]
+        if len(others) != 1:
+            raise DiscoveryError(f"--scenario: choose one of {others}")
+        scenario = others[0]
+    return find(
+        data.wide,
+        data.experiment.design,
+        question.outcome,
+        scenario,
+        relative_to=relative_to,
+        below=question.below,
+        above=question.above,
+        min_density=question.min_density,
+        seed=int(data.spec.get("seed", 0)) % 2**32,
+    )
+
+
+def report_sections(experiment: str, data) -> list | None:
+    """The sections of ``govlab report``: the report's own, with the scenario discovery of the
+    experiment's ``[discover]`` question after the sensitivity indices (``None``: no question,
+    the report's default sections)."""
+    from experiments.discover import DiscoveryError
+    from results.exploration_discover import discovery_section
+    from results.report import SECTIONS
+
+    question = question_of(experiment, data)
+    if question is None:
+        return None
+    try:
+        result = run_discovery(data, question)
+    except DiscoveryError as error:
+        message = html.escape(str(error))
+
+        def section(page, ctx) -> None:
+            page.add(f"<h2>Scenario discovery</h2><p class=bad>{message}</p>")
+    else:
+
+        def section(page, ctx) -> None:
+            discovery_section(page, result)
+
+    names = [s.__name__ for s in SECTIONS]
+    at = names.index("_sensitivity") + 1 if "_sensitivity" in names else len(SECTIONS)
+    return [*SECTIONS[:at], section, *SECTIONS[at:]]
+
+
 def discover(
     experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
-    outcome: Annotated[str, typer.Option("--outcome", help="metric of the outcome")],
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="metric [default: the file's [discover]]")
+    ] = None,
     scenario: Annotated[
         str | None, typer.Option(help="scenario label [default: the only one compared]")
     ] = None,
@@ -44,40 +122,32 @@ def discover(
     db: DbOption = None,
 ) -> None:
     """Scenario discovery: PRIM boxes and feature scores of where an outcome is below/above X."""
-    from experiments.discover import DiscoveryError
-    from experiments.discover import discover as find
     from results.exploration_discover import write_discovery
 
-    if (below is None) == (above is None):
-        raise _fail("give exactly one of --below and --above")
     store = _store(db)
     try:
         data = _load(store, experiment)
-        labels = data.labels
-        if relative_to is not None and relative_to not in labels:
-            raise _fail(f"--relative-to: {relative_to!r} is not one of {labels}")
-        if scenario is None:
-            others = [label for label in labels if label != relative_to]
-            if len(others) != 1:
-                raise _fail(f"--scenario: choose one of {others}")
-            scenario = others[0]
-        result = find(
-            data.wide,
-            data.experiment.design,
-            outcome,
-            scenario,
-            relative_to=relative_to,
-            below=below,
-            above=above,
-            min_density=min_density,
-            seed=int(data.spec.get("seed", 0)) % 2**32,
-        )
-        name = data.experiment.name
-    except DiscoveryError as error:
-        raise _fail(str(error)) from None
     finally:
         store.close()
-    folder = out or Path("results/reports") / f"{name}_discover_{outcome}"
+    if outcome is None:
+        question = question_of(experiment, data)
+        if question is None:
+            raise _fail("--outcome: give the metric (the experiment has no [discover] table)")
+    else:
+        if (below is None) == (above is None):
+            raise _fail("give exactly one of --below and --above")
+        question = Question(
+            outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
+            above=above, min_density=min_density,
+        )  # fmt: skip
+    from experiments.discover import DiscoveryError
+
+    try:
+        result = run_discovery(data, question)
+    except DiscoveryError as error:
+        raise _fail(str(error)) from None
+    name = data.experiment.name
+    folder = out or Path("results/reports") / f"{name}_discover_{question.outcome}"
     try:
         path = write_discovery(result, folder, f"{name}: scenario discovery")
     except OSError as error:

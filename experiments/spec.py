@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from experiments.discover_spec import Question
 from experiments.uncertainties import Uncertainties, check_bounds
 from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 from scenarios.errors import describe
@@ -130,6 +131,7 @@ class Experiment(Frozen):
     days: int = Field(250, ge=1, le=100_000, description="working days per run; days")
     seed: int = Field(20240601, ge=0, le=2**63 - 1, description="root seed of the replications")
     keep: Keep = Field(default_factory=Keep)
+    discover: Question | None = Field(None, description="scenario-discovery question (report)")
 
     @field_validator("scenarios", mode="before")
     @classmethod
@@ -149,6 +151,10 @@ class Experiment(Frozen):
             raise ValueError(f"baseline: {self.baseline!r} is not one of {labels}")
         if self.sweep and self.sample is not None:
             raise ValueError("sweep and sample: use one design, not both")
+        if self.discover is not None:
+            for label in (self.discover.scenario, self.discover.relative_to):
+                if label is not None and label not in labels:
+                    raise ValueError(f"discover: {label!r} is not one of {labels}")
         if self.sample is not None and self.uncertainties is not None:
             raise ValueError("sample and uncertainties: use one sampled design, not both")
         for path, values in self.sweep.items():
@@ -171,7 +177,7 @@ class Experiment(Frozen):
 
         Raising ``replications`` later extends a stored experiment instead of conflicting with it.
         """
-        return self.model_dump(mode="json", exclude={"description", "replications"})
+        return self.model_dump(mode="json", exclude={"description", "replications", "discover"})
 
 
 def _read(path: Path) -> dict[str, Any]:

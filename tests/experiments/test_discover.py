@@ -53,7 +53,7 @@ def test_discovery_needs_both_kinds_of_points_and_one_threshold():
 
 UNCERTAIN = """
 [uncertainties]
-n = 12
+n = 30
 parameters = { demand_scale = [0.5, 2.0], "world.away_from_home_share" = [0.0, 0.4] }
 """
 
@@ -76,7 +76,7 @@ def test_discover_command_writes_table_figures_and_report(stored, monkeypatch, c
     assert code == 0, err
     assert "coverage" in stdout and "feature scores" in stdout
     summary = json.loads((out / "discover.json").read_text())
-    assert summary["points"] == 12 and 0 < summary["of_interest"] < 12
+    assert summary["points"] == 30 and 0 < summary["of_interest"] < 30
     for name in ("prim_tradeoff", "prim_box", "feature_scores", "prim_scatter"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 1000
     assert "Scenario discovery" in (out / "index.html").read_text()
@@ -99,3 +99,26 @@ def test_discover_bad_input_is_one_line_and_status_2(stored, monkeypatch, capsys
     )  # fmt: skip
     assert code == 2 and message in err and err.count("\n") == 1
     assert not (folder / "bad").exists()
+
+
+QUESTION = '\n[discover]\noutcome = "delay_mean_days"\nrelative_to = "silo"\nabove = -0.3\n'
+
+
+def test_the_files_question_drives_discover_and_the_report(stored, monkeypatch, capsys):
+    folder, _ = stored
+    # the same experiment with a [discover] table: the question is not part of its identity, so
+    # the stored runs serve it
+    path = write_experiment(
+        folder, name="sd", replications=1, days=20, extra=UNCERTAIN + QUESTION, cases=0
+    )
+    url = sqlite_url(folder)
+    assert run_serial(path, url).skipped == 60
+    code, stdout, err = cli(monkeypatch, capsys, "discover", str(path), "--db", url,
+                            "--out", str(folder / "q"))  # fmt: skip
+    assert code == 0, err
+    assert "change of delay_mean_days of seamless vs silo > -0.3" in stdout
+    code, _, err = cli(monkeypatch, capsys, "report", str(path), "--db", url,
+                       "--out", str(folder / "report"))  # fmt: skip
+    assert code == 0, err
+    page = (folder / "report" / "index.html").read_text()
+    assert "<h2>Scenario discovery</h2>" in page and "prim_tradeoff" in page
