@@ -69,7 +69,7 @@ def box_figure(discovery) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(limits) - 0.2)
     ax.invert_yaxis()
-    ax.set_xlabel("position in the sampled range (0 = low end, 1 = high end)")
+    ax.set_xlabel("position in the sampled range (0 = low, 1 = high)")
     box = discovery.box
     ax.set_title(
         f"box #{discovery.chosen}: coverage {box['coverage']:.2f}, density {box['density']:.2f}",
