@@ -117,10 +117,16 @@ def discover(
     below: float | None = None,
     above: float | None = None,
     min_density: float = 0.8,
+    max_qp: float = 0.05,
     mass_min: float = 0.05,
     seed: int = 0,
 ) -> Discovery:
-    """PRIM and feature scores for the points where the outcome is below / above a threshold."""
+    """PRIM and feature scores for the points where the outcome is below / above a threshold.
+
+    The chosen box is the most covering one of at least ``min_density`` (else the densest);
+    then its restrictions whose quasi-p-value exceeds ``max_qp`` are dropped (EMA's
+    ``drop_restriction``; the resulting box is appended to the trajectory).
+    """
     with warnings.catch_warnings():  # "ipyparallel not installed": EMA's optional extra
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import feature_scoring, prim
@@ -146,6 +152,14 @@ def discover(
         chosen = choose_box(trajectory, min_density)
         box.select(chosen)
         limits = _limits(box, x, chosen)
+        weak = [r.uncertainty for r in limits.itertuples() if not (r.qp or 1.0) <= max_qp]
+        if weak and len(weak) < len(limits):  # drop restrictions PRIM cannot support
+            for name in weak:
+                box.drop_restriction(name, chosen)
+                chosen = len(box.peeling_trajectory) - 1
+            box.select(chosen)
+            trajectory = box.peeling_trajectory.copy()
+            limits = _limits(box, x, chosen)
         scores = _scores(feature_scoring, x, y, seed)
     return Discovery(
         question, x, outcome.reset_index(drop=True), y, trajectory, chosen, limits, scores, box

@@ -21,6 +21,9 @@ class Question(BaseModel):
     below: float | None = Field(None, description="points of interest: outcome < below")
     above: float | None = Field(None, description="points of interest: outcome > above")
     min_density: float = Field(0.8, ge=0.0, le=1.0, description="density of the chosen box")
+    max_qp: float = Field(
+        0.05, gt=0.0, le=1.0, description="restrictions with a larger quasi-p-value are dropped"
+    )
 
     @model_validator(mode="after")
     def _one_threshold(self) -> Question:

@@ -68,6 +68,7 @@ def run_discovery(data, question: Question):
         below=question.below,
         above=question.above,
         min_density=question.min_density,
+        max_qp=question.max_qp,
         seed=int(data.spec.get("seed", 0)) % 2**32,
     )
 
@@ -116,6 +117,9 @@ def discover(
     min_density: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="density the chosen box must reach")
     ] = 0.8,
+    max_qp: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="drop restrictions with a larger quasi-p")
+    ] = 0.05,
     out: Annotated[
         Path | None, typer.Option(help="output folder [default: results/reports/<name>_discover]")
     ] = None,
@@ -138,7 +142,7 @@ def discover(
             raise _fail("give exactly one of --below and --above")
         question = Question(
             outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
-            above=above, min_density=min_density,
+            above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
         )  # fmt: skip
     from experiments.discover import DiscoveryError
 

@@ -153,7 +153,9 @@ def discovery_section(page: Page, discovery, title: str = "Scenario discovery") 
         "<p class=muted>PRIM (EMA Workbench) peels boxes over the uncertain parameters. Coverage: "
         "share of all points of interest inside the box; density: share of the box's points that "
         "are of interest; qp: quasi-p-value of each restriction. The chosen box has the highest "
-        "coverage among boxes of the stated density. Feature scores: extra trees.</p>"
+        "coverage among boxes of the stated density (else it is the densest box); restrictions "
+        "with a quasi-p-value above the stated limit are then dropped. Feature scores: extra "
+        "trees.</p>"
     )
     page.add(
         table_html(

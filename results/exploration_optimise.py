@@ -202,6 +202,16 @@ def _cells(row: dict[str, Any], names: list[str]) -> list[str]:
     ]
 
 
+def _short(names: list[str]) -> list[str]:
+    """Column headers without the ``levers.`` / ``costs.`` prefix."""
+    return [html.escape(n.rsplit(".", 1)[-1]) for n in names]
+
+
+def _wide(table: str) -> str:
+    """A wide table in a horizontally scrolling box."""
+    return f'<div style="overflow-x:auto">{table}</div>'
+
+
 def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, dict]:
     """Write the tables (CSV), figures (PNG), ``summary.json`` and ``index.html`` into ``out``."""
     out = Path(out)
@@ -249,17 +259,15 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
                 change += f" [{row['change_low']:+.1%}, {row['change_high']:+.1%}]"
             cells.append(change)
             body.append(cells)
-        page.add(
-            table_html(
-                [*names, *dict.fromkeys([*spec.objectives, rule.metric]), "change"], body, left=1
-            )
-        )
+        header = [*names, *dict.fromkeys([*spec.objectives, rule.metric]), "change"]
+        page.add(_wide(table_html(_short(header), body, left=1)))
     else:
         page.add("<p class=bad>No Pareto package meets the rule.</p>")
     page.add("<h2>Pareto set</h2>")
     pareto = made["pareto"]
     columns = ["label", *spec.levers, *spec.objectives, f"change_{rule.metric}"]
-    page.add(table_html(columns, [_cells(r, columns) for r in pareto.to_dict("records")], left=1))
+    body = [_cells(r, columns) for r in pareto.to_dict("records")]
+    page.add(_wide(table_html(_short(columns), body, left=1)))
     page.figure(
         "pareto_parallel", parallel_figure(made, spec), "Parallel coordinates of the Pareto set"
     )
