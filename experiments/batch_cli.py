@@ -319,6 +319,7 @@ def report(
     metrics: MetricsOption = None,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
+    from experiments.exploration_cli import report_sections
     from experiments.resolved import resolved_scenarios
     from results.report import build_report
 
@@ -326,10 +327,12 @@ def report(
     data = _load(store, experiment)
     chosen = _metrics(data, metrics)
     scenarios, notes, match = resolved_scenarios(data)
+    sections = report_sections(experiment, data)  # e.g. the file's [discover] question
     try:
         path = build_report(
-            store, data.experiment.name, out, chosen, scenarios, notes, scenarios_match=match
-        )
+            store, data.experiment.name, out, chosen, scenarios, notes,
+            sections=sections, scenarios_match=match,
+        )  # fmt: skip
     except OSError as error:
         raise _fail(f"--out: cannot write the report: {error}") from None
     finally:

@@ -166,3 +166,8 @@ _register_batch(app)
 from experiments.warmup_cli import register as _register_warmup  # noqa: E402
 
 _register_warmup(app)
+
+# Exploratory modelling (issue 14): discover, optimise.
+from experiments.exploration_cli import register as _register_exploration  # noqa: E402
+
+_register_exploration(app)

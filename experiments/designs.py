@@ -67,6 +67,16 @@ def sample_matrix(sample: Sample, seed: int) -> np.ndarray:
 
 def make_design(experiment: Experiment) -> Design:
     """The design of ``experiment``: one empty point when it has neither sweep nor sample."""
+    if experiment.uncertainties is not None:
+        from experiments.uncertainties import crossed, sample_points
+
+        points, matrix = sample_points(experiment.uncertainties, experiment.seed)
+        if experiment.sweep:  # levers crossed with uncertainties: no SALib analysis of the grid
+            return Design(
+                "grid×" + experiment.uncertainties.method, crossed(grid(experiment.sweep), points)
+            )
+        problem = experiment.uncertainties.problem()
+        return Design(experiment.uncertainties.method, points, problem, matrix)
     if experiment.sweep:
         return Design("grid", grid(experiment.sweep))
     sample = experiment.sample

@@ -18,8 +18,9 @@ from typing import Any
 from experiments.designs import Design, make_design
 from experiments.seeds import replication_seeds
 from experiments.spec import Experiment, ExperimentError
+from experiments.uncertainties import apply_point
 from results.provenance import model_version
-from scenarios import Scenario, ScenarioError, apply_overrides
+from scenarios import Scenario, ScenarioError
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def plan_runs(
     for label, base in scenarios.items():
         for index, point in enumerate(design.points):
             try:
-                scenario = apply_overrides(base, point, source=f"{source}: design point {index}")
+                scenario = apply_point(base, point, f"{source}: design point {index}")
             except ScenarioError as error:
                 raise ExperimentError(str(error)) from None
             prepared.append((label, index, point, scenario, digest_of(scenario, experiment.days)))

@@ -62,11 +62,14 @@ class BatchOutcome:
 def design_record(design: Design, experiment: Experiment) -> dict:
     """The design as JSON for the store (points, SALib problem, options and raw matrix)."""
     sample = experiment.sample
+    options = (
+        None if sample is None else {"second_order": sample.second_order, "levels": sample.levels}
+    )
+    if experiment.uncertainties is not None:  # uncertainties: Sobol first order only
+        options = {"second_order": False, "levels": 4, "uncertainties": True}
     return {
         "method": design.method,
-        "options": None
-        if sample is None
-        else {"second_order": sample.second_order, "levels": sample.levels},
+        "options": options,
         "points": design.points,
         "problem": design.problem,
         "matrix": None if design.matrix is None else design.matrix.tolist(),

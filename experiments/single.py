@@ -7,6 +7,7 @@ from typing import Any
 
 from model import GovernanceModel, summarise
 from scenarios import Scenario
+from scenarios.costs import cost_report
 
 DEFAULT_DAYS = 250
 DIGITS = 6
@@ -38,5 +39,11 @@ def run_simulation(
         model.step()
         if on_day is not None:
             on_day(day + 1)
-    summary = {"scenario": scenario.name, "seed": seed, "days": days, **summarise(model)}
+    summary = {
+        "scenario": scenario.name,
+        "seed": seed,
+        "days": days,
+        **summarise(model),
+        **cost_report(scenario),  # design properties of the reform, not outcomes
+    }
     return _rounded(summary), model

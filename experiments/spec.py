@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from experiments.discover_spec import Question
+from experiments.uncertainties import Uncertainties, check_bounds
 from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 from scenarios.errors import describe
 from scenarios.loader import resolve
@@ -122,10 +124,14 @@ class Experiment(Frozen):
         default_factory=dict, description="grid sweep: dotted.path = [values]"
     )
     sample: Sample | None = Field(None, description="sampled design (lhs | sobol | morris)")
+    uncertainties: Uncertainties | None = Field(
+        None, description="uncertain parameters sampled and crossed with every scenario and sweep"
+    )
     replications: int = Field(10, ge=1, le=100_000, description="replications per point; count")
     days: int = Field(250, ge=1, le=100_000, description="working days per run; days")
     seed: int = Field(20240601, ge=0, le=2**63 - 1, description="root seed of the replications")
     keep: Keep = Field(default_factory=Keep)
+    discover: Question | None = Field(None, description="scenario-discovery question (report)")
 
     @field_validator("scenarios", mode="before")
     @classmethod
@@ -145,6 +151,12 @@ class Experiment(Frozen):
             raise ValueError(f"baseline: {self.baseline!r} is not one of {labels}")
         if self.sweep and self.sample is not None:
             raise ValueError("sweep and sample: use one design, not both")
+        if self.discover is not None:
+            for label in (self.discover.scenario, self.discover.relative_to):
+                if label is not None and label not in labels:
+                    raise ValueError(f"discover: {label!r} is not one of {labels}")
+        if self.sample is not None and self.uncertainties is not None:
+            raise ValueError("sample and uncertainties: use one sampled design, not both")
         for path, values in self.sweep.items():
             if not values:
                 raise ValueError(f"sweep.{path}: needs at least one value")
@@ -165,7 +177,7 @@ class Experiment(Frozen):
 
         Raising ``replications`` later extends a stored experiment instead of conflicting with it.
         """
-        return self.model_dump(mode="json", exclude={"description", "replications"})
+        return self.model_dump(mode="json", exclude={"description", "replications", "discover"})
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -261,6 +273,11 @@ def resolve_scenarios(experiment: Experiment, base_dir: Path, source: str) -> di
             for value in (bounds.low, bounds.high):
                 value = round(value) if bounds.integer else value
                 _checked(first, {path: value}, f"{source}: sample.parameters")
+    if experiment.uncertainties is not None:
+        try:
+            check_bounds(experiment.uncertainties, first, source)
+        except ScenarioError as error:
+            raise ExperimentError(str(error)) from None
     return scenarios
 
 

@@ -35,6 +35,7 @@ from model.reengineering import reengineered
 from model.response_office import ResponseOffice, office_staff
 from model.routes import compile_plans
 from model.sensing import Sensing
+from model.staff_budget import funded_layout
 from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
@@ -79,7 +80,8 @@ class GovernanceModel(mesa.Model):
         self.config = scenario
         self.catalogue = reengineered(scenario)
         world = scenario.world
-        self.layout = build_layout(self.catalogue)
+        # levers that need staff beyond the budget raise take it from the departments
+        self.layout = funded_layout(scenario, build_layout(self.catalogue))
         self.plans = compile_plans(self.catalogue)
         self.population = make_population(self.rng, world, scenario.civic)
         self._resident_views: dict[int, Resident] = {}

@@ -22,6 +22,7 @@ import numpy as np
 from model.equity import equity_metrics, resident_groups
 from model.population import FIRM
 from model.records import CaseRecords
+from scenarios.costs import COST_PROPERTIES
 
 PERCENTILES = (50, 90, 99)
 
@@ -40,6 +41,8 @@ PERCENTILES = (50, 90, 99)
 #      — their count;
 #  privacy_trust_lost_per_resident — those incidents × the trust cost per incident;
 #  reallocations — days / adjust_every_days when sensing is on.
+#  cost_per_year, cost_build_yuan, staff_needed, staff_budget_raise, staff_withdrawn — what the
+#      reform costs (scenarios.costs.COST_PROPERTIES, issue 14).
 DESIGN_PROPERTIES = (
     "procedures_per_case",
     "materials_per_case",
@@ -49,6 +52,7 @@ DESIGN_PROPERTIES = (
     "privacy_incidents",
     "privacy_trust_lost_per_resident",
     "reallocations",
+    *COST_PROPERTIES,
 )
 DRIFT_WINDOW = 0.25  # the drift diagnostic fits the last quarter of the run
 

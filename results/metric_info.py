@@ -187,6 +187,16 @@ METRICS: dict[str, MetricInfo] = {
         "design",
     ),
     "staff_total": _m("initial servers of all counters, back offices and desks", "count", "design"),
+    # the reform's cost (scenarios/costs.py; prices assumed, scenarios/lever_costs.toml)
+    "cost_per_year": _m(
+        "yearly cost above the silo: running costs, staff-budget raise, build over 5 years",
+        "yuan/year",
+        "design",
+    ),
+    "cost_build_yuan": _m("one-off build cost, staff time at the stated rate", "yuan", "design"),
+    "staff_needed": _m("yearly staff the levers need", "staff-equivalents", "design"),
+    "staff_budget_raise": _m("raise of the staff budget paid for", "staff-equivalents", "design"),
+    "staff_withdrawn": _m("servers the levers took from the departments", "servers", "design"),
     # risk
     "privacy_incidents": _m(f"privacy incidents of {W}", "count", "risk"),
     "privacy_incidents_per_10k_residents_per_year": _m(

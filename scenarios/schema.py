@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scenarios.costs import Costs
 from scenarios.reengineering import Reengineering, check_reengineering
 
 SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
@@ -554,6 +555,9 @@ class Scenario(Frozen):
     civic: Civic = Field(default_factory=Civic, description="civic behaviour coefficients")
     response_office: ResponseOffice = Field(
         default_factory=ResponseOffice, description="the response office (接诉即办 / 12345)"
+    )
+    costs: Costs = Field(
+        default_factory=Costs, description="lever costs and staff budget (scenarios/costs.py)"
     )
     functions: dict[str, Function] = Field(
         default_factory=_catalogue_part("functions"), description="department functions by name"

@@ -1,0 +1,283 @@
+"""The exploration commands of ``govlab``: ``discover`` and ``optimise`` (issue 14).
+
+``register(app)`` adds them to the Typer app of ``experiments.cli``. User mistakes (bad files,
+unknown metric or scenario, no point of interest) are one line on stderr with status 2.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from experiments.batch_cli import DbOption, _fail, _load, _store
+from experiments.discover_spec import Question
+from experiments.executors import EXECUTORS
+
+stderr = Console(stderr=True)
+
+
+def _say(text: str) -> None:
+    stderr.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def question_of(experiment: str, data) -> Question | None:
+    """The ``[discover]`` question of the experiment file (or, for a stored name, of the stored
+    specification), if it has one."""
+    from experiments.spec import ExperimentError, load_experiment
+
+    path = Path(experiment)
+    if path.suffix == ".toml" or path.is_file():
+        try:
+            return load_experiment(path)[0].discover
+        except ExperimentError as error:
+            raise _fail(str(error)) from None
+    stored = data.spec.get("discover")
+    return Question.model_validate(stored) if stored else None
+
+
+def run_discovery(data, question: Question):
+    """PRIM and feature scores of ``question`` on a loaded experiment.
+
+    Raises:
+        DiscoveryError: unknown label or metric, no point of interest (one line).
+    """
+    from experiments.discover import DiscoveryError
+    from experiments.discover import discover as find
+
+    labels = data.labels
+    relative_to, scenario = question.relative_to, question.scenario
+    if relative_to is not None and relative_to not in labels:
+        raise DiscoveryError(f"--relative-to: {relative_to!r} is not one of {labels}")
+    if scenario is None:
+        others = [label for label in labels if label != relative_to]
+        if len(others) != 1:
+            raise DiscoveryError(f"--scenario: choose one of {others}")
+        scenario = others[0]
+    return find(
+        data.wide,
+        data.experiment.design,
+        question.outcome,
+        scenario,
+        relative_to=relative_to,
+        below=question.below,
+        above=question.above,
+        min_density=question.min_density,
+        max_qp=question.max_qp,
+        seed=int(data.spec.get("seed", 0)) % 2**32,
+    )
+
+
+def report_sections(experiment: str, data) -> list | None:
+    """The sections of ``govlab report``: the report's own, with the scenario discovery of the
+    experiment's ``[discover]`` question after the sensitivity indices (``None``: no question,
+    the report's default sections)."""
+    from experiments.discover import DiscoveryError
+    from results.exploration_discover import discovery_section
+    from results.report import SECTIONS
+
+    question = question_of(experiment, data)
+    if question is None:
+        return None
+    try:
+        result = run_discovery(data, question)
+    except DiscoveryError as error:
+        message = html.escape(str(error))
+
+        def section(page, ctx) -> None:
+            page.add(f"<h2>Scenario discovery</h2><p class=bad>{message}</p>")
+    else:
+
+        def section(page, ctx) -> None:
+            discovery_section(page, result)
+
+    names = [s.__name__ for s in SECTIONS]
+    at = names.index("_sensitivity") + 1 if "_sensitivity" in names else len(SECTIONS)
+    return [*SECTIONS[:at], section, *SECTIONS[at:]]
+
+
+def discover(
+    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="metric [default: the file's [discover]]")
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option(help="scenario label [default: the only one compared]")
+    ] = None,
+    relative_to: Annotated[
+        str | None, typer.Option("--relative-to", help="paired relative change vs this label")
+    ] = None,
+    below: Annotated[float | None, typer.Option(help="points of interest: outcome < X")] = None,
+    above: Annotated[float | None, typer.Option(help="points of interest: outcome > X")] = None,
+    min_density: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="density the chosen box must reach")
+    ] = 0.8,
+    max_qp: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="drop restrictions with a larger quasi-p")
+    ] = 0.05,
+    out: Annotated[
+        Path | None, typer.Option(help="output folder [default: results/reports/<name>_discover]")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Scenario discovery: PRIM boxes and feature scores of where an outcome is below/above X."""
+    from results.exploration_discover import write_discovery
+
+    store = _store(db)
+    try:
+        data = _load(store, experiment)
+    finally:
+        store.close()
+    if outcome is None:
+        question = question_of(experiment, data)
+        if question is None:
+            raise _fail("--outcome: give the metric (the experiment has no [discover] table)")
+    else:
+        if (below is None) == (above is None):
+            raise _fail("give exactly one of --below and --above")
+        question = Question(
+            outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
+            above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
+        )  # fmt: skip
+    from experiments.discover import DiscoveryError
+
+    try:
+        result = run_discovery(data, question)
+    except DiscoveryError as error:
+        raise _fail(str(error)) from None
+    name = data.experiment.name
+    folder = out or Path("results/reports") / f"{name}_discover_{question.outcome}"
+    try:
+        path = write_discovery(result, folder, f"{name}: scenario discovery")
+    except OSError as error:
+        raise _fail(f"--out: cannot write: {error}") from None
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    console.print(result.question)
+    box = result.box
+    console.print(
+        f"box #{result.chosen}: coverage {box['coverage']:.3f}, density {box['density']:.3f}, "
+        f"mass {box['mass']:.3f}, {int(box['res_dim'])} restricted dimension(s)"
+    )
+    table = Table(title="restricted dimensions", title_justify="left")
+    for column in ("uncertainty", "box low", "box high", "range low", "range high", "qp"):
+        table.add_column(column, justify="left" if column == "uncertainty" else "right")
+    for r in result.limits.itertuples():
+        qp = "—" if r.qp is None or r.qp != r.qp else f"{r.qp:.2g}"
+        table.add_row(
+            str(r.uncertainty),
+            *(f"{float(v):.4g}" for v in (r.box_low, r.box_high, r.range_low, r.range_high)),
+            qp,
+        )
+    console.print(table)
+    scores = Table(title="feature scores (extra trees)", title_justify="left")
+    scores.add_column("uncertainty")
+    scores.add_column("score", justify="right")
+    for key, value in result.scores.items():
+        scores.add_row(str(key), f"{float(value):.3f}")
+    console.print(scores)
+    print(path)
+
+
+def optimise(
+    spec_file: Annotated[Path, typer.Argument(help="optimisation file (TOML)")],
+    db: DbOption = None,
+    executor: Annotated[
+        str, typer.Option(help=f"where runs execute: {' | '.join(EXECUTORS)}")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786)")
+    ] = None,
+    chunk_size: Annotated[int | None, typer.Option(min=1, help="runs per task")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output folder [default: results/reports/<name>]")
+    ] = None,
+    fresh: Annotated[bool, typer.Option(help="delete the stored runs of this search")] = False,
+) -> None:
+    """Many-objective search over levers on shared uncertain worlds (resumes from the store)."""
+    from experiments.evaluate import Evaluator, ExplorationError
+    from experiments.executors import make_executor
+    from experiments.optimise import run_search
+    from experiments.optimise_spec import load_optimisation
+    from experiments.spec import ExperimentError
+    from experiments.uncertainties import sample_points
+    from results.exploration_optimise import write_optimisation
+    from results.store import StoreError
+
+    if executor not in EXECUTORS:
+        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise _fail("--scheduler needs --executor dask")
+    try:
+        spec, base = load_optimisation(spec_file)
+    except ExperimentError as error:
+        raise _fail(str(error)) from None
+    worlds = [{}] if spec.uncertainties is None else sample_points(spec.uncertainties, spec.seed)[0]
+    store = _store(db)
+    _say(
+        f"{spec.name}: {spec.search.population} candidates × {spec.search.generations + 1} "
+        f"generations, {len(worlds)} world(s) × {spec.replications} replication(s), {spec.days} "
+        f"days; store {store.safe_url}; executor {executor}"
+    )
+    runner = None
+    try:
+        runner = make_executor(executor, workers, scheduler, chunk_size)
+        evaluator = Evaluator.for_experiment(
+            store,
+            runner,
+            f"optimise:{spec.name}",
+            spec.model_dump(mode="json"),
+            spec.identity(),
+            base,
+            worlds,
+            spec.days,
+            spec.seed,
+            spec.replications,
+            source=str(spec_file),
+            fresh=fresh,
+        )
+        result = run_search(spec, evaluator, log=_say)
+        path, summary = write_optimisation(
+            result, spec, evaluator, out or Path("results/reports") / spec.name
+        )
+    except (ExperimentError, StoreError, ExplorationError) as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot run the search: {error}") from None
+    finally:
+        if runner is not None:
+            runner.close()
+        store.close()
+    _say(
+        f"{spec.name}: {len(result.evaluated)} packages, Pareto set {len(result.front)}, "
+        f"{result.runs_done} runs simulated in {result.seconds:.0f} s"
+    )
+    console = Console() if sys.stdout.isatty() else Console(width=140)
+    chosen = summary["chosen"]
+    table = Table(
+        title=f"chosen packages ({spec.choose.metric} change ≤ "
+        f"{spec.choose.relative_below:+.0%} vs {spec.base}), cheapest first",
+        title_justify="left",
+    )
+    columns = ["label", *spec.levers, spec.choose.cost, f"change_{spec.choose.metric}"]
+    for column in columns:
+        table.add_column(column.rsplit(".", 1)[-1], justify="right")
+    for row in chosen:
+        table.add_row(
+            *(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
+        )
+    console.print(table)
+    print(path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the exploration commands to the ``govlab`` app."""
+    app.command()(discover)
+    app.command()(optimise)

@@ -1,0 +1,210 @@
+"""Figures, tables and the HTML report section of a scenario discovery (``govlab discover``).
+
+``write_discovery(discovery, out)`` writes ``out/discover.json``, the peeling trajectory and the
+box limits as CSV, the figures as PNG, and ``out/index.html`` (a page holding the section);
+``discovery_section(page, discovery)`` adds the same section to any report ``Page``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from results.report import STYLE, Page, fmt, table_html
+
+
+def tradeoff_figure(discovery) -> Figure:
+    """PRIM's peeling trajectory: density against coverage, coloured by restricted dimensions,
+    the chosen box circled."""
+    trajectory = discovery.trajectory
+    fig = Figure(figsize=(5.2, 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    dims = trajectory["res_dim"].astype(int)
+    scatter = ax.scatter(
+        trajectory["coverage"], trajectory["density"], c=dims, cmap="viridis", s=28, zorder=3
+    )
+    chosen = trajectory.iloc[discovery.chosen]
+    ax.scatter(
+        [chosen["coverage"]],
+        [chosen["density"]],
+        s=160,
+        facecolors="none",
+        edgecolors="#c44e52",
+        linewidths=2,
+        zorder=4,
+        label=f"chosen box #{discovery.chosen}",
+    )
+    ax.plot(trajectory["coverage"], trajectory["density"], color="#bbbbbb", lw=1, zorder=2)
+    fig.colorbar(scatter, ax=ax, label="restricted dimensions", ticks=sorted(set(dims)))
+    ax.set_xlabel("coverage (share of the points of interest inside the box)")
+    ax.set_ylabel("density (share of the box's points of interest)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("PRIM peeling trajectory", fontsize=10)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def box_figure(discovery) -> Figure:
+    """The chosen box's restricted dimensions within their sampled ranges (normalised to 0-1)."""
+    limits = discovery.limits
+    fig = Figure(figsize=(5.6, 0.6 * max(len(limits), 1) + 1.2), layout="constrained")
+    ax = fig.add_subplot()
+    for i, row in enumerate(limits.itertuples()):
+        span = float(row.range_high) - float(row.range_low) or 1.0
+        low = (float(row.box_low) - float(row.range_low)) / span
+        high = (float(row.box_high) - float(row.range_low)) / span
+        ax.barh(i, 1.0, color="#eeeeee", edgecolor="#999999")
+        ax.barh(i, high - low, left=low, color="#4c72b0")
+        ax.text(low, i + 0.32, f"{float(row.box_low):.3g}", ha="left", fontsize=8)
+        ax.text(high, i + 0.32, f"{float(row.box_high):.3g}", ha="right", fontsize=8)
+    ax.set_yticks(range(len(limits)), [str(u) for u in limits["uncertainty"]])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(limits) - 0.2)
+    ax.invert_yaxis()
+    ax.set_xlabel("position in the sampled range (0 = low, 1 = high)")
+    box = discovery.box
+    ax.set_title(
+        f"box #{discovery.chosen}: coverage {box['coverage']:.2f}, density {box['density']:.2f}",
+        fontsize=10,
+    )
+    return fig
+
+
+def scores_figure(discovery) -> Figure:
+    """Extra-trees feature scores of the outcome of interest."""
+    scores = discovery.scores
+    fig = Figure(figsize=(5.2, 0.45 * len(scores) + 1.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(range(len(scores)), scores.to_numpy(), color="#55a868")
+    ax.set_yticks(range(len(scores)), [str(i) for i in scores.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("feature score (extra trees; sums to 1)")
+    ax.set_title("Which uncertainties matter", fontsize=10)
+    return fig
+
+
+def scatter_figure(discovery) -> Figure:
+    """The points on the two highest-scoring uncertainties, of interest or not, with the box."""
+    names = [str(n) for n in discovery.scores.index[:2]]
+    x = discovery.x
+    fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    if len(names) < 2:
+        ax.text(0.5, 0.5, "one uncertainty only", ha="center")
+        return fig
+    a = pd.to_numeric(x[names[0]], errors="coerce")
+    b = pd.to_numeric(x[names[1]], errors="coerce")
+    y = discovery.y
+    ax.scatter(a[~y], b[~y], s=14, color="#bbbbbb", label="other points")
+    ax.scatter(a[y], b[y], s=18, color="#c44e52", label="points of interest")
+    limits = discovery.limits.set_index("uncertainty")
+    lo = [
+        limits.loc[n, "box_low"] if n in limits.index else v.min()
+        for n, v in zip(names, (a, b), strict=True)
+    ]
+    hi = [
+        limits.loc[n, "box_high"] if n in limits.index else v.max()
+        for n, v in zip(names, (a, b), strict=True)
+    ]
+    ax.add_patch(
+        Rectangle((lo[0], lo[1]), hi[0] - lo[0], hi[1] - lo[1], fill=False, ec="#4c72b0", lw=2)
+    )
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title("points and the chosen box (its other limits not shown)", fontsize=10)
+    return fig
+
+
+FIGURES = (
+    ("prim_tradeoff", tradeoff_figure, "PRIM peeling trade-off: coverage against density"),
+    ("prim_box", box_figure, "Restricted dimensions of the chosen box"),
+    ("feature_scores", scores_figure, "Feature scores (extra trees) of the outcome of interest"),
+    ("prim_scatter", scatter_figure, "Points of interest on the two leading uncertainties"),
+)
+
+
+def summary(discovery) -> dict[str, Any]:
+    """The discovery as JSON-ready data."""
+    return {
+        "question": discovery.question,
+        "points": len(discovery.y),
+        "of_interest": int(discovery.y.sum()),
+        "chosen_box": discovery.chosen,
+        **discovery.box,
+        "limits": json.loads(discovery.limits.to_json(orient="records")),
+        "feature_scores": {str(k): float(v) for k, v in discovery.scores.items()},
+    }
+
+
+def discovery_section(page: Page, discovery, title: str = "Scenario discovery") -> None:
+    """Add the discovery's section (question, box, limits, scores, figures) to a report page."""
+    box = discovery.box
+    page.add(f"<h2>{html.escape(title)}</h2><p>{html.escape(discovery.question)}</p>")
+    page.add(
+        "<p class=muted>PRIM (EMA Workbench) peels boxes over the uncertain parameters. Coverage: "
+        "share of all points of interest inside the box; density: share of the box's points that "
+        "are of interest; qp: quasi-p-value of each restriction. The chosen box has the highest "
+        "coverage among boxes of the stated density (else it is the densest box); restrictions "
+        "with a quasi-p-value above the stated limit are then dropped. Feature scores: extra "
+        "trees.</p>"
+    )
+    page.add(
+        table_html(
+            ["box", "coverage", "density", "mass", "restricted dimensions"],
+            [
+                [
+                    str(discovery.chosen),
+                    fmt(box["coverage"], 3),
+                    fmt(box["density"], 3),
+                    fmt(box["mass"], 3),
+                    str(int(box["res_dim"])),
+                ]
+            ],
+        )
+    )
+    rows = [
+        [
+            html.escape(str(r.uncertainty)),
+            fmt(r.box_low, 4),
+            fmt(r.box_high, 4),
+            fmt(r.range_low, 4),
+            fmt(r.range_high, 4),
+            fmt(r.qp, 2),
+        ]
+        for r in discovery.limits.itertuples()
+    ]
+    page.add(
+        table_html(["uncertainty", "box low", "box high", "range low", "range high", "qp"], rows)
+    )
+    score_rows = [[html.escape(str(k)), fmt(float(v), 3)] for k, v in discovery.scores.items()]
+    page.add(table_html(["uncertainty", "feature score"], score_rows))
+    for name, make, caption in FIGURES:
+        page.figure(name, make(discovery), caption)
+
+
+def write_discovery(discovery, out: str | Path, title: str) -> Path:
+    """Write the discovery's JSON, CSV tables, figures and ``index.html`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "discover.json").write_text(json.dumps(summary(discovery), indent=1, default=float))
+    discovery.trajectory.to_csv(out / "prim_trajectory.csv", index=False)
+    discovery.limits.to_csv(out / "prim_box.csv", index=False)
+    page = Page(out)
+    page.add(f"<h1>{html.escape(title)}</h1>")
+    discovery_section(page, discovery)
+    document = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
+        f"</title><style>{STYLE}</style></head><body>{''.join(page.parts)}</body></html>"
+    )
+    path = out / "index.html"
+    path.write_text(document, encoding="utf-8")
+    return path

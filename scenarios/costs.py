@@ -1,0 +1,195 @@
+"""What a reform costs: the lever cost table, the staff budget and ``cost_per_year`` (issue 14 §1).
+
+Each lever has a one-off (build) and a yearly (run) cost per unit above the default organisation
+(``Levers()`` — the silo, which today's budget already pays for), in staff-equivalents and in yuan;
+the defaults are data in ``scenarios/lever_costs.toml`` (all marked assumed there). A unit is 1 for
+a switch, one level of platform openness, the whole 0 → 1 range of a share.
+
+Staff are simulated, not only priced: the levers' yearly staff need comes out of the service
+staff budget (``model.staff_budget`` withdraws the servers) unless the scenario raises the budget.
+``staff_funded_share`` (default 1) is the share of the need paid by a raise of the budget: at 1
+the service keeps its staff and the raise is charged; below 1 the unpaid staff are withdrawn
+from the departments' servers (rounded to whole servers). ``cost_per_year`` charges
+
+    yearly non-staff costs + raise × yuan_per_staff_year
+    + (build yuan + build staff-years × yuan_per_staff_year) / amortisation_years
+
+Cost is a property of the reform's design, a closed-form function of the levers: reported beside
+the outcomes, never tested for significance (``COST_PROPERTIES``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LEVER_COSTS = Path(__file__).with_name("lever_costs.toml")
+
+# Levers that are switches: the value that costs one unit.
+SWITCHES: dict[str, Any] = {
+    "front_desk": True,
+    "approval": "parallel",
+    "handoff": "electronic",
+    "cross_district": "anywhere",
+}
+# Levers measured in levels or shares: cost per unit above the default.
+GRADED = (
+    "online_coverage",
+    "sensing_quality",
+    "transparency",
+    "platform_openness",
+    "responsiveness",
+    "coproduction",
+    "privacy_protection",
+    "data_sharing",
+)
+PRICED = (*SWITCHES, "capacity_policy", *GRADED)
+
+# Design properties of a run's summary (name -> unit and meaning): reported, never compared with
+# p-values (DESIGN.md §2: a closed-form function of the levers is a parameter, not an outcome).
+COST_PROPERTIES: dict[str, str] = {
+    "cost_per_year": "yuan/year; yearly cost of the reform above the default organisation "
+    "(running costs, staff-budget raise, build costs over the amortisation period)",
+    "cost_build_yuan": "yuan; one-off build cost (purchase and staff time at the stated rate)",
+    "staff_needed": "staff-equivalents; yearly staff the levers need",
+    "staff_budget_raise": "staff-equivalents; raise of the staff budget the scenario pays for",
+    "staff_withdrawn": "servers; staff the levers took from the departments (need above raise)",
+}
+
+
+class LeverCost(BaseModel):
+    """The cost of one unit of one lever."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per: Literal["city", "district"] = Field("city", description="one unit per city or district")
+    build_yuan: float = Field(0.0, ge=0.0, le=1e12, description="one-off purchase; yuan")
+    build_staff_years: float = Field(
+        0.0, ge=0.0, le=1e5, description="one-off staff time to set up; staff-years"
+    )
+    staff: float = Field(0.0, ge=0.0, le=1e5, description="yearly staff need; staff-equivalents")
+    yuan_per_year: float = Field(0.0, ge=0.0, le=1e12, description="yearly running; yuan/year")
+    source: str = Field("assumed", description="where the numbers come from, or 'assumed'")
+
+
+@cache
+def _default_table() -> dict[str, Any]:
+    with LEVER_COSTS.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _default_levers() -> dict[str, LeverCost]:
+    return {name: LeverCost(**values) for name, values in _default_table().items()}
+
+
+class Costs(BaseModel):
+    """The cost side of a scenario: lever prices, the staff rate and the staff budget raise."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    levers: dict[str, LeverCost] = Field(
+        default_factory=_default_levers, description="cost per unit of each lever"
+    )
+    yuan_per_staff_year: float = Field(
+        150_000.0,
+        ge=0.0,
+        le=1e8,
+        description="cost of one staff-equivalent for a year, wages and on-costs (assumed); yuan",
+    )
+    amortisation_years: float = Field(
+        5.0, gt=0.0, le=100.0, description="years over which build costs are spread; years"
+    )
+    staff_funded_share: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="share (0-1) of the levers' staff need paid by raising the staff budget; "
+        "the rest is withdrawn from the departments' servers",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Costs:
+        unknown = sorted(set(self.levers) - set(PRICED))
+        if unknown:
+            raise ValueError(f"levers: no lever {unknown}; priced levers are {list(PRICED)}")
+        return self
+
+
+def lever_units(levers) -> dict[str, float]:
+    """Units of each priced lever above the default organisation (0 at the silo defaults)."""
+    defaults = type(levers).model_fields
+    units = {name: float(getattr(levers, name) == on) for name, on in SWITCHES.items()}
+    units["capacity_policy"] = float(levers.capacity_policy != "static")
+    for name in GRADED:
+        units[name] = max(float(getattr(levers, name)) - float(defaults[name].default), 0.0)
+    return units
+
+
+def itemised(scenario) -> dict[str, dict[str, float]]:
+    """Per lever: units, build yuan, build staff-years, yearly staff and yearly yuan."""
+    costs: Costs = scenario.costs
+    districts = scenario.world.districts
+    rows: dict[str, dict[str, float]] = {}
+    for name, units in lever_units(scenario.levers).items():
+        price = costs.levers.get(name, LeverCost())
+        scale = units * (districts if price.per == "district" else 1)
+        rows[name] = {
+            "units": units,
+            "build_yuan": scale * price.build_yuan,
+            "build_staff_years": scale * price.build_staff_years,
+            "staff": scale * price.staff,
+            "yuan_per_year": scale * price.yuan_per_year,
+        }
+    return rows
+
+
+def staff_plan(scenario) -> tuple[float, float, int]:
+    """The levers' staff need, the budget raise (both staff-equivalents) and the servers the
+    departments lose (the need above the raise, rounded to whole servers)."""
+    need = sum(row["staff"] for row in itemised(scenario).values())
+    raised = need * scenario.costs.staff_funded_share
+    return need, raised, max(math.floor(need - raised + 0.5), 0)
+
+
+def cost_report(scenario) -> dict[str, float]:
+    """The run summary's cost properties (``COST_PROPERTIES``) of a scenario."""
+    costs: Costs = scenario.costs
+    rows = itemised(scenario).values()
+    rate = costs.yuan_per_staff_year
+    build = sum(r["build_yuan"] + r["build_staff_years"] * rate for r in rows)
+    running = sum(r["yuan_per_year"] for r in rows)
+    need, raised, withdrawn = staff_plan(scenario)
+    return {
+        "cost_per_year": running + raised * rate + build / costs.amortisation_years,
+        "cost_build_yuan": build,
+        "staff_needed": need,
+        "staff_budget_raise": raised,
+        "staff_withdrawn": float(withdrawn),
+    }
+
+
+def scaled_prices(costs: Costs, factor: float, only: str | None = None) -> Costs:
+    """The cost table with yuan prices (not staff quantities) times ``factor``: every lever, or
+    ``only`` one lever, or ``only = "staff_rate"`` the yuan per staff-year."""
+    if only == "staff_rate":
+        return costs.model_copy(update={"yuan_per_staff_year": costs.yuan_per_staff_year * factor})
+    levers = {
+        name: price.model_copy(
+            update={
+                "build_yuan": price.build_yuan * factor,
+                "yuan_per_year": price.yuan_per_year * factor,
+            }
+        )
+        if only in (None, name)
+        else price
+        for name, price in costs.levers.items()
+    }
+    update: dict[str, Any] = {"levers": levers}
+    if only is None:
+        update["yuan_per_staff_year"] = costs.yuan_per_staff_year * factor
+    return costs.model_copy(update=update)
