@@ -37,13 +37,14 @@ SWITCHES: dict[str, Any] = {
     "handoff": "electronic",
     "cross_district": "anywhere",
 }
-# Levers measured in levels or shares: cost per unit above the default.
+# Levers measured in levels or shares: cost per unit above the default. The response office
+# (``[response_office]``, issue 12) is not priced here: its handlers are moved from the back offices
+# (``from_staff_budget``), so its cost shows as service delay, not as a budget raise.
 GRADED = (
     "online_coverage",
     "sensing_quality",
     "transparency",
     "platform_openness",
-    "responsiveness",
     "coproduction",
     "privacy_protection",
     "data_sharing",
