@@ -186,7 +186,8 @@ def _limits(box, x: pd.DataFrame, chosen: int) -> pd.DataFrame:
                 "qp": max(qp) if qp else None,
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["uncertainty", "box_low", "box_high", "range_low", "range_high", "qp"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _scores(feature_scoring, x: pd.DataFrame, y: np.ndarray, seed: int) -> pd.Series:

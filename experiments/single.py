@@ -7,7 +7,6 @@ from typing import Any
 
 from model import GovernanceModel, summarise
 from scenarios import Scenario
-from scenarios.costs import cost_report
 
 DEFAULT_DAYS = 250
 DIGITS = 6
@@ -44,6 +43,5 @@ def run_simulation(
         "seed": seed,
         "days": days,
         **summarise(model),
-        **cost_report(scenario),  # design properties of the reform, not outcomes
     }
     return _rounded(summary), model

@@ -22,7 +22,7 @@ import numpy as np
 from model.equity import equity_metrics, resident_groups
 from model.population import FIRM
 from model.records import CaseRecords
-from scenarios.costs import COST_PROPERTIES
+from scenarios.costs import COST_PROPERTIES, cost_report
 
 PERCENTILES = (50, 90, 99)
 
@@ -137,6 +137,7 @@ def summarise(model) -> dict[str, Any]:
     summary["cases_open_at_end"] = model.journeys.open_cases
     summary["refusals"] = model.journeys.refusals
     summary.update(civic_metrics(model, table))
+    summary.update(cost_report(model.config))  # what the reform costs (design properties)
     return summary
 
 

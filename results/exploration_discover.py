@@ -55,8 +55,12 @@ def tradeoff_figure(discovery) -> Figure:
 def box_figure(discovery) -> Figure:
     """The chosen box's restricted dimensions within their sampled ranges (normalised to 0-1)."""
     limits = discovery.limits
-    fig = Figure(figsize=(5.6, 0.6 * max(len(limits), 1) + 1.2), layout="constrained")
+    fig = Figure(figsize=(5.6, 0.6 * max(len(limits), 2) + 1.2), layout="constrained")
     ax = fig.add_subplot()
+    if limits.empty:
+        ax.text(0.5, 0.5, "no restricted dimension: the box is the whole sample", ha="center")
+        ax.set_axis_off()
+        return fig
     for i, row in enumerate(limits.itertuples()):
         span = float(row.range_high) - float(row.range_low) or 1.0
         low = (float(row.box_low) - float(row.range_low)) / span

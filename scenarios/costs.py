@@ -49,7 +49,9 @@ GRADED = (
     "privacy_protection",
     "data_sharing",
 )
-PRICED = (*SWITCHES, "capacity_policy", *GRADED)
+# Process re-engineering (``[reengineering]``): units from ``reengineering_units``.
+REENGINEERING = ("bundling", "exemption", "time_limit")
+PRICED = (*SWITCHES, "capacity_policy", *GRADED, *REENGINEERING)
 
 # Design properties of a run's summary (name -> unit and meaning): reported, never compared with
 # p-values (DESIGN.md §2: a closed-form function of the levers is a parameter, not an outcome).
@@ -131,12 +133,38 @@ def lever_units(levers) -> dict[str, float]:
     return units
 
 
+def reengineering_units(scenario) -> dict[str, float]:
+    """Units of the re-engineering levers: services bundled, share of documents exempted, share
+    cut from back-office times."""
+    levers = scenario.reengineering
+    bundled = len(scenario.services) if levers.bundle_all else len(set(levers.bundle_services))
+    exempted = levers.exemption_share + len(set(levers.exempt_documents)) / max(
+        len(scenario.documents), 1
+    )
+    return {
+        "bundling": float(bundled),
+        "exemption": min(exempted, 1.0),
+        "time_limit": float(levers.backoffice_time_cut),
+    }
+
+
+def time_limit_staff(scenario) -> float:
+    """Extra back-office servers the committed time limit adds (every department, simulated)."""
+    extra = scenario.reengineering.extra_backoffice_staff
+    if not extra:
+        return 0.0
+    districts = scenario.world.districts
+    departments = sum(1 if f.level == "city" else districts for f in scenario.functions.values())
+    return float(extra * departments)
+
+
 def itemised(scenario) -> dict[str, dict[str, float]]:
     """Per lever: units, build yuan, build staff-years, yearly staff and yearly yuan."""
     costs: Costs = scenario.costs
     districts = scenario.world.districts
     rows: dict[str, dict[str, float]] = {}
-    for name, units in lever_units(scenario.levers).items():
+    units_of = {**lever_units(scenario.levers), **reengineering_units(scenario)}
+    for name, units in units_of.items():
         price = costs.levers.get(name, LeverCost())
         scale = units * (districts if price.per == "district" else 1)
         rows[name] = {
@@ -151,8 +179,9 @@ def itemised(scenario) -> dict[str, dict[str, float]]:
 
 def staff_plan(scenario) -> tuple[float, float, int]:
     """The levers' staff need, the budget raise (both staff-equivalents) and the servers the
-    departments lose (the need above the raise, rounded to whole servers)."""
-    need = sum(row["staff"] for row in itemised(scenario).values())
+    departments lose (the need above the raise, rounded to whole servers). The need includes
+    the servers a committed time limit adds to every department."""
+    need = sum(row["staff"] for row in itemised(scenario).values()) + time_limit_staff(scenario)
     raised = need * scenario.costs.staff_funded_share
     return need, raised, max(math.floor(need - raised + 0.5), 0)
 

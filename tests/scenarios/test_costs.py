@@ -98,3 +98,24 @@ def test_cost_is_a_design_property_without_p_value():
     assert reform["cost_per_year"]["p_value"] is None
     assert reform["cost_per_year"]["diff_mean"] == 5.0
     assert reform["delay_mean_days"]["p_value"] is not None
+
+
+def test_reengineering_is_priced_and_its_time_limit_staff_count():
+    reengineered = load_scenario("reengineered")
+    plain = reengineered.with_overrides(
+        {
+            "reengineering.bundle_all": False,
+            "reengineering.exemption_share": 0.0,
+            "reengineering.backoffice_time_cut": 0.0,
+            "reengineering.extra_backoffice_staff": 0,
+        }
+    )
+    departments = 7 * reengineered.world.districts + 1  # seven district functions, one city
+    extra = reengineered.reengineering.extra_backoffice_staff * departments
+    exemption = reengineered.reengineering.exemption_share
+    with_, without = cost_report(reengineered), cost_report(plain)
+    assert with_["staff_needed"] - without["staff_needed"] == pytest.approx(extra + 2.0 * exemption)
+    services = len(reengineered.services)
+    build = services * (200_000 + 150_000) + exemption * (3_000_000 + 4 * 150_000)
+    build += reengineered.reengineering.backoffice_time_cut * 2 * 150_000
+    assert with_["cost_build_yuan"] - without["cost_build_yuan"] == pytest.approx(build)
