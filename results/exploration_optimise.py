@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from results.report import STYLE, Page, fmt, table_html
 from results.stats import t_interval
-from scenarios.costs import PRICED, cost_report, lever_units, scaled_prices
+from scenarios.costs import PRICED, cost_report, priced_units, scaled_prices
 
 
 def paired_change(runs: pd.DataFrame, baseline: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def cost_sensitivity(result, spec, evaluator) -> pd.DataFrame:
         variations.append((f"staff rate ×{factor}", factor, "staff_rate"))
         for lever in PRICED:
             price = base_costs.levers.get(lever)
-            used = any(lever_units(s.levers)[lever] > 0 for s in scenarios.values())
+            used = any(priced_units(s)[lever] > 0 for s in scenarios.values())
             if used and price is not None and (price.build_yuan or price.yuan_per_year):
                 variations.append((f"{lever} ×{factor}", factor, lever))
     rows = []

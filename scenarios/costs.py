@@ -158,13 +158,17 @@ def time_limit_staff(scenario) -> float:
     return float(extra * departments)
 
 
+def priced_units(scenario) -> dict[str, float]:
+    """Units of every priced lever of ``scenario`` (``PRICED``): the levers and re-engineering."""
+    return {**lever_units(scenario.levers), **reengineering_units(scenario)}
+
+
 def itemised(scenario) -> dict[str, dict[str, float]]:
     """Per lever: units, build yuan, build staff-years, yearly staff and yearly yuan."""
     costs: Costs = scenario.costs
     districts = scenario.world.districts
     rows: dict[str, dict[str, float]] = {}
-    units_of = {**lever_units(scenario.levers), **reengineering_units(scenario)}
-    for name, units in units_of.items():
+    for name, units in priced_units(scenario).items():
         price = costs.levers.get(name, LeverCost())
         scale = units * (districts if price.per == "district" else 1)
         rows[name] = {

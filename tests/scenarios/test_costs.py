@@ -110,7 +110,10 @@ def test_reengineering_is_priced_and_its_time_limit_staff_count():
             "reengineering.extra_backoffice_staff": 0,
         }
     )
-    departments = 7 * reengineered.world.districts + 1  # seven district functions, one city
+    districts = reengineered.world.districts  # one department per function and district
+    departments = sum(
+        1 if f.level == "city" else districts for f in reengineered.functions.values()
+    )
     extra = reengineered.reengineering.extra_backoffice_staff * departments
     exemption = reengineered.reengineering.exemption_share
     with_, without = cost_report(reengineered), cost_report(plain)

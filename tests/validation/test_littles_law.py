@@ -44,15 +44,18 @@ def test_littles_law_sample_path_every_station(name, engine):
 
 
 def test_littles_law_steady_state_every_department():
-    """Silo (static staff): L against λ × mean time of departed jobs, within the boundary term.
+    """Silo (static staff): L against λ × mean time of departed jobs, within 5%.
 
-    Stations with under 200 departures are too noisy to judge.
+    Judged where the steady-state form applies: stations with at least 200 departures (fewer are
+    too noisy) and at most 2% of their arrivals still inside at the end (a station whose queue is
+    still building has a boundary term larger than 5%; the sample-path test covers it exactly).
     """
     model = run("silo")
     checked = 0
     for department in model.departments:
         for station in department.stations:
-            if station.departures < 200:
+            inside_at_end = station.arrivals - station.departures
+            if station.departures < 200 or inside_at_end > 0.02 * station.arrivals:
                 continue
             little_l = station.area_in_system / DAYS
             arrival_rate = station.arrivals / DAYS
