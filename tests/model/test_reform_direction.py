@@ -14,7 +14,7 @@ from scenarios import load_scenario
 from tests.conftest import mean_ci
 
 SEEDS = range(1, 11)
-DAYS = 120
+DAYS = 250  # a 160-day delay window after the default 90-day warm-up
 
 # metric -> +1 if seamless should be higher, -1 if lower
 PROMISES = {
