@@ -38,18 +38,22 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _store(url: str | None):
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    """Open the store at ``url``; any failure is one line naming ``--db``, credentials hidden."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from results.provenance import redact
-    from results.store import Store
+    from results.provenance import redact, scrub
+    from results.store import Store, StoreError, check_url
 
     try:
+        check_url(url)
         return Store(url)
-    except ArgumentError:
-        raise _fail(f"--db: not a database URL: {redact(url or '')}") from None
-    except (OperationalError, ModuleNotFoundError) as error:
+    except StoreError as error:
+        raise _fail(f"--db: {scrub(str(error), url)}") from None
+    except (SQLAlchemyError, ModuleNotFoundError, OSError, ValueError) as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise _fail(f"cannot open the store {redact(url or '')}: {first}") from None
+        raise _fail(
+            f"--db: cannot open the store {redact(url or '')}: {scrub(first, url)}"
+        ) from None
 
 
 def _name(experiment: str) -> str:
