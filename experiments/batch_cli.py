@@ -8,6 +8,7 @@ a batch with failed runs exits with status 1 after its summary. Database passwor
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -115,6 +116,7 @@ def batch(
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
     from experiments.executors import make_executor
+    from experiments.orphans import on_sigterm
     from experiments.runner import run_batch
     from results.store import StoreError
 
@@ -135,6 +137,8 @@ def batch(
         soft_wrap=True,
     )
     runner = None
+    interrupted = False
+    previous = on_sigterm()  # SIGTERM shuts the pool down as Ctrl-C does
     try:
         runner = make_executor(executor, workers, scheduler, chunk_size)
         outcome = run_batch(
@@ -144,10 +148,14 @@ def batch(
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"cannot start the {executor} executor: {error}") from None
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
         if runner is not None:
-            runner.close()
+            runner.close(abort=interrupted)
         store.close()
+        signal.signal(signal.SIGTERM, previous)
     stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False, soft_wrap=True)
     if outcome.failed:
         for key, error in outcome.failures[:10]:

@@ -154,6 +154,10 @@ def main() -> None:
         raise SystemExit(fail(message).exit_code) from None
     except typer.Abort:
         raise SystemExit(130) from None
+    from experiments.orphans import terminated
+
+    if code == 130 and terminated.is_set():  # Typer's status for an interrupt; SIGTERM is 143
+        code = 143
     sys.exit(code if isinstance(code, int) else 0)
 
 
