@@ -194,6 +194,15 @@ def compare(
     base = baseline or data.baseline
     if base not in data.labels:
         raise _fail(f"--baseline: {base!r} is not one of {data.labels}")
+    finished = set(data.wide["label"])
+    if base not in finished:
+        failed = int(((data.runs["label"] == base) & (data.runs["status"] != "done")).sum())
+        raise _fail(
+            f"{'--baseline: ' if baseline else ''}the baseline {base!r} has no finished runs "
+            f"in {store.safe_url} ({failed} failed); nothing to compare against. Run the batch "
+            "again to finish it, or choose another --baseline"
+        )
+    unfinished = [label for label in data.labels if label not in finished]
     rows = stats.compare(data.wide, chosen, base, order=data.labels)
     points = data.experiment.design["points"]
     for row in rows:
@@ -201,10 +210,19 @@ def compare(
     store.close()
     if as_json:
         print(json.dumps(rows, indent=1))
-        return
-    console = Console() if sys.stdout.isatty() else Console(width=120)
-    for metric in chosen:
-        console.print(compare_table(rows, metric, base))
+    else:
+        console = Console() if sys.stdout.isatty() else Console(width=120)
+        for metric in chosen:
+            console.print(compare_table(rows, metric, base))
+    if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
+        stderr.print(
+            f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
+            "run the batch again to finish them",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
 
 
 def _pm(mean, low, high, scale: float = 1.0, sign: str = "") -> str:
