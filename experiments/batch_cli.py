@@ -57,6 +57,24 @@ def _store(url: str | None):
         ) from None
 
 
+def _check_scheduler(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask address (``tcp://host:port``, ``host:port``)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls", "ws", "wss") or not host or not 0 < int(port) < 65536:
+            raise ValueError(address)
+        if any(c.isspace() or c in "/?#@" for c in host):
+            raise ValueError(address)
+    except (ValueError, TypeError):
+        raise _fail(
+            f"--scheduler: {address!r} is not a Dask scheduler address; "
+            "expected tcp://host:port (e.g. tcp://127.0.0.1:8786)"
+        ) from None
+
+
 def _name(experiment: str) -> str:
     """A stored experiment's name: the argument, or the ``name`` of the file it points to."""
     path = Path(experiment)
@@ -124,30 +142,45 @@ def batch(
         raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
     if scheduler and executor != "dask":
         raise _fail("--scheduler needs --executor dask")
+    if scheduler:
+        _check_scheduler(scheduler)
     try:
         spec, scenarios = load_experiment(experiment)
     except ExperimentError as error:
         raise _fail(str(error)) from None
     store = _store(db)
-    stderr.print(
-        f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
-        f"{spec.days} days; store {store.safe_url}; executor {executor}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+
+    def banner() -> None:
+        stderr.print(
+            f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
+            f"{spec.days} days; store {store.safe_url}; executor {executor}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
     runner = None
     interrupted = False
     previous = on_sigterm()  # SIGTERM shuts the pool down as Ctrl-C does
     try:
-        runner = make_executor(executor, workers, scheduler, chunk_size)
+        try:
+            runner = make_executor(executor, workers, scheduler, chunk_size)
+        except (OSError, ValueError) as error:  # TimeoutError included: no scheduler answered
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            option = "--scheduler" if scheduler else "--executor"
+            raise _fail(f"{option}: cannot start the {executor} executor: {first}") from None
         outcome = run_batch(
-            spec, scenarios, store, runner, source=experiment, fresh=fresh, set_aside=set_aside
+            spec,
+            scenarios,
+            store,
+            runner,
+            source=experiment,
+            fresh=fresh,
+            set_aside=set_aside,
+            on_start=banner,
         )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None
-    except OSError as error:
-        raise _fail(f"cannot start the {executor} executor: {error}") from None
     except KeyboardInterrupt:
         interrupted = True
         raise

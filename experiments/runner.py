@@ -13,6 +13,7 @@ Rich bar on a terminal and a final summary line in every case.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,6 +166,7 @@ def run_batch(
     fresh: bool = False,
     set_aside: bool = False,
     console: Console | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> BatchOutcome:
     """Run every missing or failed run of ``experiment`` and store each result.
 
@@ -189,6 +191,8 @@ def run_batch(
     finished = store.finished(experiment_id)
     todo = [run for run in runs if finished.get(run.key) != (run.digest, run.seed)]
     outcome = BatchOutcome(total=len(runs), skipped=len(runs) - len(todo))
+    if on_start is not None:  # every check passed: the caller's banner comes after any error
+        on_start()
     if not todo:
         return outcome
     commit = git_commit()
