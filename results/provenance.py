@@ -139,8 +139,8 @@ def secrets_of(url: str) -> list[str]:
         return []
     found = {match.group("value") for match in SECRET_PARAMETER.finditer(url.partition("://")[2])}
     password = _split(url)[3]
-    if password:
-        found.add(password)
+    if password:  # and its pieces between "@": SQLAlchemy reads the tail as part of the host
+        found |= {password, *password.split("@")}
     try:  # what SQLAlchemy hands the driver (it ends a password at its first "@")
         parsed = make_url(url)
         found.add(str(parsed.password or ""))

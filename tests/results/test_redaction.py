@@ -67,6 +67,7 @@ def test_an_unreachable_store_error_line_hides_the_password(monkeypatch, capsys,
     path = write_experiment(tmp_path, replications=1, days=8, scenarios=("silo",))
     for url in (
         f"postgresql+psycopg://me:{SECRET}@x@127.0.0.1:1/lab?connect_timeout=2",
+        f"postgresql+psycopg://me:Top@{SECRET}@127.0.0.1:1/lab?connect_timeout=2",
         f"postgresql+psycopg://me@127.0.0.1:1/lab?password={SECRET}&connect_timeout=2",
         f"postgresql+psycopg://me@127.0.0.1:1/lab?sslpassword={SECRET}&connect_timeout=2",
         f"postgresql+psycopg://me:{SECRET}@127.0.0.1:99999999/lab",
