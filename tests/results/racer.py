@@ -43,6 +43,7 @@ class Spec:
     seed: int = 1
     days: int = 3
     digest: str = "d" * 64
+    model_version: str = "m"
     scenario: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(name="silo"))
 
 
