@@ -8,6 +8,7 @@ a batch with failed runs exits with status 1 after its summary. Database passwor
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -38,18 +39,40 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _store(url: str | None):
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    """Open the store at ``url``; any failure is one line naming ``--db``, credentials hidden."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from results.provenance import redact
-    from results.store import Store
+    from results.provenance import redact, scrub
+    from results.store import Store, StoreError, check_url
 
     try:
+        check_url(url)
         return Store(url)
-    except ArgumentError:
-        raise _fail(f"--db: not a database URL: {redact(url or '')}") from None
-    except (OperationalError, ModuleNotFoundError) as error:
+    except StoreError as error:
+        raise _fail(f"--db: {scrub(str(error), url)}") from None
+    except (SQLAlchemyError, ModuleNotFoundError, OSError, ValueError) as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise _fail(f"cannot open the store {redact(url or '')}: {first}") from None
+        raise _fail(
+            f"--db: cannot open the store {redact(url or '')}: {scrub(first, url)}"
+        ) from None
+
+
+def _check_scheduler(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask address (``tcp://host:port``, ``host:port``)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls", "ws", "wss") or not host or not 0 < int(port) < 65536:
+            raise ValueError(address)
+        if any(c.isspace() or c in "/?#@" for c in host):
+            raise ValueError(address)
+    except (ValueError, TypeError):
+        raise _fail(
+            f"--scheduler: {address!r} is not a Dask scheduler address; "
+            "expected tcp://host:port (e.g. tcp://127.0.0.1:8786)"
+        ) from None
 
 
 def _name(experiment: str) -> str:
@@ -111,6 +134,7 @@ def batch(
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
     from experiments.executors import make_executor
+    from experiments.orphans import on_sigterm
     from experiments.runner import run_batch
     from results.store import StoreError
 
@@ -118,32 +142,53 @@ def batch(
         raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
     if scheduler and executor != "dask":
         raise _fail("--scheduler needs --executor dask")
+    if scheduler:
+        _check_scheduler(scheduler)
     try:
         spec, scenarios = load_experiment(experiment)
     except ExperimentError as error:
         raise _fail(str(error)) from None
     store = _store(db)
-    stderr.print(
-        f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
-        f"{spec.days} days; store {store.safe_url}; executor {executor}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+
+    def banner() -> None:
+        stderr.print(
+            f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
+            f"{spec.days} days; store {store.safe_url}; executor {executor}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
     runner = None
+    interrupted = False
+    previous = on_sigterm()  # SIGTERM shuts the pool down as Ctrl-C does
     try:
-        runner = make_executor(executor, workers, scheduler, chunk_size)
+        try:
+            runner = make_executor(executor, workers, scheduler, chunk_size)
+        except (OSError, ValueError) as error:  # TimeoutError included: no scheduler answered
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            option = "--scheduler" if scheduler else "--executor"
+            raise _fail(f"{option}: cannot start the {executor} executor: {first}") from None
         outcome = run_batch(
-            spec, scenarios, store, runner, source=experiment, fresh=fresh, set_aside=set_aside
+            spec,
+            scenarios,
+            store,
+            runner,
+            source=experiment,
+            fresh=fresh,
+            set_aside=set_aside,
+            on_start=banner,
         )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None
-    except OSError as error:
-        raise _fail(f"cannot start the {executor} executor: {error}") from None
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
         if runner is not None:
-            runner.close()
+            runner.close(abort=interrupted)
         store.close()
+        signal.signal(signal.SIGTERM, previous)
     stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False, soft_wrap=True)
     if outcome.failed:
         for key, error in outcome.failures[:10]:
@@ -182,6 +227,15 @@ def compare(
     base = baseline or data.baseline
     if base not in data.labels:
         raise _fail(f"--baseline: {base!r} is not one of {data.labels}")
+    finished = set(data.wide["label"])
+    if base not in finished:
+        failed = int(((data.runs["label"] == base) & (data.runs["status"] != "done")).sum())
+        raise _fail(
+            f"{'--baseline: ' if baseline else ''}the baseline {base!r} has no finished runs "
+            f"in {store.safe_url} ({failed} failed); nothing to compare against. Run the batch "
+            "again to finish it, or choose another --baseline"
+        )
+    unfinished = [label for label in data.labels if label not in finished]
     rows = stats.compare(data.wide, chosen, base, order=data.labels)
     points = data.experiment.design["points"]
     for row in rows:
@@ -189,10 +243,19 @@ def compare(
     store.close()
     if as_json:
         print(json.dumps(rows, indent=1))
-        return
-    console = Console() if sys.stdout.isatty() else Console(width=120)
-    for metric in chosen:
-        console.print(compare_table(rows, metric, base))
+    else:
+        console = Console() if sys.stdout.isatty() else Console(width=120)
+        for metric in chosen:
+            console.print(compare_table(rows, metric, base))
+    if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
+        stderr.print(
+            f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
+            "run the batch again to finish them",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
 
 
 def _pm(mean, low, high, scale: float = 1.0, sign: str = "") -> str:

@@ -6,6 +6,7 @@ with status 2; nothing is written.
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from typing import Annotated
@@ -135,12 +136,34 @@ def ui(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port")] = 8765,
 ) -> None:
     """Start the trainer app (silo vs seamless, side by side) in the browser, offline."""
+    check_port(host, port)
     from viz.server import serve
 
     try:
         serve(host, port, log=lambda text: stderr.print(text, markup=False, highlight=False))
     except OSError as error:
         raise fail(f"cannot start the trainer app: {error}") from None
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, before any output, a ``--host`` that is not an interface here or a taken port."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as error:
+        raise fail(f"--host: cannot resolve {host!r}: {error}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError as error:
+            what = "--port" if error.errno == errno.EADDRINUSE else "--host"
+            raise fail(
+                f"{what}: cannot listen on {host}:{port}: {error.strerror}"
+                + ("; choose another --port" if what == "--port" else "")
+            ) from None
 
 
 def main() -> None:
@@ -154,6 +177,10 @@ def main() -> None:
         raise SystemExit(fail(message).exit_code) from None
     except typer.Abort:
         raise SystemExit(130) from None
+    from experiments.orphans import terminated
+
+    if code == 130 and terminated.is_set():  # Typer's status for an interrupt; SIGTERM is 143
+        code = 143
     sys.exit(code if isinstance(code, int) else 0)
 
 

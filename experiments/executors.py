@@ -3,23 +3,38 @@
 Every executor takes the runs to do and yields their results as tasks finish (any order); the
 batch runner writes them to the store in the main process. Processes and Dask send several runs
 per task (``chunk_size``) so that start-up and transfer costs do not dominate small runs
-(DESIGN.md §6). A task that dies (a killed worker) yields failed results for its runs. Numbers do
-not depend on the executor: each run is seeded by its own spec.
+(DESIGN.md §6). Numbers do not depend on the executor: each run is seeded by its own spec.
+
+Losing a worker (killed, out of memory) affects only the runs it was running: the process pool is
+restarted, the runs of the broken tasks that had not started go back to the queue, and the ones in
+flight are retried alone, one at a time, so that a run that kills its worker is found out; after
+``MAX_LOSSES`` lost workers it is recorded as failed (as Dask's ``allowed-failures`` does). Workers
+exit when the batch process dies (``experiments.orphans``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import shutil
+import tempfile
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
+from experiments.orphans import watch_parent
 from experiments.plan import RunSpec
-from experiments.worker import RunResult, execute, execute_chunk
+from experiments.worker import INJECT_PREFIX, RunResult, execute, execute_chunk
+
+# A run whose worker process dies this many times (each time retried alone) is recorded failed.
+MAX_LOSSES = 3
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -29,7 +44,7 @@ class Executor(Protocol):
 
     def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]: ...
 
-    def close(self) -> None: ...
+    def close(self, abort: bool = False) -> None: ...
 
 
 def default_workers() -> int:
@@ -66,13 +81,14 @@ def forkserver_context(*extra: str) -> multiprocessing.context.ForkServerContext
     return context
 
 
-def lost(spec: RunSpec, error: BaseException) -> RunResult:
+def lost(spec: RunSpec, error: BaseException | str) -> RunResult:
     """The result of a run whose task died before returning."""
     now = datetime.now(UTC)
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     return {
         "key": spec.key,
         "status": "failed",
-        "error": f"task lost: {type(error).__name__}: {error}",
+        "error": f"task lost: {text}",
         "traceback": None,
         "summary": None,
         "metrics": {},
@@ -95,8 +111,42 @@ class SerialExecutor:
         for spec in specs:
             yield spec, execute(spec)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         pass
+
+
+# The folder where each pool worker notes the key of the run it is running (one file per worker
+# process, removed when the run ends): after a worker dies, the keys left are the runs in flight.
+_in_flight: Path | None = None
+
+
+def _injections() -> dict[str, str]:
+    """The fault-injection variables of this process (tests): workers forked from a forkserver
+    started earlier would otherwise see the server's environment, not ours."""
+    return {k: v for k, v in os.environ.items() if k.startswith(INJECT_PREFIX)}
+
+
+def _start_worker(batch_pid: int, folder: str, injections: dict[str, str]) -> None:
+    """Pool initializer: exit with the batch; note runs in flight in ``folder``."""
+    global _in_flight
+    watch_parent(batch_pid)
+    _in_flight = Path(folder)
+    for name in [k for k in os.environ if k.startswith(INJECT_PREFIX)]:
+        del os.environ[name]
+    os.environ.update(injections)
+
+
+def execute_noted(specs: list[RunSpec]) -> list[RunResult]:
+    """``execute_chunk`` noting each run in flight in the pool's folder (see ``_start_worker``)."""
+    note = None if _in_flight is None else _in_flight / str(os.getpid())
+    results = []
+    for spec in specs:
+        if note is not None:
+            note.write_text(spec.key)
+        results.append(execute(spec))
+    if note is not None:
+        note.unlink(missing_ok=True)
+    return results
 
 
 class ProcessExecutor:
@@ -105,26 +155,82 @@ class ProcessExecutor:
     def __init__(self, workers: int | None = None, chunk_size: int | None = None) -> None:
         self.workers = workers or default_workers()
         self.chunk_size = chunk_size
-        context = forkserver_context()
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self.context = forkserver_context()
+        self.folder = Path(tempfile.mkdtemp(prefix="govlab-in-flight-"))
+        self.restarts = 0
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self.context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), str(self.folder), _injections()),
+        )
+
+    def _in_flight(self) -> set[str]:
+        keys = set()
+        for note in self.folder.iterdir():
+            with contextlib.suppress(OSError):  # removed meanwhile
+                keys.add(note.read_text())
+            note.unlink(missing_ok=True)
+        return keys
+
+    def _restart(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.restarts += 1
+        self.pool = self._new_pool()
 
     def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]:
-        pending = {
-            self.pool.submit(execute_chunk, chunk): chunk
-            for chunk in chunks(specs, self.workers, self.chunk_size)
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                chunk = pending.pop(future)
-                try:
-                    results = future.result()
-                except Exception as error:  # the worker died (killed, out of memory)
-                    results = [lost(spec, error) for spec in chunk]
-                yield from zip(chunk, results, strict=True)
+        queue = deque(chunks(specs, self.workers, self.chunk_size))
+        alone: deque[RunSpec] = deque()  # runs in flight when a worker died: retried one by one
+        losses: Counter[str] = Counter()
+        while queue or alone:
+            tasks = [[alone.popleft()]] if alone else [queue.popleft() for _ in range(len(queue))]
+            pending = {self.pool.submit(execute_noted, chunk): chunk for chunk in tasks}
+            broken: list[list[RunSpec]] = []
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    chunk = pending.pop(future)
+                    try:
+                        results = future.result()
+                    except BrokenProcessPool:  # a worker died: every unfinished task lands here
+                        broken.append(chunk)
+                        continue
+                    except Exception as error:  # the task itself could not be sent or returned
+                        results = [lost(spec, error) for spec in chunk]
+                    yield from zip(chunk, results, strict=True)
+            if not broken:
+                continue
+            in_flight = self._in_flight()
+            self._restart()
+            if not any(spec.key in in_flight for chunk in broken for spec in chunk):
+                in_flight = {spec.key for chunk in broken for spec in chunk}  # blame them all
+            for chunk in broken:
+                waiting = [spec for spec in chunk if spec.key not in in_flight]
+                if waiting:
+                    queue.append(waiting)
+                for spec in (spec for spec in chunk if spec.key in in_flight):
+                    losses[spec.key] += 1
+                    if losses[spec.key] >= MAX_LOSSES:
+                        yield spec, lost(spec, f"its worker process died {MAX_LOSSES} times "
+                                         "running it (killed, or out of memory)")  # fmt: skip
+                    else:
+                        alone.append(spec)
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, abort: bool = False) -> None:
+        """Shut the pool down; ``abort`` (an interrupted batch) ends the running workers too."""
+        if abort:
+            processes = list((self.pool._processes or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # Dask settings for the workers of a local cluster (read when the cluster starts them):
@@ -200,7 +306,7 @@ class DaskExecutor:
                 results = [lost(spec, error) for spec in chunk]
             yield from zip(chunk, results, strict=True)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

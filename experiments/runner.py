@@ -5,14 +5,15 @@ skipped; failed and missing ones run. A stored finished run whose digest differs
 edited, or the model's code changed) is another definition: the batch is refused with a message,
 unless ``set_aside`` moves those runs to an experiment of their own or ``fresh`` deletes them.
 Every result is written (one transaction per run) as soon as it arrives, so a killed batch loses
-only the runs in flight. A run that raises is stored as
-``failed`` with its traceback and the batch goes on. Progress (done / failed / remaining, ETA) is a
+only the runs in flight. A run that raises is stored as ``failed`` with its traceback and the
+batch goes on, always (even the very first run). Progress (done / failed / remaining, ETA) is a
 Rich bar on a terminal and a final summary line in every case.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,18 +77,31 @@ def design_record(design: Design, experiment: Experiment) -> dict:
     }
 
 
-def preflight(spec: RunSpec) -> None:
-    """Build the first model and step one day, so that a wrong ``keep.series`` fails early."""
-    if spec.series is None:
+def preflight(runs: list[RunSpec]) -> None:
+    """Build a model and step one day, so that a wrong ``keep.series`` fails early.
+
+    Tries the first run of each scenario until one builds: a model that fails to build is not a
+    mistake in the experiment file; its runs fail when they run, are recorded as failed, and the
+    batch goes on.
+    """
+    if not runs or runs[0].series is None:
         return
     from model import GovernanceModel
 
-    model = GovernanceModel(spec.scenario, rng=spec.seed)
-    model.step()
-    columns = list(model.datacollector.get_model_vars_dataframe().columns)
-    missing = [name for name in spec.series if name not in columns]
-    if missing:
-        raise ExperimentError(f"keep.series: the model has no series {missing}; it has {columns}")
+    firsts = {run.label: run for run in reversed(runs)}.values()
+    for spec in reversed(list(firsts)):
+        try:
+            model = GovernanceModel(spec.scenario, rng=spec.seed)
+            model.step()
+        except Exception:  # the run itself will fail and be recorded with its traceback
+            continue
+        columns = list(model.datacollector.get_model_vars_dataframe().columns)
+        missing = [name for name in spec.series or () if name not in columns]
+        if missing:
+            raise ExperimentError(
+                f"keep.series: the model has no series {missing}; it has {columns}"
+            )
+        return
 
 
 def check_definitions(
@@ -152,6 +166,7 @@ def run_batch(
     fresh: bool = False,
     set_aside: bool = False,
     console: Console | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> BatchOutcome:
     """Run every missing or failed run of ``experiment`` and store each result.
 
@@ -163,7 +178,7 @@ def run_batch(
     console = console or Console(stderr=True)
     design = make_design(experiment)
     runs = plan_runs(experiment, scenarios, design, str(source or experiment.name))
-    preflight(runs[0])
+    preflight(runs)
     experiment_id = store.register(
         experiment.name,
         experiment.model_dump(mode="json"),
@@ -176,6 +191,8 @@ def run_batch(
     finished = store.finished(experiment_id)
     todo = [run for run in runs if finished.get(run.key) != (run.digest, run.seed)]
     outcome = BatchOutcome(total=len(runs), skipped=len(runs) - len(todo))
+    if on_start is not None:  # every check passed: the caller's banner comes after any error
+        on_start()
     if not todo:
         return outcome
     commit = git_commit()

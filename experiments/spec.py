@@ -190,6 +190,12 @@ def _read(path: Path) -> dict[str, Any]:
         raise ExperimentError(f"{path}: is a directory, not an experiment file") from None
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ExperimentError(
+            f"{path}: not UTF-8 text (byte {error.start}); TOML is UTF-8"
+        ) from None
+    except OSError as error:
+        raise ExperimentError(f"{path}: cannot read it: {error.strerror}") from None
 
 
 def _model_at(loc: list[Any]) -> type[BaseModel] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
+import signal
 import socket
 import traceback
 from datetime import UTC, datetime
@@ -24,16 +25,33 @@ RunResult = dict[str, Any]
 
 # Fault injection for tests of failure handling: run keys (glob patterns, comma-separated) that
 # raise instead of running. Read from the environment so that worker processes see it too.
+INJECT_PREFIX = "GOVLAB_INJECT_"
 INJECT_FAILURE = "GOVLAB_INJECT_FAILURE"
+# Likewise runs that kill their own worker process (SIGKILL), as the out-of-memory killer would:
+# every time, or only the first time per run when ``$GOVLAB_INJECT_KILL_ONCE`` names a folder
+# (a marker file per run key is left there).
+INJECT_KILL = "GOVLAB_INJECT_KILL"
+INJECT_KILL_ONCE = "GOVLAB_INJECT_KILL_ONCE"
 
 
 class InjectedFailure(RuntimeError):
     """Raised for runs named in ``$GOVLAB_INJECT_FAILURE`` (tests only)."""
 
 
+def _matches(key: str, variable: str) -> bool:
+    patterns = [p for p in os.environ.get(variable, "").split(",") if p]
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns)
+
+
 def _maybe_fail(key: str) -> None:
-    patterns = [p for p in os.environ.get(INJECT_FAILURE, "").split(",") if p]
-    if any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns):
+    if _matches(key, INJECT_KILL):
+        once = os.environ.get(INJECT_KILL_ONCE)
+        marker = None if not once else os.path.join(once, key.replace("/", "_"))
+        if marker is None or not os.path.exists(marker):
+            if marker is not None:
+                open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+    if _matches(key, INJECT_FAILURE):
         raise InjectedFailure(f"injected failure for run {key}")
 
 

@@ -190,7 +190,10 @@ class GovernanceModel(mesa.Model):
         district = draw_districts(self.rng, world, n + organisations)
         spread = 4.0
         mean = world.enterprise_digital_skill
-        skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n + organisations)
+        if 0.0 < mean < 1.0:
+            skill = self.rng.beta(mean * spread, (1 - mean) * spread, size=n + organisations)
+        else:  # a Beta with mean 0 or 1 is a point mass there (numpy refuses shape 0)
+            skill = np.full(n + organisations, mean)
         skill = skill.astype(np.float32)
         self.enterprise_district = district[:n].astype(np.int16)
         self.enterprise_skill = skill[:n]

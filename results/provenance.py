@@ -6,7 +6,8 @@ a change of code changes it and a change of comments, docstrings or formatting d
 commit would invalidate stored runs on every documentation edit). It is part of every run's digest
 (``experiments.plan``), so runs of different code are never pooled.
 
-Also redacts database URLs: a password is never printed or stored in full.
+Also redacts database URLs (``redact``) and scrubs their credentials out of error messages
+(``scrub``): a password is never printed, logged or stored.
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ from __future__ import annotations
 import ast
 import hashlib
 import platform
+import re
 import subprocess
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, unquote_plus
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PACKAGES = ("govlab", "mesa", "numpy", "scipy", "pydantic", "sqlalchemy", "SALib", "dask")
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,12 +92,70 @@ def model_version() -> str:
     return source_version(ROOT)
 
 
-def redact(url: str) -> str:
-    """A database URL fit to print: the password replaced by ``***``."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+# Query parameters whose value is a credential, or may hold one: password, sslpassword, passfile
+# (its path; the file is never read), token, api_key, a whole ODBC / libpq connection string...
+SECRET_WORDS = r"pass|pwd|secret|token|key|auth|cred|sig|odbc_connect|dsn|conninfo"
+SECRET_NAME = re.compile(SECRET_WORDS, re.I)
+SECRET_PARAMETER = re.compile(
+    rf"(?P<name>[?&;](?P<key>[^=&;?]*(?:{SECRET_WORDS})[^=&;?]*)=)(?P<value>[^&;]*)", re.I
+)
+HIDDEN = "***"
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparsable database URL>"
+
+def _split(url: str) -> tuple[str, str, str | None, str | None]:
+    """``(scheme, rest with secret query values hidden, user, password)`` of a URL's text."""
+    scheme, _, rest = url.partition("://")
+    rest = SECRET_PARAMETER.sub(rf"\g<name>{HIDDEN}", rest)
+    at = rest.rfind("@")
+    if at < 0:
+        return scheme, rest, None, None
+    user, colon, password = rest[:at].partition(":")
+    return scheme, rest[at + 1 :], user, password if colon else None
+
+
+def redact(url: str) -> str:
+    """A database URL fit to print, log or store: every credential replaced by ``***``.
+
+    Works on the text rather than on SQLAlchemy's parse, so that a password holding ``@``, ``/``,
+    ``?`` or ``:`` is hidden whole: query parameters with a secret-like name (``password``,
+    ``sslpassword``, ``passfile``, ``token``, ``odbc_connect``, ...) are hidden first; then the
+    user information is everything up to the LAST ``@`` (the user name before the first ``:``
+    stays visible). It hides too much rather than too little: an ``@`` in a harmless query
+    value hides the host as well.
+    """
+    if "://" not in url:
+        return url if "@" not in url and "=" not in url else "<unparsable database URL>"
+    scheme, rest, user, password = _split(url)
+    if user is None:
+        return f"{scheme}://{rest}"
+    if any(c in user for c in "/?#"):  # the "user" runs into a path: hide it all
+        return f"{scheme}://{HIDDEN}@{rest}"
+    return f"{scheme}://{user}{':' + HIDDEN if password is not None else ''}@{rest}"
+
+
+def secrets_of(url: str) -> list[str]:
+    """The credential strings in ``url`` (as written and percent-decoded), longest first."""
+    if "://" not in url:
+        return []
+    found = {match.group("value") for match in SECRET_PARAMETER.finditer(url.partition("://")[2])}
+    password = _split(url)[3]
+    if password:  # and its pieces between "@": SQLAlchemy reads the tail as part of the host
+        found |= {password, *password.split("@")}
+    try:  # what SQLAlchemy hands the driver (it ends a password at its first "@")
+        parsed = make_url(url)
+        found.add(str(parsed.password or ""))
+        found |= {str(v) for k, v in parsed.query.items() if SECRET_NAME.search(k)}
+    except (ArgumentError, ValueError, TypeError):
+        pass
+    found |= {unquote_plus(s) for s in found} | {unquote(s) for s in found}
+    return sorted((s for s in found if len(s) >= 3 and s != HIDDEN), key=len, reverse=True)
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` (an error message, a log line) with every credential of ``url`` hidden."""
+    if not url:
+        return text
+    text = text.replace(url, redact(url))
+    for secret in secrets_of(url):
+        text = text.replace(secret, HIDDEN)
+    return text

@@ -6,13 +6,25 @@ mode) by default under ``results/``; any SQLAlchemy URL works (PostgreSQL is tes
 Runs of different definitions never mix: each run carries the digest of what it simulates
 (resolved scenario, days, model version). ``conflicts`` finds stored finished runs whose digest
 differs from the plan's; ``set_aside`` moves them to an experiment of their own.
+
+Several batches may share one store at once (on one machine or many): the schema is created under
+a lock (PostgreSQL advisory lock) and retried when another process created it first; a run is
+written by an upsert (a run stored ``done`` is never stored twice: a second copy is dropped), and
+transactions that lose a race (unique violation, SQLite "database is locked", deadlock) are
+retried with jittered exponential back-off. SQLite writes take the write lock when they begin
+(``BEGIN IMMEDIATE``), so two writers never deadlock on a lock upgrade.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +34,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -29,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from results.provenance import redact
@@ -61,13 +75,101 @@ def digest(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _sqlite_pragmas(connection, _record) -> None:
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# Retries of a transaction that lost a race: attempts and the first back-off (doubling, jittered,
+# at most MAX_BACKOFF_S): about a minute in all before the error is shown.
+RETRIES = 16
+FIRST_BACKOFF_S = 0.02
+MAX_BACKOFF_S = 4.0
+# Words of the driver errors that mean "another process got there first; try again".
+TRANSIENT = ("locked", "busy", "already exists", "deadlock", "could not serialize", "duplicate")
+SCHEMA_LOCK = 0x60B1AB  # the PostgreSQL advisory lock taken while creating the tables
+
+
+def check_url(url: str | None) -> None:
+    """Refuse, with one line, a URL that is not one or a SQLite path that cannot be a store.
+
+    Raises:
+        StoreError: not a URL; the SQLite path is a folder, lies below a file, or is an
+            existing file that is not a SQLite database.
+    """
+    text = url or default_url()
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {redact(text)}") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise StoreError(f"{path}: {parent} is a file, not a folder")
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a SQLite database file")
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(len(SQLITE_MAGIC))
+        except OSError as error:
+            raise StoreError(f"{path}: cannot read it ({error.strerror})") from None
+        if head and head != SQLITE_MAGIC:
+            raise StoreError(f"{path} exists and is not a SQLite database; refusing to touch it")
+
+
+def transient(error: BaseException) -> bool:
+    """True for errors of a lost race between writers (worth retrying)."""
+    if isinstance(error, IntegrityError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    text = str(error.orig).lower()
+    return any(word in text for word in TRANSIENT)
+
+
+def retried[T](action: Callable[[], T], attempts: int = RETRIES) -> T:
+    """``action()`` retried with jittered exponential back-off while it loses races."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except DBAPIError as error:
+            if attempt == attempts - 1 or not transient(error):
+                raise
+            backoff = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt)
+            time.sleep(backoff * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retrying(method):
+    """Decorator: the whole method (one transaction) is retried while it loses races."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        return retried(lambda: method(*args, **kwargs))
+
+    return wrapper
+
+
+def _sqlite_connect(connection, _record) -> None:
+    connection.isolation_level = None  # transactions are begun by _sqlite_begin below
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    for attempt in range(RETRIES):  # WAL sticks to the file; switching needs a moment alone
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as error:
+            if attempt == RETRIES - 1 or not any(w in str(error).lower() for w in TRANSIENT):
+                raise
+            time.sleep(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt) * random.uniform(0.5, 1.5))
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """Writers take the write lock at BEGIN (waiting up to busy_timeout), readers do not."""
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -77,9 +179,30 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _add_missing_columns(connection) -> None:
+    """Bring a store written by an older govlab up to date (columns added since)."""
+    columns = {column["name"] for column in inspect(connection).get_columns("runs")}
+    if "model_version" not in columns:
+        connection.execute(text("ALTER TABLE runs ADD COLUMN model_version VARCHAR(64)"))
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the missing tables, safe when other processes do the same at the same moment."""
+
+    def create() -> None:
+        with engine.execution_options(sqlite_immediate=True).begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+            Base.metadata.create_all(connection)
+            _add_missing_columns(connection)
+
+    retried(create)
 
 
 class Store:
@@ -92,15 +215,8 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = make_engine(self.url)
-        Base.metadata.create_all(self.engine)
-        self._add_missing_columns()
-
-    def _add_missing_columns(self) -> None:
-        """Bring a store written by an older govlab up to date (columns added since)."""
-        columns = {column["name"] for column in inspect(self.engine).get_columns("runs")}
-        if "model_version" not in columns:
-            with self.engine.begin() as connection:
-                connection.execute(text("ALTER TABLE runs ADD COLUMN model_version VARCHAR(64)"))
+        self.writer = self.engine.execution_options(sqlite_immediate=True)
+        create_schema(self.engine)
 
     @property
     def safe_url(self) -> str:
@@ -118,6 +234,7 @@ class Store:
         self.close()
 
     # --- experiments ---------------------------------------------------------------------------
+    @_retrying
     def register(
         self,
         name: str,
@@ -134,7 +251,7 @@ class Store:
                 (unless ``fresh``, which deletes the old experiment and its runs).
         """
         key = digest(identity)
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
             if row is not None and fresh:
                 self._delete_experiment(session, row.id)
@@ -159,9 +276,10 @@ class Store:
                 row.spec, row.design, row.source = spec, design, source
             return row.id
 
+    @_retrying
     def delete(self, name: str) -> bool:
         """Delete experiment ``name`` and all its runs; False if there was none."""
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
             if row is None:
                 return False
@@ -211,12 +329,13 @@ class Store:
                 if key in planned and planned[key] != dig
             }
 
+    @_retrying
     def set_aside(self, name: str, keys: list[str]) -> str:
         """Move the runs ``keys`` of experiment ``name`` to a new experiment (same spec) named
         ``name@set-aside-<UTC time>``, so they stay readable but never mix; returns its name."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         aside = f"{name}@set-aside-{stamp}"
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).one()
             copy = ExperimentRow(
                 name=aside,
@@ -239,10 +358,18 @@ class Store:
                 )
         return aside
 
+    @_retrying
     def write_run(
         self, experiment_id: int, spec, result: dict[str, Any], git_commit: str | None
-    ) -> None:
-        """Write one run (replacing an earlier attempt of the same key) in one transaction."""
+    ) -> bool:
+        """Store one run in one transaction; False if the store already had it ``done``.
+
+        An upsert by ``(experiment, run key)``: an earlier attempt that failed, or was made with
+        another digest or seed, is replaced; a run already stored ``done`` with the same digest
+        and seed (written meanwhile by another batch sharing the store) is kept and this copy is
+        dropped, so every run is stored exactly once. Racing writers are serialised by the row
+        lock (PostgreSQL) or the write lock (SQLite); the loser of an insert race retries.
+        """
         started, finished = result["started_at"], result["finished_at"]
         run = RunRow(
             experiment_id=experiment_id,
@@ -268,17 +395,18 @@ class Store:
             git_commit=git_commit,
             summary=result["summary"],
         )
-        with Session(self.engine) as session, session.begin():
-            old = select(RunRow.id).where(
-                RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key
-            )
-            for table in CHILDREN:
-                session.execute(delete(table).where(table.run_id.in_(old)))
-            session.execute(
-                delete(RunRow).where(
-                    RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key
-                )
-            )
+        with Session(self.writer) as session, session.begin():
+            old = session.execute(
+                select(RunRow.id, RunRow.status, RunRow.digest, RunRow.seed)
+                .where(RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key)
+                .with_for_update()
+            ).first()
+            if old is not None:
+                if (old.status, old.digest, old.seed) == ("done", spec.digest, spec.seed):
+                    return False
+                for table in CHILDREN:
+                    session.execute(delete(table).where(table.run_id == old.id))
+                session.execute(delete(RunRow).where(RunRow.id == old.id))
             session.add(run)
             session.flush()
             rid = run.id
@@ -292,6 +420,7 @@ class Store:
             for table, rows in ((MetricRow, metrics), (SeriesRow, series), (CaseRow, cases)):
                 if rows:
                     session.execute(insert(table), rows)
+        return True
 
     # --- reading -------------------------------------------------------------------------------
     def _frame(self, query) -> pd.DataFrame:

@@ -77,6 +77,8 @@ def describe(error: ValidationError, model: type[BaseModel], source: str) -> Sce
         return ScenarioError(f"{source}: {path}: unknown key; allowed keys: {', '.join(keys)}")
     if first["type"] == "value_error":
         message = str(first["msg"]).removeprefix("Value error, ")
+        if loc and not message.startswith(str(loc[0])):  # name the field the check is about
+            message = f"{path}: {message}"
         return ScenarioError(f"{source}: {message}")
     hint = allowed(model, loc)
     got = (

@@ -58,6 +58,10 @@ def read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {error.start}); TOML is UTF-8") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read it: {error.strerror}") from None
     data.setdefault("name", path.stem)
     civic = data.get("civic")
     if isinstance(civic, dict) and isinstance(civic.get("thresholds_file"), str):

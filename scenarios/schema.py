@@ -24,6 +24,11 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Utility = Annotated[float, Field(ge=-5.0, le=5.0)]
 
 
+# Expected service cases per working day beyond which a run cannot fit in memory in reasonable
+# time (each case is a record); 10^7 residents at realistic rates make ~10^4.
+MAX_ARRIVALS_PER_DAY = 1_000_000
+
+
 class Frozen(BaseModel):
     """Base of every scenario model: immutable, unknown keys are errors."""
 
@@ -91,7 +96,7 @@ class World(Frozen):
         8.0, gt=0.0, le=24.0, description="service hours in one working day (one step); hours"
     )
     working_days_per_year: float = Field(
-        250.0, gt=0.0, le=366.0, description="working days in a year, to turn yearly rates daily"
+        250.0, ge=1.0, le=366.0, description="working days in a year, to turn yearly rates daily"
     )
     travel_base_hours: float = Field(
         1.0, ge=0.0, le=48.0, description="time of one trip to an office in one's district; hours"
@@ -599,6 +604,23 @@ class Scenario(Frozen):
                         raise ValueError(f"{where}: unknown document {document!r}")
             _check_step_names(name, service)
         check_reengineering(self)
+        return self
+
+    @model_validator(mode="after")
+    def _load_is_feasible(self) -> Scenario:
+        applicants = {"resident": self.world.residents, "enterprise": self.world.enterprises}
+        per_day = (
+            sum(
+                service.rate_per_year * applicants[service.applicant]
+                for service in self.services.values()
+            )
+            / self.world.working_days_per_year
+        )
+        if per_day > MAX_ARRIVALS_PER_DAY:
+            raise ValueError(
+                f"services: {per_day:,.0f} cases expected per working day (rate_per_year × "
+                f"applicants / world.working_days_per_year); at most {MAX_ARRIVALS_PER_DAY:,}"
+            )
         return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
