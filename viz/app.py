@@ -1,103 +1,169 @@
 """The trainer app: a silo and a seamless government side by side, in the browser.
 
 ``Page`` is the Solara entry point (``solara run viz.app``; ``govlab ui`` starts it). Every browser
-session renders its own ``Page`` and so builds its own ``Pair`` of models (``solara.use_memo``;
-nothing is built at import time). One transport bar drives both panes; while playing, a worker
-thread steps ``k`` days and then redraws, with ``k`` chosen from the measured drawing time
-(``viz.controls.days_per_frame``) because a frame costs far more than a day of both models.
+session renders its own ``Page`` and so holds its own ``viz.session.Session`` (``solara.use_memo``;
+nothing is built at import time). The session is the single source of truth: every control
+renders from the ``Shown`` snapshot it publishes, and asks it for changes; while playing, the
+session's play loop (a worker thread) applies queued changes between frames, steps the models and
+publishes a frame. When the browser's session ends (Solara culls a disconnected kernel after
+``SOLARA_KERNEL_CULL_TIMEOUT``, set by ``viz.server``), the page's clean-up stops the loop.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-
 import solara
 
-from scenarios import ScenarioError
-from viz.controls import LeverControls, ScenarioPickers, Transport, days_per_frame
-from viz.pair import Pair, PaneSpec
+from viz import i18n, style
+from viz.about import AboutPage
+from viz.controls import LeverControls, ScenarioPickers, Transport
+from viz.links import comparison_from_query, comparison_query
+from viz.pair import PaneSpec
 from viz.results_page import ResultsPage, StoredRun
-from viz.views import JourneyView, PaneView, ResidentSample
+from viz.session import InputError, Session
+from viz.views import DiffStrip, DownloadBar, JourneyView, PaneView, ResidentSample
 
 DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED = "silo", "smart", 1
-FRAME_PAUSE_SECONDS = 0.05  # between frames while playing, so clicks get through
-TAB_LIVE, TAB_JOURNEY, TAB_RESULTS = 0, 1, 2
+TAB_LIVE, TAB_JOURNEY, TAB_RESULTS, TAB_ABOUT = 0, 1, 2, 3
 
 
-def frame_note(pair: Pair, days: int) -> str:
-    """One line on the cost of a frame: stepping vs drawing (what the ``auto`` choice uses)."""
-    drawing = sum(pair.draw_seconds.values())
-    stepping = pair.step_seconds * days
-    share = drawing / (drawing + stepping) if drawing + stepping else 0.0
-    return (
-        f"a day of both models {1000 * pair.step_seconds:.1f} ms · drawing a frame "
-        f"{1000 * drawing:.0f} ms ({100 * share:.0f}% of a frame) · {days} day(s) per frame"
-    )
+def new_session(query: str | None) -> tuple[Session, str]:
+    """A session for the page's address: the comparison a link names, else the default pair."""
+    try:
+        wanted = comparison_from_query(query)
+    except InputError as error:
+        return Session.start(DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED), str(error)
+    if wanted is None:
+        return Session.start(DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED), ""
+    session = Session.start(wanted.left, wanted.right, wanted.seed, wanted.overrides)
+    if wanted.day:
+        session.pair.step(wanted.day)
+    return session, ""
+
+
+def browser_language() -> str:
+    """The page's default language, from the browser's ``Accept-Language``."""
+    headers = solara.lab.headers.value or {}
+    values = headers.get("accept-language") or headers.get("Accept-Language") or [""]
+    return i18n.language_of(values[0] if values else "")
 
 
 @solara.component
 def Page() -> None:
-    """The whole app: live panes, journey and resident networks, stored results."""
-    pair = solara.use_memo(
-        lambda: Pair(PaneSpec(DEFAULT_LEFT), PaneSpec(DEFAULT_RIGHT), DEFAULT_SEED), []
-    )
-    version = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    frame_choice = solara.use_reactive("auto")
+    """The whole app: live panes, journey and resident networks, stored results, about."""
+    router = solara.use_router()
+    session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
+    shown, set_shown = solara.use_state(session.shown())
+    lang = solara.use_reactive(browser_language())
+    projector = solara.use_reactive(False)
+    show_levers = solara.use_reactive(True)
     tab = solara.use_reactive(TAB_LIVE)
-    problem = solara.use_reactive("")
+    problem = solara.use_reactive(link_problem)
+    t = i18n.translator(lang.value)
 
-    def redraw() -> None:
-        version.set(version.value + 1)
+    def connect():
+        session.listeners.append(set_shown)
 
-    closed = solara.use_memo(threading.Event, [])
-    solara.use_effect(lambda: closed.set, [])  # session gone: the cleanup ends the play loop
+        def disconnect() -> None:  # the browser's session is gone: stop simulating
+            session.playing = False
+            session.closed.set()
+            if set_shown in session.listeners:
+                session.listeners.remove(set_shown)
 
-    def play_loop() -> None:
-        while playing.value and not closed.is_set():
-            days = days_per_frame(frame_choice.value, sum(pair.draw_seconds.values()))
-            pair.step(days)
-            redraw()
-            time.sleep(FRAME_PAUSE_SECONDS)
+        return disconnect
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    solara.use_effect(connect, [])
+    solara.lab.use_task(session.play, dependencies=[shown.playing], prefer_threaded=True)
 
     def open_run(run: StoredRun, baseline: StoredRun | None) -> None:
-        playing.set(False)
+        pair = session.pair
         left = PaneSpec(baseline.scenario, baseline.overrides) if baseline else pair.left.spec
         try:
-            pair.load(left, PaneSpec(run.scenario, run.overrides), run.seed)
-        except (ScenarioError, OSError) as error:
+            session.load(left, PaneSpec(run.scenario, run.overrides), run.seed)
+        except InputError as error:
             problem.set(f"cannot open run {run.key}: {error}")
             return
         problem.set("")
         tab.set(TAB_LIVE)
-        redraw()
 
-    solara.Title("govlab trainer")
-    with solara.Column(style={"padding": "8px 20px", "overflow-x": "hidden"}):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+    solara.Title("govlab")
+    solara.Style(style.CSS)
+    root = ["govlab-root", f"govlab-lang-{lang.value}"]
+    if projector.value:
+        root.append("govlab-projector")
+    with solara.Column(style={"padding": "4px 12px", "overflow-x": "hidden"}, classes=root):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
             solara.HTML(
-                tag="h2", unsafe_innerHTML="govlab — silo and seamless government, side by side"
+                tag="h2",
+                unsafe_innerHTML=t("govlab — silo and seamless government, side by side"),
+                classes=["govlab-heading"],
             )
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            Transport(pair, playing, frame_choice, redraw, day=pair.day)
-            ScenarioPickers(pair, redraw)
-        days = days_per_frame(frame_choice.value, sum(pair.draw_seconds.values()))
-        solara.Text(frame_note(pair, days), style={"color": "#777", "font-size": "0.85em"})
+            solara.v.Spacer()
+            i18n.ChoiceSelect(
+                t("language"),
+                list(i18n.LANGUAGES),
+                lang.value,
+                lang.set,
+                lang.value,
+                kind="language",
+                classes=["govlab-language"],
+                style={"max-width": "110px"},
+            )
+            solara.Button(
+                t("projector"),
+                icon_name="mdi-projector-screen",
+                outlined=not projector.value,
+                color="primary",
+                on_click=lambda: (projector.set(not projector.value),
+                                  show_levers.set(projector.value)),
+                classes=["govlab-projector-toggle"],
+            )  # fmt: skip
+            style.FullScreenButton(t("full screen"))
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
+            Transport(session, shown, lang.value)
+            ScenarioPickers(session, shown, lang.value)
         if problem.value:
             solara.Error(problem.value)
         with solara.lab.Tabs(value=tab, lazy=True):
-            with solara.lab.Tab("Side by side"), solara.Columns([3, 9]):
-                LeverControls(pair, redraw)
+            with solara.lab.Tab(t("Side by side")):
+                LivePanes(session, shown, lang.value, projector.value, show_levers)
+            with solara.lab.Tab(t("Journey & residents")):
+                JourneyView(session.pair, shown.frame, lang.value)
                 with solara.Columns([1, 1]):
-                    PaneView(pair, "left", version.value)
-                    PaneView(pair, "right", version.value)
-            with solara.lab.Tab("Journey & residents"):
-                JourneyView(pair, version.value, redraw)
-                with solara.Columns([1, 1]):
-                    ResidentSample(pair, "left", version.value)
-                    ResidentSample(pair, "right", version.value)
-            with solara.lab.Tab("Results"):
-                ResultsPage(open_run)
+                    ResidentSample(session.pair, "left", shown.frame, lang.value)
+                    ResidentSample(session.pair, "right", shown.frame, lang.value)
+            with solara.lab.Tab(t("Results")):
+                ResultsPage(open_run, lang.value)
+            with solara.lab.Tab(t("About")):
+                AboutPage(lang.value)
+
+
+@solara.component
+def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) -> None:
+    """The difference strip, the two panes and the (folding) lever panel."""
+    t = i18n.translator(lang)
+    pair = session.pair
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
+        solara.Button(
+            t("levers"),
+            icon_name="mdi-tune" if not show_levers.value else "mdi-chevron-left",
+            text=True,
+            on_click=lambda: show_levers.set(not show_levers.value),
+            classes=["govlab-levers-toggle"],
+        )
+        DiffStrip(pair, shown.frame, lang)
+        if not projector:
+            DownloadBar(pair, shown.frame, lang, comparison_query(shown))
+    if show_levers.value:
+        with solara.Columns([3, 9], gutters_dense=True):
+            LeverControls(session, shown, pair.right.scenario.levers, lang)
+            TwoPanes(session, shown, lang, projector)
+    else:
+        TwoPanes(session, shown, lang, projector)
+
+
+@solara.component
+def TwoPanes(session: Session, shown, lang: str, projector: bool) -> None:
+    """The left and the right government."""
+    with solara.Columns([1, 1], gutters_dense=True):
+        PaneView(session.pair, "left", shown.frame, lang, projector)
+        PaneView(session.pair, "right", shown.frame, lang, projector)

@@ -5,7 +5,8 @@ answers from its proxy cache folder (``SOLARA_ASSETS_PROXY_CACHE_DIR``) and on a
 public CDN. This module discovers the exact packages the installed Solara requests (from its
 templates and components), downloads each tarball from the npm registry, checks its sha512
 ``integrity``, and unpacks ``package/`` into ``<cache>/<name>@<version>/`` (source maps left out).
-A marker file per package makes the fill idempotent. See ``viz/OFFLINE.md``.
+A marker file per package makes the fill idempotent. The Chinese font (``viz.fonts``) is
+fetched the same way, keeping only its one TrueType file. See ``viz/OFFLINE.md``.
 
 Run ``python -m viz.assets`` (``make install`` does); ``--check`` only reports what is missing.
 """
@@ -25,6 +26,8 @@ import tarfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from viz.fonts import FONT_KEEP, FONT_PACKAGE
 
 # The cache lives beside this package unless GOVLAB_ASSETS_DIR says otherwise (kept out of git).
 DEFAULT_CACHE = Path(__file__).with_name("cdn_cache")
@@ -87,8 +90,9 @@ def _check_integrity(data: bytes, integrity: str, spec: str) -> None:
         raise RuntimeError(f"{spec}: tarball {algorithm} does not match the registry's integrity")
 
 
-def install_package(spec: str, cache: Path) -> int:
-    """Download, verify and unpack one package into ``cache``; bytes downloaded (0 if present)."""
+def install_package(spec: str, cache: Path, keep: tuple[str, ...] | None = None) -> int:
+    """Download, verify and unpack one package into ``cache``; bytes downloaded (0 if present).
+    ``keep`` limits the files kept to these paths inside the package."""
     name, _, version = spec.rpartition("@")
     target = cache / spec
     meta_url = f"{REGISTRY}/{urllib.parse.quote(name, safe='@')}/{version}"
@@ -105,6 +109,8 @@ def install_package(spec: str, cache: Path) -> int:
             parts = Path(member.name).parts
             if not member.isfile() or len(parts) < 2 or member.name.endswith(".map"):
                 continue
+            if keep is not None and "/".join(parts[1:]) not in keep:
+                continue
             out = staging.joinpath(*parts[1:])  # drop the tarball's top folder ("package/")
             out.parent.mkdir(parents=True, exist_ok=True)
             source = archive.extractfile(member)
@@ -119,10 +125,17 @@ def install_package(spec: str, cache: Path) -> int:
     return len(data)
 
 
+def bundled_packages() -> dict[str, tuple[str, ...] | None]:
+    """Every package the app serves: Solara's (whole) and the Chinese font (one file kept)."""
+    packages: dict[str, tuple[str, ...] | None] = dict.fromkeys(discover_packages())
+    packages[FONT_PACKAGE] = FONT_KEEP
+    return packages
+
+
 def missing(cache: Path | None = None) -> list[str]:
     """Packages the page needs that are not (completely) in the cache."""
     cache = cache or cache_dir()
-    return [spec for spec in discover_packages() if not (cache / spec / MARKER).exists()]
+    return [spec for spec in bundled_packages() if not (cache / spec / MARKER).exists()]
 
 
 def install(cache: Path | None = None, log=print) -> int:
@@ -130,8 +143,8 @@ def install(cache: Path | None = None, log=print) -> int:
     cache = cache or cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     total = 0
-    for spec in discover_packages():
-        downloaded = install_package(spec, cache)
+    for spec, keep in bundled_packages().items():
+        downloaded = install_package(spec, cache, keep)
         total += downloaded
         if downloaded:
             log(f"viz.assets: {spec}: {downloaded / 1e6:.1f} MB, integrity checked")

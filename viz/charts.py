@@ -1,4 +1,4 @@
-"""Live charts of one pane as a PNG: delay (mean, p90), trips per case, backlog by department
+"""Live charts of one pane as a PNG: delay (mean, p90), trips per case, open cases by department
 function, participation rate and trust — on axes shared with the other pane.
 
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot state, safe in server threads) and
@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, Locator
 
+from viz import i18n
 from viz.agg import CachingCanvas
 from viz.pair import Pane
 
@@ -72,8 +73,7 @@ class Limits:
             days=max(20.0, *(p.day for p in panes)),
             delay=1.1 * max(1.0, *(_top(p.delay_p90) for p in panes)),
             trips=1.1 * max(1.0, *(_top(p.trips) for p in panes)),
-            backlog=1.1
-            * max(10.0, *(float(np.sum(p.backlog[-1])) if p.backlog else 0 for p in panes)),
+            backlog=1.1 * max(10.0, *(p.backlog_peak for p in panes)),
         )
 
 
@@ -142,51 +142,54 @@ class PaneCharts:
 
     Building the axes (and their ticks) dominated the cost of a frame, so the figure, axes, lines,
     stacked areas and legends persist; a frame only sets the data and the shared axis limits.
-    Held by its ``Pane`` (one per browser session); draw it under the pair's lock.
+    Held by its ``Pane`` (one per browser session); draw it under the pair's lock. Four charts:
+    delay (mean, p90) | trips per case / open cases by function | participation and trust.
+    ``projector`` draws a shorter figure with larger text (≥ 14 px on a 1280×720 screen).
     """
 
-    def __init__(self, colour: str) -> None:
-        figure = self.figure = Figure(figsize=(6.4, 6.6), dpi=DPI)
+    def __init__(self, colour: str, lang: str = "en", projector: bool = False) -> None:
+        t = i18n.translator(lang)
+        title_pt, tick_pt = (14, 13) if projector else (10, 9)
+        height = 4.3 if projector else 5.2
+        figure = self.figure = Figure(figsize=(6.4, height), dpi=DPI)
         figure.set_layout_engine(None)
-        grid = figure.add_gridspec(
-            3, 2, height_ratios=(1, 1.25, 1), left=0.07, right=0.98, top=0.95, bottom=0.07
-        )
-        grid.update(hspace=0.45, wspace=0.22)
+        grid = figure.add_gridspec(2, 2, left=0.08, right=0.98, top=0.93, bottom=0.1)
+        grid.update(hspace=0.42, wspace=0.2)
         delay, trips = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
-        backlog = figure.add_subplot(grid[1, :])
-        participation, trust = figure.add_subplot(grid[2, 0]), figure.add_subplot(grid[2, 1])
-        self.axes = (delay, trips, backlog, participation, trust)
-        (self.delay_mean,) = delay.plot([], [], color=colour, label="mean")
-        (self.delay_p90,) = delay.plot([], [], color=colour, linestyle="--", label="p90")
-        delay.set(title=f"service delay (days, last {10} days)")
-        delay.legend(loc="upper left", fontsize=8)
+        backlog, civic = figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
+        self.axes = (delay, trips, backlog, civic)
+        self.projector = projector
+        self.legend_pt = tick_pt - 2
+        (self.delay_mean,) = delay.plot([], [], color=colour, label=t("mean"))
+        (self.delay_p90,) = delay.plot([], [], color=colour, linestyle="--", label=t("p90"))
+        delay.set_title(t("delay (days)"))
+        delay.legend(loc="upper left", fontsize=self.legend_pt)
         (self.trips,) = trips.plot([], [], color=colour)
-        trips.set(title="trips per case")
+        trips.set_title(t("trips per case"))
         self.backlog_ax = backlog
         self.areas: list = []  # the stacked areas, made on the first day with a backlog
-        backlog.set(title="backlog by department function (cases in system)")
+        backlog.set_title(t("open cases by department function"))
+        civic.set_title(t("participation") + " ╌ / " + t("trust") + " —")
+        civic.set_ylim(0, 1)
         self.civic = []
-        for ax, name, title in (
-            (participation, "participation_rate", "participation rate"),
-            (trust, "trust_mean", "trust (mean)"),
-        ):
-            ax.set(title=title, ylim=(0, 1))
-            (line,) = ax.plot([], [], color=colour)
-            self.civic.append((name, line, _empty(ax, "not modelled yet")))
+        for name, style in (("participation_rate", "--"), ("trust_mean", "-")):
+            (line,) = civic.plot([], [], color=colour, linestyle=style)
+            self.civic.append((name, line))
+        self.no_civic = _empty(civic, t("not modelled yet"))
         for ax in self.axes:
-            ax.title.set_fontsize(9)
-            ax.tick_params(labelsize=8)
+            ax.title.set_fontsize(title_pt)
+            ax.tick_params(labelsize=tick_pt)
             ax.grid(alpha=0.3)
             ax.set_autoscale_on(False)
             for axis in (ax.xaxis, ax.yaxis):
                 axis.set_major_locator(_LastLocator(axis.get_major_locator()))
                 axis.set_major_formatter(_LastFormatter(axis.get_major_formatter()))
-        for ax in (participation, trust):
-            ax.set_xlabel("working day", fontsize=8)
+                if projector:
+                    axis.get_major_locator().inner.set_params(nbins=4)
 
     def update(self, pane: Pane, limits: Limits) -> Figure:
         """Set today's data and the shared limits; the figure, ready to render."""
-        delay, trips, backlog, _, _ = self.axes
+        delay, trips, backlog, _ = self.axes
         days = np.asarray(pane.days, dtype=float)
         self.delay_mean.set_data(days, pane.delay_mean)
         self.delay_p90.set_data(days, pane.delay_p90)
@@ -196,18 +199,20 @@ class PaneCharts:
         if pane.backlog:
             self._stack(pane, days)
         backlog.set_ylim(0, limits.backlog)
-        for name, line, empty in self.civic:
+        shown = False
+        for name, line in self.civic:
             series = pane.civic(name)
             if series is not None:
                 line.set_data(days[len(days) - len(series) :], series)
+                shown = True
             line.set_visible(series is not None)
-            empty.set_visible(series is None)
+        self.no_civic.set_visible(not shown)
         for ax in self.axes:
             ax.set_xlim(0, limits.days)
         return self.figure
 
     def _stack(self, pane: Pane, days: np.ndarray) -> None:
-        """The backlog stacked by function (as ``stackplot`` would draw it)."""
+        """The open cases stacked by function (as ``stackplot`` would draw it)."""
         backlog = np.array(pane.backlog).T
         if not self.areas:
             self.areas = self.backlog_ax.stackplot(
@@ -216,7 +221,6 @@ class PaneCharts:
                 labels=pane.functions,
                 colors=[function_colour(f) for f in pane.functions],
             )
-            self.backlog_ax.legend(loc="upper left", fontsize=7, ncol=3)
             return
         lower = np.zeros_like(days)
         for area, upper in zip(self.areas, np.cumsum(backlog, axis=0), strict=True):
@@ -224,13 +228,20 @@ class PaneCharts:
             lower = upper
 
 
-def draw_pane(pane: Pane, limits: Limits, colour: str = RIGHT_COLOUR) -> Figure:
-    """The pane's five live charts in one figure.
+def draw_pane(
+    pane: Pane,
+    limits: Limits,
+    colour: str = RIGHT_COLOUR,
+    lang: str = "en",
+    projector: bool = False,
+) -> Figure:
+    """The pane's live charts in one figure.
 
     The figure is the pane's own and persists between calls (updated in place): render it before
     the next call, under the pair's lock.
     """
-    charts = pane.drawings.get(("charts", colour))
+    key = ("charts", colour, lang, projector)
+    charts = pane.drawings.get(key)
     if charts is None:
-        charts = pane.drawings[("charts", colour)] = PaneCharts(colour)
+        charts = pane.drawings[key] = PaneCharts(colour, lang, projector)
     return charts.update(pane, limits)

@@ -1,30 +1,27 @@
-"""Controls: one play / pause / step / reset bar for both panes, scenario pickers, and the lever
-controls of the right pane (generated from ``scenarios.Levers``: switches, selects, sliders).
+"""Controls: the transport bar (play / pause / step / reset, seed, speed, run to day N), the
+scenario pickers, and the lever panel of the right pane (generated from ``scenarios.Levers``).
+
+Every control renders from the session's ``Shown`` snapshot (and the right pane's levers) passed as
+props, and every handler asks the ``Session`` for a change by name — no handler keeps a copy of the
+state it saw when it was drawn. Refused input shows as a message on its field.
 """
 
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from typing import Any
 
 import solara
 from pydantic.fields import FieldInfo
 
-from scenarios import Levers, ScenarioError, shipped_scenarios
-from viz.pair import Pair, PaneSpec
+from scenarios import Levers, ScenarioError, load_scenario, shipped_scenarios
+from viz import i18n
+from viz.session import SPEEDS_DAYS_PER_SECOND, InputError, Session, Shown, parse_seed
 
-FRAME_CHOICES = ("auto", "1", "2", "5", "10", "25")
-PACE_SECONDS = 0.1  # auto: one more day per frame for every 0.1 s that a frame takes to draw
-MAX_AUTO_DAYS = 25
 MAX_INT_SLIDER = 120  # day-valued levers allow up to 1000; a slider shows 0-120
-
-
-def days_per_frame(choice: str, draw_seconds: float) -> int:
-    """Days stepped between two redraws: the user's choice, or ``auto`` — about ten working days
-    per second of wall time whatever the drawing costs (drawing far outweighs a day's step)."""
-    if choice != "auto":
-        return int(choice)
-    return max(1, min(MAX_AUTO_DAYS, int(draw_seconds / PACE_SECONDS + 0.999)))
+STEP_CHOICES = ("0.05", "0.01", "0.005", "0.001")
 
 
 def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
@@ -33,6 +30,29 @@ def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
         low = getattr(item, "ge", low)
         high = getattr(item, "le", high)
     return low, high
+
+
+@cache
+def shipped_values(name: str) -> tuple[Any, ...]:
+    """The values lever ``name`` takes in the shipped scenarios and by default."""
+    values = {Levers.model_fields[name].default}
+    for scenario in shipped_scenarios():
+        values.add(getattr(load_scenario(scenario).levers, name))
+    return tuple(sorted(values, key=str))
+
+
+def _on_grid(value: float, low: float, step: str) -> bool:
+    steps = (Decimal(repr(float(value))) - Decimal(repr(float(low)))) / Decimal(step)
+    return steps == steps.to_integral_value()
+
+
+def lever_step(name: str) -> float:
+    """The coarsest slider step on which every shipped value of a float lever lies exactly."""
+    low = lever_kind(name)[1][0]
+    for step in STEP_CHOICES:
+        if all(_on_grid(v, low, step) for v in shipped_values(name)):
+            return float(step)
+    return float(STEP_CHOICES[-1])
 
 
 def lever_kind(name: str) -> tuple[str, tuple]:
@@ -45,124 +65,185 @@ def lever_kind(name: str) -> tuple[str, tuple]:
         return "select", typing.get_args(annotation)
     low, high = _bounds(info)
     if annotation is int:
-        return "int", (int(low or 0), min(int(high if high is not None else 100), MAX_INT_SLIDER))
+        top = int(high if high is not None else 100)
+        top = max(min(top, MAX_INT_SLIDER), *(int(v) for v in shipped_values(name)))
+        return "int", (int(low or 0), top)
     if low is None:  # Share = Annotated[float, Field(ge=0, le=1)]
         low, high = 0.0, 1.0
     return "float", (float(low), float(high if high is not None else 1.0))
 
 
+def _report(problem: solara.Reactive[dict], field: str, action) -> None:
+    """Run ``action``; a refused input becomes the message of ``field``."""
+    try:
+        action()
+    except InputError as error:
+        problem.set({**problem.value, error.field: str(error)})
+        return
+    except ScenarioError as error:
+        problem.set({**problem.value, field: str(error)})
+        return
+    if field in problem.value:
+        problem.set({k: v for k, v in problem.value.items() if k != field})
+
+
 @solara.component
-def LeverControls(pair: Pair, on_change: Callable[[], None]) -> None:
-    """Every lever of the right pane; a change rebuilds that pane (replayed to the current day)."""
-    error = solara.use_reactive("")
-    spec = pair.right.spec
-    levers = pair.right.scenario.levers
+def LeverControls(session: Session, shown: Shown, levers: Levers, lang: str) -> None:
+    """Every lever of the right pane, showing the values the right model runs with."""
+    problem = solara.use_reactive({})
+    changes = shown.lever_changes
+    t = i18n.translator(lang)
 
     def setter(name: str):
-        def set_value(value) -> None:
-            overrides = {**spec.overrides, f"levers.{name}": value}
-            try:
-                pair.rebuild("right", PaneSpec(spec.scenario, overrides))
-            except ScenarioError as problem:
-                error.value = str(problem)
-                return
-            error.value = ""
-            on_change()
+        return lambda value: _report(problem, name, lambda: session.set_lever(name, value))
 
-        return set_value
-
-    with solara.Card("Levers of the right pane", margin=0, classes=["govlab-levers"]):
-        solara.Text(f"scenario {spec.scenario}; {len(spec.overrides)} lever(s) changed")
+    with solara.Card(margin=0, classes=["govlab-levers"]):
+        title = t("levers of the right pane")
+        solara.HTML(tag="h3", unsafe_innerHTML=title, style="margin: 0")
+        summary = t("{scenario}; {n} lever(s) changed").format(
+            scenario=i18n.scenario_name(shown.right, lang), n=len(changes)
+        )
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(summary, classes=["govlab-lever-summary"])
+            if changes:
+                solara.Button(
+                    t("undo changes"),
+                    text=True,
+                    on_click=lambda: _report(problem, "levers", session.clear_levers),
+                )
         for name in Levers.model_fields:
             kind, extra = lever_kind(name)
             value = getattr(levers, name)
-            plain = name.replace("_", " ")
-            label = f"{plain}: {value}"
+            label = i18n.lever_label(name, lang) + (" •" if name in changes else "")
+            classes = [f"govlab-lever-{name}"]
             if kind == "switch":
-                solara.Switch(label=plain, value=bool(value), on_value=setter(name))
+                solara.Switch(
+                    label=label, value=bool(value), on_value=setter(name), classes=classes
+                )
             elif kind == "select":
-                solara.Select(label=plain, values=list(extra), value=value, on_value=setter(name))
+                i18n.ChoiceSelect(label, list(extra), value, setter(name), lang, classes=classes)
             elif kind == "int":
                 solara.SliderInt(
-                    label, value=int(value), min=extra[0], max=extra[1], on_value=setter(name)
+                    f"{label}: {value}",
+                    value=int(value),
+                    min=extra[0],
+                    max=extra[1],
+                    on_value=setter(name),
                 )
             else:
                 solara.SliderFloat(
-                    label,
+                    f"{label}: {value:g}",
                     value=float(value),
                     min=extra[0],
                     max=extra[1],
-                    step=0.05,
+                    step=lever_step(name),
                     on_value=setter(name),
                 )
-        if error.value:
-            solara.Error(error.value)
+            solara.Text(i18n.lever_help(name, lang), classes=["govlab-help"])
+            if name in problem.value:
+                solara.Error(problem.value[name])
+        if "levers" in problem.value:
+            solara.Error(problem.value["levers"])
 
 
 @solara.component
-def ScenarioPickers(pair: Pair, on_change: Callable[[], None]) -> None:
+def ScenarioPickers(session: Session, shown: Shown, lang: str) -> None:
     """Pick the scenario of each pane (the right pane's lever changes are cleared)."""
     names = list(shipped_scenarios())
+    problem = solara.use_reactive({})
+    t = i18n.translator(lang)
 
     def pick(side: str):
-        def set_name(name: str) -> None:
-            pair.rebuild(side, PaneSpec(name))
-            on_change()
-
-        return set_name
+        field = f"{side} government"
+        return lambda name: _report(problem, field, lambda: session.pick(side, name))
 
     with solara.Row():
-        solara.Select(
-            "left government",
-            values=names,
-            value=pair.left.spec.scenario,
-            on_value=pick("left"),
-            dense=True,
-        )
-        solara.Select(
-            "right government",
-            values=names,
-            value=pair.right.spec.scenario,
-            on_value=pick("right"),
-            dense=True,
-        )
+        for side, value in (("left", shown.left), ("right", shown.right)):
+            i18n.ChoiceSelect(
+                t(f"{side} government"),
+                names,
+                value,
+                pick(side),
+                lang,
+                kind="scenario",
+                classes=[f"govlab-pick-{side}"],
+                style={"min-width": "190px"},
+            )
+    for message in problem.value.values():
+        solara.Error(message)
 
 
 @solara.component
-def Transport(
-    pair: Pair,
-    playing: solara.Reactive[bool],
-    frame_choice: solara.Reactive[str],
-    on_change: Callable[[], None],
-    day: int = 0,
-) -> None:
-    """Play / pause / step / reset for both panes, the seed, and days per frame."""
-    seed = solara.use_reactive(pair.seed)
-
-    def step() -> None:
-        pair.step(1)
-        on_change()
+def Transport(session: Session, shown: Shown, lang: str) -> None:
+    """Play / pause / step / reset for both panes, the seed, the speed, run to day N."""
+    seed_text = solara.use_reactive(str(shown.seed))
+    target = solara.use_reactive("")
+    problem = solara.use_reactive({})
+    t = i18n.translator(lang)
 
     def reset() -> None:
-        playing.value = False
-        pair.reset(int(seed.value or 0))
-        on_change()
+        _report(problem, "seed", lambda: session.reset(seed_text.value))
 
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+    def edit_seed(text: str) -> None:
+        seed_text.set(text)
+        _report(problem, "seed", lambda: parse_seed(text))
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["govlab-bar"]):
         solara.Button(
-            "Pause" if playing.value else "Play",
-            icon_name="mdi-pause" if playing.value else "mdi-play",
+            t("Pause") if shown.playing else t("Play"),
+            icon_name="mdi-pause" if shown.playing else "mdi-play",
             color="primary",
-            on_click=lambda: playing.set(not playing.value),
+            on_click=lambda: session.set_playing(not session.playing),
+            classes=["govlab-play"],
         )
-        solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=playing.value)
-        solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
-        solara.InputInt("seed", value=seed, style={"max-width": "90px"}, dense=True)
-        solara.Select(
-            "days per frame",
-            values=list(FRAME_CHOICES),
-            value=frame_choice,
+        solara.Button(
+            t("Step"),
+            icon_name="mdi-step-forward",
+            on_click=lambda: session.step(1),
+            disabled=shown.playing,
+            classes=["govlab-step"],
+        )
+        solara.Button(t("Reset"), icon_name="mdi-restore", on_click=reset, classes=["govlab-reset"])
+        solara.InputText(
+            t("seed"),
+            value=seed_text.value,
+            on_value=edit_seed,
+            error=problem.value.get("seed", False),
+            continuous_update=True,
+            style={"max-width": "150px"},
             dense=True,
-            style={"max-width": "130px"},
+            classes=["govlab-seed"],
         )
-        solara.Text(f"day {day}", classes=["govlab-day"], style={"font-size": "1.3em"})
+        i18n.ChoiceSelect(
+            t("speed (days/s)"),
+            list(SPEEDS_DAYS_PER_SECOND),
+            shown.speed,
+            lambda value: _report(problem, "speed", lambda: session.set_speed(int(value))),
+            lang,
+            kind="plain",
+            classes=["govlab-speed"],
+            style={"max-width": "120px"},
+        )
+        solara.InputText(
+            t("run to day"),
+            value=target.value,
+            on_value=target.set,
+            error=problem.value.get("run to day", False),
+            continuous_update=True,
+            style={"max-width": "120px"},
+            dense=True,
+            classes=["govlab-run-to"],
+        )
+        solara.Button(
+            t("Run"),
+            icon_name="mdi-fast-forward",
+            on_click=lambda: _report(problem, "run to day", lambda: session.run_to(target.value)),
+            outlined=True,
+            classes=["govlab-run"],
+        )
+        stop = "" if shown.stop_at is None else f" → {shown.stop_at}"
+        solara.Text(
+            t("day {day}").format(day=shown.day) + stop,
+            classes=["govlab-day"],
+            style={"font-size": "1.3em", "font-weight": "bold"},
+        )

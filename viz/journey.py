@@ -16,8 +16,14 @@ from dataclasses import dataclass, field
 from matplotlib.figure import Figure
 
 from viz.charts import DPI, LEFT_COLOUR, RIGHT_COLOUR
+from viz.i18n import case_label, translator
 
 WAIT_COLOUR, SERVICE_COLOUR = "#f5b041", "#5d6d7e"
+JOURNEY_KEY = (
+    "days since the case opened — orange: waiting in a queue, grey: being served, "
+    "dotted: a trip by the applicant, ×: returned for a missing document, "
+    "▶: a step's inputs exist (ready)"
+)
 
 
 @dataclass
@@ -34,8 +40,14 @@ class Timeline:
     end: float | None = None  # days from open to completion (None while open)
     last: float = 0.0  # time of the latest event
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
         """One line: duration, trips, offices, hand-offs, returns."""
+        if lang == "zh":
+            state = f"{self.end:.1f} 天办结" if self.end is not None else "办理中"
+            return (
+                f"{state} · 跑动 {len(self.trips)} 次 · {len(self.rows)} 个窗口/后台 · "
+                f"流转 {self.handoffs} 次 · 退回 {len(self.returns)} 次"
+            )
         state = f"done in {self.end:.1f} days" if self.end is not None else "in progress"
         return (
             f"{state} · {len(self.trips)} trips · {len(self.rows)} counters/back offices · "
@@ -98,8 +110,11 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
     return result
 
 
-def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -> Figure:
+def draw_journeys(
+    journeys: list[tuple[str, Timeline | None]], case_name: str, lang: str = "en"
+) -> Figure:
     """The followed case in each government, one panel each, on a shared time axis."""
+    t = translator(lang)
     heights = [max(2, len(tl.rows) if tl else 2) for _, tl in journeys]
     figure = Figure(figsize=(12.8, 1.2 + 0.28 * sum(heights)), dpi=DPI)
     grid = figure.add_gridspec(len(journeys), 1, height_ratios=heights, left=0.2, right=0.98)
@@ -115,7 +130,7 @@ def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -
             ax.text(
                 0.02,
                 0.5,
-                "waiting for the next case of this type to open",
+                t("waiting for the next case of this type to open"),
                 transform=ax.transAxes,
                 va="center",
                 color="#777777",
@@ -136,7 +151,7 @@ def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -
                 marker="x",
                 color="#c0392b",
                 zorder=3,
-                label="returned for a document",
+                label=t("returned for a document"),
             )
         if tl.ready:
             ax.scatter(
@@ -151,14 +166,10 @@ def draw_journeys(journeys: list[tuple[str, Timeline | None]], case_name: str) -
             ax.axvline(tl.end, color=colour, lw=2)
         ax.set_yticks(range(len(tl.rows)), tl.rows, fontsize=7)
         ax.set_ylim(len(tl.rows) - 0.4, -0.6)
-        ax.set_title(f"{title}: {tl.summary()}", loc="left", fontsize=9, color=colour)
+        ax.set_title(f"{title}: {tl.summary(lang)}", loc="left", fontsize=9, color=colour)
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlim(0, span * 1.02)
-    axes[-1].set_xlabel(
-        "days since the case opened — orange: waiting in a queue, grey: being served, "
-        "dotted: a trip by the applicant, ×: returned for a missing document, "
-        "▶: a step's inputs exist (ready)",
-        fontsize=8,
-    )
-    figure.suptitle(f"the journey of one {case_name.replace('_', ' ')} case", fontsize=10)
+    axes[-1].set_xlabel(t(JOURNEY_KEY), fontsize=8)
+    title = t("the journey of one {case} case").format(case=case_label(case_name, lang))
+    figure.suptitle(title, fontsize=10)
     return figure

@@ -57,7 +57,8 @@ class Pane:
         self.delay_mean: list[float] = []
         self.delay_p90: list[float] = []
         self.trips: list[float] = []
-        self.backlog: list[np.ndarray] = []  # per day: cases in system by function
+        self.backlog: list[np.ndarray] = []  # per day: cases in queue or service by function
+        self.backlog_peak = 0.0  # the largest daily total so far (the chart's y-limit covers it)
         self.followed: int | None = None  # case type index whose journey is armed
         self._trace_mark = 0
         self.drawings: dict[Any, Any] = {}  # persistent figures of this pane (viz.charts, ...)
@@ -84,6 +85,7 @@ class Pane:
         self.trips.append(float(tripss.mean()) if len(tripss) else math.nan)
         in_system = np.array([d.in_system for d in model.departments], dtype=float)
         self.backlog.append(np.bincount(self._function_index, in_system, len(self.functions)))
+        self.backlog_peak = max(self.backlog_peak, float(in_system.sum()))
 
     def civic(self, name: str) -> list[float] | None:
         """A daily civic series (``participation_rate``, ``trust_mean``) if the model has it."""

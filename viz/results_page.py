@@ -129,7 +129,7 @@ def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
 
 
 @solara.component
-def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None]) -> None:
+def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None], lang: str = "en") -> None:
     """List stored experiments; show one; open a run in the live panes."""
     refresh = solara.use_reactive(0)
     names, problem = solara.use_memo(safe_names, [refresh.value])
@@ -150,12 +150,15 @@ def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None]) -> None:
     name = chosen.value if chosen.value in names else names[-1]
     solara.Select("experiment", values=names, value=name, on_value=chosen.set)
 
-    ExperimentPanel(name, refresh.value, on_open)
+    ExperimentPanel(name, refresh.value, on_open, lang)
 
 
 @solara.component
 def ExperimentPanel(
-    name: str, refresh: int, on_open: Callable[[StoredRun, StoredRun | None], None]
+    name: str,
+    refresh: int,
+    on_open: Callable[[StoredRun, StoredRun | None], None],
+    lang: str = "en",
 ) -> None:
     """One stored experiment: facts, the stored runs (openable), comparison tables, figures."""
     run_key = solara.use_reactive(None)

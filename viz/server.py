@@ -1,8 +1,10 @@
 """Start the trainer app's web server on this machine, offline (``govlab ui``).
 
-The server is ``solara run viz.app`` in production mode, with the project-local asset cache
+The server is Solara's app for ``viz.app`` in production mode behind ``viz.gate`` (only bundled
+assets are served, resource statistics are hidden), with the project-local asset cache
 (``viz.assets``) as Solara's CDN proxy cache and Solara's telemetry switched off, so the page
-makes no request beyond localhost. The current process is replaced by the server (``os.execve``),
+makes no request beyond localhost. A session whose browser is gone is closed after
+``SESSION_TIMEOUT``. The current process is replaced by the server (``os.execve``),
 so stopping ``govlab ui`` stops the server.
 """
 
@@ -13,6 +15,8 @@ import sys
 
 from viz import assets
 
+SESSION_TIMEOUT = "30s"  # Solara's default keeps a disconnected session 24 h
+
 
 def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment the server runs with."""
@@ -20,17 +24,17 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(assets.cache_dir())
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    env["SOLARA_APP"] = "viz.app"
+    env["SOLARA_MODE"] = "production"
+    # a session whose browser is gone is closed (and stops simulating) after this long
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line for ``viz.app``."""
-    return [
-        sys.executable, "-m", "solara", "run", "viz.app",
-        "--production", "--host", host, "--port", str(port),
-        "--no-open", "--log-level", "warning",
-    ]  # fmt: skip
+    """The command line of the gated Solara server for ``viz.app`` (``viz.gate``)."""
+    return [sys.executable, "-m", "viz.gate", "--host", host, "--port", str(port)]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, log=print) -> None:

@@ -15,6 +15,7 @@ import solara
 from matplotlib.figure import Figure
 
 from model import case_table
+from viz import i18n
 from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
 from viz.journey import draw_journeys, station_labels, timeline
 from viz.network import (
@@ -25,6 +26,7 @@ from viz.network import (
     sample_nodes,
 )
 from viz.pair import Pair, Pane
+from viz.session import Session
 
 COLOURS = {"left": LEFT_COLOUR, "right": RIGHT_COLOUR}
 
@@ -43,26 +45,71 @@ def coloured(text: str, colour: str) -> str:
     return f"<span style='color:{colour}'>{html.escape(text)}</span>"
 
 
-def headline(pane: Pane) -> str:
-    """Running means over the cases completed so far (one line)."""
+def in_service(pane: Pane) -> int:
+    """Cases waiting in a queue or being served at a department now (the backlog chart's top)."""
+    return int(sum(d.in_system for d in pane.model.departments))
+
+
+def headline(pane: Pane, lang: str = "en") -> str:
+    """Running means over the cases completed so far, and today's open cases (one line)."""
+    t = i18n.translator(lang)
     table = case_table(pane.model.journeys.records) if pane.day else None
+    queued = t("open cases {value}").format(value=in_service(pane))
     if table is None or not len(table["delay_days"]):
-        return "no case completed yet"
-    return (
-        f"{len(table['delay_days'])} cases done · delay {table['delay_days'].mean():.1f} days · "
-        f"{table['trips'].mean():.2f} trips per case · backlog {pane.model.journeys.open_cases}"
+        return f"{t('no case completed yet')} · {queued}"
+    return " · ".join(
+        (
+            t("{n} cases done").format(n=len(table["delay_days"])),
+            t("delay {value} days").format(value=f"{table['delay_days'].mean():.1f}"),
+            t("{value} trips per case").format(value=f"{table['trips'].mean():.2f}"),
+            queued,
+        )
     )
 
 
 @solara.component
-def PaneView(pair: Pair, side: str, version: int) -> None:
+def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: bool = False) -> None:
     """One government: title, running figures, live charts and the department network."""
     pane: Pane = getattr(pair, side)
     colour = COLOURS[side]
+    t = i18n.translator(lang)
 
     def charts() -> bytes:
         limits = Limits.of(*pair.panes)
-        return timed_png(pair, f"{side} charts", lambda: draw_pane(pane, limits, colour))
+        return timed_png(
+            pair, f"{side} charts", lambda: draw_pane(pane, limits, colour, lang, projector)
+        )
+
+    chart_png = solara.use_memo(charts, [frame, id(pane), lang, projector])
+    changed = len(pane.spec.overrides)
+    name = i18n.scenario_name(pane.spec.scenario, lang)
+    with solara.Card(margin=0, classes=[f"govlab-pane-{side}"]):
+        solara.HTML(
+            tag="h3",
+            unsafe_innerHTML=coloured(name, colour)
+            + (" " + html.escape(t("+{n} lever change(s)").format(n=changed)) if changed else ""),
+            classes=[f"govlab-title-{side}"],
+            style="margin: 0",
+        )
+        with solara.Column(gap="2px"):
+            if not projector:
+                solara.Text(
+                    i18n.scenario_note(pane.spec.scenario, pane.scenario.description, lang),
+                    classes=["govlab-help"],
+                )
+            solara.Text(
+                f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
+                classes=[f"govlab-status-{side}", "govlab-headline"],
+            )
+        solara.Image(chart_png, width="100%", classes=[f"govlab-charts-{side}"])
+        if not projector:
+            DepartmentNetwork(pair, side, frame)
+
+
+@solara.component
+def DepartmentNetwork(pair: Pair, side: str, frame: int) -> None:
+    """The department network of one pane: data-sharing links and queue sizes."""
+    pane: Pane = getattr(pair, side)
 
     def departments() -> bytes:
         return timed_png(
@@ -71,31 +118,20 @@ def PaneView(pair: Pair, side: str, version: int) -> None:
             lambda: draw_departments(pane.model, drawings=pane.drawings),
         )
 
-    chart_png = solara.use_memo(charts, [version, id(pane)])
-    network_png = solara.use_memo(departments, [version, id(pane)])
-    changed = len(pane.spec.overrides)
-    with solara.Card(margin=0, classes=[f"govlab-pane-{side}"]):
-        solara.HTML(
-            tag="h3",
-            unsafe_innerHTML=coloured(pane.scenario.name, colour)
-            + (f" + {changed} lever change(s)" if changed else ""),
-        )
-        with solara.Column(gap="2px"):
-            solara.Text(pane.scenario.description)
-            solara.Text(f"day {pane.day} · {headline(pane)}", classes=[f"govlab-status-{side}"])
-        solara.Image(chart_png, width="100%", classes=[f"govlab-charts-{side}"])
-        solara.Image(network_png, width="100%", classes=[f"govlab-network-{side}"])
+    network_png = solara.use_memo(departments, [frame, id(pane)])
+    solara.Image(network_png, width="100%", classes=[f"govlab-network-{side}"])
 
 
 @solara.component
-def JourneyView(pair: Pair, version: int, on_change: Callable[[], None]) -> None:
+def JourneyView(session: Session, frame: int, lang: str = "en") -> None:
     """Pick a case type; follow the next such case through both governments on a timeline."""
+    t = i18n.translator(lang)
+    pair = session.pair
     names = [plan.name for plan in pair.left.model.plans]
     name = names[pair.follow_type] if pair.follow_type < len(names) else names[0]
 
     def follow(choice: str) -> None:
-        pair.follow(names.index(choice))
-        on_change()
+        session.follow(names.index(choice))
 
     def draw() -> bytes:
         lanes = []
@@ -103,29 +139,31 @@ def JourneyView(pair: Pair, version: int, on_change: Callable[[], None]) -> None
             trace = pane.trace()
             lanes.append(
                 (
-                    pane.scenario.name,
+                    i18n.scenario_name(pane.spec.scenario, lang),
                     timeline(trace, station_labels(pane.model.layout)) if trace else None,
                 )
             )
-        return timed_png(pair, "journey", lambda: draw_journeys(lanes, name))
+        return timed_png(pair, "journey", lambda: draw_journeys(lanes, name, lang))
 
-    image = solara.use_memo(draw, [version, id(pair.left), id(pair.right), pair.follow_type])
+    image = solara.use_memo(draw, [frame, id(pair.left), id(pair.right), pair.follow_type, lang])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select(
-            "case type",
-            values=names,
-            value=name,
-            on_value=follow,
-            dense=True,
-            style={"max-width": "260px"},
+        i18n.ChoiceSelect(
+            t("case type"),
+            names,
+            name,
+            follow,
+            lang,
+            kind="case",
+            classes=["govlab-case-type"],
+            style={"max-width": "300px"},
         )
-        solara.Button("Follow the next case", on_click=lambda: follow(name), outlined=True)
-        solara.Text("the next applicant of this type in each government is followed from now on")
+        solara.Button(t("Follow the next case"), on_click=lambda: follow(name), outlined=True)
+        solara.Text(t("the next applicant of this type in each government is followed from now on"))
     solara.Image(image, width="100%", classes=["govlab-journey"])
 
 
 @solara.component
-def ResidentSample(pair: Pair, side: str, version: int) -> None:
+def ResidentSample(pair: Pair, side: str, version: int, lang: str = "en") -> None:
     """A few hundred residents of one pane's social network, participants coloured."""
     pane: Pane = getattr(pair, side)
     found = resident_network(pane.model)
@@ -138,13 +176,13 @@ def ResidentSample(pair: Pair, side: str, version: int) -> None:
 
     placed = solara.use_memo(layout, [id(pane)])  # once per model: never per frame
     if placed is None:
-        solara.Info(f"{pane.scenario.name}: this model has no resident network yet.")
+        solara.Info(f"{i18n.scenario_name(pane.spec.scenario, lang)}: no resident network.")
     else:
-        ResidentImage(pair, side, version, placed)
+        ResidentImage(pair, side, version, placed, lang)
 
 
 @solara.component
-def ResidentImage(pair: Pair, side: str, version: int, placed: tuple) -> None:
+def ResidentImage(pair: Pair, side: str, version: int, placed: tuple, lang: str = "en") -> None:
     """The drawing of a placed resident sample (redrawn each frame; the layout is not)."""
     pane: Pane = getattr(pair, side)
     image = solara.use_memo(
@@ -153,6 +191,100 @@ def ResidentImage(pair: Pair, side: str, version: int, placed: tuple) -> None:
     )
     solara.HTML(
         tag="h4",
-        unsafe_innerHTML=coloured(pane.scenario.name, COLOURS[side]),
+        unsafe_innerHTML=coloured(i18n.scenario_name(pane.spec.scenario, lang), COLOURS[side]),
     )
     solara.Image(image, width="100%", classes=[f"govlab-residents-{side}"])
+
+
+def differences(pair: Pair) -> dict[str, float | None]:
+    """Right minus left on the same seed (paired): mean delay and trips over the cases completed
+    so far, and today's mean trust (None where a pane has no value yet)."""
+    values = []
+    for pane in pair.panes:
+        table = case_table(pane.model.journeys.records) if pane.day else None
+        done = table is not None and len(table["delay_days"]) > 0
+        trust = pane.civic("trust_mean")
+        values.append(
+            {
+                "delay": float(table["delay_days"].mean()) if done else None,
+                "trips": float(table["trips"].mean()) if done else None,
+                "trust": trust[-1] if trust else None,
+            }
+        )
+    left, right = values
+    return {
+        key: None if left[key] is None or right[key] is None else right[key] - left[key]
+        for key in left
+    }
+
+
+DIFF_FORMATS = {
+    "delay": ("delay (days)", "{:+.1f}", -1),
+    "trips": ("trips", "{:+.2f}", -1),
+    "trust": ("trust", "{:+.3f}", 1),
+}  # fmt: skip  (label, format, sign of better)
+
+
+def diff_html(diffs: dict[str, float | None], lang: str) -> str:
+    """The difference strip: each Δ with its sign, green where the right pane does better."""
+    t = i18n.translator(lang)
+    parts = [f"<b>{html.escape(t('Δ right − left'))}</b>"]
+    for key, (label, fmt, better) in DIFF_FORMATS.items():
+        value = diffs.get(key)
+        if value is None or value != value:
+            parts.append(f"<span>{html.escape(t(label))} —</span>")
+            continue
+        colour = "#1e8449" if value * better > 0 else "#b03a2e" if value else "#555"
+        text = f"{t(label)} {fmt.format(value)}"
+        parts.append(f"<span style='color:{colour}'>{html.escape(text)}</span>")
+    return " ".join(parts)
+
+
+@solara.component
+def DiffStrip(pair: Pair, frame: int, lang: str = "en") -> None:
+    """Δ delay, Δ trips, Δ trust between the panes, with the paired sign."""
+    text = solara.use_memo(lambda: diff_html(differences(pair), lang), [frame, lang])
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["govlab-diff"])
+
+
+def series_csv(pair: Pair) -> bytes:
+    """The shown daily series of both panes as CSV (one row per pane and day)."""
+    lines = ["pane,scenario,day,delay_mean_days,delay_p90_days,trips_per_case,"
+             "open_cases,participation_rate,trust_mean"]  # fmt: skip
+    for side, pane in zip(("left", "right"), pair.panes, strict=True):
+        participation = pane.civic("participation_rate") or []
+        trust = pane.civic("trust_mean") or []
+        n = len(pane.days)
+        for i, day in enumerate(pane.days):
+            civic = [
+                series[i - (n - len(series))] if i >= n - len(series) else float("nan")
+                for series in (participation, trust)
+            ]
+            row = (side, pane.spec.scenario, day, pane.delay_mean[i], pane.delay_p90[i],
+                   pane.trips[i], float(pane.backlog[i].sum()), *civic)  # fmt: skip
+            lines.append(",".join(str(v) for v in row))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@solara.component
+def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
+    """Download the shown series (CSV) and the right pane's charts (PNG); a link to reopen."""
+    t = i18n.translator(lang)
+
+    def chart_png() -> bytes:
+        with pair.lock:
+            limits = Limits.of(*pair.panes)
+            return png(draw_pane(pair.right, limits, RIGHT_COLOUR, lang))
+
+    def csv() -> bytes:
+        with pair.lock:
+            return series_csv(pair)
+
+    solara.FileDownload(csv, filename="govlab_series.csv", label=t("download CSV"))
+    solara.FileDownload(chart_png, filename="govlab_right_charts.png", label=t("download PNG"))
+    solara.HTML(
+        tag="a",
+        unsafe_innerHTML=html.escape(t("link to this comparison")),
+        attributes={"href": query, "target": "_blank"},
+        classes=["govlab-link"],
+    )

@@ -7,16 +7,18 @@ import ipywidgets
 import pytest
 import solara
 
+import viz.app
 from viz.app import Page
-from viz.controls import LeverControls, Transport
-from viz.pair import Pair, PaneSpec
+from viz.controls import Transport
+from viz.pair import PaneSpec
 from viz.results_page import ResultsPage
-from viz.views import JourneyView, PaneView
+from viz.session import Session
+from viz.views import PaneView
 
 
 @pytest.fixture
-def pair() -> Pair:
-    return Pair(PaneSpec("silo"), PaneSpec("smart"), seed=3)
+def session() -> Session:
+    return Session.start("silo", "smart", seed=3)
 
 
 def _image_values(rc, cls: str) -> bytes:
@@ -32,7 +34,14 @@ def _click(rc, label: str) -> None:
 
 
 def _text(rc, cls: str) -> str:
-    return rc.find(v.Html, class_=cls).widget.children[0]
+    texts = [w.children for w in rc.find(v.Html).widgets if cls in (w.class_ or "").split()]
+    texts += [
+        [w.unsafe_innerHTML]
+        for w in rc.find(solara.widgets.HTML).widgets
+        if cls in w.attributes.get("class", "").split()
+    ]
+    ((text,),) = texts
+    return str(text)
 
 
 def test_page_builds_its_own_models_per_render():
@@ -47,63 +56,99 @@ def test_page_builds_its_own_models_per_render():
     second.close()
 
 
-def test_step_advances_both_panes_and_redraws(pair):
-    version = solara.reactive(0)
-
+def test_step_advances_both_panes_and_redraws(session):
     @solara.component
     def Panes():
-        Transport(
-            pair,
-            solara.use_reactive(False),
-            solara.use_reactive("auto"),
-            lambda: version.set(version.value + 1),
-            day=pair.day,
-        )
-        PaneView(pair, "left", version.value)
-        PaneView(pair, "right", version.value)
+        shown, set_shown = solara.use_state(session.shown())
+        solara.use_effect(lambda: session.listeners.append(set_shown), [])
+        Transport(session, shown, "en")
+        PaneView(session.pair, "left", shown.frame)
+        PaneView(session.pair, "right", shown.frame)
 
     _, rc = solara.render(Panes(), handle_error=False)
     before = _image_values(rc, "govlab-charts-right")
     for _ in range(3):
         _click(rc, "Step")
-    assert pair.left.day == pair.right.day == 3
+    assert session.pair.left.day == session.pair.right.day == 3
     assert _image_values(rc, "govlab-charts-right") != before
     assert _text(rc, "govlab-status-left").startswith("day 3")
-    assert set(pair.draw_seconds) >= {"left charts", "right charts", "left departments"}
+    assert set(session.pair.draw_seconds) >= {"left charts", "right charts", "left departments"}
     rc.close()
 
 
-def test_lever_switch_rebuilds_the_right_pane_only(pair):
-    pair.step(5)
-    left, right = pair.left, pair.right
+def _widget(rc, cls: str):
+    return rc.find(class_=cls).widget
 
-    @solara.component
-    def Levers():
-        LeverControls(pair, lambda: None)
 
-    _, rc = solara.render(Levers(), handle_error=False)
-    switch = rc.find(v.Switch, label="front desk").widget
+@pytest.fixture
+def page(monkeypatch):
+    """A rendered ``Page`` and the session it built."""
+    made = []
+    real = viz.app.new_session
+    monkeypatch.setattr(viz.app, "new_session", lambda query: made.append(real(query)) or made[-1])
+    _, rc = solara.render(Page(), handle_error=False)
+    yield rc, made[0][0]
+    rc.close()
+
+
+def test_lever_switch_rebuilds_the_right_pane_only(page):
+    rc, session = page
+    session.step(5)
+    left = session.pair.left
+    switch = _widget(rc, "govlab-lever-front_desk")
     assert switch.v_model is True  # smart has a front desk
     switch.v_model = False
-    assert pair.left is left and pair.right is not right
-    assert pair.right.spec.overrides == {"levers.front_desk": False}
-    assert pair.right.day == pair.left.day == 5  # replayed to the current day
-    assert pair.right.scenario.levers.front_desk is False
-    rc.close()
+    assert session.pair.left is left
+    assert session.pair.right.spec.overrides == {"levers.front_desk": False}
+    assert session.pair.right.day == session.pair.left.day == 5  # replayed to the current day
+    assert session.pair.right.scenario.levers.front_desk is False
 
 
-def test_journey_view_follows_a_case_type(pair):
-    @solara.component
-    def Journey():
-        JourneyView(pair, 0, lambda: None)
+def _summary(rc) -> str:
+    return _text(rc, "govlab-lever-summary")
 
-    _, rc = solara.render(Journey(), handle_error=False)
-    select = rc.find(v.Select, label="case type").widget
-    select.v_model = "newborn_bundle"
-    names = [plan.name for plan in pair.left.model.plans]
-    assert pair.follow_type == names.index("newborn_bundle")
-    assert pair.left.followed == pair.right.followed == pair.follow_type
-    rc.close()
+
+def test_lever_panel_always_shows_what_the_right_model_runs(page):
+    """Issue 13: front desk off, then hand-off to applicant: the panel, the title and the model
+    agree (2 changes, front desk still off); picking silo shows silo's levers; a later lever
+    change starts from silo, not from smart."""
+    rc, session = page
+    _widget(rc, "govlab-lever-front_desk").v_model = False
+    _widget(rc, "govlab-lever-handoff").v_model = "applicant"
+    levers = session.pair.right.scenario.levers
+    assert levers.front_desk is False and levers.handoff == "applicant"
+    assert _summary(rc).endswith("2 lever(s) changed")
+    assert "+2 lever change(s)" in _text(rc, "govlab-title-right")
+    assert _widget(rc, "govlab-lever-front_desk").v_model is False
+    _widget(rc, "govlab-pick-right").v_model = "silo"
+    assert session.pair.right.spec.scenario == "silo" and not session.pair.right.spec.overrides
+    assert _summary(rc).endswith("0 lever(s) changed")
+    assert _widget(rc, "govlab-lever-front_desk").v_model is False  # silo's, not smart's
+    assert _widget(rc, "govlab-lever-approval").v_model == "sequential"
+    session.set_lever("transparency", 0.5)
+    assert session.pair.right.spec == PaneSpec("silo", {"levers.transparency": 0.5})
+
+
+def test_setting_a_lever_back_to_its_scenario_value_removes_the_change(page):
+    rc, session = page
+    _widget(rc, "govlab-lever-front_desk").v_model = False
+    _widget(rc, "govlab-lever-front_desk").v_model = True
+    assert session.pair.right.spec.overrides == {}
+    assert _summary(rc).endswith("0 lever(s) changed")
+
+
+def test_bad_seed_is_a_message_on_the_field_not_a_traceback(page):
+    rc, session = page
+    session.pair.step(2)
+    seed = _widget(rc, "govlab-seed")
+    seed.v_model = "-5"
+    assert seed.error and "seed" in str(seed.messages)
+    _click(rc, "Reset")  # refused: nothing changes
+    assert session.pair.seed == 1 and session.pair.day == 2
+    seed.v_model = "7"
+    assert not seed.error
+    _click(rc, "Reset")
+    assert session.pair.seed == 7 and session.pair.day == 0
 
 
 def test_results_page_without_a_store(monkeypatch, tmp_path):

@@ -4,14 +4,16 @@ controls and the offline-asset discovery."""
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from scenarios import Levers
 from viz import assets
 from viz.charts import Limits, draw_pane, png
-from viz.controls import days_per_frame, lever_kind
+from viz.controls import lever_kind, lever_step, shipped_values
 from viz.journey import station_labels, timeline
 from viz.network import (
     department_edges,
@@ -23,6 +25,7 @@ from viz.network import (
     sharing_links,
 )
 from viz.pair import Pair, PaneSpec
+from viz.session import Session
 
 
 @pytest.fixture(scope="module")
@@ -148,11 +151,28 @@ def test_journey_timeline_counts_trips_waits_and_returns(stepped):
         assert timeline(live, labels).trips
 
 
-def test_days_per_frame_follows_the_drawing_cost():
-    assert days_per_frame("5", 10.0) == 5
-    assert days_per_frame("auto", 0.0) == 1
-    assert days_per_frame("auto", 0.45) == 5
-    assert days_per_frame("auto", 100.0) == 25
+def test_days_per_frame_follow_the_speed_and_stop_at_the_stop_day():
+    session = Session.start("silo", "silo", seed=1)
+    session.speed = 10
+    assert session.days_this_frame(0.1, 0.0) == (1, pytest.approx(0.0))
+    assert session.days_this_frame(0.25, 0.0) == (2, pytest.approx(0.5))
+    assert session.days_this_frame(5.0, 0.0)[0] == 5  # a slow frame catches up at most 0.5 s
+    session.stop_at = 3
+    assert session.days_this_frame(0.45, 0.0)[0] == 3
+
+
+def test_every_shipped_lever_value_lies_on_its_slider():
+    """Issue 13: responsiveness 0.33 on a 0.05 grid snapped to 0.35 and rebuilt the pane."""
+    for name in Levers.model_fields:
+        kind, (low, *_) = lever_kind(name) if lever_kind(name)[1] else (None, (0,))
+        if kind != "float":
+            continue
+        step = Decimal(str(lever_step(name)))
+        for value in shipped_values(name):
+            steps = (Decimal(repr(value)) - Decimal(repr(low))) / step
+            assert steps == steps.to_integral_value(), (name, value, step)
+    assert lever_step("responsiveness") == 0.01
+    assert 0.33 in shipped_values("responsiveness")
 
 
 def test_lever_controls_cover_every_lever_kind():

@@ -1,0 +1,265 @@
+"""Chinese and English for the trainer app: the page's words, scenario and lever names, help lines.
+
+English is the source text: ``translator("zh")`` maps an English string to its Chinese (unknown
+strings stay English, so a missing entry shows, never breaks). Levers take their description and
+unit from the schema (``scenarios.Levers``) and add the reform they stand for. The language comes
+from the browser's ``Accept-Language`` unless the user switches it (``language_of``).
+``ChoiceSelect`` is a select whose items show readable names while its values stay codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from scenarios import Levers
+
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+SCENARIOS = {  # name: (English, Chinese)
+    "silo": ("S0 silo government", "S0 条块分割"),
+    "front_desk": ("S1 front desk", "S1 一窗受理"),
+    "data_sharing": ("S2 data sharing", "S2 数据共享"),
+    "parallel": ("S3 parallel approval", "S3 并联审批"),
+    "seamless": ("S4 seamless government", "S4 无缝隙政府 · 跨域通办"),
+    "smart": ("S5 smart governance", "S5 智慧治理"),
+    "smart_unprotected": ("S5 without data protection", "S5 无隐私保护"),
+}
+SCENARIO_NOTES_ZH = {
+    "silo": "各部门分设窗口，材料由群众携带，串联审批，只能在户籍地办理",
+    "front_desk": "S0 + 每区一个综合窗口（一窗受理）",
+    "data_sharing": "S1 + 数据共享（部门出具的材料从数据平台调取）",
+    "parallel": "S2 + 并联审批 + 电子流转",
+    "seamless": "S3 + 跨域通办 + 需求感知、快速调配人员",
+    "smart": "S4 + 开放参与平台 + 合作生产 + 高透明度",
+    "smart_unprotected": "S5 但数据平台无隐私保护（不加保护共享数据的信任代价）",
+}
+
+LEVERS = {  # name: (English label, Chinese label, reform it stands for)
+    "front_desk": ("front desk", "综合窗口", "一窗受理 one-window intake"),
+    "approval": ("approval", "审批方式", "并联审批 parallel approval"),
+    "data_sharing": ("data sharing", "数据共享", "数据共享 data sharing"),
+    "handoff": ("hand-off", "材料流转", "最多跑一次 run at most once"),
+    "cross_district": ("cross-district service", "跨区办理", "跨域通办 served anywhere"),
+    "online_coverage": ("online coverage", "网上办理覆盖", "一网通办 one-network service"),
+    "capacity_policy": ("capacity policy", "人员调配", "需求感知 needs sensing"),
+    "adjust_every_days": ("adjust every (days)", "调配周期（天）", "需求感知 needs sensing"),
+    "adjust_lag_days": ("adjustment lag (days)", "调配滞后（天）", "需求感知 needs sensing"),
+    "transparency": ("transparency", "透明度", "一次告知 one-time notice; 政务公开"),
+    "platform_openness": ("platform openness", "平台开放度", "开放参与平台 open platform"),
+    "responsiveness": ("responsiveness", "回应性", "接诉即办 answer every request"),
+    "coproduction": ("co-production", "合作生产", "共建共治 co-production"),
+    "privacy_protection": ("privacy protection", "隐私保护", "数据安全 data protection"),
+    "sensing_quality": ("sensing quality", "感知质量", "数据融合 data fusion"),
+}
+LEVER_HELP_ZH = {
+    "front_desk": "每区一个综合窗口，所有部门统一受理",
+    "approval": "审批环节依次进行（串联）或同时进行（并联）",
+    "data_sharing": "部门出具的材料从数据平台调取而非由群众携带的概率（0–1）",
+    "handoff": "部门之间由谁传递材料：群众或电子流转",
+    "cross_district": "离开户籍地的居民能否在任一区办理",
+    "online_coverage": "可网办事项实际提供网上办理的概率（0–1）",
+    "capacity_policy": "人员编制如何随感知到的需求调整",
+    "adjust_every_days": "需求感知的周期；天",
+    "adjust_lag_days": "调配生效前的滞后；天",
+    "transparency": "一次性告知所需材料并公开数据；0–1",
+    "platform_openness": "参与平台：0 关闭 … 3 开放；级",
+    "responsiveness": "平台上的诉求得到回应的概率（0–1）",
+    "coproduction": "企业和社会组织最多可增加的服务能力比例；0–1",
+    "privacy_protection": "数据平台事件风险被保护措施消除的比例；0–1",
+    "sensing_quality": "需求感知的数据融合质量（1 = 无噪声）；0–1",
+}
+CHOICES_ZH = {
+    "sequential": "串联",
+    "parallel": "并联",
+    "applicant": "群众携带",
+    "electronic": "电子流转",
+    "home_only": "仅户籍地",
+    "anywhere": "任一区（跨域通办）",
+    "static": "固定",
+    "proportional": "按需求比例",
+    "sqrt": "按需求平方根",
+}
+CHOICES_EN = {"home_only": "home district only", "anywhere": "anywhere", "sqrt": "square root"}
+
+ZH = {
+    "govlab — silo and seamless government, side by side": "govlab — 条块分割与整体政府，并排对比",
+    "levers of the right pane": "右侧政府的改革杠杆",
+    "{scenario}; {n} lever(s) changed": "{scenario}；已改动 {n} 项",
+    "undo changes": "撤销改动",
+    "left government": "左侧政府",
+    "right government": "右侧政府",
+    "Play": "播放",
+    "Pause": "暂停",
+    "Step": "单步",
+    "Reset": "重置",
+    "Run": "运行",
+    "seed": "随机种子",
+    "speed (days/s)": "速度（天/秒）",
+    "run to day": "运行到第几天",
+    "day {day}": "第 {day} 天",
+    "Side by side": "并排对比",
+    "Journey & residents": "办事历程与居民",
+    "Results": "实验结果",
+    "About": "说明",
+    "language": "语言",
+    "projector": "投影模式",
+    "full screen": "全屏",
+    "levers": "杠杆",
+    "no case completed yet": "尚无办结案件",
+    "{n} cases done": "已办结 {n} 件",
+    "delay {value} days": "平均时长 {value} 天",
+    "{value} trips per case": "每件跑动 {value} 次",
+    "open cases {value}": "在办案件 {value}",
+    "trust {value}": "信任 {value}",
+    "+{n} lever change(s)": "+{n} 项改动",
+    "service delay (days, cases completed in the last 10 days)": "办理时长（天，近 10 天办结案件）",
+    "mean": "平均",
+    "p90": "90 分位",
+    "trips per case": "每件跑动次数",
+    "open cases by department function": "各职能部门在办案件",
+    "participation rate": "参与率",
+    "trust (mean)": "信任（均值）",
+    "working day": "工作日",
+    "not modelled yet": "尚未建模",
+    "Δ right − left": "Δ 右 − 左",
+    "delay (days)": "时长（天）",
+    "trips": "跑动次数",
+    "trust": "信任",
+    "case type": "事项类型",
+    "Follow the next case": "跟踪下一件",
+    "the next applicant of this type in each government is followed from now on": (
+        "从现在起跟踪两个政府中该类型的下一位申请人"
+    ),
+    "download CSV": "下载 CSV",
+    "participation": "参与率",
+    "waiting for the next case of this type to open": "等待该类型的下一件案件",
+    "returned for a document": "因缺材料被退回",
+    "the journey of one {case} case": "一件“{case}”的办事历程",
+    (
+        "days since the case opened — orange: waiting in a queue, grey: being served, "
+        "dotted: a trip by the applicant, ×: returned for a missing document, "
+        "▶: a step's inputs exist (ready)"
+    ): (
+        "自立案起的天数 — 橙色：排队等待，灰色：正在办理，虚线：申请人跑动一次，"
+        "×：因缺材料被退回，▶：该环节所需材料已齐备"
+    ),
+    "download PNG": "下载 PNG",
+    "link to this comparison": "本对比的链接",
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``t(text)``: the text in ``lang`` (English is the source; unknown text stays English)."""
+    if lang != "zh":
+        return lambda text: text
+    return lambda text: ZH.get(text, text)
+
+
+def language_of(accept_language: str | None) -> str:
+    """``"zh"`` when the browser prefers Chinese (before English), else ``"en"``."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def scenario_name(name: str, lang: str) -> str:
+    """A readable scenario name (the file name when the catalogue has no label for it)."""
+    pair = SCENARIOS.get(name)
+    if pair is None:
+        return name.replace("_", " ")
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def scenario_note(name: str, description: str, lang: str) -> str:
+    """The scenario's one-line description (Chinese from the table, English from the file)."""
+    if lang == "zh" and name in SCENARIO_NOTES_ZH:
+        return SCENARIO_NOTES_ZH[name]
+    return description
+
+
+def lever_label(name: str, lang: str) -> str:
+    """A lever's readable name."""
+    entry = LEVERS.get(name)
+    if entry is None:
+        return name.replace("_", " ")
+    return entry[1] if lang == "zh" else entry[0]
+
+
+def lever_help(name: str, lang: str) -> str:
+    """A lever's help line: what it does, its unit, and the reform it stands for."""
+    description = Levers.model_fields[name].description or ""
+    if lang == "zh" and name in LEVER_HELP_ZH:
+        description = LEVER_HELP_ZH[name]
+    reform = LEVERS.get(name, ("", "", ""))[2]
+    return f"{description} — {reform}" if reform else description
+
+
+def choice_label(value: Any, lang: str) -> str:
+    """A readable name for a lever's choice or a plain value."""
+    if isinstance(value, str):
+        if lang == "zh" and value in CHOICES_ZH:
+            return CHOICES_ZH[value]
+        return CHOICES_EN.get(value, value.replace("_", " "))
+    return str(value)
+
+
+CASES_ZH = {
+    "business_registration": "企业开办",
+    "construction_permit": "工程建设许可",
+    "operating_licence": "经营许可",
+    "newborn_bundle": "出生“一件事”",
+    "birth_registration": "出生登记",
+    "residence_permit": "居住证",
+    "social_assistance": "社会救助",
+    "property_transfer": "不动产转移登记",
+}
+
+
+def case_label(name: str, lang: str) -> str:
+    """A readable case-type name."""
+    if lang == "zh" and name in CASES_ZH:
+        return f"{CASES_ZH[name]}"
+    return name.replace("_", " ")
+
+
+@solara.component
+def ChoiceSelect(
+    label: str,
+    values: list,
+    value: Any,
+    on_value: Callable[[Any], None],
+    lang: str,
+    kind: str = "choice",
+    classes: list[str] | None = None,
+    style: dict | None = None,
+):
+    """A select showing readable names (scenario, choice or plain) while its values stay codes."""
+    name = {
+        "scenario": scenario_name,
+        "plain": lambda v, _: str(v),
+        "language": lambda v, _: LANGUAGES.get(v, v),
+        "case": case_label,
+    }.get(kind, choice_label)
+    items = [{"text": name(v, lang), "value": v} for v in values]
+
+    def changed(new: Any) -> None:
+        if new is not None and new != value:
+            on_value(new)
+
+    return solara.v.Select(
+        label=label,
+        items=items,
+        v_model=value,
+        on_v_model=changed,
+        dense=True,
+        hide_details=True,
+        class_=" ".join(classes or []),
+        style_=";".join(f"{k}:{v}" for k, v in (style or {}).items()),
+    )

@@ -1,0 +1,65 @@
+"""A link that reopens the same comparison: scenarios, the right pane's lever changes, seed, day.
+
+``comparison_query`` writes the page address's query (``?left=silo&right=smart&seed=1&day=40&
+levers.front_desk=false``); ``comparison_from_query`` reads it back and validates it (unknown
+scenarios, bad levers, seeds or days raise ``InputError`` naming the parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenarios import ScenarioError, shipped_scenarios
+from viz.pair import PaneSpec
+from viz.session import InputError, Shown, parse_day, parse_seed
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a link names."""
+
+    left: str
+    right: str
+    seed: int
+    day: int = 0
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def comparison_query(shown: Shown) -> str:
+    """The query string (with ``?``) that reopens what ``shown`` shows."""
+    items = [("left", shown.left), ("right", shown.right), ("seed", shown.seed)]
+    items.append(("day", shown.day))
+    items += [(key, json.dumps(value)) for key, value in shown.overrides]
+    return "?" + urllib.parse.urlencode(items)
+
+
+def comparison_from_query(query: str | None) -> Comparison | None:
+    """The comparison a query names (None without ``left``/``right``); validated."""
+    params = dict(urllib.parse.parse_qsl((query or "").lstrip("?")))
+    if "left" not in params and "right" not in params:
+        return None
+    names = shipped_scenarios()
+    for side in ("left", "right"):
+        if params.get(side, "") not in names:
+            raise InputError(side, f"link: {side} must be one of {', '.join(names)}")
+    overrides = {}
+    for key, text in params.items():
+        if key.startswith("levers."):
+            try:
+                overrides[key] = json.loads(text)
+            except json.JSONDecodeError:
+                raise InputError(key, f"link: {key} has an unreadable value {text!r}") from None
+    try:
+        PaneSpec(params["right"], overrides).build()
+    except ScenarioError as error:
+        raise InputError("levers", f"link: {error}") from None
+    return Comparison(
+        left=params["left"],
+        right=params["right"],
+        seed=parse_seed(params.get("seed", "1")),
+        day=parse_day(params.get("day", "0")),
+        overrides=overrides,
+    )

@@ -1,0 +1,264 @@
+"""One browser session's state and the only way to change it: the single source of truth.
+
+A ``Session`` owns the session's ``Pair`` of models and the trainer's settings (speed, stop day).
+Every control asks the session for a change (``set_lever``, ``pick``, ``reset``, ``load``,
+``step``); while playing, changes wait in a queue and the play loop applies them *between*
+frames, so nothing changes the models while a frame is being drawn. After each change the
+session publishes a frozen ``Shown`` snapshot; the page renders every control from that snapshot
+and from nothing else, so a control always shows the state of the model it drives.
+
+Bad input (a seed out of range, an unknown scenario) raises ``InputError`` naming the field, never a
+traceback on the page. No Solara here: ``viz.app`` wires a session to the page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenarios import ScenarioError, shipped_scenarios
+from viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
+
+MAX_SEED = 2**32 - 1  # numpy SeedSequence takes any non-negative int; keep it typeable
+SPEEDS_DAYS_PER_SECOND = (1, 2, 5, 10, 20, 50)
+DEFAULT_SPEED = 10  # working days per second of wall time while playing
+MAX_CATCH_UP_SECONDS = 0.5  # a slow frame never makes the next one jump more than this much time
+FRAME_PAUSE_SECONDS = 0.02  # between frames, so that clicks get through
+
+
+class InputError(ValueError):
+    """A user input the session refuses; ``field`` names the control, the text says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What every control shows, taken from the models after a change (compare by value)."""
+
+    left: str
+    right: str
+    overrides: tuple[tuple[str, Any], ...]  # the right pane's lever changes, sorted
+    seed: int
+    day: int
+    frame: int  # counts every published change: the charts redraw when it moves
+    playing: bool
+    speed: int
+    stop_at: int | None
+
+    @property
+    def lever_changes(self) -> dict[str, Any]:
+        """The right pane's lever changes by lever name (``levers.`` prefix removed)."""
+        return {key.removeprefix("levers."): value for key, value in self.overrides}
+
+
+def parse_seed(text: Any) -> int:
+    """A seed from a field's value: a whole number in [0, MAX_SEED], else ``InputError``."""
+    try:
+        seed = int(str(text).strip())
+    except ValueError:
+        raise InputError("seed", f"seed: a whole number from 0 to {MAX_SEED}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError("seed", f"seed: a whole number from 0 to {MAX_SEED} (got {seed})")
+    return seed
+
+
+def parse_day(text: Any, field_name: str = "day") -> int:
+    """A working day from a field's value: a whole number in [0, MAX_REPLAY_DAYS]."""
+    try:
+        day = int(str(text).strip())
+    except ValueError:
+        raise InputError(field_name, f"{field_name}: a whole number of working days") from None
+    if not 0 <= day <= MAX_REPLAY_DAYS:
+        raise InputError(field_name, f"{field_name}: from 0 to {MAX_REPLAY_DAYS} working days")
+    return day
+
+
+@dataclass
+class Session:
+    """A browser session's pair of governments, its settings and its queue of changes."""
+
+    pair: Pair
+    speed: int = DEFAULT_SPEED
+    stop_at: int | None = None  # play pauses when this day is reached
+    playing: bool = False
+    frame: int = 0
+    closed: threading.Event = field(default_factory=threading.Event)
+    pending: list[Callable[[], None]] = field(default_factory=list)
+    listeners: list[Callable[[Shown], None]] = field(default_factory=list)
+    publish_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @classmethod
+    def start(cls, left: str, right: str, seed: int, overrides: dict | None = None) -> Session:
+        """A new session at day 0."""
+        return cls(Pair(PaneSpec(left), PaneSpec(right, dict(overrides or {})), seed))
+
+    # ---- what the controls show ------------------------------------------------------------
+    def shown(self) -> Shown:
+        """The snapshot every control renders from."""
+        pair = self.pair
+        return Shown(
+            left=pair.left.spec.scenario,
+            right=pair.right.spec.scenario,
+            overrides=tuple(sorted(pair.right.spec.overrides.items())),
+            seed=pair.seed,
+            day=pair.day,
+            frame=self.frame,
+            playing=self.playing,
+            speed=self.speed,
+            stop_at=self.stop_at,
+        )
+
+    def publish(self) -> None:
+        """Tell the page (one publisher at a time, so renders never overlap)."""
+        with self.publish_lock:
+            self.frame += 1
+            snapshot = self.shown()
+            for listener in list(self.listeners):
+                listener(snapshot)
+
+    # ---- changes ---------------------------------------------------------------------------
+    def change(self, command: Callable[[], None]) -> None:
+        """Apply ``command`` now, or between frames while playing; then publish."""
+        if self.playing:
+            with self.pair.lock:
+                self.pending.append(command)
+            return
+        with self.pair.lock:
+            command()
+        self.publish()
+
+    def apply_pending(self) -> None:
+        """Run the queued changes (the play loop calls this between frames)."""
+        with self.pair.lock:
+            commands, self.pending = self.pending, []
+            for command in commands:
+                command()
+
+    def set_lever(self, name: str, value: Any) -> None:
+        """Change one lever of the right pane (a value equal to the current one is no change;
+        one equal to the scenario's own value removes the change)."""
+
+        def command() -> None:
+            pane = self.pair.right
+            if getattr(pane.scenario.levers, name) == value:
+                return
+            key = f"levers.{name}"
+            overrides = {k: v for k, v in pane.spec.overrides.items() if k != key}
+            base = PaneSpec(pane.spec.scenario).build()
+            if getattr(base.levers, name) != value:
+                overrides[key] = value
+            self.pair.rebuild("right", PaneSpec(pane.spec.scenario, overrides))
+
+        self.change(command)
+
+    def clear_levers(self) -> None:
+        """Back to the right scenario's own levers."""
+        self.change(lambda: self.pair.rebuild("right", PaneSpec(self.pair.right.spec.scenario)))
+
+    def pick(self, side: str, name: str) -> None:
+        """Run scenario ``name`` in pane ``side`` (the right pane's lever changes are cleared)."""
+        if name not in shipped_scenarios():
+            raise InputError(f"{side} government", f"unknown scenario {name!r}")
+
+        def command() -> None:
+            pane = getattr(self.pair, side)
+            if pane.spec.scenario == name and not pane.spec.overrides:
+                return
+            self.pair.rebuild(side, PaneSpec(name))
+
+        self.change(command)
+
+    def reset(self, seed_text: Any = None) -> None:
+        """Both panes back to day 0, on a new seed if given (validated first)."""
+        seed = None if seed_text is None else parse_seed(seed_text)
+        self.playing = False
+        self.change(lambda: self.pair.reset(seed))
+
+    def load(self, left: PaneSpec, right: PaneSpec, seed: int) -> None:
+        """Open a comparison (a stored run, a link): day 0, paused; validated before replacing."""
+        seed = parse_seed(seed)
+        self.playing = False
+        try:
+            with self.pair.lock:
+                self.pair.load(left, right, seed)
+        except ScenarioError as error:
+            raise InputError("scenario", str(error)) from None
+        self.publish()
+
+    def follow(self, case_type: int) -> None:
+        """Follow the next case of this type in both panes (the journey view)."""
+        self.change(lambda: self.pair.follow(case_type))
+
+    def step(self, days: int = 1) -> None:
+        """Advance both panes ``days`` working days (queued while playing)."""
+        self.change(lambda: self.pair.step(days))
+
+    def run_to(self, day_text: Any) -> None:
+        """Play on until working day N (validated), then pause."""
+        day = parse_day(day_text, "run to day")
+        if day <= self.pair.day:
+            raise InputError("run to day", f"run to day: after today (day {self.pair.day})")
+        self.stop_at = day
+        self.playing = True
+        self.publish()
+
+    def set_stop(self, day_text: Any) -> None:
+        """Pause when this working day is reached ("" clears it)."""
+        if str(day_text).strip() in ("", "None"):
+            self.stop_at = None
+        else:
+            self.stop_at = parse_day(day_text, "pause at day")
+        self.publish()
+
+    def set_speed(self, speed: int) -> None:
+        """Working days per second while playing."""
+        if speed not in SPEEDS_DAYS_PER_SECOND:
+            raise InputError("speed", f"speed: one of {SPEEDS_DAYS_PER_SECOND} days/s")
+        self.speed = speed
+        self.publish()
+
+    def set_playing(self, playing: bool) -> None:
+        """Play or pause; pausing applies the changes still queued."""
+        self.playing = playing
+        if not playing:
+            self.apply_pending()
+        self.publish()
+
+    # ---- the play loop ---------------------------------------------------------------------
+    def days_this_frame(self, elapsed_seconds: float, carry: float) -> tuple[int, float]:
+        """Days to step for ``elapsed_seconds`` of wall time at the set speed (and the carried
+        fraction), never past the stop day."""
+        carry += self.speed * min(elapsed_seconds, MAX_CATCH_UP_SECONDS)
+        days = int(carry)
+        if self.stop_at is not None:
+            days = min(days, max(self.stop_at - self.pair.day, 0))
+        return days, carry - int(carry)
+
+    def play(self) -> None:
+        """Step and publish frames until paused, stopped at a day, or the session closes.
+
+        Changes asked for meanwhile are applied at the start of the next frame, under the
+        pair's lock, before stepping; the frame is published (drawn) after the lock is released.
+        """
+        last, carry = time.monotonic(), 1.0  # the first frame steps at once
+        while self.playing and not self.closed.is_set():
+            now = time.monotonic()
+            days, carry = self.days_this_frame(now - last, carry)
+            last = now
+            with self.pair.lock:
+                commands, self.pending = self.pending, []
+                for command in commands:
+                    command()
+                if days:
+                    self.pair.step(days)
+                if self.stop_at is not None and self.pair.day >= self.stop_at:
+                    self.playing, self.stop_at = False, None
+            if days or commands or not self.playing:
+                self.publish()
+            time.sleep(FRAME_PAUSE_SECONDS)
