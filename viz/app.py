@@ -127,7 +127,7 @@ def Page() -> None:
             with solara.lab.Tab(t("Side by side")):
                 LivePanes(session, shown, lang.value, projector.value, show_levers)
             with solara.lab.Tab(t("Journey & residents")):
-                JourneyView(session.pair, shown.frame, lang.value)
+                JourneyView(session, shown.frame, lang.value)
                 with solara.Columns([1, 1]):
                     ResidentSample(session.pair, "left", shown.frame, lang.value)
                     ResidentSample(session.pair, "right", shown.frame, lang.value)

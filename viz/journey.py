@@ -114,7 +114,7 @@ def draw_journeys(
     journeys: list[tuple[str, Timeline | None]], case_name: str, lang: str = "en"
 ) -> Figure:
     """The followed case in each government, one panel each, on a shared time axis."""
-    t = translator(lang)
+    tr = translator(lang)
     heights = [max(2, len(tl.rows) if tl else 2) for _, tl in journeys]
     figure = Figure(figsize=(12.8, 1.2 + 0.28 * sum(heights)), dpi=DPI)
     grid = figure.add_gridspec(len(journeys), 1, height_ratios=heights, left=0.2, right=0.98)
@@ -130,7 +130,7 @@ def draw_journeys(
             ax.text(
                 0.02,
                 0.5,
-                t("waiting for the next case of this type to open"),
+                tr("waiting for the next case of this type to open"),
                 transform=ax.transAxes,
                 va="center",
                 color="#777777",
@@ -151,7 +151,7 @@ def draw_journeys(
                 marker="x",
                 color="#c0392b",
                 zorder=3,
-                label=t("returned for a document"),
+                label=tr("returned for a document"),
             )
         if tl.ready:
             ax.scatter(
@@ -169,7 +169,7 @@ def draw_journeys(
         ax.set_title(f"{title}: {tl.summary(lang)}", loc="left", fontsize=9, color=colour)
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlim(0, span * 1.02)
-    axes[-1].set_xlabel(t(JOURNEY_KEY), fontsize=8)
-    title = t("the journey of one {case} case").format(case=case_label(case_name, lang))
+    axes[-1].set_xlabel(tr(JOURNEY_KEY), fontsize=8)
+    title = tr("the journey of one {case} case").format(case=case_label(case_name, lang))
     figure.suptitle(title, fontsize=10)
     return figure

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,14 +62,31 @@ def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60.0)
     raise TimeoutError(f"{url} did not answer")
 
 
-@pytest.fixture
-def server(tmp_path):
+class Served(str):
+    """The server's URL, knowing the server's process id."""
+
+    def __new__(cls, url: str, pid: int):
+        served = super().__new__(cls, url)
+        served.pid = pid
+        return served
+
+
+SESSION_TIMEOUT_SECONDS = 8  # the server's clean-up of a session whose browser is gone (test value)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
     """``govlab ui`` on a free port with the project's offline asset cache and an empty store."""
     if assets.missing():
         assets.install()
+    tmp_path = tmp_path_factory.mktemp("ui")
     port = _free_port()
     govlab = shutil.which("govlab", path=str(Path(sys.executable).parent)) or "govlab"
-    env = {**os.environ, "GOVLAB_DB": f"sqlite:///{tmp_path / 'empty.db'}"}
+    env = {
+        **os.environ,
+        "GOVLAB_DB": f"sqlite:///{tmp_path / 'empty.db'}",
+        "SOLARA_KERNEL_CULL_TIMEOUT": f"{SESSION_TIMEOUT_SECONDS}s",
+    }
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [govlab, "ui", "--host", "127.0.0.1", "--port", str(port)],
@@ -79,7 +97,7 @@ def server(tmp_path):
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for_server(url, process)
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -123,7 +141,7 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
 
             right_title = page.locator(".govlab-pane-right h3")
             expect(right_title).not_to_contain_text("lever change")
-            page.get_by_role("switch", name="front desk").click(force=True)
+            page.locator(".govlab-lever-front_desk input").click(force=True)
             expect(right_title).to_contain_text("1 lever change(s)", timeout=30_000)
             expect(page.locator(".govlab-status-right")).to_contain_text("day 3")
             expect(page.locator(".govlab-pane-left h3")).not_to_contain_text("lever change")
@@ -151,3 +169,171 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
     assert not outside, f"requests left localhost: {outside}"
     assert not failures, f"failed requests: {failures}"
     assert (tmp_path / "trainer.png").stat().st_size > 10_000
+
+
+# ---- issue 13: the defects a trainer met, each in the browser -----------------------------------
+
+
+@pytest.fixture
+def page(server):
+    """A fresh browser page (a new session) at 1280×720; no outside or failed request allowed."""
+    from playwright.sync_api import sync_playwright
+
+    requests, failures = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="en-GB")
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("requestfailed", lambda r: failures.append(f"{r.url} {r.failure}"))
+            page.goto(server)
+            page.locator(".govlab-day").wait_for(timeout=90_000)
+            yield page
+        finally:
+            browser.close()
+    assert not [url for url in requests if not url.startswith(LOCAL_PREFIXES)]
+    assert not failures, failures
+
+
+def _choose(page, cls: str, option: str) -> None:
+    """Pick ``option`` in the select carrying CSS class ``cls``."""
+    page.locator(f".{cls} .v-select__slot").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+
+
+def _no_error_on_page(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    expect(page.get_by_text("Too many renders")).to_have_count(0)
+
+
+def test_lever_panel_shows_the_levers_the_right_model_runs(page):
+    """Front desk off, then hand-off to applicant: panel and title both count 2 changes and keep
+    front desk off after a tab switch; silo in the right picker shows silo's levers."""
+    from playwright.sync_api import expect
+
+    summary = page.locator(".govlab-lever-summary")
+    title = page.locator(".govlab-title-right")
+    page.locator(".govlab-lever-front_desk input").click(force=True)
+    expect(summary).to_contain_text("1 lever(s) changed", timeout=30_000)
+    _choose(page, "govlab-lever-handoff", "applicant")
+    expect(summary).to_contain_text("2 lever(s) changed", timeout=30_000)
+    expect(title).to_contain_text("+2 lever change(s)")
+    page.get_by_role("tab", name="About").click()
+    page.get_by_role("tab", name="Side by side").click()
+    expect(page.locator(".govlab-lever-front_desk input")).not_to_be_checked(timeout=30_000)
+    expect(summary).to_contain_text("2 lever(s) changed")
+    _choose(page, "govlab-pick-right", "S0 silo government")
+    expect(title).to_contain_text("S0 silo government", timeout=30_000)
+    expect(summary).to_contain_text("S0 silo government; 0 lever(s) changed")
+    expect(page.locator(".govlab-lever-approval .v-select__selection")).to_have_text("sequential")
+    expect(page.locator(".govlab-lever-front_desk input")).not_to_be_checked()
+    _no_error_on_page(page)
+
+
+def test_showing_the_lever_panel_again_changes_no_lever(page):
+    """responsiveness = 0.33 must not snap to a slider step (it rebuilt the pane by itself)."""
+    from playwright.sync_api import expect
+
+    _choose(page, "govlab-pick-right", "S4 seamless government")  # responsiveness 0.33
+    title = page.locator(".govlab-title-right")
+    expect(title).to_contain_text("S4 seamless government", timeout=30_000)
+    expect(page.get_by_text("responsiveness: 0.33")).to_have_count(1)
+    for _ in range(2):
+        page.locator(".govlab-levers-toggle").click()  # fold the panel away and back
+        page.wait_for_timeout(500)
+    page.get_by_role("tab", name="About").click()
+    page.get_by_role("tab", name="Side by side").click()
+    expect(page.get_by_text("responsiveness: 0.33")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".govlab-lever-summary")).to_contain_text("0 lever(s) changed")
+    expect(title).not_to_contain_text("lever change")
+
+
+def test_changes_while_playing_are_applied_between_frames(page):
+    """Change a government and a lever while playing: no freeze, no 'Too many renders', the
+    right pane runs what the controls show and keeps stepping."""
+    from playwright.sync_api import expect
+
+    day = page.locator(".govlab-day")
+    page.locator(".govlab-play").click()
+    expect(day).not_to_have_text("day 0", timeout=30_000)
+    _choose(page, "govlab-pick-right", "S3 parallel approval")
+    page.locator(".govlab-lever-front_desk input").click(force=True)
+    title = page.locator(".govlab-title-right")
+    expect(title).to_contain_text("S3 parallel approval", timeout=30_000)
+    expect(title).to_contain_text("+1 lever change(s)", timeout=30_000)
+    before = day.inner_text()
+    expect(day).not_to_have_text(before, timeout=30_000)  # still playing
+    page.locator(".govlab-play").click()  # pause
+    expect(page.locator(".govlab-step")).to_be_enabled(timeout=30_000)
+    expect(page.locator(".govlab-lever-summary")).to_contain_text("1 lever(s) changed")
+    left, right = (page.locator(f".govlab-status-{s}").inner_text() for s in ("left", "right"))
+    assert left.split(" · ")[0] == right.split(" · ")[0]  # both panes on the same day
+    _no_error_on_page(page)
+
+
+def test_a_bad_seed_is_a_message_on_the_field(page):
+    from playwright.sync_api import expect
+
+    page.locator(".govlab-step").click()
+    expect(page.locator(".govlab-day")).to_have_text("day 1", timeout=30_000)
+    seed = page.locator(".govlab-seed input")
+    seed.fill("-5")
+    page.locator(".govlab-reset").click()
+    expect(page.locator(".govlab-seed")).to_contain_text("seed: a whole number", timeout=30_000)
+    expect(page.locator(".govlab-day")).to_have_text("day 1")  # refused: nothing reset
+    _no_error_on_page(page)
+    seed.fill("7")
+    page.locator(".govlab-reset").click()
+    expect(page.locator(".govlab-day")).to_have_text("day 0", timeout=30_000)
+    expect(page.locator(".govlab-seed")).not_to_contain_text("seed: a whole number")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_share(pid: int, seconds: float) -> float:
+    start = _cpu_seconds(pid)
+    time.sleep(seconds)
+    return (_cpu_seconds(pid) - start) / seconds
+
+
+def test_a_session_whose_browser_is_gone_stops_simulating(server):
+    """Play, then kill the browser without closing the page: the server stops simulating once
+    the session's clean-up time has passed (Solara's default kept it playing for 24 h)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    port = _free_port()
+    chromium = subprocess.Popen(
+        [CHROMIUM, *CHROMIUM_ARGS, f"--remote-debugging-port={port}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        with sync_playwright() as playwright:
+            for _ in range(100):
+                try:
+                    browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                    break
+                except Exception:
+                    time.sleep(0.2)
+            page = browser.contexts[0].new_page()
+            page.set_viewport_size({"width": 1280, "height": 720})
+            page.goto(server)
+            page.locator(".govlab-day").wait_for(timeout=90_000)
+            page.locator(".govlab-play").click()
+            expect(page.locator(".govlab-day")).not_to_have_text("day 0", timeout=30_000)
+            playing = _cpu_share(server.pid, 3.0)
+            os.killpg(chromium.pid, signal.SIGKILL)  # the browser dies without closing the page
+            chromium.wait(timeout=20)
+    finally:
+        if chromium.poll() is None:
+            os.killpg(chromium.pid, signal.SIGKILL)
+    time.sleep(SESSION_TIMEOUT_SECONDS + 6)
+    idle = _cpu_share(server.pid, 3.0)
+    assert playing > 0.1, f"the play loop used only {playing:.0%} of a core"
+    assert idle < playing / 4, f"still simulating: {idle:.0%} of a core (playing {playing:.0%})"
