@@ -85,19 +85,28 @@ def Page() -> None:
         problem.set("")
         tab.set(TAB_LIVE)
 
+    def toggle_projector() -> None:
+        on = not projector.value
+        projector.set(on)
+        show_levers.set(not on)  # the lever panel folds away on the projector
+
     solara.Title("govlab")
     solara.Style(style.CSS)
     root = ["govlab-root", f"govlab-lang-{lang.value}"]
     if projector.value:
         root.append("govlab-projector")
-    with solara.Column(style={"padding": "4px 12px", "overflow-x": "hidden"}, classes=root):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
+    with solara.Column(
+        style={"padding": "2px 10px", "overflow-x": "hidden"}, classes=root, gap="0"
+    ):
+        if not projector.value:
             solara.HTML(
                 tag="h2",
                 unsafe_innerHTML=t("govlab — silo and seamless government, side by side"),
                 classes=["govlab-heading"],
             )
-            solara.v.Spacer()
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="6px"):
+            Transport(session, shown, lang.value)
+            ScenarioPickers(session, shown, lang.value)
             i18n.ChoiceSelect(
                 t("language"),
                 list(i18n.LANGUAGES),
@@ -113,14 +122,10 @@ def Page() -> None:
                 icon_name="mdi-projector-screen",
                 outlined=not projector.value,
                 color="primary",
-                on_click=lambda: (projector.set(not projector.value),
-                                  show_levers.set(projector.value)),
+                on_click=toggle_projector,
                 classes=["govlab-projector-toggle"],
             )  # fmt: skip
             style.FullScreenButton(t("full screen"))
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
-            Transport(session, shown, lang.value)
-            ScenarioPickers(session, shown, lang.value)
         if problem.value:
             solara.Error(problem.value)
         with solara.lab.Tabs(value=tab, lazy=True):

@@ -15,9 +15,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, Locator
 
-from viz import i18n
+from viz import fonts, i18n
 from viz.agg import CachingCanvas
 from viz.pair import Pane
+
+fonts.use_bundled_font()  # Chinese labels draw with the bundled Noto Sans SC (viz/fonts.py)
 
 DPI = 72
 FUNCTION_COLOURS = {

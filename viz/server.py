@@ -26,6 +26,7 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     env["SOLARA_APP"] = "viz.app"
     env["SOLARA_MODE"] = "production"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # the corner banner covers the charts
     # a session whose browser is gone is closed (and stops simulating) after this long
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
     env.setdefault("MPLBACKEND", "Agg")

@@ -33,6 +33,10 @@ CSS = f"""
 .govlab-projector h2.govlab-heading {{ display: none; }}
 .govlab-projector .v-card {{ padding: 2px !important; }}
 .govlab-projector .govlab-bar .v-label {{ font-size: 15px; }}
+.govlab-root .v-tabs, .govlab-root .v-tabs-bar {{ height: 36px !important; }}
+.govlab-root .v-card h3 {{ line-height: 1.3; }}
+.govlab-root .v-btn {{ margin: 2px 0; }}
+.govlab-root .v-input {{ margin-top: 4px !important; padding-top: 8px !important; }}
 """
 
 FULL_SCREEN_JS = (

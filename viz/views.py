@@ -280,8 +280,12 @@ def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
         with pair.lock:
             return series_csv(pair)
 
-    solara.FileDownload(csv, filename="govlab_series.csv", label=t("download CSV"))
-    solara.FileDownload(chart_png, filename="govlab_right_charts.png", label=t("download PNG"))
+    for data, filename, label in (
+        (csv, "govlab_series.csv", t("download CSV")),
+        (chart_png, "govlab_right_charts.png", t("download PNG")),
+    ):
+        with solara.FileDownload(data, filename=filename):
+            solara.Button(label, icon_name="mdi-download", text=True, small=True)
     solara.HTML(
         tag="a",
         unsafe_innerHTML=html.escape(t("link to this comparison")),

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -337,3 +338,24 @@ def test_a_session_whose_browser_is_gone_stops_simulating(server):
     idle = _cpu_share(server.pid, 3.0)
     assert playing > 0.1, f"the play loop used only {playing:.0%} of a core"
     assert idle < playing / 4, f"still simulating: {idle:.0%} of a core (playing {playing:.0%})"
+
+
+def test_server_serves_only_bundled_assets_and_hides_resource_statistics(server):
+    """Issue 10 item 2, against the real server: an uncached CDN path is 404 and nothing is
+    written into the cache; /resourcez (host CPU and memory) is 404."""
+    cache = assets.cache_dir()
+    before = sorted(str(p) for p in cache.rglob("*"))
+
+    def status(path: str) -> int:
+        try:
+            with urllib.request.urlopen(server.rstrip("/") + path, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert status("/_solara/cdn/requirejs@2.3.6/require.js") == 200
+    assert status("/_solara/cdn/jquery@3.7.1/dist/jquery.min.js") == 404
+    assert status("/_solara/cdn/requirejs@2.3.6/not-there.js") == 404
+    assert status("/resourcez") == 404
+    assert status("/resourcez?verbose") == 404
+    assert sorted(str(p) for p in cache.rglob("*")) == before

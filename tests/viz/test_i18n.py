@@ -1,0 +1,57 @@
+"""Chinese and English: names, the browser's language, and Chinese drawn by the bundled font."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from scenarios import Levers, shipped_scenarios
+from viz import fonts, i18n
+from viz.charts import png
+from viz.links import comparison_from_query, comparison_query
+from viz.session import Session
+
+
+def test_language_follows_the_browser():
+    assert i18n.language_of("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert i18n.language_of("en-GB,en;q=0.9,zh;q=0.5") == "en"
+    assert i18n.language_of("") == "en"
+
+
+def test_every_scenario_and_lever_has_a_readable_name_in_both_languages():
+    for name in shipped_scenarios():
+        for lang in ("en", "zh"):
+            assert "_" not in i18n.scenario_name(name, lang)
+    for name in Levers.model_fields:
+        assert name in i18n.LEVERS and name in i18n.LEVER_HELP_ZH, name
+        assert i18n.lever_help(name, "en")
+    assert i18n.scenario_name("front_desk", "zh").endswith("一窗受理")
+    assert "并联审批" in i18n.lever_help("approval", "zh")
+    for reform in ("一窗受理", "并联审批", "跨域通办", "数据共享", "最多跑一次"):
+        assert any(reform in entry[2] for entry in i18n.LEVERS.values()), reform
+
+
+def _ink(text: str) -> int:
+    figure = Figure(figsize=(2, 1), dpi=72)
+    figure.text(0.05, 0.4, text, fontsize=20)
+    from PIL import Image
+    import io
+
+    pixels = np.asarray(Image.open(io.BytesIO(png(figure))).convert("L"))
+    return int((pixels < 128).sum())
+
+
+def test_chinese_is_drawn_with_the_bundled_font_not_as_missing_boxes():
+    """With the bundled font each character has its own glyph; the missing-glyph box is the same
+    for every character, so two different strings would give the same ink."""
+    assert fonts.use_bundled_font(), "the bundled font is missing: run `python -m viz.assets`"
+    assert fonts.font_path().stat().st_size > 1_000_000
+    assert _ink("一窗受理") != _ink("并联审批")
+
+
+def test_a_link_reopens_the_same_comparison():
+    session = Session.start("silo", "parallel", seed=4, overrides={"levers.front_desk": False})
+    session.pair.step(3)
+    wanted = comparison_from_query(comparison_query(session.shown()))
+    assert (wanted.left, wanted.right, wanted.seed, wanted.day) == ("silo", "parallel", 4, 3)
+    assert wanted.overrides == {"levers.front_desk": False}
