@@ -98,12 +98,11 @@ def Page() -> None:
     with solara.Column(
         style={"padding": "2px 10px", "overflow-x": "hidden"}, classes=root, gap="0"
     ):
-        if not projector.value:
-            solara.HTML(
-                tag="h2",
-                unsafe_innerHTML=t("govlab — silo and seamless government, side by side"),
-                classes=["govlab-heading"],
-            )
+        solara.HTML(  # hidden on the projector by the page's style
+            tag="h2",
+            unsafe_innerHTML=t("govlab — silo and seamless government, side by side"),
+            classes=["govlab-heading"],
+        )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="6px"):
             Transport(session, shown, lang.value)
             ScenarioPickers(session, shown, lang.value)
@@ -156,14 +155,16 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
             classes=["govlab-levers-toggle"],
         )
         DiffStrip(pair, shown.frame, lang)
-        if not projector:
+        with solara.Row(classes=["govlab-not-projector"]):
             DownloadBar(pair, shown.frame, lang, comparison_query(shown))
-    if show_levers.value:
-        with solara.Columns([3, 9], gutters_dense=True):
+    # one structure whether the lever panel shows or not (moving the panes to another parent
+    # leaves their widgets blank in the browser): the panel folds away by its style
+    panel = "flex: 0 0 24%; min-width: 0" if show_levers.value else "display: none"
+    with solara.Row(gap="6px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        with solara.Column(style=panel, classes=["govlab-lever-column"]):
             LeverControls(session, shown, pair.right.scenario.levers, lang)
+        with solara.Column(style="flex: 1 1 0; min-width: 0"):
             TwoPanes(session, shown, lang, projector)
-    else:
-        TwoPanes(session, shown, lang, projector)
 
 
 @solara.component

@@ -26,6 +26,7 @@ CSS = f"""
 .govlab-root .govlab-headline {{ font-size: 15px; }}
 .govlab-root .govlab-levers .v-input {{ margin-top: 2px; padding-top: 0; }}
 .govlab-diff span {{ margin-right: 14px; font-size: 15px; }}
+.govlab-hidden, .govlab-projector .govlab-not-projector {{ display: none !important; }}
 .govlab-projector {{ font-size: 16px; }}
 .govlab-projector .govlab-headline {{ font-size: 16px; font-weight: 500; }}
 .govlab-projector .v-tab {{ font-size: 15px; }}
@@ -33,7 +34,7 @@ CSS = f"""
 .govlab-projector h2.govlab-heading {{ display: none; }}
 .govlab-projector .v-card {{ padding: 2px !important; }}
 .govlab-projector .govlab-bar .v-label {{ font-size: 15px; }}
-.govlab-root .v-tabs, .govlab-root .v-tabs-bar {{ height: 36px !important; }}
+.govlab-root .v-tabs-bar {{ height: 36px !important; }}
 .govlab-root .v-card h3 {{ line-height: 1.3; }}
 .govlab-root .v-btn {{ margin: 2px 0; }}
 .govlab-root .v-input {{ margin-top: 4px !important; padding-top: 8px !important; }}

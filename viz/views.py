@@ -92,34 +92,36 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
             style="margin: 0",
         )
         with solara.Column(gap="2px"):
-            if not projector:
-                solara.Text(
-                    i18n.scenario_note(pane.spec.scenario, pane.scenario.description, lang),
-                    classes=["govlab-help"],
-                )
+            solara.Text(
+                i18n.scenario_note(pane.spec.scenario, pane.scenario.description, lang),
+                classes=["govlab-help", "govlab-not-projector"],
+            )
             solara.Text(
                 f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
                 classes=[f"govlab-status-{side}", "govlab-headline"],
             )
         solara.Image(chart_png, width="100%", classes=[f"govlab-charts-{side}"])
-        if not projector:
-            DepartmentNetwork(pair, side, frame)
+        DepartmentNetwork(pair, side, frame, hidden=projector)
 
 
 @solara.component
-def DepartmentNetwork(pair: Pair, side: str, frame: int) -> None:
-    """The department network of one pane: data-sharing links and queue sizes."""
+def DepartmentNetwork(pair: Pair, side: str, frame: int, hidden: bool = False) -> None:
+    """The department network of one pane: data-sharing links and queue sizes (not drawn while
+    hidden, e.g. on the projector)."""
     pane: Pane = getattr(pair, side)
 
     def departments() -> bytes:
+        if hidden:
+            return b""
         return timed_png(
             pair,
             f"{side} departments",
             lambda: draw_departments(pane.model, drawings=pane.drawings),
         )
 
-    network_png = solara.use_memo(departments, [frame, id(pane)])
-    solara.Image(network_png, width="100%", classes=[f"govlab-network-{side}"])
+    network_png = solara.use_memo(departments, [frame, id(pane), hidden])
+    classes = [f"govlab-network-{side}"] + (["govlab-hidden"] if hidden else [])
+    solara.Image(network_png, width="100%", classes=classes)
 
 
 @solara.component

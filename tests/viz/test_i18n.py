@@ -34,8 +34,9 @@ def test_every_scenario_and_lever_has_a_readable_name_in_both_languages():
 def _ink(text: str) -> int:
     figure = Figure(figsize=(2, 1), dpi=72)
     figure.text(0.05, 0.4, text, fontsize=20)
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     pixels = np.asarray(Image.open(io.BytesIO(png(figure))).convert("L"))
     return int((pixels < 128).sum())
