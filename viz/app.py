@@ -159,11 +159,11 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
             DownloadBar(pair, shown.frame, lang, comparison_query(shown))
     # one structure whether the lever panel shows or not (moving the panes to another parent
     # leaves their widgets blank in the browser): the panel folds away by its style
-    panel = "flex: 0 0 24%; min-width: 0" if show_levers.value else "display: none"
+    panel = ["govlab-lever-column"] + ([] if show_levers.value else ["govlab-hidden"])
     with solara.Row(gap="6px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
-        with solara.Column(style=panel, classes=["govlab-lever-column"]):
+        with solara.Column(classes=panel):
             LeverControls(session, shown, pair.right.scenario.levers, lang)
-        with solara.Column(style="flex: 1 1 0; min-width: 0"):
+        with solara.Column(classes=["govlab-panes-column"]):
             TwoPanes(session, shown, lang, projector)
 
 

@@ -170,7 +170,7 @@ class PaneCharts:
         trips.set_title(t("trips per case"))
         self.backlog_ax = backlog
         self.areas: list = []  # the stacked areas, made on the first day with a backlog
-        backlog.set_title(t("open cases by department function"))
+        backlog.set_title(t("open cases by function"))
         civic.set_title(t("participation") + " ╌ / " + t("trust") + " —")
         civic.set_ylim(0, 1)
         self.civic = []

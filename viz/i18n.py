@@ -119,7 +119,7 @@ ZH = {
     "mean": "平均",
     "p90": "90 分位",
     "trips per case": "每件跑动次数",
-    "open cases by department function": "各职能部门在办案件",
+    "open cases by function": "各职能部门在办案件",
     "participation rate": "参与率",
     "trust (mean)": "信任（均值）",
     "working day": "工作日",

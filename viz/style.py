@@ -26,7 +26,9 @@ CSS = f"""
 .govlab-root .govlab-headline {{ font-size: 15px; }}
 .govlab-root .govlab-levers .v-input {{ margin-top: 2px; padding-top: 0; }}
 .govlab-diff span {{ margin-right: 14px; font-size: 15px; }}
-.govlab-hidden, .govlab-projector .govlab-not-projector {{ display: none !important; }}
+.govlab-root .govlab-hidden, .govlab-projector .govlab-not-projector {{ display: none !important; }}
+.govlab-lever-column {{ flex: 0 0 24% !important; max-width: 24%; min-width: 0; }}
+.govlab-panes-column {{ flex: 1 1 0 !important; min-width: 0; }}
 .govlab-projector {{ font-size: 16px; }}
 .govlab-projector .govlab-headline {{ font-size: 16px; font-weight: 500; }}
 .govlab-projector .v-tab {{ font-size: 15px; }}
