@@ -103,7 +103,7 @@ def load_experiment(name: str) -> ExperimentView:
     ]
     spec = data.spec
     facts = [
-        ("scenarios", ", ".join(data.labels)),
+        ("scenarios", ", ".join(ladder_order(data.labels))),
         ("baseline", data.baseline),
         ("replications", str(spec.get("replications", "?"))),
         ("days per run", str(spec.get("days", "?"))),
@@ -114,6 +114,23 @@ def load_experiment(name: str) -> ExperimentView:
         pictures.append((metric, figures.png(figures.metric_bars(rows, metric))))
     tables = "".join(comparison_html(rows, metric) for metric in metrics)
     return ExperimentView(facts, tables, pictures, runs, data.baseline)
+
+
+def ladder_order(labels) -> list[str]:
+    """Scenario labels in the ladder's order (silo → smart), others after in their own order."""
+    from scenarios import shipped_scenarios
+
+    ladder = shipped_scenarios()
+    rank = {name: i for i, name in enumerate(ladder)}
+    return sorted(labels, key=lambda label: (rank.get(label, len(ladder)), str(label)))
+
+
+def run_label(run: StoredRun, lang: str = "en") -> str:
+    """A readable name for a stored run: scenario, design point, replication, seed."""
+    from viz.i18n import scenario_name
+
+    point = f" · point {run.point}" if run.point else ""
+    return f"{scenario_name(run.scenario, lang)}{point} · rep {run.replication} · seed {run.seed}"
 
 
 def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
@@ -183,12 +200,13 @@ def ExperimentPanel(
         key = run_key.value if run_key.value in keys else keys[0]
         run = view.runs[keys.index(key)]
         with solara.Row(style={"align-items": "center"}):
-            solara.Select(
-                "stored run",
-                values=keys,
-                value=key,
-                on_value=run_key.set,
-                style={"min-width": "320px"},
+            solara.v.Select(
+                label="stored run",
+                items=[{"text": run_label(r, lang), "value": r.key} for r in view.runs],
+                v_model=key,
+                on_v_model=run_key.set,
+                style_="min-width: 380px",
+                class_="govlab-stored-run",
             )
             solara.Button(
                 "Open in the live panes",

@@ -29,6 +29,8 @@ CSS = f"""
 .govlab-root .govlab-hidden, .govlab-projector .govlab-not-projector {{ display: none !important; }}
 .govlab-lever-column {{ flex: 0 0 24% !important; max-width: 24%; min-width: 0; }}
 .govlab-panes-column {{ flex: 1 1 0 !important; min-width: 0; }}
+.govlab-comparison table {{ border-collapse: collapse; margin: 6px 0 14px; }}
+.govlab-comparison th, .govlab-comparison td {{ padding: 4px 12px; border-bottom: 1px solid #ddd; }}
 .govlab-projector {{ font-size: 16px; }}
 .govlab-projector .govlab-headline {{ font-size: 16px; font-weight: 500; }}
 .govlab-projector .v-tab {{ font-size: 15px; }}
