@@ -157,3 +157,13 @@ def test_results_page_without_a_store(monkeypatch, tmp_path):
     rc.find(v.Alert, class_="govlab-no-results").assert_single()
     assert not (tmp_path / "absent.db").exists()  # reading never creates a store
     rc.close()
+
+
+def test_opening_a_stored_run_updates_the_pickers_and_the_panel(page):
+    """Issue 13: after "Open in the live panes" the pickers still named the old scenarios."""
+    rc, session = page
+    session.load(PaneSpec("front_desk"), PaneSpec("parallel", {"levers.transparency": 0.5}), 9)
+    assert _widget(rc, "govlab-pick-left").v_model == "front_desk"
+    assert _widget(rc, "govlab-pick-right").v_model == "parallel"
+    assert _summary(rc).endswith("1 lever(s) changed")
+    assert _widget(rc, "govlab-seed").v_model == "9"

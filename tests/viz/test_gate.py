@@ -47,3 +47,13 @@ def test_resource_statistics_are_hidden(tmp_path):
     for path in ("/resourcez", "/resourcez/"):
         assert _call(tmp_path, path) == (404, False)
     assert _call(tmp_path, "/readyz") == (200, True)
+
+
+def test_the_server_closes_sessions_whose_browser_is_gone_within_a_minute():
+    from solara.util import parse_timedelta
+
+    from viz.server import server_command, server_environment
+
+    env = server_environment({})
+    assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 60
+    assert server_command("127.0.0.1", 1)[1:3] == ["-m", "viz.gate"]
