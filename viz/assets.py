@@ -125,9 +125,21 @@ def install_package(spec: str, cache: Path, keep: tuple[str, ...] | None = None)
     return len(data)
 
 
+def echarts_package() -> str:
+    """``echarts@<version>`` that Solara's ECharts component imports (its version is a variable
+    in ``echarts.vue``, so the CDN-path scan above does not see it)."""
+    import solara
+
+    source = (Path(solara.__file__).parent / "components" / "echarts.vue").read_text("utf-8")
+    found = re.search(r'const version = "(\d+\.\d+\.\d+)"', source)
+    return f"echarts@{found.group(1) if found else '5.4.0'}"
+
+
 def bundled_packages() -> dict[str, tuple[str, ...] | None]:
-    """Every package the app serves: Solara's (whole) and the Chinese font (one file kept)."""
+    """Every package the app serves: Solara's (whole), ECharts (the browser-drawn live charts;
+    one file kept) and the Chinese font (one file kept)."""
     packages: dict[str, tuple[str, ...] | None] = dict.fromkeys(discover_packages())
+    packages[echarts_package()] = ("dist/echarts.js", "LICENSE", "package.json")
     packages[FONT_PACKAGE] = FONT_KEEP
     return packages
 

@@ -18,6 +18,7 @@ from model import case_table
 from viz import i18n
 from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
 from viz.journey import draw_journeys, station_labels, timeline
+from viz.live_charts import pane_option
 from viz.network import (
     draw_departments,
     draw_residents,
@@ -74,13 +75,14 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
     colour = COLOURS[side]
     t = i18n.translator(lang)
 
-    def charts() -> bytes:
-        limits = Limits.of(*pair.panes)
-        return timed_png(
-            pair, f"{side} charts", lambda: draw_pane(pane, limits, colour, lang, projector)
-        )
+    def charts() -> dict:
+        with pair.lock:
+            start = time.perf_counter()
+            option = pane_option(pane, Limits.of(*pair.panes), colour, lang, projector)
+            pair.draw_seconds[f"{side} charts"] = time.perf_counter() - start
+        return option
 
-    chart_png = solara.use_memo(charts, [frame, id(pane), lang, projector])
+    option = solara.use_memo(charts, [frame, id(pane), lang, projector])
     changed = len(pane.spec.overrides)
     name = i18n.scenario_name(pane.spec.scenario, lang)
     with solara.Card(margin=0, classes=[f"govlab-pane-{side}"]):
@@ -100,7 +102,15 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
                 f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
                 classes=[f"govlab-status-{side}", "govlab-headline"],
             )
-        solara.Image(chart_png, width="100%", classes=[f"govlab-charts-{side}"])
+        height = 430 if projector else 400
+        solara.FigureEcharts(
+            option,
+            attributes={
+                "style": f"height: {height}px; width: 100%",
+                "class": f"govlab-charts-{side}",
+            },
+            responsive=True,
+        )
         DepartmentNetwork(pair, side, frame, hidden=projector)
 
 

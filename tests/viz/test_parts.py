@@ -15,6 +15,7 @@ from viz import assets
 from viz.charts import Limits, draw_pane, png
 from viz.controls import lever_kind, lever_step, shipped_values
 from viz.journey import station_labels, timeline
+from viz.live_charts import nice_top, pane_option
 from viz.network import (
     department_edges,
     department_positions,
@@ -199,3 +200,17 @@ def test_integrity_check_rejects_a_changed_tarball():
     assets._check_integrity(data, good, "x@1.0.0")
     with pytest.raises(RuntimeError):
         assets._check_integrity(data + b"!", good, "x@1.0.0")
+
+
+def test_open_cases_axis_covers_the_peak_not_only_today():
+    """Issue 13: the backlog chart's y-limit came from the last day and cut the peaks."""
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
+    pair.step(60)
+    totals = [float(np.sum(day)) for pane in pair.panes for day in pane.backlog]
+    last = max(float(np.sum(pane.backlog[-1])) for pane in pair.panes)
+    assert max(totals) > last  # this run has a peak before today (the test can tell)
+    limits = Limits.of(*pair.panes)
+    assert limits.backlog >= max(totals)
+    option = pane_option(pair.left, limits, "#000")
+    assert option["yAxis"][2]["max"] >= max(totals)
+    assert nice_top(27.5) == 30 and nice_top(150) == 150 and nice_top(4.79) == 5
