@@ -133,8 +133,9 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
                 expect(pane.locator(f".govlab-charts-{side} canvas").first).to_be_visible(
                     timeout=60_000
                 )  # the live charts, drawn by the browser with the bundled ECharts
-            before = _chart_src(page, "govlab-network-right")
-            assert before
+            assert _chart_src(page, "govlab-network-right")
+            canvas = page.locator(".govlab-charts-right canvas").first
+            before = canvas.screenshot()
 
             step = page.get_by_role("button", name="Step")
             for expected in (1, 2, 3):
@@ -142,7 +143,8 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
                 expect(day).to_have_text(f"day {expected}", timeout=30_000)
             expect(page.locator(".govlab-status-left")).to_contain_text("day 3")
             expect(page.locator(".govlab-status-right")).to_contain_text("day 3")
-            assert _chart_src(page, "govlab-network-right") != before
+            page.wait_for_timeout(1000)
+            assert canvas.screenshot() != before  # the browser drew the new days
 
             right_title = page.locator(".govlab-pane-right h3")
             expect(right_title).not_to_contain_text("lever change")
