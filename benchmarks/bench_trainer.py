@@ -17,6 +17,7 @@ free cores at that moment (``os.getloadavg``) are printed with it.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import time
@@ -24,6 +25,7 @@ import time
 from common import Result
 
 from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
+from viz.live_charts import pane_option
 from viz.network import draw_departments
 from viz.pair import Pair, PaneSpec
 from viz.session import DEFAULT_SPEED
@@ -42,6 +44,16 @@ def free_cores() -> float:
 
 
 def draw(pair: Pair) -> None:
+    """What the server does for a frame of the live tab: each pane's chart option (the browser
+    draws it; serialised to JSON as the widget sends it) and its department network PNG."""
+    limits = Limits.of(*pair.panes)
+    for pane, colour in zip(pair.panes, (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
+        json.dumps(pane_option(pane, limits, colour))
+        png(draw_departments(pane.model, drawings=pane.drawings))
+
+
+def draw_matplotlib(pair: Pair) -> None:
+    """The former frame: the live charts rendered to PNG by matplotlib on the server."""
     limits = Limits.of(*pair.panes)
     for pane, colour in zip(pair.panes, (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
         png(draw_pane(pane, limits, colour))
@@ -98,6 +110,15 @@ def bench(quick: bool) -> list[Result]:
             higher_is_better=False,
             note=f"step {step:.1f} ms + drawing {drawn:.0f} ms; free cores {free_cores():.1f}",
         )
+    )
+    matplotlib_ms = []
+    for _ in range(3):
+        start = time.perf_counter()
+        draw_matplotlib(pair)
+        matplotlib_ms.append(time.perf_counter() - start)
+    results[-1].note += (
+        f"; the same frame drawn by matplotlib on the server: "
+        f"{statistics.median(matplotlib_ms) * 1e3:.0f} ms"
     )
     day = pair.day
     times = []

@@ -105,7 +105,7 @@ def Page() -> None:
         )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="6px"):
             Transport(session, shown, lang.value)
-            ScenarioPickers(session, shown, lang.value)
+            ScenarioPickers(session, shown.choices(), lang.value)
             i18n.ChoiceSelect(
                 t("language"),
                 list(i18n.LANGUAGES),
@@ -162,7 +162,7 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
     panel = ["govlab-lever-column"] + ([] if show_levers.value else ["govlab-hidden"])
     with solara.Row(gap="6px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(classes=panel):
-            LeverControls(session, shown, pair.right.scenario.levers, lang)
+            LeverControls(session, shown.choices(), pair.right.scenario.levers, lang)
         with solara.Column(classes=["govlab-panes-column"]):
             TwoPanes(session, shown, lang, projector)
 

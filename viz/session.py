@@ -13,6 +13,7 @@ traceback on the page. No Solara here: ``viz.app`` wires a session to the page.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,11 @@ class Shown:
     playing: bool
     speed: int
     stop_at: int | None
+
+    def choices(self) -> Shown:
+        """Only what the pickers and the lever panel show (equal from frame to frame, so those
+        controls are not re-rendered while playing)."""
+        return dataclasses.replace(self, day=0, frame=0, playing=False, speed=0, stop_at=None)
 
     @property
     def lever_changes(self) -> dict[str, Any]:
