@@ -25,6 +25,7 @@ SCENARIOS = {  # name: (English, Chinese)
     "parallel": ("S3 parallel approval", "S3 并联审批"),
     "seamless": ("S4 seamless government", "S4 无缝隙政府 · 跨域通办"),
     "smart": ("S5 smart governance", "S5 智慧治理"),
+    "reengineered": ("S3+ process re-engineering", "S3+ 流程再造"),
     "smart_unprotected": ("S5 without data protection", "S5 无隐私保护"),
 }
 SCENARIO_NOTES_ZH = {
@@ -35,6 +36,7 @@ SCENARIO_NOTES_ZH = {
     "seamless": "S3 + 跨域通办 + 需求感知、快速调配人员",
     "smart": "S4 + 开放参与平台 + 合作生产 + 高透明度",
     "smart_unprotected": "S5 但数据平台无隐私保护（不加保护共享数据的信任代价）",
+    "reengineered": "S3 + 流程再造：一件事一次办（环节合并）、免证办、承诺时限",
 }
 
 LEVERS = {  # name: (English label, Chinese label, reform it stands for)
@@ -210,6 +212,17 @@ def choice_label(value: Any, lang: str) -> str:
     return str(value)
 
 
+FUNCTIONS_ZH = {
+    "front_desk": "综合窗口",
+    "market_regulation": "市场监管",
+    "tax": "税务",
+    "social_security": "社保",
+    "public_security": "公安户籍",
+    "housing_land": "住建国土",
+    "civil_affairs": "民政",
+    "health": "卫健",
+    "planning": "规划",
+}
 CASES_ZH = {
     "business_registration": "企业开办",
     "construction_permit": "工程建设许可",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from matplotlib.figure import Figure
 
 from viz.charts import DPI, LEFT_COLOUR, RIGHT_COLOUR
-from viz.i18n import case_label, translator
+from viz.i18n import FUNCTIONS_ZH, case_label, translator
 
 WAIT_COLOUR, SERVICE_COLOUR = "#f5b041", "#5d6d7e"
 JOURNEY_KEY = (
@@ -55,15 +55,21 @@ class Timeline:
         )
 
 
-def station_labels(layout) -> dict[int, str]:
+def station_labels(layout, lang: str = "en") -> dict[int, str]:
     """A short label per station index: function, district and counter/back office."""
+    zh = lang == "zh"
+    counter, back = ("窗口", "后台") if zh else ("counter", "back office")
     labels = {}
     for office in layout.offices:
-        where = "city" if office.district is None else f"d{office.district}"
-        name = office.function.replace("_", " ")
-        labels[office.counter] = f"{name} {where} · counter"
+        if zh:
+            where = "市级" if office.district is None else f"{office.district}区"
+            name = FUNCTIONS_ZH.get(office.function, office.function)
+        else:
+            where = "city" if office.district is None else f"d{office.district}"
+            name = office.function.replace("_", " ")
+        labels[office.counter] = f"{name} {where} · {counter}"
         if office.backoffice is not None:
-            labels[office.backoffice] = f"{name} {where} · back office"
+            labels[office.backoffice] = f"{name} {where} · {back}"
     return labels
 
 

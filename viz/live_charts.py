@@ -102,6 +102,7 @@ def pane_option(
                 "max": nice_top(top),
                 "axisLabel": {"fontSize": size},
                 "splitNumber": 4,
+                **({"interval": 0.25} if i == 3 else {}),
             }
             for i, top in enumerate(tops)
         ],

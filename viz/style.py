@@ -55,7 +55,7 @@ def FullScreenButton(label: str) -> None:
     """A button that toggles the browser's full-screen mode (runs in the browser only)."""
     solara.HTML(
         tag="button",
-        unsafe_innerHTML=f"⛶ {label}",
+        unsafe_innerHTML=label,
         attributes={"onclick": FULL_SCREEN_JS, "type": "button"},
         classes=["govlab-full-screen", "v-btn", "v-btn--outlined", "primary--text"],
         style="padding: 4px 10px; border-radius: 4px; border: 1px solid",

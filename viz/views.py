@@ -152,7 +152,7 @@ def JourneyView(session: Session, frame: int, lang: str = "en") -> None:
             lanes.append(
                 (
                     i18n.scenario_name(pane.spec.scenario, lang),
-                    timeline(trace, station_labels(pane.model.layout)) if trace else None,
+                    timeline(trace, station_labels(pane.model.layout, lang)) if trace else None,
                 )
             )
         return timed_png(pair, "journey", lambda: draw_journeys(lanes, name, lang))
@@ -292,15 +292,16 @@ def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
         with pair.lock:
             return series_csv(pair)
 
-    for data, filename, label in (
-        (csv, "govlab_series.csv", t("download CSV")),
-        (chart_png, "govlab_right_charts.png", t("download PNG")),
-    ):
-        with solara.FileDownload(data, filename=filename):
-            solara.Button(label, icon_name="mdi-download", text=True, small=True)
-    solara.HTML(
-        tag="a",
-        unsafe_innerHTML=html.escape(t("link to this comparison")),
-        attributes={"href": query, "target": "_blank"},
-        classes=["govlab-link"],
-    )
+    with solara.Row(gap="4px", style={"align-items": "center"}):
+        for data, filename, label in (
+            (csv, "govlab_series.csv", t("download CSV")),
+            (chart_png, "govlab_right_charts.png", t("download PNG")),
+        ):
+            with solara.FileDownload(data, filename=filename):
+                solara.Button(label, icon_name="mdi-download", text=True, small=True)
+        solara.HTML(
+            tag="a",
+            unsafe_innerHTML=html.escape(t("link to this comparison")),
+            attributes={"href": query, "target": "_blank"},
+            classes=["govlab-link"],
+        )
