@@ -365,3 +365,39 @@ def test_server_serves_only_bundled_assets_and_hides_resource_statistics(server)
     assert status("/resourcez") == 404
     assert status("/resourcez?verbose") == 404
     assert sorted(str(p) for p in cache.rglob("*")) == before
+
+
+def test_projector_mode_fits_1280x720_in_chinese(server):
+    """Projector at 1280×720 in a Chinese browser: both headlines and all live charts (delay,
+    trips, trust) inside the window without scrolling, text ≥ 14 px, the lever panel folded,
+    the page in Chinese with the bundled web font."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+            page.goto(server)
+            page.locator(".govlab-day").wait_for(timeout=90_000)
+            expect(page.get_by_role("tab", name="并排对比")).to_be_visible()
+            page.locator(".govlab-step").click()
+            expect(page.locator(".govlab-day")).to_have_text("第 1 天", timeout=30_000)
+            page.locator(".govlab-projector-toggle").click()
+            expect(page.locator(".govlab-lever-column")).to_be_hidden(timeout=30_000)
+            for side in ("left", "right"):
+                for cls in (f"govlab-status-{side}", f"govlab-charts-{side}"):
+                    box = page.locator(f".{cls}").bounding_box()
+                    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, (cls, box)
+                size = page.locator(f".govlab-status-{side}").evaluate(
+                    "e => parseFloat(getComputedStyle(e).fontSize)"
+                )
+                assert size >= 14
+                expect(page.locator(f".govlab-status-{side}")).to_contain_text("在办案件")
+            assert page.evaluate("() => document.scrollingElement.scrollHeight") <= 720 + 40
+            loaded = page.evaluate(
+                "async () => { await document.fonts.load('16px \"Noto Sans SC\"', '一窗受理');"
+                " return document.fonts.check('16px \"Noto Sans SC\"', '一窗受理'); }"
+            )
+            assert loaded, "the bundled Chinese web font did not load"
+        finally:
+            browser.close()
