@@ -240,19 +240,21 @@ def test_lever_panel_shows_the_levers_the_right_model_runs(page):
 
 
 def test_showing_the_lever_panel_again_changes_no_lever(page):
-    """responsiveness = 0.33 must not snap to a slider step (it rebuilt the pane by itself)."""
+    """Showing the panel again must not move a slider to a step and rebuild the pane (issue 13
+    met responsiveness = 0.33 snapping to 0.35; every shipped value now lies on its slider)."""
     from playwright.sync_api import expect
 
-    _choose(page, "govlab-pick-right", "S4 seamless government")  # responsiveness 0.33
+    _choose(page, "govlab-pick-right", "S4 seamless government")
     title = page.locator(".govlab-title-right")
     expect(title).to_contain_text("S4 seamless government", timeout=30_000)
-    expect(page.get_by_text("responsiveness: 0.33")).to_have_count(1)
+    expect(page.get_by_text("data sharing: 0.95")).to_have_count(1)
     for _ in range(2):
         page.locator(".govlab-levers-toggle").click()  # fold the panel away and back
         page.wait_for_timeout(500)
     page.get_by_role("tab", name="About").click()
     page.get_by_role("tab", name="Side by side").click()
-    expect(page.get_by_text("responsiveness: 0.33")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_text("data sharing: 0.95")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_text("online coverage: 0.6")).to_have_count(1)
     expect(page.locator(".govlab-lever-summary")).to_contain_text("0 lever(s) changed")
     expect(title).not_to_contain_text("lever change")
 
