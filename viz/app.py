@@ -53,6 +53,7 @@ def Page() -> None:
     router = solara.use_router()
     session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
     shown, set_shown = solara.use_state(session.shown())
+    session.rendered_frame = max(session.rendered_frame, shown.frame)  # (see wait_rendered)
     lang = solara.use_reactive(browser_language())
     projector = solara.use_reactive(False)
     show_levers = solara.use_reactive(True)

@@ -28,6 +28,7 @@ SPEEDS_DAYS_PER_SECOND = (1, 2, 5, 10, 20, 50)
 DEFAULT_SPEED = 10  # working days per second of wall time while playing
 MAX_CATCH_UP_SECONDS = 0.5  # a slow frame never makes the next one jump more than this much time
 FRAME_PAUSE_SECONDS = 0.02  # between frames, so that clicks get through
+RENDER_WAIT_SECONDS = 5.0  # the play loop waits at most this long for the page to draw a frame
 
 
 class InputError(ValueError):
@@ -98,6 +99,7 @@ class Session:
     pending: list[Callable[[], None]] = field(default_factory=list)
     listeners: list[Callable[[Shown], None]] = field(default_factory=list)
     publish_lock: threading.RLock = field(default_factory=threading.RLock)
+    rendered_frame: int = 0  # the page sets it when it renders a snapshot (see ``wait_rendered``)
 
     @classmethod
     def start(cls, left: str, right: str, seed: int, overrides: dict | None = None) -> Session:
@@ -236,6 +238,20 @@ class Session:
             self.apply_pending()
         self.publish()
 
+    def wait_rendered(self, timeout_seconds: float = RENDER_WAIT_SECONDS) -> None:
+        """Wait until the page has rendered the last published frame.
+
+        A publish from the play loop renders in the loop's thread, unless the page is already
+        rendering in another thread (a click): then the state is handed to that render, and a loop
+        that published again at once would change the state during every one of its passes
+        ("Too many renders"). So the loop publishes a new frame only once the last one is drawn.
+        """
+        deadline = time.monotonic() + timeout_seconds
+        while self.listeners and self.rendered_frame < self.frame and not self.closed.is_set():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.005)
+
     # ---- the play loop ---------------------------------------------------------------------
     def days_this_frame(self, elapsed_seconds: float, carry: float) -> tuple[int, float]:
         """Days to step for ``elapsed_seconds`` of wall time at the set speed (and the carried
@@ -254,6 +270,7 @@ class Session:
         """
         last, carry = time.monotonic(), 1.0  # the first frame steps at once
         while self.playing and not self.closed.is_set():
+            self.wait_rendered()
             now = time.monotonic()
             days, carry = self.days_this_frame(now - last, carry)
             last = now

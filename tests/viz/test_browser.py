@@ -66,9 +66,9 @@ def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60.0)
 class Served(str):
     """The server's URL, knowing the server's process id."""
 
-    def __new__(cls, url: str, pid: int):
+    def __new__(cls, url: str, pid: int, log: Path):
         served = super().__new__(cls, url)
-        served.pid = pid
+        served.pid, served.log = pid, log
         return served
 
 
@@ -98,7 +98,7 @@ def server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for_server(url, process)
-        yield Served(url, process.pid)
+        yield Served(url, process.pid, tmp_path / "server.log")
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -259,7 +259,7 @@ def test_showing_the_lever_panel_again_changes_no_lever(page):
     expect(title).not_to_contain_text("lever change")
 
 
-def test_changes_while_playing_are_applied_between_frames(page):
+def test_changes_while_playing_are_applied_between_frames(page, server):
     """Change a government and a lever while playing: no freeze, no 'Too many renders', the
     right pane runs what the controls show and keeps stepping."""
     from playwright.sync_api import expect
@@ -277,6 +277,8 @@ def test_changes_while_playing_are_applied_between_frames(page):
     page.locator(".govlab-play").click()  # pause
     expect(page.locator(".govlab-step")).to_be_enabled(timeout=30_000)
     expect(page.locator(".govlab-lever-summary")).to_contain_text("1 lever(s) changed")
+    log = server.log.read_text(errors="replace")
+    assert "Too many renders" not in log, log[-3000:]
     day_now = page.locator(".govlab-day").inner_text().split(" →")[0]
     for side in ("left", "right"):  # both panes on the day the bar shows
         expect(page.locator(f".govlab-status-{side}")).to_contain_text(day_now, timeout=30_000)
