@@ -11,6 +11,7 @@ publishes a frame. When the browser's session ends (Solara culls a disconnected 
 
 from __future__ import annotations
 
+import reacton.core
 import solara
 
 from viz import i18n, style
@@ -54,6 +55,7 @@ def Page() -> None:
     session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
     shown, set_shown = solara.use_state(session.shown())
     session.rendered_frame = max(session.rendered_frame, shown.frame)  # (see wait_rendered)
+    session.render_lock = reacton.core.get_render_context().thread_lock
     lang = solara.use_reactive(browser_language())
     projector = solara.use_reactive(False)
     show_levers = solara.use_reactive(True)

@@ -100,6 +100,7 @@ class Session:
     listeners: list[Callable[[Shown], None]] = field(default_factory=list)
     publish_lock: threading.RLock = field(default_factory=threading.RLock)
     rendered_frame: int = 0  # the page sets it when it renders a snapshot (see ``wait_rendered``)
+    render_lock: Any = None  # the page's render lock (reacton's), held while the page renders
 
     @classmethod
     def start(cls, left: str, right: str, seed: int, overrides: dict | None = None) -> Session:
@@ -244,13 +245,17 @@ class Session:
         A publish from the play loop renders in the loop's thread, unless the page is already
         rendering in another thread (a click): then the state is handed to that render, and a loop
         that published again at once would change the state during every one of its passes
-        ("Too many renders"). So the loop publishes a new frame only once the last one is drawn.
+        ("Too many renders"). So the loop publishes a new frame only once the last one is drawn
+        and no render is in progress (the page's render lock is free).
         """
         deadline = time.monotonic() + timeout_seconds
         while self.listeners and self.rendered_frame < self.frame and not self.closed.is_set():
             if time.monotonic() > deadline:
-                return
+                break
             time.sleep(0.005)
+        lock = self.render_lock  # and until no render (e.g. a click's) is in progress
+        if lock is not None and lock.acquire(timeout=max(deadline - time.monotonic(), 0.1)):
+            lock.release()
 
     # ---- the play loop ---------------------------------------------------------------------
     def days_this_frame(self, elapsed_seconds: float, carry: float) -> tuple[int, float]:
