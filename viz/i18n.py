@@ -27,6 +27,7 @@ SCENARIOS = {  # name: (English, Chinese)
     "smart": ("S5 smart governance", "S5 智慧治理"),
     "reengineered": ("S3+ process re-engineering", "S3+ 流程再造"),
     "smart_unprotected": ("S5 without data protection", "S5 无隐私保护"),
+    "smart_overloaded": ("S5 with an overloaded response office", "S5 接诉即办人手不足"),
 }
 SCENARIO_NOTES_ZH = {
     "silo": "各部门分设窗口，材料由群众携带，串联审批，只能在户籍地办理",
@@ -36,6 +37,7 @@ SCENARIO_NOTES_ZH = {
     "seamless": "S3 + 跨域通办 + 需求感知、快速调配人员",
     "smart": "S4 + 开放参与平台 + 合作生产 + 高透明度",
     "smart_unprotected": "S5 但数据平台无隐私保护（不加保护共享数据的信任代价）",
+    "smart_overloaded": "S5，但接诉即办（12345）人手不足：参与先升后降",
     "reengineered": "S3 + 流程再造：一件事一次办（环节合并）、免证办、承诺时限",
 }
 

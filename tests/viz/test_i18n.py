@@ -56,3 +56,8 @@ def test_a_link_reopens_the_same_comparison():
     wanted = comparison_from_query(comparison_query(session.shown()))
     assert (wanted.left, wanted.right, wanted.seed, wanted.day) == ("silo", "parallel", 4, 3)
     assert wanted.overrides == {"levers.front_desk": False}
+
+
+def test_every_shipped_scenario_has_names_in_both_languages():
+    missing = [name for name in shipped_scenarios() if name not in i18n.SCENARIOS]
+    assert not missing, f"add {missing} to viz.i18n.SCENARIOS"
