@@ -42,8 +42,9 @@ def _store(url: str | None):
     """Open the store at ``url``; any failure is one line naming ``--db``, credentials hidden."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from results.engine import check_url
     from results.provenance import redact, scrub
-    from results.store import Store, StoreError, check_url
+    from results.store import Store, StoreError
 
     try:
         check_url(url)

@@ -17,38 +17,30 @@ retried with jittered exponential back-off. SQLite writes take the write lock wh
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import os
-import random
-import sqlite3
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    create_engine,
     delete,
-    event,
-    func,
     insert,
-    inspect,
     select,
-    text,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from results.engine import (
+    StoreError,
+    create_schema,
+    default_url,
+    make_engine,
+    retrying,
+)
 from results.provenance import redact
 from results.tables import (
     CHILDREN,
-    Base,
     CaseRow,
     ExperimentRow,
     MetricRow,
@@ -57,152 +49,11 @@ from results.tables import (
     case_row,
 )
 
-DEFAULT_DB = Path(__file__).resolve().parent / "govlab.db"
-
-
-def default_url() -> str:
-    """``$GOVLAB_DB`` if set, else the SQLite file ``results/govlab.db``."""
-    return os.environ.get("GOVLAB_DB") or f"sqlite:///{DEFAULT_DB}"
-
-
-class StoreError(ValueError):
-    """The store cannot do what was asked (conflicting experiment, unknown name); one line."""
-
 
 def digest(data: Any) -> str:
     """SHA-256 of canonical JSON."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-# Retries of a transaction that lost a race: attempts and the first back-off (doubling, jittered,
-# at most MAX_BACKOFF_S): about a minute in all before the error is shown.
-RETRIES = 16
-FIRST_BACKOFF_S = 0.02
-MAX_BACKOFF_S = 4.0
-# Words of the driver errors that mean "another process got there first; try again".
-TRANSIENT = ("locked", "busy", "already exists", "deadlock", "could not serialize", "duplicate")
-SCHEMA_LOCK = 0x60B1AB  # the PostgreSQL advisory lock taken while creating the tables
-
-
-def check_url(url: str | None) -> None:
-    """Refuse, with one line, a URL that is not one or a SQLite path that cannot be a store.
-
-    Raises:
-        StoreError: not a URL; the SQLite path is a folder, lies below a file, or is an
-            existing file that is not a SQLite database.
-    """
-    text = url or default_url()
-    try:
-        parsed = make_url(text)
-    except ArgumentError:
-        raise StoreError(f"not a database URL: {redact(text)}") from None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return
-    path = Path(parsed.database)
-    for parent in path.parents:
-        if parent.exists() and not parent.is_dir():
-            raise StoreError(f"{path}: {parent} is a file, not a folder")
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a SQLite database file")
-    if path.is_file():
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(len(SQLITE_MAGIC))
-        except OSError as error:
-            raise StoreError(f"{path}: cannot read it ({error.strerror})") from None
-        if head and head != SQLITE_MAGIC:
-            raise StoreError(f"{path} exists and is not a SQLite database; refusing to touch it")
-
-
-def transient(error: BaseException) -> bool:
-    """True for errors of a lost race between writers (worth retrying)."""
-    if isinstance(error, IntegrityError):
-        return True
-    if not isinstance(error, DBAPIError):
-        return False
-    text = str(error.orig).lower()
-    return any(word in text for word in TRANSIENT)
-
-
-def retried[T](action: Callable[[], T], attempts: int = RETRIES) -> T:
-    """``action()`` retried with jittered exponential back-off while it loses races."""
-    for attempt in range(attempts):
-        try:
-            return action()
-        except DBAPIError as error:
-            if attempt == attempts - 1 or not transient(error):
-                raise
-            backoff = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt)
-            time.sleep(backoff * random.uniform(0.5, 1.5))
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _retrying(method):
-    """Decorator: the whole method (one transaction) is retried while it loses races."""
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        return retried(lambda: method(*args, **kwargs))
-
-    return wrapper
-
-
-def _sqlite_connect(connection, _record) -> None:
-    connection.isolation_level = None  # transactions are begun by _sqlite_begin below
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    for attempt in range(RETRIES):  # WAL sticks to the file; switching needs a moment alone
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            break
-        except sqlite3.OperationalError as error:
-            if attempt == RETRIES - 1 or not any(w in str(error).lower() for w in TRANSIENT):
-                raise
-            time.sleep(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt) * random.uniform(0.5, 1.5))
-    cursor.close()
-
-
-def _sqlite_begin(connection) -> None:
-    """Writers take the write lock at BEGIN (waiting up to busy_timeout), readers do not."""
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and WAL mode."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True)
-
-
-def _add_missing_columns(connection) -> None:
-    """Bring a store written by an older govlab up to date (columns added since)."""
-    columns = {column["name"] for column in inspect(connection).get_columns("runs")}
-    if "model_version" not in columns:
-        connection.execute(text("ALTER TABLE runs ADD COLUMN model_version VARCHAR(64)"))
-
-
-def create_schema(engine: Engine) -> None:
-    """Create the missing tables, safe when other processes do the same at the same moment."""
-
-    def create() -> None:
-        with engine.execution_options(sqlite_immediate=True).begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
-            Base.metadata.create_all(connection)
-            _add_missing_columns(connection)
-
-    retried(create)
 
 
 class Store:
@@ -234,7 +85,7 @@ class Store:
         self.close()
 
     # --- experiments ---------------------------------------------------------------------------
-    @_retrying
+    @retrying
     def register(
         self,
         name: str,
@@ -276,7 +127,7 @@ class Store:
                 row.spec, row.design, row.source = spec, design, source
             return row.id
 
-    @_retrying
+    @retrying
     def delete(self, name: str) -> bool:
         """Delete experiment ``name`` and all its runs; False if there was none."""
         with Session(self.writer) as session, session.begin():
@@ -329,7 +180,7 @@ class Store:
                 if key in planned and planned[key] != dig
             }
 
-    @_retrying
+    @retrying
     def set_aside(self, name: str, keys: list[str]) -> str:
         """Move the runs ``keys`` of experiment ``name`` to a new experiment (same spec) named
         ``name@set-aside-<UTC time>``, so they stay readable but never mix; returns its name."""
@@ -358,7 +209,7 @@ class Store:
                 )
         return aside
 
-    @_retrying
+    @retrying
     def write_run(
         self, experiment_id: int, spec, result: dict[str, Any], git_commit: str | None
     ) -> bool:

@@ -26,7 +26,7 @@ from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 from scenarios.schema import MAX_ARRIVALS_PER_DAY
 
 DAYS = 6
-EXAMPLES = 100
+EXAMPLES = 50
 BASE = {"world.residents": 600, "world.enterprises": 60, "world.warmup_days": 1}
 # Size fields: their maximum is tested at the cap (the full range is for real studies).
 CAPS = {"residents": 600, "enterprises": 80, "districts": 64}
