@@ -51,6 +51,7 @@ class EndState:
         records: cases completed by then; count (the first rows of ``journeys.records``).
         opened, open_cases, refusals: the engine's counters then; counts.
         area_busy: per station, server-days busy by then.
+        reallocations: staff reallocations by needs sensing by then; count.
         runout_days: working days the run-out took.
         runout_open_cases: cases that arrived before the end and were still open when the run-out
             stopped (its cap reached); 0 when every delay is complete.
@@ -62,6 +63,7 @@ class EndState:
     open_cases: int
     refusals: int
     area_busy: list[float]
+    reallocations: int
     runout_days: int
     runout_open_cases: int
 
@@ -310,10 +312,12 @@ class GovernanceModel(mesa.Model):
         The state at the end of the last day is kept (``at_end``: what the civic metrics and the
         counters of the run summary read). Then the service alone keeps running day by day, new
         arrivals included so that the offices stay as busy as they were, until every case that
-        arrived before the end is complete, for at most ``world.runout_cap_days`` days: staff,
-        residents and enterprises stay as they were, nothing is evaluated, no series collected
-        (``steps`` does not move). Returns ``at_end`` with the run-out's days and the cases that
-        arrived before the end and are still open after it.
+        arrived before the end is complete, for at most ``world.runout_cap_days`` days. Needs
+        sensing keeps reallocating staff by its rule (on the frozen participation), since freezing
+        a reallocation half done would starve an office; residents, enterprises and co-production
+        stay as they were, nothing is evaluated, no series collected (``steps`` does not move).
+        Returns ``at_end`` with the run-out's days and the cases that arrived before the end and
+        are still open after it.
         """
         if self.at_end is not None:
             return self.at_end
@@ -327,6 +331,7 @@ class GovernanceModel(mesa.Model):
             "open_cases": journeys.open_cases,
             "refusals": journeys.refusals,
             "area_busy": [station.area_busy for station in stations],
+            "reallocations": self.sensing.reallocations,
         }
         still_open, seen, days = journeys.open_cases, len(records), 0
         while still_open and days < self.config.world.runout_cap_days:
@@ -334,6 +339,7 @@ class GovernanceModel(mesa.Model):
             self._demand(day)
             journeys.advance_to(day + 1.0)
             journeys.close_day(day + 1.0)
+            self.sensing.step(self.steps + days + 1, day + 1.0)
             completed = records.table(seen)["arrival_day"]
             still_open -= int((completed < end).sum())
             seen, days = len(records), days + 1

@@ -151,6 +151,7 @@ def summarise(model) -> dict[str, Any]:
     summary["runout_days"] = end["runout_days"]
     summary["runout_open_cases"] = end["runout_open_cases"]
     summary.update(civic_metrics(model, table, end["records"], window))
+    summary["reallocations"] = end["reallocations"]
     summary.update(cost_report(model.config))  # what the reform costs (design properties)
     return summary
 
@@ -183,6 +184,7 @@ def _end_state(model) -> dict[str, Any]:
         "open_cases": journeys.open_cases,
         "refusals": journeys.refusals,
         "area_busy": [station.area_busy for station in model.stations],
+        "reallocations": model.sensing.reallocations,
         "runout_days": 0,
         "runout_open_cases": None,  # no run-out: delays of open cases are censored
     }

@@ -71,3 +71,25 @@ def test_run_out_stops_at_its_cap_and_reports_the_open_cases():
     assert summarise(model)["runout_open_cases"] == end.runout_open_cases
     model = stepped(silo(**{"world.runout_cap_days": 0}), DAYS)
     assert model.run_out().runout_open_cases == open_at_end
+
+
+def test_run_out_keeps_needs_sensing_reallocating():
+    """Seamless reallocates staff every few days with a lag: a run-out that froze the staff would
+    leave a reallocation half done and starve an office (seed 10: p99 92 days instead of 40).
+    With sensing running on (on frozen participation) the window's delays are those of a longer
+    stepped run, up to the civic feedback on sensing noise."""
+    scenario = load_scenario("seamless")
+    model = stepped(scenario, 120, seed=10)
+    reallocations = model.sensing.reallocations
+    model.run_out()
+    ours = case_table(model.journeys.records)
+    longer = case_table(stepped(scenario, 320, seed=10).journeys.records)
+    warmup = scenario.world.warmup_days
+    delays = [
+        t["delay_days"][(t["arrival_day"] >= warmup) & (t["arrival_day"] < 120)]
+        for t in (ours, longer)
+    ]
+    assert len(delays[0]) == len(delays[1]) > 300
+    assert delays[0].mean() == pytest.approx(delays[1].mean(), rel=0.02)
+    assert np.percentile(delays[0], 99) == pytest.approx(np.percentile(delays[1], 99), rel=0.05)
+    assert summarise(model)["reallocations"] == reallocations  # counted at the last day
