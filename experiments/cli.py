@@ -55,6 +55,8 @@ TABLE_ROWS = (
     ("utilisation_mean", "staff utilisation"),
     ("refusals", "refusals"),
     ("cases_open_at_end", "cases still open at the end"),
+    ("runout_days", "run-out after the last day (days)"),
+    ("runout_open_cases", "window cases still open after the run-out"),
     ("participation_rate", "participation rate"),
     ("trust_mean", "trust, mean"),
     ("trust_mean_final", "trust at the end"),

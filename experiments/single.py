@@ -27,7 +27,9 @@ def run_simulation(
     days: int = DEFAULT_DAYS,
     on_day: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], GovernanceModel]:
-    """Run ``scenario`` for ``days`` working days from ``seed``.
+    """Run ``scenario`` for ``days`` working days from ``seed``, then run its service out
+    (``GovernanceModel.run_out``) so that the delays of the cases arriving in
+    ``[warmup_days, days)`` are complete.
 
     Returns:
         The summary (scenario, seed, days and every service metric; floats rounded to 6 decimals)
@@ -38,6 +40,7 @@ def run_simulation(
         model.step()
         if on_day is not None:
             on_day(day + 1)
+    model.run_out()  # follow the cases of the delay window to completion (no censoring)
     summary = {
         "scenario": scenario.name,
         "seed": seed,

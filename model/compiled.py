@@ -2,10 +2,9 @@
 
 It has the interface of ``model.journey.Journeys`` (open cases, advance to a time, set staff,
 follow a case type's journey, records, counters, stations) and owns the arrays the kernels work
-on: it translates the compiled plans and the office layout into tables, grows the arrays when a
-kernel reports it is short of room, and appends the next block of random numbers (from the same
-three streams as ``model.draws.Draws``) when it is short of draws. Traces are rebuilt from the
-kernel's log after each call.
+on: it translates the compiled plans and the office layout into tables (with the key of the
+random numbers, ``model.draws``) and grows the arrays when a kernel reports it is short of room.
+Traces are rebuilt from the kernel's log after each call.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from model.routes import CasePlan
 from scenarios import Scenario
 
 _RECORDS = k.RECORDS
-BLOCK = 4096  # draws appended per refill
 INITIAL_ROWS = 256  # cases, jobs and heap slots before the first growth
 _EMPTY_FLOAT = np.zeros(0)
 _NOTHING_NEW = (np.zeros(0, dtype=np.int64), _EMPTY_FLOAT, 0.0)
@@ -66,7 +64,7 @@ def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, in
     return spans
 
 
-def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants):
+def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants, key: int):
     docs: list[int] = []
     links: list[int] = []  # sources and successors, as step numbers within the plan
     plan_i, plan_f, step_i, step_f = [], [], [], []
@@ -91,7 +89,6 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         dtype=np.int64,
     ).reshape(len(layout.functions), districts)
     max_steps = max((len(plan.steps) for plan in plans), default=1)
-    max_gov = max((len(plan.government_docs) for plan in plans), default=0)
     n_docs = max(docs, default=0) + 1
     real = np.zeros(k.N_REAL)
     sigma, shift = lognormal_parameters(rules.cv)
@@ -123,7 +120,7 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         k.F_DISTRIBUTION: k.DISTRIBUTIONS.index(rules.distribution),
         k.F_DESK_BIT: len(layout.functions),
         k.F_DOC_WORDS: (n_docs + 63) // 64,
-        k.F_MARGIN_DRAWS: 8 + max_gov + 2 * max_steps,
+        k.F_KEY: key,
         k.F_MARGIN_JOBS: max_steps + 2,
         k.F_MARGIN_LOG: 4 * max_steps + 10,
         k.F_MAX_STEPS: max_steps,
@@ -159,7 +156,7 @@ class CompiledJourneys:
     Args:
         scenario, layout, plans: the scenario and its compiled offices and case plans.
         applicants: homes and digital skills of the applicants.
-        streams: the uniform, exponential and normal generators (``model.draws.service_streams``).
+        key: the key of the cases' random numbers (``model.draws.service_key``).
         staff: initial servers of every station.
     """
 
@@ -169,13 +166,12 @@ class CompiledJourneys:
         layout: Layout,
         plans: tuple[CasePlan, ...],
         applicants: Applicants,
-        streams: tuple[np.random.Generator, ...],
+        key: int,
         staff: list[int],
     ) -> None:
         self.rules = Rules.from_scenario(scenario)
         self.plans = plans
-        self.streams = streams
-        self.tables = _tables(self.rules, layout, plans, applicants)
+        self.tables = _tables(self.rules, layout, plans, applicants, key)
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         n_stations = len(staff)
@@ -202,9 +198,6 @@ class CompiledJourneys:
             free_cases=np.arange(capacity, dtype=np.int64)[::-1].copy(),
             record_i=self.records.ints,
             record_f=self.records.floats,
-            uniforms=_EMPTY_FLOAT,
-            exponentials=_EMPTY_FLOAT,
-            normals=_EMPTY_FLOAT,
             log_i=np.zeros((64, 3), dtype=np.int64),
             log_f=np.zeros(64),
             follow=np.zeros(len(plans), dtype=np.int64),
@@ -292,35 +285,15 @@ class CompiledJourneys:
 
     # -- the kernel's margins --------------------------------------------------------------------
     def _call(self, kernel_call) -> None:
-        """Call a kernel until it is done, refilling draws and growing arrays as it asks."""
-        while status := kernel_call():
-            if status & k.NEED_DRAWS:
-                self._refill()
-            if status & k.NEED_ROOM:
-                self._grow()
+        """Call a kernel until it is done, growing arrays as it asks."""
+        while kernel_call():
+            self._grow()
 
     def _after_call(self) -> None:
         self.records.size = int(self.state.count[_RECORDS])
         self._rows = None
         if self._tracing:
             self._read_log()
-
-    def _refill(self) -> None:
-        """Append the next block of every stream whose unused draws are below the margin."""
-        state, count = self.state, self.state.count
-        margin = self.tables.flag[k.F_MARGIN_DRAWS]
-        uniform, exponential, normal = self.streams
-        blocks = {}
-        for name, used, draw in (
-            ("uniforms", k.USED_U, uniform.random),
-            ("exponentials", k.USED_E, exponential.standard_exponential),
-            ("normals", k.USED_N, normal.standard_normal),
-        ):
-            block = getattr(state, name)
-            if len(block) - count[used] < margin:
-                blocks[name] = np.concatenate([block[count[used] :], draw(BLOCK)])
-                count[used] = 0
-        self.state = state._replace(**blocks)
 
     def _grow(self) -> None:
         """Double whichever arrays are short of room (rows keep their numbers)."""

@@ -1,10 +1,25 @@
-"""Buffered scalar draws from the model's generator, for the event loop's hot path.
+"""The service engine's random numbers: counter-based, keyed by the case they belong to.
 
-Drawing one NumPy scalar costs about a microsecond; drawing blocks and handing them out one by
-one costs a tenth of that. Uniform, exponential and normal variates each come from their own
-stream, spawned from the model's ``numpy.random.Generator`` (``service_streams``): the n-th draw
-of a kind is then the same whenever its block is refilled, which lets the compiled engine
-(``model.kernel``) refill ahead of need and still take exactly the numbers this reference takes.
+Every random attribute of a case's journey (its channel, whether it is away from home, which
+district, whether the hub holds each government document, a refusal, each document missing at
+each counter visit, each service time, each hand-off and rework delay) is a pure function of
+``(key, case number, purpose, step, item, visit)``: a SplitMix64-style hash of these integers gives
+64 random bits, which become a uniform on [0, 1) and then, by an exact transform, an exponential
+(inverse CDF) or a normal (Box–Muller from two keyed uniforms). Nothing is drawn from a stream, so a
+lever that changes how many numbers one case uses (a front desk instead of one counter per step,
+data sharing that skips documents) leaves every other case's numbers, and this case's other
+numbers, unchanged: paired scenarios meet the same luck (common random numbers).
+
+``key`` is drawn once per model from its generator (``service_key(model.rng)``); case numbers are
+the order in which cases open (1, 2, ...), the same in every scenario because arrivals are drawn
+from the model's generator before any lever acts. The functions are numba-compiled and called as
+they are by both engines (``model.kernel`` inlines them, ``model.journey`` calls them from Python),
+so the two engines take the same numbers bit for bit. The compiled functions live in
+``model.kernel`` (numba's cache of the kernel would not notice a change made here) and are
+re-exported by this module.
+
+Packing: ``purpose`` < 2^8, ``step`` < 2^20 (callers pass step + 1, the front desk being 0),
+``item`` (a document number) < 2^20 and ``visit`` < 2^16 share one 64-bit word.
 """
 
 from __future__ import annotations
@@ -13,67 +28,45 @@ import math
 
 import numpy as np
 
-BLOCK = 4096
+from model.kernel import DISTRIBUTIONS, exponential, normal, service_factor, uniform
+from model.kernel import K_AWAY as AWAY
+from model.kernel import K_AWAY_DISTRICT as AWAY_DISTRICT
+from model.kernel import K_BACKOFFICE as BACKOFFICE
+from model.kernel import K_COUNTER as COUNTER
+from model.kernel import K_HANDOFF as HANDOFF
+from model.kernel import K_MISSING as MISSING
+from model.kernel import K_ONLINE as ONLINE
+from model.kernel import K_REFUSAL as REFUSAL
+from model.kernel import K_REWORK as REWORK
+from model.kernel import K_SHARED as SHARED
+
+__all__ = [
+    "AWAY",
+    "AWAY_DISTRICT",
+    "BACKOFFICE",
+    "COUNTER",
+    "DISTRIBUTIONS",
+    "HANDOFF",
+    "MISSING",
+    "ONLINE",
+    "REFUSAL",
+    "REWORK",
+    "SHARED",
+    "exponential",
+    "lognormal_parameters",
+    "normal",
+    "service_factor",
+    "service_key",
+    "uniform",
+]
 
 
-def service_streams(rng: np.random.Generator) -> tuple[np.random.Generator, ...]:
-    """The uniform, exponential and normal streams of the service engine, spawned from ``rng``."""
-    return tuple(rng.spawn(3))
-
-
-class Draws:
-    """Standard uniform, exponential and normal variates drawn in blocks, each from its stream."""
-
-    __slots__ = ("_e", "_exponential", "_n", "_normal", "_streams", "_u", "_uniform")
-
-    def __init__(self, streams: tuple[np.random.Generator, ...]) -> None:
-        self._streams = streams
-        self._uniform: list[float] = []
-        self._exponential: list[float] = []
-        self._normal: list[float] = []
-        self._u = self._e = self._n = BLOCK
-
-    def uniform(self) -> float:
-        """One draw from U[0, 1)."""
-        if self._u == BLOCK:
-            self._uniform = self._streams[0].random(BLOCK).tolist()
-            self._u = 0
-        self._u += 1
-        return self._uniform[self._u - 1]
-
-    def exponential(self) -> float:
-        """One draw from Exp(1)."""
-        if self._e == BLOCK:
-            self._exponential = self._streams[1].standard_exponential(BLOCK).tolist()
-            self._e = 0
-        self._e += 1
-        return self._exponential[self._e - 1]
-
-    def normal(self) -> float:
-        """One draw from N(0, 1)."""
-        if self._n == BLOCK:
-            self._normal = self._streams[2].standard_normal(BLOCK).tolist()
-            self._n = 0
-        self._n += 1
-        return self._normal[self._n - 1]
+def service_key(rng: np.random.Generator) -> int:
+    """The service engine's key (0 <= key < 2^63), drawn from a child of the model's generator."""
+    return int(rng.spawn(1)[0].integers(0, 2**63 - 1))
 
 
 def lognormal_parameters(cv: float) -> tuple[float, float]:
     """``(sigma, shift)`` with ``exp(sigma z + shift)``, z ~ N(0, 1), of mean 1 and CV ``cv``."""
     sigma = math.sqrt(math.log1p(cv * cv))
     return sigma, -0.5 * sigma * sigma
-
-
-def service_sampler(draws: Draws, distribution: str, cv: float):
-    """Return ``sample(mean) -> duration`` for a service-time shape with the given mean."""
-    if distribution == "exponential":
-        exponential = draws.exponential
-        return lambda mean: mean * exponential()
-    if distribution == "lognormal":
-        sigma, shift = lognormal_parameters(cv)
-        normal = draws.normal
-        exp = math.exp
-        return lambda mean: mean * exp(sigma * normal() + shift)
-    if distribution == "deterministic":
-        return lambda mean: mean
-    raise ValueError(f"unknown service-time distribution {distribution!r}")

@@ -63,7 +63,8 @@ def equity_metrics(
     case_type: np.ndarray,
     districts: int,
 ) -> dict[str, Any]:
-    """Gaps and Gini over completed cases (one entry per case; ``low_skill`` is bool).
+    """Gaps and Gini over completed cases (one entry per case; ``low_skill`` is bool;
+    ``satisfaction`` NaN where not known).
 
     ``delay_gap_digital`` / ``trips_gap_digital``: low minus high digital skill, adjusted for
     case mix (``adjusted_gap``); ``*_gini_districts``: Gini of the per-district means (by home
@@ -89,7 +90,7 @@ def equity_metrics(
                 "cases": int(mask.sum()),
                 "delay_mean_days": _mean(delay[mask]),
                 "trips_per_case": _mean(trips[mask]),
-                "satisfaction_mean": _mean(satisfaction[mask]),
+                "satisfaction_mean": _mean(satisfaction[mask & ~np.isnan(satisfaction)]),
             }
             for name, mask in zip(SKILL_GROUPS, (low, high), strict=True)
         },

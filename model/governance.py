@@ -10,6 +10,7 @@ rng=seed)``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from agents import Department, Enterprise, Resident
 from model.compiled import CompiledJourneys
 from model.coproduction import Coproduction
-from model.draws import Draws, service_streams
+from model.draws import service_key
 from model.evaluation import Evaluation
 from model.journey import Applicants, Journeys
 from model.metrics import case_table, daily_summary
@@ -39,6 +40,32 @@ from model.staff_budget import funded_layout
 from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class EndState:
+    """The service state at the end of the last day, kept by ``GovernanceModel.run_out``.
+
+    Attributes:
+        window_end_day: the end of the delay window (the days run); day.
+        records: cases completed by then; count (the first rows of ``journeys.records``).
+        opened, open_cases, refusals: the engine's counters then; counts.
+        area_busy: per station, server-days busy by then.
+        reallocations: staff reallocations by needs sensing by then; count.
+        runout_days: working days the run-out took.
+        runout_open_cases: cases that arrived before the end and were still open when the run-out
+            stopped (its cap reached); 0 when every delay is complete.
+    """
+
+    window_end_day: float
+    records: int
+    opened: int
+    open_cases: int
+    refusals: int
+    area_busy: list[float]
+    reallocations: int
+    runout_days: int
+    runout_open_cases: int
 
 
 def mean_utilisation(model: GovernanceModel) -> float:
@@ -103,6 +130,7 @@ class GovernanceModel(mesa.Model):
         self.participation_today = 0.0
         self.trust_today = float(self.population.trust.mean()) if world.residents else 0.0
         self.civic_series: dict[str, list[float]] = {"participation_rate": [], "trust_mean": []}
+        self.at_end: EndState | None = None  # set by ``run_out``
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "arrivals": "arrivals_today",
@@ -133,16 +161,12 @@ class GovernanceModel(mesa.Model):
             self.enterprise_district,
             self.enterprise_skill,
         )
-        streams = service_streams(self.rng)
+        key = service_key(self.rng)  # the key of every case's random numbers (model.draws)
         staff = self.layout.staff()
         if engine == "compiled":
-            return CompiledJourneys(
-                scenario, self.layout, self.plans, self.applicants, streams, staff
-            )
+            return CompiledJourneys(scenario, self.layout, self.plans, self.applicants, key, staff)
         if engine == "python":
-            return Journeys(
-                scenario, self.layout, self.plans, self.applicants, Draws(streams), staff
-            )
+            return Journeys(scenario, self.layout, self.plans, self.applicants, key, staff)
         raise ValueError(f"engine must be 'compiled' or 'python', not {engine!r}")
 
     def _make_civic(self, scenario: Scenario) -> None:
@@ -239,9 +263,11 @@ class GovernanceModel(mesa.Model):
         11. collect — the daily series (service, participation, trust).
         Staff changes of steps 8-9 take effect at the end of the day.
         """
+        if self.at_end is not None:
+            raise RuntimeError("the model has run out (run_out): it takes no more days")
         start = float(self.steps - 1)
         end = start + 1.0
-        self._demand(start)
+        self.arrivals_today = self._demand(start)
         self.journeys.advance_to(end)
         self.journeys.close_day(end)
         for department in self.departments:
@@ -269,11 +295,53 @@ class GovernanceModel(mesa.Model):
         self.civic_series["trust_mean"].append(self.trust_today)
         self.datacollector.collect(self)
 
-    def _demand(self, start: float) -> None:
-        """Open today's new cases (DESIGN.md §2 step 1): Poisson arrivals per case type, each from
-        a uniformly drawn applicant of its kind, at a uniform time in the day."""
+    def _demand(self, start: float) -> int:
+        """Open the new cases of the day from ``start`` (DESIGN.md §2 step 1): Poisson arrivals per
+        case type, each from a uniformly drawn applicant of its kind, at a uniform time in the
+        day; return how many."""
         poisson = self.rng.poisson  # one scalar call per type: 8x cheaper than the array call
         counts = [poisson(rate) for rate in self._rate_of_plan]
-        self.arrivals_today = total = sum(counts)
+        total = sum(counts)
         uniforms = self.rng.random(2 * total)
         self.journeys.open_many(start, np.array(counts, dtype=np.int64), uniforms)
+        return total
+
+    def run_out(self) -> EndState:
+        """End the run: follow the cases that arrived before now to completion (no censoring).
+
+        The state at the end of the last day is kept (``at_end``: what the civic metrics and the
+        counters of the run summary read). Then the service alone keeps running day by day, new
+        arrivals included so that the offices stay as busy as they were, until every case that
+        arrived before the end is complete, for at most ``world.runout_cap_days`` days. Needs
+        sensing keeps reallocating staff by its rule (on the frozen participation), since freezing
+        a reallocation half done would starve an office; residents, enterprises and co-production
+        stay as they were, nothing is evaluated, no series collected (``steps`` does not move).
+        Returns ``at_end`` with the run-out's days and the cases that arrived before the end and
+        are still open after it.
+        """
+        if self.at_end is not None:
+            return self.at_end
+        journeys, records = self.journeys, self.journeys.records
+        end = float(self.steps)
+        stations = self.stations
+        at_end = {
+            "window_end_day": end,
+            "records": len(records),
+            "opened": journeys.opened,
+            "open_cases": journeys.open_cases,
+            "refusals": journeys.refusals,
+            "area_busy": [station.area_busy for station in stations],
+            "reallocations": self.sensing.reallocations,
+        }
+        still_open, seen, days = journeys.open_cases, len(records), 0
+        while still_open and days < self.config.world.runout_cap_days:
+            day = end + days
+            self._demand(day)
+            journeys.advance_to(day + 1.0)
+            journeys.close_day(day + 1.0)
+            self.sensing.step(self.steps + days + 1, day + 1.0)
+            completed = records.table(seen)["arrival_day"]
+            still_open -= int((completed < end).sum())
+            seen, days = len(records), days + 1
+        self.at_end = EndState(**at_end, runout_days=days, runout_open_cases=still_open)
+        return self.at_end

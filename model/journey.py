@@ -16,12 +16,12 @@ tests compare them record for record).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from model.draws import Draws, service_sampler
+from model import draws
+from model.draws import DISTRIBUTIONS, lognormal_parameters
 from model.engine import ARRIVE, FINISH, EventHeap, Station
 from model.offices import Layout
 from model.records import RECORD_FIELDS, RESIDENT, CaseRecords
@@ -112,6 +112,7 @@ class Case:
         "handoffs",
         "home",
         "kind",
+        "number",
         "offices",
         "online",
         "pending",
@@ -126,8 +127,11 @@ class Case:
         "waiting",
     )
 
-    def __init__(self, plan: CasePlan, kind: int, applicant: int, home: int, time: float):
+    def __init__(
+        self, plan: CasePlan, kind: int, applicant: int, home: int, time: float, number: int
+    ):
         self.plan = plan
+        self.number = number  # opening order, 1, 2, ...: the key of its random numbers
         self.kind = kind
         self.applicant = applicant
         self.home = home
@@ -151,23 +155,25 @@ class Job:
 
     __slots__ = (
         "at_counter",
+        "at_risk",
         "case",
         "docs",
         "enqueued",
         "mean",
         "present",
-        "risky",
         "split",
         "step",
+        "visit",
     )
 
     def __init__(self, case: Case, step: int, split: list[float] | None = None) -> None:
         self.case = case
         self.step = step
+        self.visit = 0  # counter visits before this one (returns for missing documents)
         self.at_counter = False
         self.present = False
         self.docs = 0
-        self.risky = 0
+        self.at_risk: list[tuple[int, int]] = []
         self.mean = 0.0
         self.enqueued = 0.0
         self.split = list(split) if split is not None else [0.0, 0.0, 0.0, 0.0, 0.0]
@@ -182,17 +188,18 @@ class Journeys:
         layout: Layout,
         plans: tuple[CasePlan, ...],
         applicants: Applicants,
-        draws: Draws,
+        key: int,
         staff: list[int],
     ) -> None:
         self.rules = Rules.from_scenario(scenario)
         self.layout = layout
         self.plans = plans
         self.applicants = applicants
-        self.draws = draws
+        self.key = key
         self.heap = EventHeap()
         self.stations = [Station(servers) for servers in staff]
-        self.sample = service_sampler(draws, self.rules.distribution, self.rules.cv)
+        self.distribution = DISTRIBUTIONS.index(self.rules.distribution)
+        self.sigma, self.shift = lognormal_parameters(self.rules.cv)
         self.records = CaseRecords()
         self.follow: set[int] = set()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
@@ -205,12 +212,12 @@ class Journeys:
         i opens at ``start + uniforms[i]`` (days) for applicant ``int(uniforms[n + i] * m)``,
         m the number of applicants of its kind."""
         total = len(uniforms) // 2
-        times, draws = uniforms[:total].tolist(), uniforms[total:].tolist()
+        times, picks = uniforms[:total].tolist(), uniforms[total:].tolist()
         i = 0
         for plan, count in zip(self.plans, counts.tolist(), strict=True):
             homes, skills = self.applicants.of(plan.kind)
             for _ in range(count):
-                row = int(draws[i] * len(homes))
+                row = int(picks[i] * len(homes))
                 self.open_case(start + times[i], plan, row, int(homes[row]), float(skills[row]))
                 i += 1
 
@@ -234,25 +241,33 @@ class Journeys:
         self, time: float, plan: CasePlan, applicant: int, home: int, skill: float
     ) -> None:
         """An applicant starts a case at ``time`` (day units)."""
-        uniform = self.draws.uniform
         rules = self.rules
-        case = Case(plan, plan.kind, applicant, home, time)
+        self.open_cases += 1
+        self.opened += 1
+        case = Case(plan, plan.kind, applicant, home, time, self.opened)
+
+        def uniform(purpose: int, item: int = 0) -> float:
+            return draws.uniform(self.key, case.number, purpose, 0, item, 0)
+
         case.online = (
-            plan.online and uniform() < rules.online_coverage and skill >= rules.skill_threshold
+            plan.online
+            and uniform(draws.ONLINE) < rules.online_coverage
+            and skill >= rules.skill_threshold
         )
         location = home
-        case.away = rules.away_share > 0.0 and uniform() < rules.away_share
+        case.away = rules.away_share > 0.0 and uniform(draws.AWAY) < rules.away_share
         if case.away:
-            location = (home + 1 + int(uniform() * (rules.districts - 1))) % rules.districts
+            pick = int(uniform(draws.AWAY_DISTRICT) * (rules.districts - 1))
+            location = (home + 1 + pick) % rules.districts
         case.district = location if rules.anywhere else home
         case.distance = abs(case.district - location)
         case.fetched = (
-            frozenset(doc for doc in plan.government_docs if uniform() < rules.share)
+            frozenset(
+                doc for doc in plan.government_docs if uniform(draws.SHARED, doc) < rules.share
+            )
             if rules.share > 0.0
             else frozenset()
         )
-        self.open_cases += 1
-        self.opened += 1
         if plan.index in self.follow:
             self.follow.discard(plan.index)
             case.trace = self.traces[self.opened] = [(time, "open", -1)]
@@ -275,7 +290,11 @@ class Journeys:
         if case.online:
             return 0.0
         delay = 0.0
-        if case.away and not self.rules.anywhere and self.draws.uniform() < self.rules.refusal:
+        if (
+            case.away
+            and not self.rules.anywhere
+            and draws.uniform(self.key, case.number, draws.REFUSAL, 0, 0, 0) < self.rules.refusal
+        ):
             case.refused = True
             self.refusals += 1
             delay += self._trip(job, 0.0)
@@ -283,24 +302,33 @@ class Journeys:
 
     def _handoff(self, job: Job, distance: float) -> float:
         """Move the file to the next office: courier, electronic, or the applicant's next trip."""
+        luck = draws.exponential  # the same number for a visit gap or a courier at this step
         if self.rules.carry and not self.rules.front_desk and not job.case.online:
-            gap = self.rules.visit_gap_days * self.draws.exponential()
+            gap = self.rules.visit_gap_days * luck(
+                self.key, job.case.number, draws.HANDOFF, job.step + 1, 0, 0
+            )
             job.split[HANDOFF] += gap
             return gap + self._trip(job, distance)
         if self.rules.carry and self.rules.front_desk:
-            days = self.rules.courier_days * self.draws.exponential()
+            days = self.rules.courier_days * luck(
+                self.key, job.case.number, draws.HANDOFF, job.step + 1, 0, 0
+            )
         else:
             days = self.rules.electronic_days
         job.split[HANDOFF] += days
         return days
 
-    def _submit(self, job: Job, docs: tuple[int, ...] | list[int], risky: int, office: int) -> None:
+    def _submit(
+        self, job: Job, docs: list[int], at_risk: list[tuple[int, int]], office: int
+    ) -> None:
+        """Hand in ``docs``; those of ``at_risk`` (``(step + 1, document)``: the step whose
+        number decides it) may each be missing at a visit."""
         case = job.case
         case.submitted += len(docs)
         case.distinct.update(docs)
         case.offices.add(office)
         job.docs = len(docs)
-        job.risky = risky
+        job.at_risk = at_risk
         job.at_counter = True
 
     def _unfetched(self, case: Case, docs: tuple[int, ...]) -> list[int]:
@@ -313,14 +341,16 @@ class Journeys:
     # -- routing: front desk, the precedence graph, steps -------------------------------------
     def _enter_front_desk(self, time: float, case: Case) -> None:
         job = Job(case, -1)
-        own: dict[int, None] = {}
-        government: dict[int, None] = {}
-        for step in case.plan.steps:
-            own.update(dict.fromkeys(step.applicant_docs))
-            government.update(dict.fromkeys(self._unfetched(case, step.government_docs)))
-        docs = [*own, *government]
+        own: dict[int, int] = {}  # document: the first step (+ 1) that needs it
+        government: dict[int, int] = {}
+        for index, step in enumerate(case.plan.steps):
+            for doc in step.applicant_docs:
+                own.setdefault(doc, index + 1)
+            for doc in self._unfetched(case, step.government_docs):
+                government.setdefault(doc, index + 1)
+        at_risk = [(step, doc) for doc, step in (*own.items(), *government.items())]
         desk = self.layout.front_desks[case.district]
-        self._submit(job, docs, len(docs), desk)
+        self._submit(job, [*own, *government], at_risk, desk)
         job.present = not case.online
         job.mean = case.plan.counter_days_total
         delay = self._first_contact(job, case.distance)
@@ -387,10 +417,10 @@ class Journeys:
         if not self.rules.front_desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
-            risky = len(docs)
+            at_risk = [(job.step + 1, doc) for doc in docs]
             if self.rules.carry:
                 docs.extend(step.case_docs)
-            self._submit(job, docs, risky, office.counter)
+            self._submit(job, docs, at_risk, office.counter)
             job.present = not case.online and (first or self.rules.carry)
             job.mean = step.counter_days
             self.heap.push(time + delay, ARRIVE, office.counter, job)
@@ -462,8 +492,28 @@ class Journeys:
         else:
             self._step_done(time, job)
 
+    def _service_time(self, job: Job) -> float:
+        """The job's service time: its mean times the case's number for this step and visit; at
+        the front desk, the sum of the counter times of every step (the same numbers a silo's
+        counters would take)."""
+        factor, case = draws.service_factor, job.case
+        args = (self.distribution, self.sigma, self.shift)
+        if not job.at_counter:
+            purpose = draws.BACKOFFICE
+            return job.mean * factor(self.key, case.number, purpose, job.step + 1, 0, *args)
+        if job.step >= 0:
+            purpose = draws.COUNTER
+            return job.mean * factor(self.key, case.number, purpose, job.step + 1, job.visit, *args)
+        total = 0.0
+        for index, step in enumerate(case.plan.steps):
+            if step.counter_days > 0.0:
+                total += step.counter_days * factor(
+                    self.key, case.number, draws.COUNTER, index + 1, job.visit, *args
+                )
+        return total
+
     def _start(self, time: float, station: int, job: Job) -> None:
-        duration = self.sample(job.mean)
+        duration = self._service_time(job)
         job.split[SERVICE] += duration
         if job.case.trace is not None:
             job.case.trace.append((time, "start", station))
@@ -471,13 +521,18 @@ class Journeys:
 
     def _after_counter(self, time: float, station: int, job: Job) -> None:
         case = job.case
-        if job.risky and self.draws.uniform() < 1.0 - math.pow(
-            1.0 - self.rules.p_missing, job.risky
+        number, visit, p_missing = case.number, job.visit, self.rules.p_missing
+        if any(  # each document at risk is missing with its own number
+            draws.uniform(self.key, number, draws.MISSING, step, doc, visit) < p_missing
+            for step, doc in job.at_risk
         ):
             case.returns += 1
             if case.trace is not None:
                 case.trace.append((time, "return", station))
-            delay = self.rules.rework_days * self.draws.exponential()
+            delay = self.rules.rework_days * draws.exponential(
+                self.key, number, draws.REWORK, job.step + 1, 0, visit
+            )
+            job.visit += 1
             job.split[REWORK] += delay
             if job.present:
                 step = job.step

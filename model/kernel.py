@@ -2,20 +2,21 @@
 
 This is ``model/journey.py`` + ``model/engine.py`` (the readable reference, kept for tests and
 debugging) written over preallocated arrays, so that a day's events run without the interpreter.
-It takes the same decisions in the same order and the same random numbers from the same streams,
-so for one seed both engines give the same case records bit for bit
+It takes the same decisions in the same order and the same random numbers (each a function of the
+case's number and what it decides, ``model.draws``; the functions are compiled here, inlined in the
+kernels and called from Python by the reference), so for one seed both engines give the same case
+records bit for bit
 (``tests/model/test_compiled_engine.py``). ``model/compiled.py`` owns the arrays and calls these
 kernels; this module only reads and writes them.
 
 The state is two namedtuples of arrays: ``Tables`` (the compiled plans, the office layout, the
 levers and the applicants' homes and skills; read only) and ``State`` (cases, jobs, stations, the
-heap, completed-case records, random-number blocks, the trace log; see the column constants).
+heap, completed-case records, the trace log; see the column constants).
 Cases and jobs live in rows recycled through free stacks. Document and office sets are bit masks
 (``case_bits``: fetched documents, distinct submitted documents, offices visited by function, the
-front desk as bit ``n_functions``). A kernel never runs out of room or random numbers mid-event:
-before each case opening and each event it checks the margins and, if short, returns ``NEED_ROOM``
-or ``NEED_DRAWS``; the caller grows the arrays or appends the next block of draws and calls again,
-and the kernel resumes where it stopped.
+front desk as bit ``n_functions``). A kernel never runs out of room mid-event: before each case
+opening and each event it checks the margins and, if short, returns ``NEED_ROOM``; the caller grows
+the arrays and calls again, and the kernel resumes where it stopped.
 
 Compilation choices, each measured (``benchmarks/README.md``): ``_nrt=False`` (the kernels
 allocate nothing; with reference counting, handing the two namedtuples to a helper cost 430 ns a
@@ -35,8 +36,8 @@ import numpy as np
 
 from model.records import RESIDENT
 
-# Return codes (bit flags).
-DONE, NEED_DRAWS, NEED_ROOM = 0, 1, 2
+# Return codes.
+DONE, NEED_ROOM = 0, 2
 
 # Event kinds (as model.engine) and trace event codes.
 ARRIVE, FINISH = 0, 1
@@ -53,13 +54,10 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = ran
     OPEN,  # cases open now
     OPENED,  # cases opened so far
     REFUSALS,  # refusals at the local office so far
-    USED_U,  # draws used from the uniform block
-    USED_E,  # ... exponential block
-    USED_N,  # ... normal block
     LOG,  # trace-log rows written
     NEW_DONE,  # cases of the pending input opened so far
     N_COUNTS,
-) = range(14)
+) = range(11)
 
 # case_i columns.
 (
@@ -79,8 +77,9 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = ran
     C_RETURNS,
     C_RETRIEVALS,
     C_TRACE,  # trace key (case number) or -1
+    C_NUMBER,  # opening order 1, 2, ...: the key of the case's random numbers
     N_CASE_I,
-) = range(17)
+) = range(18)
 # case_wait[case, step]: predecessors of the step not yet ended.
 # case_f columns: arrival, time of the last trace row, then the five-part split.
 C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
@@ -95,8 +94,9 @@ C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
     J_STATION,  # station of its pending event, queue or server
     J_NEXT,  # next job in the station's FIFO
     J_WHERE,  # 0 in transit, 1 queued, 2 in service
+    J_VISIT,  # counter visits before this one (returns for missing documents)
     N_JOB_I,
-) = range(10)
+) = range(11)
 IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
 # What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
 # job's step ended, the front desk ended (start the source steps), the case opened (the same).
@@ -152,13 +152,96 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     F_DISTRIBUTION,  # 0 exponential, 1 lognormal, 2 deterministic
     F_DESK_BIT,  # = number of functions
     F_DOC_WORDS,
-    F_MARGIN_DRAWS,
     F_MARGIN_JOBS,  # jobs and heap slots one event can take
     F_MARGIN_LOG,
     F_MAX_STEPS,  # steps of the longest plan
+    F_KEY,  # the key of the random numbers (model.draws.service_key)
     N_FLAG,
 ) = range(12)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
+
+# -- case-keyed random numbers (the scheme is documented in model.draws) -------------------------
+# Defined here, not in model.draws, because numba's cache of this module does not notice changes
+# to functions it inlines from another file; model.draws and model.journey use these.
+# Purposes (what a number decides).
+(
+    K_ONLINE,
+    K_AWAY,
+    K_AWAY_DISTRICT,
+    K_SHARED,
+    K_REFUSAL,
+    K_MISSING,
+    K_COUNTER,
+    K_BACKOFFICE,
+    K_HANDOFF,
+    K_REWORK,
+) = range(1, 11)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_SECOND = np.uint64(0xD1B54A32D192ED03)  # offsets the second uniform of a normal
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_S11 = np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2^-53
+_TAU = 2.0 * math.pi
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _mix(z):
+    """The SplitMix64 finaliser: a bijection of 64-bit words with full avalanche."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _bits(key, case, purpose, step, item, visit):
+    word = (
+        (np.uint64(purpose) << np.uint64(56))
+        | (np.uint64(step) << np.uint64(36))
+        | (np.uint64(item) << np.uint64(16))
+        | np.uint64(visit)
+    )
+    h = _mix(np.uint64(key) ^ _mix(np.uint64(case) * _GOLDEN + _GOLDEN))
+    return _mix(h ^ _mix(word + _GOLDEN))
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _unit(bits):
+    """53 random bits as a float on [0, 1)."""
+    return float(bits >> _S11) * _TO_UNIT
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def uniform(key, case, purpose, step, item, visit):
+    """U[0, 1) for ``(case, purpose, step, item, visit)`` under ``key``."""
+    return _unit(_bits(key, case, purpose, step, item, visit))
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def exponential(key, case, purpose, step, item, visit):
+    """Exp(1) by inverse CDF of the keyed uniform."""
+    return -math.log1p(-_unit(_bits(key, case, purpose, step, item, visit)))
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def normal(key, case, purpose, step, item, visit):
+    """N(0, 1) by Box–Muller from two uniforms derived from the key."""
+    bits = _bits(key, case, purpose, step, item, visit)
+    radius = math.sqrt(-2.0 * math.log1p(-_unit(bits)))  # 1 - u in (0, 1]: finite
+    return radius * math.cos(_TAU * _unit(_mix(bits ^ _SECOND)))
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def service_factor(key, case, purpose, step, visit, distribution, sigma, shift):
+    """A service time of mean 1: Exp(1) (``distribution`` 0), lognormal ``exp(sigma z + shift)``
+    (1) or exactly 1 (2); multiply by the mean service time."""
+    if distribution == 0:
+        return exponential(key, case, purpose, step, 0, visit)
+    if distribution == 1:
+        return math.exp(sigma * normal(key, case, purpose, step, 0, visit) + shift)
+    return 1.0
+
 
 Tables = namedtuple(
     "Tables",
@@ -168,36 +251,54 @@ Tables = namedtuple(
 State = namedtuple(
     "State",
     "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
-    "free_jobs free_cases record_i record_f uniforms exponentials normals log_i log_f follow "
+    "free_jobs free_cases record_i record_f log_i log_f follow "
     "scratch stack_i stack_f",
 )
 
 
 # -- small helpers ------------------------------------------------------------------------------
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _uniform(st):
-    value = st.uniforms[st.count[USED_U]]
-    st.count[USED_U] += 1
-    return value
+def _uniform(st, tb, case, purpose, step, item, visit):
+    """The case's uniform for ``purpose`` (``model.draws``; ``step`` is the step index + 1)."""
+    number = st.case_i[case, C_NUMBER]
+    return uniform(tb.flag[F_KEY], number, purpose, step, item, visit)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _exponential(st):
-    value = st.exponentials[st.count[USED_E]]
-    st.count[USED_E] += 1
-    return value
+def _exponential(st, tb, case, purpose, step, visit):
+    number = st.case_i[case, C_NUMBER]
+    return exponential(tb.flag[F_KEY], number, purpose, step, 0, visit)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _sample(st, tb, mean):
-    distribution = tb.flag[F_DISTRIBUTION]
-    if distribution == 0:
-        return mean * _exponential(st)
-    if distribution == 1:
-        value = st.normals[st.count[USED_N]]
-        st.count[USED_N] += 1
-        return mean * math.exp(tb.real[R_SIGMA] * value + tb.real[R_SHIFT])
-    return mean
+def _factor(st, tb, case, purpose, step, visit):
+    """A service time of mean 1 for the case's step (+ 1) and visit."""
+    number = st.case_i[case, C_NUMBER]
+    return service_factor(
+        tb.flag[F_KEY], number, purpose, step, visit,
+        tb.flag[F_DISTRIBUTION], tb.real[R_SIGMA], tb.real[R_SHIFT],
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _service_time(st, tb, job):
+    """As ``Journeys._service_time``: mean × the case's number; at the front desk the sum of
+    every step's counter time."""
+    case = st.job_i[job, J_CASE]
+    step = st.job_i[job, J_STEP]
+    visit = st.job_i[job, J_VISIT]
+    if not st.job_i[job, J_AT_COUNTER]:
+        return st.job_f[job, J_MEAN] * _factor(st, tb, case, K_BACKOFFICE, step + 1, 0)
+    if step >= 0:
+        return st.job_f[job, J_MEAN] * _factor(st, tb, case, K_COUNTER, step + 1, visit)
+    plan = st.case_i[case, C_PLAN]
+    step0 = tb.plan_i[plan, P_STEP0]
+    total = 0.0
+    for s in range(step0, step0 + tb.plan_i[plan, P_NSTEPS]):
+        days = tb.step_f[s, ST_COUNTER_DAYS]
+        if days > 0.0:
+            total += days * _factor(st, tb, case, K_COUNTER, s - step0 + 1, visit)
+    return total
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -379,7 +480,11 @@ def _first_contact(st, tb, job, distance):
     if st.case_i[case, C_ONLINE]:
         return 0.0
     delay = 0.0
-    if st.case_i[case, C_AWAY] and not tb.flag[F_ANYWHERE] and _uniform(st) < tb.real[R_REFUSAL]:
+    if (
+        st.case_i[case, C_AWAY]
+        and not tb.flag[F_ANYWHERE]
+        and _uniform(st, tb, case, K_REFUSAL, 0, 0, 0) < tb.real[R_REFUSAL]
+    ):
         st.case_i[case, C_REFUSED] = 1
         st.count[REFUSALS] += 1
         delay += _trip(st, tb, job, 0.0)
@@ -390,12 +495,13 @@ def _first_contact(st, tb, job, distance):
 def _handoff(st, tb, job, distance):
     case = st.job_i[job, J_CASE]
     carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
+    step = st.job_i[job, J_STEP] + 1  # the same number for a visit gap or a courier
     if carry and not desk and not st.case_i[case, C_ONLINE]:
-        gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st)
+        gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
         st.job_f[job, J_SPLIT + HANDOFF] += gap
         return gap + _trip(st, tb, job, distance)
     if carry and desk:
-        days = tb.real[R_COURIER_DAYS] * _exponential(st)
+        days = tb.real[R_COURIER_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
     else:
         days = tb.real[R_ELECTRONIC_DAYS]
     st.job_f[job, J_SPLIT + HANDOFF] += days
@@ -602,19 +708,25 @@ def _open_case(st, tb, time, plan, applicant):
     st.case_i[case, C_HOME] = home
     st.case_i[case, C_TRACE] = -1
     st.case_f[case, C_ARRIVAL] = time
-    online = False  # the short-circuits decide which uniforms are drawn, as in Journeys
-    if tb.plan_i[plan, P_ONLINE] and _uniform(st) < tb.real[R_ONLINE_COVERAGE]:
+    st.count[OPEN] += 1
+    st.count[OPENED] += 1
+    st.case_i[case, C_NUMBER] = st.count[OPENED]
+    online = False
+    if tb.plan_i[plan, P_ONLINE] and (
+        _uniform(st, tb, case, K_ONLINE, 0, 0, 0) < tb.real[R_ONLINE_COVERAGE]
+    ):
         online = skill >= tb.real[R_SKILL_THRESHOLD]
     st.case_i[case, C_ONLINE] = online
     location = np.int64(home)
     away_share = tb.real[R_AWAY_SHARE]
     away = False
     if away_share > 0.0:
-        away = _uniform(st) < away_share
+        away = _uniform(st, tb, case, K_AWAY, 0, 0, 0) < away_share
     st.case_i[case, C_AWAY] = away
     districts = tb.flag[F_DISTRICTS]
     if away:
-        location = (home + 1 + int(_uniform(st) * (districts - 1))) % districts
+        pick = int(_uniform(st, tb, case, K_AWAY_DISTRICT, 0, 0, 0) * (districts - 1))
+        location = (home + 1 + pick) % districts
     district = location if tb.flag[F_ANYWHERE] else home
     st.case_i[case, C_DISTRICT] = district
     st.case_i[case, C_DISTANCE] = abs(district - location)
@@ -623,10 +735,9 @@ def _open_case(st, tb, time, plan, applicant):
         row = st.case_bits[case]
         gov0 = tb.plan_i[plan, P_GOV0]
         for k in range(gov0, gov0 + tb.plan_i[plan, P_NGOV]):
-            if _uniform(st) < share:
-                _set_bit(row, _fetched_at(tb), tb.docs[k])
-    st.count[OPEN] += 1
-    st.count[OPENED] += 1
+            doc = tb.docs[k]
+            if _uniform(st, tb, case, K_SHARED, 0, doc, 0) < share:
+                _set_bit(row, _fetched_at(tb), doc)
     if st.follow[plan]:
         st.follow[plan] = 0
         st.case_i[case, C_TRACE] = st.count[OPENED]
@@ -639,7 +750,7 @@ def _open_case(st, tb, time, plan, applicant):
 
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _start(st, tb, time, station, job):
-    duration = _sample(st, tb, st.job_f[job, J_MEAN])
+    duration = _service_time(st, tb, job)
     st.job_f[job, J_SPLIT + SERVICE] += duration
     st.job_i[job, J_WHERE] = IN_SERVICE
     case = st.job_i[job, J_CASE]
@@ -700,16 +811,58 @@ def _finish(st, tb, time, station, job):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
+def _missing(st, tb, job, case, visit):
+    """Whether a document at risk is missing at this counter visit, each decided by its own
+    number (as ``Journeys._after_counter``): at a step, its own and unfetched government
+    documents; at the front desk, every such document of the case, keyed by the first step that
+    needs it."""
+    p_missing = tb.real[R_P_MISSING]
+    row = st.case_bits[case]
+    plan = st.case_i[case, C_PLAN]
+    step0 = tb.plan_i[plan, P_STEP0]
+    step = st.job_i[job, J_STEP]
+    first, stop = step0 + step, step0 + step + 1
+    desk = step < 0
+    if desk:
+        first, stop = step0, step0 + tb.plan_i[plan, P_NSTEPS]
+        st.scratch[0][:] = 0
+        st.scratch[1][:] = 0
+    for s in range(first, stop):
+        key_step = s - step0 + 1
+        for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
+            doc = tb.docs[k]
+            if desk:
+                if _has_bit(st.scratch[0], 0, doc):
+                    continue
+                _set_bit(st.scratch[0], 0, doc)
+            if _uniform(st, tb, case, K_MISSING, key_step, doc, visit) < p_missing:
+                return True
+        for k in range(tb.step_i[s, ST_GOV0], tb.step_i[s, ST_GOV0] + tb.step_i[s, ST_NGOV]):
+            doc = tb.docs[k]
+            if _has_bit(row, _fetched_at(tb), doc):
+                continue
+            if desk:
+                if _has_bit(st.scratch[1], 0, doc):
+                    continue
+                _set_bit(st.scratch[1], 0, doc)
+            if _uniform(st, tb, case, K_MISSING, key_step, doc, visit) < p_missing:
+                return True
+    return False
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
 def _after_counter(st, tb, time, station, job):
     """After a counter visit: a return for missing documents, the desk's hand-over, or the
     back office; returns as ``_finish``."""
     case = st.job_i[job, J_CASE]
-    risky = st.job_i[job, J_RISKY]
-    if risky and _uniform(st) < 1.0 - math.pow(1.0 - tb.real[R_P_MISSING], float(risky)):
+    visit = st.job_i[job, J_VISIT]
+    if st.job_i[job, J_RISKY] and _missing(st, tb, job, case, visit):
         st.case_i[case, C_RETURNS] += 1
         if st.case_i[case, C_TRACE] >= 0:
             _log(st, case, time, T_RETURN, station)
-        delay = tb.real[R_REWORK_DAYS] * _exponential(st)
+        step = st.job_i[job, J_STEP] + 1
+        delay = tb.real[R_REWORK_DAYS] * _exponential(st, tb, case, K_REWORK, step, visit)
+        st.job_i[job, J_VISIT] = visit + 1
         st.job_f[job, J_SPLIT + REWORK] += delay
         if st.job_i[job, J_PRESENT]:
             step = st.job_i[job, J_STEP]
@@ -769,13 +922,6 @@ def _complete(st, tb, time, case, job):
 def _short(st, tb):
     """Which margins are short before the next opening or event (0 if none)."""
     status = DONE
-    margin = tb.flag[F_MARGIN_DRAWS]
-    if (
-        st.uniforms.shape[0] - st.count[USED_U] < margin
-        or st.exponentials.shape[0] - st.count[USED_E] < margin
-        or (tb.flag[F_DISTRIBUTION] == 1 and st.normals.shape[0] - st.count[USED_N] < margin)
-    ):
-        status |= NEED_DRAWS
     jobs = tb.flag[F_MARGIN_JOBS]
     if (
         st.count[FREE_JOBS] < jobs

@@ -9,12 +9,18 @@ metrics (participation, trust, satisfaction, responses, co-production, privacy) 
 of the simulation (like the official "steps −41%" of a reform): they are reported, overall and by
 case type, but must not be tested for significance (a difference between two designs is known,
 not estimated).
+
+The delay window is the cases that arrive in ``[warmup_days, days)``. After
+``GovernanceModel.run_out`` each of them has been followed to completion, so the service metrics
+are not censored; the civic metrics, equity, utilisation and the engine's counters are those at
+the end of the last day (``model.at_end``), the run-out only completing delays.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -111,9 +117,13 @@ def _subset(table: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndar
 
 
 def summarise(model) -> dict[str, Any]:
-    """The run's service metrics (cases arriving after the warm-up), by case type and channel."""
+    """The run's service metrics over the delay window (cases arriving in ``[warmup_days, days)``,
+    complete after ``run_out``), by case type and channel, then the civic metrics at ``days``."""
     table = case_table(model.journeys.records)
-    kept = _subset(table, table["arrival_day"] >= model.config.world.warmup_days)
+    end = _end_state(model)
+    arrival = table["arrival_day"]
+    window = (arrival >= model.config.world.warmup_days) & (arrival < end["window_end_day"])
+    kept = _subset(table, window)
     summary = service_metrics(kept)
     names = [plan.name for plan in model.plans]
     by_type = {
@@ -130,13 +140,18 @@ def summarise(model) -> dict[str, Any]:
         "in_person": service_metrics(_subset(kept, ~kept["online"].astype(bool))),
     }
     departments = [d for d in model.departments if d.staff]
-    busy = sum(s.area_busy for d in departments for s in d.stations)
+    index = {id(station): i for i, station in enumerate(model.stations)}
+    area_busy = end["area_busy"]
+    busy = sum(area_busy[index[id(s)]] for d in departments for s in d.stations)
     staff_days = sum(d.staff for d in departments) * max(model.steps, 1)
     summary["utilisation_mean"] = busy / staff_days if staff_days else None
-    summary["cases_opened"] = model.journeys.opened
-    summary["cases_open_at_end"] = model.journeys.open_cases
-    summary["refusals"] = model.journeys.refusals
-    summary.update(civic_metrics(model, table))
+    summary["cases_opened"] = end["opened"]
+    summary["cases_open_at_end"] = end["open_cases"]
+    summary["refusals"] = end["refusals"]
+    summary["runout_days"] = end["runout_days"]
+    summary["runout_open_cases"] = end["runout_open_cases"]
+    summary.update(civic_metrics(model, table, end["records"], window))
+    summary["reallocations"] = end["reallocations"]
     summary.update(cost_report(model.config))  # what the reform costs (design properties)
     return summary
 
@@ -157,6 +172,24 @@ def design_properties(model, kept: dict[str, np.ndarray], by_type: dict[str, dic
     }
 
 
+def _end_state(model) -> dict[str, Any]:
+    """The state at the end of the last day: ``model.at_end`` after a run-out, else now."""
+    if model.at_end is not None:
+        return asdict(model.at_end)
+    journeys = model.journeys
+    return {
+        "window_end_day": float(model.steps),
+        "records": len(journeys.records),
+        "opened": journeys.opened,
+        "open_cases": journeys.open_cases,
+        "refusals": journeys.refusals,
+        "area_busy": [station.area_busy for station in model.stations],
+        "reallocations": model.sensing.reallocations,
+        "runout_days": 0,
+        "runout_open_cases": None,  # no run-out: delays of open cases are censored
+    }
+
+
 def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | None:
     return scale * numerator / denominator if denominator else None
 
@@ -169,10 +202,22 @@ def drift_per_100_days(series: np.ndarray) -> float | None:
     return 100.0 * float(np.polyfit(np.arange(len(tail)), tail, 1)[0])
 
 
-def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Participation, trust, satisfaction, responses, co-production, privacy and equity."""
+def civic_metrics(
+    model, table: dict[str, np.ndarray], at_end: int, window: np.ndarray
+) -> dict[str, Any]:
+    """Participation, trust, satisfaction, responses, co-production, privacy and equity.
+
+    ``table`` holds every completed case, the first ``at_end`` of them completed by the last day:
+    the civic metrics read those (arriving after the warm-up); equity compares the delays and
+    trips of the delay window (``window``, a mask over ``table``), each case's satisfaction
+    counting if it completed by the last day.
+    """
     world = model.config.world
     warmup = world.warmup_days
+    satisfaction_all = np.full(len(window), np.nan)
+    satisfaction_all[:at_end] = model.evaluation.satisfaction_of_records()
+    window_table = {name: column[window] for name, column in table.items()}
+    table = {name: column[:at_end] for name, column in table.items()}
     kept = table["arrival_day"] >= warmup
     series = model.civic_series
     empty = model.population.size == 0  # no residents: no resident series to report
@@ -219,16 +264,15 @@ def civic_metrics(model, table: dict[str, np.ndarray]) -> dict[str, Any]:
         "reallocations": model.sensing.reallocations,
     }
     threshold = world.digital_skill_threshold
-    skill = _applicant_skill(table, residents.digital_skill, model.enterprise_skill)
-    kept_table = {name: column[kept] for name, column in table.items()}
+    skill = _applicant_skill(window_table, residents.digital_skill, model.enterprise_skill)
     result.update(
         equity_metrics(
-            kept_table["delay_days"],
-            kept_table["trips"],
-            satisfaction[kept],
-            kept_table["home_district"],
-            skill[kept] < threshold,
-            kept_table["case_type"],
+            window_table["delay_days"],
+            window_table["trips"],
+            satisfaction_all[window],
+            window_table["home_district"],
+            skill < threshold,
+            window_table["case_type"],
             world.districts,
         )
     )

@@ -143,7 +143,10 @@ def _indices(method, problem, matrix, y, seed, options, label, metric) -> list[d
     else:
         from SALib.analyze import rbd_fast
 
-        result = rbd_fast.analyze(problem, matrix, y, seed=seed)
+        # a bootstrap resample of an output with few distinct values can have no variance: its
+        # index is then undefined (NaN, reported as None below), not an error
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = rbd_fast.analyze(problem, matrix, y, seed=seed)
         keys = {"S1": "S1", "S1_conf": "S1_conf"}
     rows = []
     for index, name in enumerate(problem["names"]):

@@ -162,6 +162,14 @@ class World(Frozen):
         "pilot runs per ladder scenario, the largest truncation rounded up to 10 days "
         "(`govlab warmup`; README, 'The delay window')",
     )
+    runout_cap_days: int = Field(
+        500,
+        ge=0,
+        le=100_000,
+        description="after the last day the service keeps running (arrivals included, civic "
+        "state frozen) until every case that arrived before it is complete, for at most this "
+        "many working days; cases still open then are reported (runout_open_cases)",
+    )
     district_concentration: float = Field(
         0.0,
         ge=0.0,

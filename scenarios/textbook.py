@@ -21,6 +21,7 @@ def textbook_scenario(
     levers: dict | None = None,
     world: dict | None = None,
     residents: int = RESIDENTS,
+    documents: dict[str, str] | None = None,
 ) -> Scenario:
     """A textbook world.
 
@@ -34,6 +35,9 @@ def textbook_scenario(
         levers: lever overrides (default: no online channel, electronic hand-off).
         world: world overrides on top of the textbook world.
         residents: applicants; only scales the per-applicant rate.
+        documents: more documents, ``{name: issuer}`` (a function, or ``"applicant"`` for own
+            papers); a paper issued by a function and by no step of the case is a government
+            paper (fetched from the hub under data sharing).
     """
     data_world = {
         "districts": 1,
@@ -86,6 +90,7 @@ def textbook_scenario(
             "documents": {
                 "form": {"issuer": "applicant"},
                 **{doc: {"issuer": next(iter(functions))} for doc in CASE_DOCUMENTS},
+                **{name: {"issuer": issuer} for name, issuer in (documents or {}).items()},
             },
             "services": data_services,
             # the response office must not take servers from the textbook queues, and a

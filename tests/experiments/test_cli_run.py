@@ -23,6 +23,8 @@ REQUIRED_KEYS = {
     "handoffs_per_case",
     "offices_per_case",
     "business_registration_days_mean",
+    "runout_days",
+    "runout_open_cases",
 }
 SMALL = [
     "--set",

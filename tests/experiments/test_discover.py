@@ -71,7 +71,7 @@ def test_discover_command_writes_table_figures_and_report(stored, monkeypatch, c
     out = folder / "out"
     code, stdout, err = cli(
         monkeypatch, capsys, "discover", str(path), "--outcome", "delay_mean_days",
-        "--relative-to", "silo", "--above", "-0.3", "--db", sqlite_url(folder), "--out", str(out),
+        "--relative-to", "silo", "--above", "-0.5", "--db", sqlite_url(folder), "--out", str(out),
     )  # fmt: skip
     assert code == 0, err
     assert "coverage" in stdout and "feature scores" in stdout
@@ -101,7 +101,7 @@ def test_discover_bad_input_is_one_line_and_status_2(stored, monkeypatch, capsys
     assert not (folder / "bad").exists()
 
 
-QUESTION = '\n[discover]\noutcome = "delay_mean_days"\nrelative_to = "silo"\nabove = -0.3\n'
+QUESTION = '\n[discover]\noutcome = "delay_mean_days"\nrelative_to = "silo"\nabove = -0.5\n'
 
 
 def test_the_files_question_drives_discover_and_the_report(stored, monkeypatch, capsys):
@@ -116,7 +116,7 @@ def test_the_files_question_drives_discover_and_the_report(stored, monkeypatch, 
     code, stdout, err = cli(monkeypatch, capsys, "discover", str(path), "--db", url,
                             "--out", str(folder / "q"))  # fmt: skip
     assert code == 0, err
-    assert "change of delay_mean_days of seamless vs silo > -0.3" in stdout
+    assert "change of delay_mean_days of seamless vs silo > -0.5" in stdout
     code, _, err = cli(monkeypatch, capsys, "report", str(path), "--db", url,
                        "--out", str(folder / "report"))  # fmt: skip
     assert code == 0, err

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from agents import Department, Enterprise, Resident
-from model import GovernanceModel, case_table, summarise
-from model.draws import Draws, service_sampler, service_streams
+from model import GovernanceModel, case_table, draws, summarise
 from scenarios import load_scenario
 
 SMALL = {"world.residents": 8000, "world.enterprises": 400, "world.warmup_days": 20}  # short runs
@@ -104,8 +103,14 @@ def test_parallel_approval_shortens_business_registration():
 
 @pytest.mark.parametrize("distribution", ["exponential", "lognormal", "deterministic"])
 def test_service_time_shapes(distribution):
-    sample = service_sampler(Draws(service_streams(np.random.default_rng(0))), distribution, cv=0.5)
-    values = np.array([sample(2.0) for _ in range(40_000)])
+    code = draws.DISTRIBUTIONS.index(distribution)
+    sigma, shift = draws.lognormal_parameters(0.5)
+    values = 2.0 * np.array(
+        [
+            draws.service_factor(7, case, draws.COUNTER, 1, 0, code, sigma, shift)
+            for case in range(40_000)
+        ]
+    )
     assert values.mean() == pytest.approx(2.0, rel=0.02)
     expected_cv = {"exponential": 1.0, "lognormal": 0.5, "deterministic": 0.0}[distribution]
     assert values.std() / values.mean() == pytest.approx(expected_cv, abs=0.02)
