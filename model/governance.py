@@ -74,6 +74,11 @@ def mean_utilisation(model: GovernanceModel) -> float:
     return float(np.mean(staffed)) if staffed else math.nan
 
 
+# The run-out admits at most this many times the cases opened before the end of the run (see
+# ``GovernanceModel.run_out``): a stable service needs a fraction of one (the ladder: ~0.2).
+RUNOUT_ADMISSIONS = 4
+
+
 class GovernanceModel(mesa.Model):
     """Departments, enterprises and residents under one scenario's way of organising government.
 
@@ -312,7 +317,9 @@ class GovernanceModel(mesa.Model):
         The state at the end of the last day is kept (``at_end``: what the civic metrics and the
         counters of the run summary read). Then the service alone keeps running day by day, new
         arrivals included so that the offices stay as busy as they were, until every case that
-        arrived before the end is complete, for at most ``world.runout_cap_days`` days. Needs
+        arrived before the end is complete, for at most ``world.runout_cap_days`` days and at
+        most ``RUNOUT_ADMISSIONS`` times as many new cases as the run opened before its end (an
+        overloaded service never drains; this bound keeps its memory finite). Needs
         sensing keeps reallocating staff by its rule (on the frozen participation), since freezing
         a reallocation half done would starve an office; residents, enterprises and co-production
         stay as they were, nothing is evaluated, no series collected (``steps`` does not move).
@@ -334,7 +341,12 @@ class GovernanceModel(mesa.Model):
             "reallocations": self.sensing.reallocations,
         }
         still_open, seen, days = journeys.open_cases, len(records), 0
-        while still_open and days < self.config.world.runout_cap_days:
+        admissions = RUNOUT_ADMISSIONS * max(journeys.opened, 1)
+        while (
+            still_open
+            and days < self.config.world.runout_cap_days
+            and journeys.opened - at_end["opened"] < admissions
+        ):
             day = end + days
             self._demand(day)
             journeys.advance_to(day + 1.0)

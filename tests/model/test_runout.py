@@ -93,3 +93,23 @@ def test_run_out_keeps_needs_sensing_reallocating():
     assert delays[0].mean() == pytest.approx(delays[1].mean(), rel=0.02)
     assert np.percentile(delays[0], 99) == pytest.approx(np.percentile(delays[1], 99), rel=0.05)
     assert summarise(model)["reallocations"] == reallocations  # counted at the last day
+
+
+def test_run_out_of_an_overloaded_service_admits_a_bounded_number_of_cases():
+    """Demand far above capacity never drains: the run-out stops after admitting
+    ``RUNOUT_ADMISSIONS`` times the run's cases (memory stays finite), with the open cases
+    reported, well before its day cap."""
+    from model.governance import RUNOUT_ADMISSIONS
+
+    flooded = {
+        f"services.{name}.rate_per_year": 10_000.0
+        for name in ("newborn_bundle", "residence_permit")
+    }
+    scenario = silo(**{"world.residents": 600, "world.warmup_days": 0}, **flooded)
+    model = stepped(scenario, 4)
+    opened = model.journeys.opened
+    end = model.run_out()
+    assert end.runout_open_cases > 0
+    assert end.runout_days < scenario.world.runout_cap_days
+    admitted = model.journeys.opened - opened
+    assert RUNOUT_ADMISSIONS * opened <= admitted <= (RUNOUT_ADMISSIONS + 1) * opened
