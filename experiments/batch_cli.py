@@ -29,6 +29,15 @@ MetricsOption = Annotated[
     list[str] | None,
     typer.Option("--metrics", "-m", help="metric to show (repeatable; 'all' for every one)"),
 ]
+# Where runs execute (``batch``, ``optimise``).
+ExecutorOption = Annotated[str, typer.Option(help=f"where runs execute: {' | '.join(EXECUTORS)}")]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="Dask scheduler address (tcp://host:8786)")
+]
+ChunkOption = Annotated[int | None, typer.Option(min=1, help="runs per task")]
 stderr = Console(stderr=True)
 
 
@@ -114,16 +123,10 @@ def _metrics(data, chosen: list[str] | None) -> list[str]:
 def batch(
     experiment: Annotated[Path, typer.Argument(help="experiment file (TOML)")],
     db: DbOption = None,
-    executor: Annotated[
-        str, typer.Option(help=f"where runs execute: {' | '.join(EXECUTORS)}")
-    ] = "processes",
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="worker processes [default: all cores]")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786)")
-    ] = None,
-    chunk_size: Annotated[int | None, typer.Option(min=1, help="runs per task")] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkOption = None,
     fresh: Annotated[bool, typer.Option(help="delete the stored runs of this experiment")] = False,
     set_aside: Annotated[
         bool,

@@ -15,7 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.batch_cli import DbOption, _fail, _load, _store
+from experiments.batch_cli import (
+    ChunkOption,
+    DbOption,
+    ExecutorOption,
+    SchedulerOption,
+    WorkersOption,
+    _fail,
+    _load,
+    _store,
+)
 from experiments.discover_spec import Question
 from experiments.executors import EXECUTORS
 
@@ -186,16 +195,10 @@ def discover(
 def optimise(
     spec_file: Annotated[Path, typer.Argument(help="optimisation file (TOML)")],
     db: DbOption = None,
-    executor: Annotated[
-        str, typer.Option(help=f"where runs execute: {' | '.join(EXECUTORS)}")
-    ] = "processes",
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="worker processes [default: all cores]")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786)")
-    ] = None,
-    chunk_size: Annotated[int | None, typer.Option(min=1, help="runs per task")] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkOption = None,
     out: Annotated[
         Path | None, typer.Option(help="output folder [default: results/reports/<name>]")
     ] = None,

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from experiments.discover_spec import Question
-from experiments.uncertainties import Uncertainties, check_bounds
+from experiments.uncertainties import Uncertainties, bounds, check_bounds
 from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 from scenarios.errors import describe
 from scenarios.loader import resolve
@@ -83,12 +83,7 @@ class Sample(Frozen):
     @classmethod
     def _pairs(cls, value: Any) -> Any:
         """Accept ``path = [low, high]`` as well as ``path = {low = .., high = ..}``."""
-        if isinstance(value, dict):
-            return {
-                k: {"low": v[0], "high": v[1]} if isinstance(v, list) and len(v) == 2 else v
-                for k, v in value.items()
-            }
-        return value
+        return bounds(value)
 
     @model_validator(mode="after")
     def _sizes(self) -> Sample:

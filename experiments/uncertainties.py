@@ -66,6 +66,17 @@ DERIVED = {
 }
 
 
+def bounds(value: Any) -> Any:
+    """A table of parameter ranges with ``[low, high]`` pairs read as ``{low, high}`` (sample
+    parameters and uncertainties)."""
+    if isinstance(value, dict):
+        return {
+            k: {"low": v[0], "high": v[1]} if isinstance(v, list) and len(v) == 2 else v
+            for k, v in value.items()
+        }
+    return value
+
+
 class Uncertainties(BaseModel):
     """A sample of uncertain parameters, crossed with every scenario (and sweep point)."""
 
@@ -83,13 +94,8 @@ class Uncertainties(BaseModel):
     @field_validator("parameters", mode="before")
     @classmethod
     def _pairs(cls, value: Any) -> Any:
-        """Accept ``name = [low, high]`` as well as ``name = {low = .., high = ..}``."""
-        if isinstance(value, dict):
-            return {
-                k: {"low": v[0], "high": v[1]} if isinstance(v, list) and len(v) == 2 else v
-                for k, v in value.items()
-            }
-        return value
+        """Accept ``path = [low, high]`` as well as ``path = {low = .., high = ..}``."""
+        return bounds(value)
 
     @model_validator(mode="after")
     def _sizes(self) -> Uncertainties:

@@ -158,9 +158,9 @@ class World(Frozen):
         ge=0,
         le=10_000,
         description="start of the delay window: cases arriving before this day are left out of "
-        "metrics; days. Default by MSER-5 (White 1997) on the mean delay by arrival day of 20 "
-        "pilot runs per ladder scenario, the largest truncation rounded up to 10 days "
-        "(`govlab warmup`; README, 'The delay window')",
+        "metrics; days. Chosen by MSER-5 (White 1997) on the mean delay by arrival day of pilot "
+        "runs per ladder scenario (`govlab warmup`); 90 on earlier code, the current code's "
+        "criterion recommends 190 for silo-like scenarios (README, 'The delay window')",
     )
     runout_cap_days: int = Field(
         500,

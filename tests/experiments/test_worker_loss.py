@@ -84,11 +84,15 @@ def alive(pids: set[int]) -> set[int]:
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_no_process_outlives_a_killed_batch(how, tmp_path):
     path = write_experiment(tmp_path, name="k", replications=40, days=15, cases=0, world=TINY)
-    batch = subprocess.Popen(
-        [sys.executable, "-m", "experiments", "batch", str(path), "--executor", "processes",
-         "--workers", "2", "--chunk-size", "2", "--db", sqlite_url(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+    # stderr goes to a file, not a pipe: reading a pipe to its end would also wait for every
+    # descendant that inherited it, and the descendants are checked separately below.
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as stderr:
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "experiments", "batch", str(path), "--executor", "processes",
+             "--workers", "2", "--chunk-size", "2", "--db", sqlite_url(tmp_path)],
+            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
     descendants: set[int] = set()
     try:
         deadline = time.monotonic() + 300
@@ -99,7 +103,8 @@ def test_no_process_outlives_a_killed_batch(how, tmp_path):
         descendants |= family(batch.pid)
         assert len(descendants) >= 3  # the forkserver and two workers (and a resource tracker)
         os.kill(batch.pid, how)
-        _, err = batch.communicate(timeout=60)
+        batch.wait(timeout=60)
+        err = log.read_bytes()
         deadline = time.monotonic() + 10
         while alive(descendants) and time.monotonic() < deadline:
             time.sleep(0.1)
