@@ -101,14 +101,14 @@ class Uncertainties(BaseModel):
     def _sizes(self) -> Uncertainties:
         if self.method == "sobol" and self.n & (self.n - 1):
             raise ValueError(f"n: sobol needs a power of 2 (got {self.n})")
-        for name, bounds in self.parameters.items():
+        for name, limits in self.parameters.items():
             if "." not in name and name not in DERIVED:
                 raise ValueError(
                     f"parameters.{name}: not a dotted scenario path nor one of {list(DERIVED)}"
                 )
             if name in DERIVED:
                 low, high = DERIVED[name][2]
-                if not (low <= bounds.low and bounds.high <= high):
+                if not (low <= limits.low and limits.high <= high):
                     raise ValueError(f"parameters.{name}: range must lie within [{low}, {high}]")
         return self
 

@@ -30,13 +30,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scenarios import load_scenario  # noqa: E402
-from tests.experiments.batch_helpers import snapshot, write_experiment  # noqa: E402
+from tests.experiments.batch_helpers import (  # noqa: E402
+    alive,
+    family,
+    snapshot,
+    write_experiment,
+)
 from tests.scenarios.test_bounds import bounds, fields  # noqa: E402
 
 PYTHON = sys.executable
@@ -190,24 +193,6 @@ def stored(path: Path) -> int:
             return connection.execute("SELECT count(*) FROM runs WHERE status='done'").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
-
-
-def family(pid: int) -> set[int]:
-    try:
-        return {p.pid for p in psutil.Process(pid).children(recursive=True)}
-    except psutil.NoSuchProcess:
-        return set()
-
-
-def alive(pids: set[int]) -> set[int]:
-    left = set()
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                left.add(pid)
-        except psutil.NoSuchProcess:
-            pass
-    return left
 
 
 def batch_command(path: Path, url: str, executor: str) -> list[str]:

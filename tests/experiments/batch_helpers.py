@@ -6,6 +6,7 @@ import math
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from experiments.executors import SerialExecutor
@@ -112,3 +113,23 @@ def cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     out = capsys.readouterr()
     code = exit_info.value.code
     return (0 if code is None else int(code)), out.out, out.err
+
+
+def family(pid: int) -> set[int]:
+    """Every descendant of process ``pid`` (empty once it is gone)."""
+    try:
+        return {p.pid for p in psutil.Process(pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return set()
+
+
+def alive(pids: set[int]) -> set[int]:
+    """The processes of ``pids`` still running (zombies count as gone)."""
+    left = set()
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                left.add(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return left

@@ -16,7 +16,7 @@ from experiments.executors import MAX_LOSSES, ProcessExecutor, SerialExecutor
 from experiments.plan import plan_runs
 from experiments.spec import load_experiment
 from experiments.worker import INJECT_KILL, INJECT_KILL_ONCE
-from tests.experiments.batch_helpers import snapshot, sqlite_url, write_experiment
+from tests.experiments.batch_helpers import alive, family, snapshot, sqlite_url, write_experiment
 from tests.experiments.test_batch import stored_runs
 
 TINY = {"world.residents": 2000, "world.enterprises": 100, "world.warmup_days": 2}
@@ -61,24 +61,6 @@ def test_a_run_that_always_kills_its_worker_fails_alone(runs, reference, monkeyp
     status, error, _ = result.pop(killer)
     assert status == "failed" and f"died {MAX_LOSSES} times" in error
     assert result == {k: v for k, v in reference.items() if k != killer}
-
-
-def family(pid: int) -> set[int]:
-    try:
-        return {p.pid for p in psutil.Process(pid).children(recursive=True)}
-    except psutil.NoSuchProcess:
-        return set()
-
-
-def alive(pids: set[int]) -> set[int]:
-    left = set()
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                left.add(pid)
-        except psutil.NoSuchProcess:
-            pass
-    return left
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
