@@ -67,18 +67,21 @@ def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, in
 def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants, key: int):
     docs: list[int] = []
     links: list[int] = []  # sources and successors, as step numbers within the plan
-    plan_i, plan_f, step_i, step_f = [], [], [], []
+    plan_i, step_i, step_f = [], [], []
+    part_i: list[int] = []  # per part of a step: its draw step
+    part_f: list[tuple[float, float]] = []  # and its counter and back-office days
     for plan in plans:
         ((gov0, ngov),) = _ragged([plan.government_docs], docs)
         ((src0, nsrc),) = _ragged([plan.sources], links)
         plan_i.append((plan.online, plan.kind, len(step_i), len(plan.steps), src0, nsrc, gov0,
                        ngov))  # fmt: skip
-        plan_f.append(plan.counter_days_total)
         for step, after, before in zip(plan.steps, plan.successors, plan.predecessors, strict=True):
             spans = _ragged([step.applicant_docs, step.government_docs, step.case_docs], docs)
             ((succ0, nsucc),) = _ragged([after], links)
             step_i.append((step.function, *spans[0], *spans[1], *spans[2], succ0, nsucc,
-                           len(before)))  # fmt: skip
+                           len(before), step.key, len(part_i), len(step.parts)))  # fmt: skip
+            part_i.extend(key for key, _, _ in step.parts)
+            part_f.extend((counter, backoffice) for _, counter, backoffice in step.parts)
             step_f.append((step.counter_days, step.backoffice_days))
     districts = rules.districts
     counter_of = np.array(
@@ -133,9 +136,10 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
 
     return k.Tables(
         plan_i=ints(plan_i, k.P_NGOV + 1),
-        plan_f=np.array(plan_f, dtype=float),
-        step_i=ints(step_i, k.ST_NPRED + 1),
+        step_i=ints(step_i, k.N_STEP_I),
         step_f=np.array(step_f, dtype=float).reshape(len(step_f), 2),
+        part_i=np.array(part_i, dtype=np.int64),
+        part_f=np.array(part_f, dtype=float).reshape(len(part_f), 2),
         links=np.array(links, dtype=np.int64),
         docs=np.array(docs, dtype=np.int64),
         counter_of=counter_of,

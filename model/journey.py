@@ -25,7 +25,7 @@ from model.draws import DISTRIBUTIONS, lognormal_parameters
 from model.engine import ARRIVE, FINISH, EventHeap, Station
 from model.offices import Layout
 from model.records import RECORD_FIELDS, RESIDENT, CaseRecords
-from model.routes import CasePlan
+from model.routes import CasePlan, StepPlan
 from scenarios import Scenario
 
 __all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
@@ -159,7 +159,6 @@ class Job:
         "case",
         "docs",
         "enqueued",
-        "mean",
         "present",
         "split",
         "step",
@@ -174,7 +173,6 @@ class Job:
         self.present = False
         self.docs = 0
         self.at_risk: list[tuple[int, int]] = []
-        self.mean = 0.0
         self.enqueued = 0.0
         self.split = list(split) if split is not None else [0.0, 0.0, 0.0, 0.0, 0.0]
 
@@ -302,17 +300,16 @@ class Journeys:
 
     def _handoff(self, job: Job, distance: float) -> float:
         """Move the file to the next office: courier, electronic, or the applicant's next trip."""
-        luck = draws.exponential  # the same number for a visit gap or a courier at this step
+        # the same number for a visit gap or a courier at this step
+        luck = draws.exponential(
+            self.key, job.case.number, draws.HANDOFF, job.case.plan.steps[job.step].key, 0, 0
+        )
         if self.rules.carry and not self.rules.front_desk and not job.case.online:
-            gap = self.rules.visit_gap_days * luck(
-                self.key, job.case.number, draws.HANDOFF, job.step + 1, 0, 0
-            )
+            gap = self.rules.visit_gap_days * luck
             job.split[HANDOFF] += gap
             return gap + self._trip(job, distance)
         if self.rules.carry and self.rules.front_desk:
-            days = self.rules.courier_days * luck(
-                self.key, job.case.number, draws.HANDOFF, job.step + 1, 0, 0
-            )
+            days = self.rules.courier_days * luck
         else:
             days = self.rules.electronic_days
         job.split[HANDOFF] += days
@@ -321,8 +318,8 @@ class Journeys:
     def _submit(
         self, job: Job, docs: list[int], at_risk: list[tuple[int, int]], office: int
     ) -> None:
-        """Hand in ``docs``; those of ``at_risk`` (``(step + 1, document)``: the step whose
-        number decides it) may each be missing at a visit."""
+        """Hand in ``docs``; those of ``at_risk`` (``(draw step, document)``: the step whose
+        number decides it, ``StepPlan.key``) may each be missing at a visit."""
         case = job.case
         case.submitted += len(docs)
         case.distinct.update(docs)
@@ -341,18 +338,17 @@ class Journeys:
     # -- routing: front desk, the precedence graph, steps -------------------------------------
     def _enter_front_desk(self, time: float, case: Case) -> None:
         job = Job(case, -1)
-        own: dict[int, int] = {}  # document: the first step (+ 1) that needs it
+        own: dict[int, int] = {}  # document: the draw step of the first step that needs it
         government: dict[int, int] = {}
-        for index, step in enumerate(case.plan.steps):
+        for step in case.plan.steps:
             for doc in step.applicant_docs:
-                own.setdefault(doc, index + 1)
+                own.setdefault(doc, step.key)
             for doc in self._unfetched(case, step.government_docs):
-                government.setdefault(doc, index + 1)
+                government.setdefault(doc, step.key)
         at_risk = [(step, doc) for doc, step in (*own.items(), *government.items())]
         desk = self.layout.front_desks[case.district]
         self._submit(job, [*own, *government], at_risk, desk)
         job.present = not case.online
-        job.mean = case.plan.counter_days_total
         delay = self._first_contact(job, case.distance)
         self.heap.push(time + delay, ARRIVE, desk, job)
 
@@ -417,12 +413,11 @@ class Journeys:
         if not self.rules.front_desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
-            at_risk = [(job.step + 1, doc) for doc in docs]
+            at_risk = [(step.key, doc) for doc in docs]
             if self.rules.carry:
                 docs.extend(step.case_docs)
             self._submit(job, docs, at_risk, office.counter)
             job.present = not case.online and (first or self.rules.carry)
-            job.mean = step.counter_days
             self.heap.push(time + delay, ARRIVE, office.counter, job)
             return -1.0
         if not self.rules.front_desk:  # no counter: the back office fetches what the hub holds
@@ -434,7 +429,6 @@ class Journeys:
         job.at_counter = False
         step = job.case.plan.steps[job.step]
         if step.backoffice_days > 0.0:
-            job.mean = step.backoffice_days
             office = self.layout.department(step.function, job.case.district)
             self.heap.push(time, ARRIVE, office.backoffice, job)
             return False
@@ -492,24 +486,31 @@ class Journeys:
         else:
             self._step_done(time, job)
 
-    def _service_time(self, job: Job) -> float:
-        """The job's service time: its mean times the case's number for this step and visit; at
-        the front desk, the sum of the counter times of every step (the same numbers a silo's
-        counters would take)."""
-        factor, case = draws.service_factor, job.case
+    def _parts_time(self, case: Case, step: StepPlan, counter: bool, visit: int) -> float:
+        """The summed counter (or back-office) times of the catalogue steps ``step`` stands for
+        (one unless bundled): each one's mean times the case's number for its draw step."""
+        purpose = draws.COUNTER if counter else draws.BACKOFFICE
         args = (self.distribution, self.sigma, self.shift)
-        if not job.at_counter:
-            purpose = draws.BACKOFFICE
-            return job.mean * factor(self.key, case.number, purpose, job.step + 1, 0, *args)
-        if job.step >= 0:
-            purpose = draws.COUNTER
-            return job.mean * factor(self.key, case.number, purpose, job.step + 1, job.visit, *args)
         total = 0.0
-        for index, step in enumerate(case.plan.steps):
-            if step.counter_days > 0.0:
-                total += step.counter_days * factor(
-                    self.key, case.number, draws.COUNTER, index + 1, job.visit, *args
+        for key, counter_days, backoffice_days in step.parts:
+            days = counter_days if counter else backoffice_days
+            if days > 0.0:
+                total += days * draws.service_factor(
+                    self.key, case.number, purpose, key, visit, *args
                 )
+        return total
+
+    def _service_time(self, job: Job) -> float:
+        """The job's service time (``_parts_time`` of its step); at the front desk, the sum of
+        the counter times of every step (the same numbers a silo's counters would take)."""
+        case = job.case
+        if not job.at_counter:
+            return self._parts_time(case, case.plan.steps[job.step], False, 0)
+        if job.step >= 0:
+            return self._parts_time(case, case.plan.steps[job.step], True, job.visit)
+        total = 0.0
+        for step in case.plan.steps:
+            total += self._parts_time(case, step, True, job.visit)
         return total
 
     def _start(self, time: float, station: int, job: Job) -> None:
@@ -529,8 +530,9 @@ class Journeys:
             case.returns += 1
             if case.trace is not None:
                 case.trace.append((time, "return", station))
+            key = case.plan.steps[job.step].key if job.step >= 0 else 0
             delay = self.rules.rework_days * draws.exponential(
-                self.key, number, draws.REWORK, job.step + 1, 0, visit
+                self.key, number, draws.REWORK, key, 0, visit
             )
             job.visit += 1
             job.split[REWORK] += delay

@@ -101,8 +101,8 @@ IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
 # What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
 # job's step ended, the front desk ended (start the source steps), the case opened (the same).
 STAY, STEP_DONE, FROM_DESK, FIRST = 0, 1, 2, 3
-# job_f columns: mean service time of the current stage, enqueue time, then the split.
-J_MEAN, J_ENQUEUED, J_SPLIT = 0, 1, 2
+# job_f columns: enqueue time, then the split.
+J_ENQUEUED, J_SPLIT = 0, 1
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
 # station_i / station_f columns (as model.engine.Station).
 S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEUED = range(8)
@@ -123,8 +123,14 @@ P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV = range(8)
     ST_SUCC0,
     ST_NSUCC,
     ST_NPRED,
-) = range(10)
+    ST_KEY,  # draw step of the step's own numbers (routes.StepPlan.key)
+    ST_PART0,  # offset into part_i / part_f: the catalogue steps it stands for
+    ST_NPART,
+    N_STEP_I,
+) = range(14)
 ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
+# part_i: the draw step of each part (routes.StepPlan.parts); part_f: its counter and back-office
+# days (columns ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS).
 # real[] and flag[] parameters.
 (
     R_ONLINE_COVERAGE,
@@ -245,7 +251,7 @@ def service_factor(key, case, purpose, step, visit, distribution, sigma, shift):
 
 Tables = namedtuple(
     "Tables",
-    "plan_i plan_f step_i step_f links docs counter_of city desk "
+    "plan_i step_i step_f part_i part_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill",
 )
 State = namedtuple(
@@ -281,23 +287,32 @@ def _factor(st, tb, case, purpose, step, visit):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
+def _parts_time(st, tb, case, s, column, purpose, visit):
+    """The summed service times of step ``s``'s parts (the catalogue steps it stands for), each
+    its mean (``part_f[:, column]``) times the case's number for its draw step."""
+    total = 0.0
+    for p in range(tb.step_i[s, ST_PART0], tb.step_i[s, ST_PART0] + tb.step_i[s, ST_NPART]):
+        days = tb.part_f[p, column]
+        if days > 0.0:
+            total += days * _factor(st, tb, case, purpose, tb.part_i[p], visit)
+    return total
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
 def _service_time(st, tb, job):
-    """As ``Journeys._service_time``: mean × the case's number; at the front desk the sum of
-    every step's counter time."""
+    """As ``Journeys._service_time``: the sum over the step's parts of mean × the case's number;
+    at the front desk the sum of every step's counter times."""
     case = st.job_i[job, J_CASE]
     step = st.job_i[job, J_STEP]
     visit = st.job_i[job, J_VISIT]
+    step0 = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0]
     if not st.job_i[job, J_AT_COUNTER]:
-        return st.job_f[job, J_MEAN] * _factor(st, tb, case, K_BACKOFFICE, step + 1, 0)
+        return _parts_time(st, tb, case, step0 + step, ST_BACKOFFICE_DAYS, K_BACKOFFICE, 0)
     if step >= 0:
-        return st.job_f[job, J_MEAN] * _factor(st, tb, case, K_COUNTER, step + 1, visit)
-    plan = st.case_i[case, C_PLAN]
-    step0 = tb.plan_i[plan, P_STEP0]
+        return _parts_time(st, tb, case, step0 + step, ST_COUNTER_DAYS, K_COUNTER, visit)
     total = 0.0
-    for s in range(step0, step0 + tb.plan_i[plan, P_NSTEPS]):
-        days = tb.step_f[s, ST_COUNTER_DAYS]
-        if days > 0.0:
-            total += days * _factor(st, tb, case, K_COUNTER, s - step0 + 1, visit)
+    for s in range(step0, step0 + tb.plan_i[st.case_i[case, C_PLAN], P_NSTEPS]):
+        total += _parts_time(st, tb, case, s, ST_COUNTER_DAYS, K_COUNTER, visit)
     return total
 
 
@@ -495,7 +510,8 @@ def _first_contact(st, tb, job, distance):
 def _handoff(st, tb, job, distance):
     case = st.job_i[job, J_CASE]
     carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
-    step = st.job_i[job, J_STEP] + 1  # the same number for a visit gap or a courier
+    s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
+    step = tb.step_i[s, ST_KEY]  # the same number for a visit gap or a courier
     if carry and not desk and not st.case_i[case, C_ONLINE]:
         gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
         st.job_f[job, J_SPLIT + HANDOFF] += gap
@@ -566,7 +582,6 @@ def _enter_front_desk(st, tb, time, case):
     docs = _popcount(own, 0, words) + _popcount(government, 0, words)
     _submitted(st, tb, job, case, docs, docs, tb.flag[F_DESK_BIT])
     st.job_i[job, J_PRESENT] = 1 - st.case_i[case, C_ONLINE]
-    st.job_f[job, J_MEAN] = tb.plan_f[plan]
     delay = _first_contact(st, tb, job, st.case_i[case, C_DISTANCE])
     _push(st, time + delay, ARRIVE, tb.desk[st.case_i[case, C_DISTRICT]], job)
 
@@ -667,7 +682,6 @@ def _enter_step(st, tb, time, job, first):
         _submitted(st, tb, job, case, docs, risky, function)
         online = st.case_i[case, C_ONLINE]
         st.job_i[job, J_PRESENT] = 1 if (not online and (first or carry)) else 0
-        st.job_f[job, J_MEAN] = tb.step_f[s, ST_COUNTER_DAYS]
         _push(st, time + delay, ARRIVE, counter, job)
         return False, time + delay
     if not desk:  # no counter: the back office fetches what the hub holds
@@ -683,7 +697,6 @@ def _to_backoffice(st, tb, time, job):
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
     days = tb.step_f[s, ST_BACKOFFICE_DAYS]
     if days > 0.0:
-        st.job_f[job, J_MEAN] = days
         function = tb.step_i[s, ST_FUNCTION]
         _push(st, time, ARRIVE, tb.counter_of[function, st.case_i[case, C_DISTRICT]] + 1, job)
         return False
@@ -828,7 +841,7 @@ def _missing(st, tb, job, case, visit):
         st.scratch[0][:] = 0
         st.scratch[1][:] = 0
     for s in range(first, stop):
-        key_step = s - step0 + 1
+        key_step = tb.step_i[s, ST_KEY]
         for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
             doc = tb.docs[k]
             if desk:
@@ -860,8 +873,11 @@ def _after_counter(st, tb, time, station, job):
         st.case_i[case, C_RETURNS] += 1
         if st.case_i[case, C_TRACE] >= 0:
             _log(st, case, time, T_RETURN, station)
-        step = st.job_i[job, J_STEP] + 1
-        delay = tb.real[R_REWORK_DAYS] * _exponential(st, tb, case, K_REWORK, step, visit)
+        step = st.job_i[job, J_STEP]
+        key = 0  # the front desk
+        if step >= 0:
+            key = tb.step_i[tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + step, ST_KEY]
+        delay = tb.real[R_REWORK_DAYS] * _exponential(st, tb, case, K_REWORK, key, visit)
         st.job_i[job, J_VISIT] = visit + 1
         st.job_f[job, J_SPLIT + REWORK] += delay
         if st.job_i[job, J_PRESENT]:

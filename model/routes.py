@@ -9,8 +9,11 @@ its predecessors have ended, so without congestion a case takes its critical pat
 sequential approval (串联) each step waits for the one written before it.
 
 Bundling (``[reengineering]``, 一件事一次办) merges the steps of one function in a case into one
-step (one counter contact, one back-office task; times add up) wherever the merge leaves the
-graph without a cycle; the merged graph orders the steps (written order breaks ties). The other
+step (one counter contact, one back-office task) wherever the merge leaves the graph without a
+cycle; the merged graph orders the steps (written order breaks ties). A merged step keeps its
+members' times as ``parts``: its counter and back-office service times are the sums of the
+members' own case-keyed draws (as the front desk's time is the sum of the steps' counter draws),
+not one draw at the summed mean. The other
 re-engineering levers change the catalogue before it gets here (``model.reengineering``).
 """
 
@@ -27,7 +30,12 @@ from scenarios import CaseType, Scenario
 @dataclass(frozen=True, slots=True)
 class StepPlan:
     """One step: where, how long, which documents by holder (as document indices), and the
-    catalogue steps it stands for (more than one when bundled)."""
+    catalogue steps it stands for (more than one when bundled).
+
+    ``parts`` holds, per member, ``(draw step, counter days, back-office days)``: the draw step
+    (catalogue index + 1) keys the member's random service times (``model.draws``), so a bundled
+    step takes the sum of the draws its members would take unbundled. ``key`` (the first
+    member's draw step) keys the step's other numbers (missing papers, hand-off, rework)."""
 
     function: int
     counter_days: float
@@ -36,6 +44,12 @@ class StepPlan:
     government_docs: tuple[int, ...]
     case_docs: tuple[int, ...]
     members: tuple[int, ...] = ()
+    parts: tuple[tuple[int, float, float], ...] = ()
+
+    @property
+    def key(self) -> int:
+        """The draw step of the step's own numbers: its first member's catalogue index + 1."""
+        return self.members[0] + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +216,14 @@ def _step_plans(
                 tuple(government),
                 tuple(case),
                 members,
+                tuple(
+                    (
+                        i + 1,
+                        service.steps[i].counter_hours / hours,
+                        service.steps[i].backoffice_days,
+                    )
+                    for i in members
+                ),
             )
         )
     return tuple(plans)

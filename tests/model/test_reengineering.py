@@ -48,6 +48,38 @@ def test_bundling_keeps_a_topological_written_order_under_sequential_approval():
     assert plan.procedures(front_desk=False) == 6 + 6  # 8 + 8 before
 
 
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_a_bundled_task_takes_the_sum_of_its_members_own_draws(engine):
+    """A bundled contact or back-office task lasts the sum of the times its member steps take
+    unbundled (each its own case-keyed draw), not one draw at the summed mean. Under sequential
+    approval every step is on the critical path and, with no paper ever missing, a case's service
+    time is the sum of all its service draws: the bundled and the unbundled run must give every
+    case the same service days (up to the order of the additions), while each bundled case has
+    fewer procedures."""
+    silo = apply_overrides(load_scenario("silo"), {"world.p_missing_document": 0.0})
+    bundled = apply_overrides(silo, {"reengineering.bundle_all": True})
+    tables = []
+    for scenario in (silo, bundled):
+        model = GovernanceModel(scenario, rng=5, engine=engine)
+        for _ in range(30):
+            model.step()
+        tables.append(model.journeys.records.table())
+    keys = [
+        {
+            (t["case_type"][i], t["applicant"][i], t["arrival_day"][i]): t["service_days"][i]
+            for i in range(len(t["case_type"]))
+        }
+        for t in tables
+    ]
+    common = sorted(set(keys[0]) & set(keys[1]))
+    merged = {p.index for p in compile_plans(bundled) if any(len(s.members) > 1 for s in p.steps)}
+    assert merged  # business registration bundles two pairs of steps
+    bundled_cases = [key for key in common if key[0] in merged]
+    assert len(bundled_cases) > 20
+    for key in common:
+        assert keys[1][key] == pytest.approx(keys[0][key], rel=1e-12, abs=1e-12), key
+
+
 def bundling_world(bundle: bool, chained: bool):
     """Three steps (f, g, f) with counters; the applicant carries the file (one trip a step).
     ``chained``: g needs f's permit and the last f needs g's, so f and f cannot merge."""
