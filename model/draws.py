@@ -18,7 +18,8 @@ so the two engines take the same numbers bit for bit. The compiled functions liv
 ``model.kernel`` (numba's cache of the kernel would not notice a change made here) and are
 re-exported by this module.
 
-Packing: ``purpose`` < 2^8, ``step`` < 2^20 (callers pass step + 1, the front desk being 0),
+Packing: ``purpose`` < 2^8, ``step`` < 2^20 (the catalogue step's index + 1, ``StepPlan.key``; a
+bundled step's service times use each member's own; the front desk is 0),
 ``item`` (a document number) < 2^20 and ``visit`` < 2^16 share one 64-bit word.
 """
 

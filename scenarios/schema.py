@@ -154,13 +154,14 @@ class World(Frozen):
         0.8, gt=0.0, le=10.0, description="coefficient of variation of lognormal service times"
     )
     warmup_days: int = Field(
-        90,
+        190,
         ge=0,
         le=10_000,
         description="start of the delay window: cases arriving before this day are left out of "
-        "metrics; days. Chosen by MSER-5 (White 1997) on the mean delay by arrival day of pilot "
-        "runs per ladder scenario (`govlab warmup`); 90 on earlier code, the current code's "
-        "criterion recommends 190 for silo-like scenarios (README, 'The delay window')",
+        "metrics; days. Chosen by MSER-5 (White 1997) on the mean delay by arrival day of 20 "
+        "pilot runs of 800 days per ladder scenario (`govlab warmup`), the largest truncation "
+        "over the ladder rounded up to 10 days (README, 'The delay window'); run at least twice "
+        "as many days",
     )
     runout_cap_days: int = Field(
         500,

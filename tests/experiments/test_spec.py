@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from experiments.designs import make_design
 from experiments.spec import ExperimentError, load_experiment
+from scenarios import apply_overrides, load_scenario
 from tests.experiments.batch_helpers import cli, write_experiment
 
 SHIPPED = Path(__file__).resolve().parents[2] / "experiments"
@@ -30,6 +32,21 @@ def test_the_shipped_experiments_load_with_their_designs():
     design = make_design(sobol)
     assert design.method == "sobol" and len(design.points) == 32 * (4 + 2)
     assert design.matrix.shape == (192, 4)
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.toml")), ids=lambda p: p.stem)
+def test_each_shipped_experiment_keeps_a_delay_window_as_long_as_its_warm_up(path):
+    """Every scenario a shipped experiment, search or exploration runs (its ``scenarios`` or
+    ``base``, with its ``set``) runs at least twice its warm-up: the delay window
+    [warm-up, days) is no shorter than the warm-up (README, 'The delay window')."""
+    spec = tomllib.loads(path.read_text())
+    names = [s if isinstance(s, str) else s["scenario"] for s in spec.get("scenarios", [])]
+    names += [spec["base"]] if "base" in spec else []
+    assert names and "days" in spec
+    for name in names:
+        scenario = apply_overrides(load_scenario(name), spec.get("set", {}))
+        warmup = scenario.world.warmup_days
+        assert spec["days"] - warmup >= warmup, f"{path.name} {name}: {spec['days']} days"
 
 
 GOOD = 'name = "bad"\nscenarios = ["silo"]\n'

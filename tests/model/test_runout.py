@@ -78,7 +78,8 @@ def test_run_out_keeps_needs_sensing_reallocating():
     leave a reallocation half done and starve an office (seed 10: p99 92 days instead of 40).
     With sensing running on (on frozen participation) the window's delays are those of a longer
     stepped run, up to the civic feedback on sensing noise."""
-    scenario = load_scenario("seamless")
+    # the run-out against a longer run, not steady state: a 90-day warm-up, a 30-day window
+    scenario = apply_overrides(load_scenario("seamless"), {"world.warmup_days": 90})
     model = stepped(scenario, 120, seed=10)
     reallocations = model.sensing.reallocations
     model.run_out()
