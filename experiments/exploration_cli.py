@@ -183,6 +183,7 @@ def discover(
             qp,
         )
     console.print(table)
+    console.print(cart_table(result.cart))
     scores = Table(title="feature scores (extra trees)", title_justify="left")
     scores.add_column("uncertainty")
     scores.add_column("score", justify="right")
@@ -190,6 +191,21 @@ def discover(
         scores.add_row(str(key), f"{float(value):.3f}")
     console.print(scores)
     print(path)
+
+
+def cart_table(cart) -> Table:
+    """CART's boxes of interest, one row per restricted dimension."""
+    table = Table(title="CART boxes (leaves of interest)", title_justify="left")
+    for column in ("box", "coverage", "density", "mass", "uncertainty", "box low", "box high"):
+        table.add_column(column, justify="left" if column == "uncertainty" else "right")
+    for box in cart.boxes.itertuples():
+        stats = [str(box.box), f"{box.coverage:.3f}", f"{box.density:.3f}", f"{box.mass:.3f}"]
+        for k, row in enumerate(cart.limits[cart.limits["box"] == box.box].itertuples()):
+            bounds = [
+                v if isinstance(v, str) else f"{float(v):.4g}" for v in (row.box_low, row.box_high)
+            ]
+            table.add_row(*(stats if k == 0 else [""] * 4), str(row.uncertainty), *bounds)
+    return table
 
 
 def optimise(
