@@ -212,34 +212,29 @@ def _wide(table: str) -> str:
     return f'<div style="overflow-x:auto">{table}</div>'
 
 
-def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, dict]:
-    """Write the tables (CSV), figures (PNG), ``summary.json`` and ``index.html`` into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    made = tables(result, spec)
-    sensitivity = cost_sensitivity(result, spec, evaluator)
-    for name, frame in {**made, "cost_sensitivity": sensitivity}.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-    page = Page(out)
-    page.add(f"<h1>{html.escape(spec.name)}: lever search</h1>")
+def optimisation_section(page: Page, result, spec, evaluator, made, sensitivity) -> None:
+    """Add the search's section (facts, chosen packages with intervals, Pareto set, figures,
+    cost sensitivity) to a report page."""
+    page.add(f"<h2>Lever search: {html.escape(spec.name)}</h2>")
     page.add(f"<p>{html.escape(spec.description)}</p>")
     worlds = len(evaluator.worlds)
     facts = [
         ["base scenario", html.escape(spec.base)],
         ["worlds (K) × replications (R)", f"{worlds} × {spec.replications}"],
+        ["days per run", str(spec.days)],
         ["population × generations", f"{spec.search.population} × {spec.search.generations + 1}"],
         ["distinct packages evaluated", str(len(result.evaluated))],
         [
             "runs simulated now / stored",
             f"{result.runs_done} / {len(result.runs) + len(result.baseline)}",
         ],
-        ["wall time", f"{result.seconds:.0f} s"],
+        ["wall time of this call", f"{result.seconds:.0f} s"],
         ["objectives", html.escape(", ".join(f"{k} ({v})" for k, v in spec.objectives.items()))],
     ]
     page.add(table_html(["", ""], facts))
     rule = spec.choose
     page.add(
-        f"<h2>Chosen packages</h2><p class=muted>Pareto packages whose {html.escape(rule.metric)} "
+        f"<h3>Chosen packages</h3><p class=muted>Pareto packages whose {html.escape(rule.metric)} "
         f"changes by at most {rule.relative_below:+.0%} against {html.escape(spec.base)} on the "
         "same worlds and seeds, cheapest first; 95% intervals over replications (each the mean "
         "over the K worlds). Cost is a property of the package (no interval).</p>"
@@ -263,7 +258,7 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
         page.add(_wide(table_html(_short(header), body, left=1)))
     else:
         page.add("<p class=bad>No Pareto package meets the rule.</p>")
-    page.add("<h2>Pareto set</h2>")
+    page.add("<h3>Pareto set</h3>")
     pareto = made["pareto"]
     columns = ["label", *spec.levers, *spec.objectives, f"change_{rule.metric}"]
     body = [_cells(r, columns) for r in pareto.to_dict("records")]
@@ -274,9 +269,12 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
     page.figure(
         "pareto_cost", cost_figure(made, spec), "Cost against the rule's change, every package"
     )
-    page.figure("convergence", convergence_figure(result), "Hypervolume by generation")
+    hypervolume = ", ".join(f"{v:.3f}" for v in result.hypervolume)
+    page.figure(
+        "convergence", convergence_figure(result), f"Hypervolume by generation: {hypervolume}"
+    )
     page.add(
-        "<h2>Cost sensitivity (±50%)</h2><p class=muted>Most prices are assumed "
+        "<h3>Cost sensitivity (±50%)</h3><p class=muted>Most prices are assumed "
         "(scenarios/lever_costs.toml). The cheapest package meeting the rule when one price (or "
         "all) is halved or raised by half; staff quantities stay (they are simulated).</p>"
     )
@@ -293,6 +291,20 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
         page.add(
             table_html(["prices", "cheapest package", "cost per year (yuan)", "changed"], rows)
         )
+
+
+def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, dict]:
+    """Write the tables (CSV), figures (PNG), ``summary.json`` and ``index.html`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    made = tables(result, spec)
+    sensitivity = cost_sensitivity(result, spec, evaluator)
+    for name, frame in {**made, "cost_sensitivity": sensitivity}.items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+    page = Page(out)
+    page.add(f"<h1>{html.escape(spec.name)}: lever search</h1>")
+    optimisation_section(page, result, spec, evaluator, made, sensitivity)
+    chosen = made["chosen"]
     document = (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(spec.name)}"
         f"</title><style>{STYLE}</style></head><body>{''.join(page.parts)}</body></html>"

@@ -195,6 +195,30 @@ def test_optimise_command_on_executors_matches_serial(tmp_path, monkeypatch, cap
         assert (out / f"{name}.csv").exists()
 
 
+def test_report_holds_the_search_section_with_its_figures(tmp_path, monkeypatch, capsys):
+    url = sqlite_url(tmp_path)
+    searched = tiny_search(tmp_path, url)
+    path = tmp_path / "tiny.toml"
+    for name, target in (("file", str(path)), ("stored", "optimise:tiny")):
+        out = tmp_path / name
+        code, _, err = cli(monkeypatch, capsys, "report", target, "--db", url, "--out", str(out))
+        assert code == 0, err
+        page = (out / "index.html").read_text()
+        assert "<h2>Lever search: tiny</h2>" in page and "Provenance of every run" in page
+        assert "runs simulated now / stored</td><td>0 / " in page  # replayed, nothing run
+        hypervolume = ", ".join(f"{v:.3f}" for v in searched.hypervolume)
+        assert f"Hypervolume by generation: {hypervolume}" in page
+        for figure in ("pareto_parallel", "pareto_cost", "convergence"):
+            assert (out / "figures" / f"{figure}.png").stat().st_size > 1000
+            assert f'alt="{figure}"' in page
+    # a search with runs missing from the store is not reported (and nothing is simulated)
+    path.write_text(TINY.replace("generations = 2", "generations = 3"))
+    code, _, err = cli(monkeypatch, capsys, "report", str(path), "--db", url, "--out",
+                       str(tmp_path / "more"))  # fmt: skip
+    assert code == 2 and "not finished in the store" in err and err.count("\n") == 1
+    assert not (tmp_path / "more").exists()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
