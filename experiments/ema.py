@@ -24,6 +24,7 @@ Two ways to run it:
 
 from __future__ import annotations
 
+import random
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -187,7 +188,14 @@ class GovlabEvaluator(BaseEvaluator):
             for e in experiments
         ]
         outcomes = [o.name for o in self.model.outcomes]
-        frame = self.evaluator.values(candidates, outcomes)
+        # EMA's optimize (platypus) draws from Python's global ``random``: the runs (Mesa
+        # models, Dask's client) must not move it, or a search would depend on the executor
+        # and a repeated search would not replay from the store.
+        state = random.getstate()
+        try:
+            frame = self.evaluator.values(candidates, outcomes)
+        finally:
+            random.setstate(state)
         means = frame.groupby("label")[outcomes].mean()
         from experiments.evaluate import candidate_label
 
