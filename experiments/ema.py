@@ -13,6 +13,9 @@ Two ways to run it:
 - ``GovlabEvaluator(model, store, executor, name)`` sends the runs through govlab's executors
   (processes, Dask) into the results store, one stored exploration experiment per ``name``: runs
   already stored are read back, so a repeated or interrupted ``perform_experiments`` resumes.
+  EMA's own ``optimize`` runs through it too (``tests/experiments/test_ema.py``). EMA 3.0's
+  ``optimize`` cannot decode categorical levers (platypus ``Subset`` values), and without a
+  ``reference`` world it draws the uncertainties afresh, unseeded, for every generation.
 
 >>> from ema_workbench import perform_experiments
 >>> model = govlab_model("silo", levers={"levers.data_sharing": (0.0, 1.0)},
