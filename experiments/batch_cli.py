@@ -386,11 +386,20 @@ def report(
     metrics: MetricsOption = None,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
-    from experiments.exploration_cli import report_sections
+    from experiments.exploration_cli import report_optimisation, report_sections
     from experiments.resolved import resolved_scenarios
     from results.report import build_report
 
     store = _store(db)
+    try:
+        searched = report_optimisation(experiment, store, out)  # a lever search's report
+    except BaseException:
+        store.close()
+        raise
+    if searched is not None:
+        store.close()
+        print(searched)
+        return
     data = _load(store, experiment)
     chosen = _metrics(data, metrics)
     scenarios, notes, match = resolved_scenarios(data)

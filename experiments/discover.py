@@ -1,11 +1,12 @@
-"""Scenario discovery on a stored experiment (issue 14 §4): PRIM boxes and feature scores.
+"""Scenario discovery on a stored experiment (issue 14 §4): PRIM and CART boxes, feature scores.
 
 The experiment's design points are the uncertain worlds (``[uncertainties]``, or any sample or
 sweep). The outcome at a point is a metric of one scenario averaged over its replications, or its
 paired change against a baseline scenario at the same point — ``mean_r (x_r − b_r) / b_r`` over
 the replications r that share a seed. A point is *of interest* when that outcome is below (or
 above) a threshold. EMA Workbench's PRIM (``ema_workbench.analysis.prim``) peels boxes over the
-uncertainties; extra-trees feature scores (``feature_scoring``) rank them.
+uncertainties; CART's leaves (``experiments.discover_cart``) give a second set of boxes;
+extra-trees feature scores (``feature_scoring``) rank the uncertainties.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.discover_cart import CartBoxes, cart_boxes
 from experiments.spec import ExperimentError
 
 
@@ -37,6 +39,7 @@ class Discovery:
         limits: the chosen box's restricted dimensions: min, max, full-range min and max, qp.
         scores: feature scores of each uncertainty (extra trees), highest first.
         prim: the EMA PRIM box object (for its figures).
+        cart: CART's leaves of interest as boxes (``experiments.discover_cart``).
     """
 
     question: str
@@ -48,6 +51,7 @@ class Discovery:
     limits: pd.DataFrame
     scores: pd.Series
     prim: Any
+    cart: CartBoxes
 
     @property
     def box(self) -> dict[str, float]:
@@ -121,7 +125,7 @@ def discover(
     mass_min: float = 0.05,
     seed: int = 0,
 ) -> Discovery:
-    """PRIM and feature scores for the points where the outcome is below / above a threshold.
+    """PRIM, CART and feature scores for the points where the outcome is below / above a threshold.
 
     The chosen box is the most covering one of at least ``min_density`` (else the densest);
     then its restrictions whose quasi-p-value exceeds ``max_qp`` are dropped (EMA's
@@ -161,9 +165,11 @@ def discover(
             trajectory = box.peeling_trajectory.copy()
             limits = _limits(box, x, chosen)
         scores = _scores(feature_scoring, x, y, seed)
+    tree = cart_boxes(x, y, mass_min=mass_min, seed=seed)
     return Discovery(
-        question, x, outcome.reset_index(drop=True), y, trajectory, chosen, limits, scores, box
-    )
+        question, x, outcome.reset_index(drop=True), y, trajectory, chosen, limits, scores, box,
+        tree,
+    )  # fmt: skip
 
 
 def _limits(box, x: pd.DataFrame, chosen: int) -> pd.DataFrame:

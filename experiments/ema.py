@@ -13,6 +13,9 @@ Two ways to run it:
 - ``GovlabEvaluator(model, store, executor, name)`` sends the runs through govlab's executors
   (processes, Dask) into the results store, one stored exploration experiment per ``name``: runs
   already stored are read back, so a repeated or interrupted ``perform_experiments`` resumes.
+  EMA's own ``optimize`` runs through it too (``tests/experiments/test_ema.py``). EMA 3.0's
+  ``optimize`` cannot decode categorical levers (platypus ``Subset`` values), and without a
+  ``reference`` world it draws the uncertainties afresh, unseeded, for every generation.
 
 >>> from ema_workbench import perform_experiments
 >>> model = govlab_model("silo", levers={"levers.data_sharing": (0.0, 1.0)},
@@ -24,6 +27,7 @@ Two ways to run it:
 
 from __future__ import annotations
 
+import random
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -187,7 +191,14 @@ class GovlabEvaluator(BaseEvaluator):
             for e in experiments
         ]
         outcomes = [o.name for o in self.model.outcomes]
-        frame = self.evaluator.values(candidates, outcomes)
+        # EMA's optimize (platypus) draws from Python's global ``random``: the runs (Mesa
+        # models, Dask's client) must not move it, or a search would depend on the executor
+        # and a repeated search would not replay from the store.
+        state = random.getstate()
+        try:
+            frame = self.evaluator.values(candidates, outcomes)
+        finally:
+            random.setstate(state)
         means = frame.groupby("label")[outcomes].mean()
         from experiments.evaluate import candidate_label
 

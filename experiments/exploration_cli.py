@@ -183,6 +183,7 @@ def discover(
             qp,
         )
     console.print(table)
+    console.print(cart_table(result.cart))
     scores = Table(title="feature scores (extra trees)", title_justify="left")
     scores.add_column("uncertainty")
     scores.add_column("score", justify="right")
@@ -190,6 +191,21 @@ def discover(
         scores.add_row(str(key), f"{float(value):.3f}")
     console.print(scores)
     print(path)
+
+
+def cart_table(cart) -> Table:
+    """CART's boxes of interest, one row per restricted dimension."""
+    table = Table(title="CART boxes (leaves of interest)", title_justify="left")
+    for column in ("box", "coverage", "density", "mass", "uncertainty", "box low", "box high"):
+        table.add_column(column, justify="left" if column == "uncertainty" else "right")
+    for box in cart.boxes.itertuples():
+        stats = [str(box.box), f"{box.coverage:.3f}", f"{box.density:.3f}", f"{box.mass:.3f}"]
+        for k, row in enumerate(cart.limits[cart.limits["box"] == box.box].itertuples()):
+            bounds = [
+                v if isinstance(v, str) else f"{float(v):.4g}" for v in (row.box_low, row.box_high)
+            ]
+            table.add_row(*(stats if k == 0 else [""] * 4), str(row.uncertainty), *bounds)
+    return table
 
 
 def optimise(
@@ -205,7 +221,7 @@ def optimise(
     fresh: Annotated[bool, typer.Option(help="delete the stored runs of this search")] = False,
 ) -> None:
     """Many-objective search over levers on shared uncertain worlds (resumes from the store)."""
-    from experiments.evaluate import Evaluator, ExplorationError
+    from experiments.evaluate import ExplorationError
     from experiments.executors import make_executor
     from experiments.optimise import run_search
     from experiments.optimise_spec import load_optimisation
@@ -222,30 +238,17 @@ def optimise(
         spec, base = load_optimisation(spec_file)
     except ExperimentError as error:
         raise _fail(str(error)) from None
-    worlds = [{}] if spec.uncertainties is None else sample_points(spec.uncertainties, spec.seed)[0]
     store = _store(db)
+    worlds = 1 if spec.uncertainties is None else len(sample_points(spec.uncertainties, 0)[0])
     _say(
         f"{spec.name}: {spec.search.population} candidates × {spec.search.generations + 1} "
-        f"generations, {len(worlds)} world(s) × {spec.replications} replication(s), {spec.days} "
+        f"generations, {worlds} world(s) × {spec.replications} replication(s), {spec.days} "
         f"days; store {store.safe_url}; executor {executor}"
     )
     runner = None
     try:
         runner = make_executor(executor, workers, scheduler, chunk_size)
-        evaluator = Evaluator.for_experiment(
-            store,
-            runner,
-            f"optimise:{spec.name}",
-            spec.model_dump(mode="json"),
-            spec.identity(),
-            base,
-            worlds,
-            spec.days,
-            spec.seed,
-            spec.replications,
-            source=str(spec_file),
-            fresh=fresh,
-        )
+        evaluator = search_evaluator(store, runner, spec, base, str(spec_file), fresh)
         result = run_search(spec, evaluator, log=_say)
         path, summary = write_optimisation(
             result, spec, evaluator, out or Path("results/reports") / spec.name
@@ -278,6 +281,87 @@ def optimise(
         )
     console.print(table)
     print(path)
+
+
+def search_evaluator(store, runner, spec, base, source: str, fresh: bool = False):
+    """The evaluator of the search ``spec``: its stored experiment ``optimise:<name>``, its K
+    sampled worlds and R replication seeds."""
+    from experiments.evaluate import Evaluator
+    from experiments.uncertainties import sample_points
+
+    worlds = [{}] if spec.uncertainties is None else sample_points(spec.uncertainties, spec.seed)[0]
+    return Evaluator.for_experiment(
+        store, runner, f"optimise:{spec.name}", spec.model_dump(mode="json"), spec.identity(),
+        base, worlds, spec.days, spec.seed, spec.replications, source=source, fresh=fresh,
+    )  # fmt: skip
+
+
+class StoreOnly:
+    """An executor that runs nothing: a report replays a finished search from the store."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def run(self, specs):
+        from experiments.evaluate import ExplorationError
+
+        raise ExplorationError(
+            f"the search is not finished in the store ({len(specs)} run(s) of its next step are "
+            f"missing): run `govlab optimise {self.source}` first"
+        )
+
+    def close(self, abort: bool = False) -> None:
+        """Nothing to close."""
+
+
+def optimisation_file(experiment: str, store) -> str | None:
+    """The optimisation file ``experiment`` names (a TOML file with ``[objectives]``, or the
+    stored search ``optimise:<name>``'s source), or None if it is not a search."""
+    import tomllib
+
+    path = Path(experiment)
+    if path.suffix == ".toml" and path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # the experiment loader names the problem
+        return str(path) if "objectives" in data else None
+    if not experiment.startswith("optimise:"):
+        return None
+    from results.store import StoreError
+
+    try:
+        source = store.experiment(experiment).source
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    if not source or not Path(source).is_file():
+        raise _fail(f"{experiment}: its optimisation file {source!r} is not found; give the file")
+    return source
+
+
+def report_optimisation(experiment: str, store, out: Path) -> Path | None:
+    """``govlab report`` of a lever search: replay it from the store (nothing is simulated) and
+    write its report; None if ``experiment`` is not a search."""
+    source = optimisation_file(experiment, store)
+    if source is None:
+        return None
+    from experiments.evaluate import ExplorationError
+    from experiments.optimise import run_search
+    from experiments.optimise_spec import load_optimisation
+    from experiments.spec import ExperimentError
+    from results.exploration_report import optimisation_report
+    from results.store import StoreError
+
+    try:
+        spec, base = load_optimisation(source)
+        store.experiment(f"optimise:{spec.name}")  # never register an empty search
+        evaluator = search_evaluator(store, StoreOnly(source), spec, base, source)
+        result = run_search(spec, evaluator)
+        return optimisation_report(store, result, spec, evaluator, out)
+    except (ExperimentError, StoreError, ExplorationError) as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"--out: cannot write the report: {error}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -36,6 +36,7 @@ class SearchResult:
         runs: every stored value of the evaluated candidates (candidate, world, replication).
         front: labels of the non-dominated candidates over everything evaluated.
         generations: per generation, the objective vectors of its non-dominated population.
+        archives: per generation, the non-dominated set of every candidate evaluated so far.
         baseline: the base scenario's runs on the same worlds and seeds.
         seconds: wall time; runs_done: runs simulated (not read back).
     """
@@ -48,6 +49,8 @@ class SearchResult:
     seconds: float = 0.0
     runs_done: int = 0
     hypervolume: list[float] = field(default_factory=list)
+    archives: list[np.ndarray] = field(default_factory=list)
+    archive_hypervolume: list[float] = field(default_factory=list)
 
 
 def _directions(spec: Optimisation) -> list[int]:
@@ -119,7 +122,11 @@ def _front_of(points: np.ndarray, directions: list[int]) -> np.ndarray:
 
 
 def hypervolumes(generations: list[np.ndarray], directions: list[int]) -> list[float]:
-    """Normalised hypervolume of each generation's front (bounds: every front's extremes)."""
+    """Normalised hypervolume of each generation's front (bounds: every front's extremes).
+
+    Of the population's front it may fall (NSGA-II's crowding drops front members when the
+    front outgrows the population); of the archive (everything evaluated so far) it can only
+    rise, and a plateau shows that new generations no longer extend the front."""
     everything = np.vstack(generations)
     low, high = everything.min(axis=0), everything.max(axis=0)
     high = np.where(high > low, high, low + 1.0)
@@ -153,10 +160,13 @@ def run_search(spec: Optimisation, evaluator: Evaluator, log=None) -> SearchResu
             problem, population_size=spec.search.population, evaluator=batch, log_frequency=None
         )
         generations: list[np.ndarray] = []
+        archives: list[np.ndarray] = []
 
         def record(algo) -> None:
             points = np.array([s.objectives[:] for s in algo.population], dtype=float)
             generations.append(points[_front_of(points, directions)])
+            seen = np.array(list(batch.cache.values()), dtype=float)
+            archives.append(seen[_front_of(seen, directions)])
             if log is not None:
                 log(
                     f"generation {len(generations) - 1}: {len(batch.cache)} candidates, "
@@ -167,10 +177,10 @@ def run_search(spec: Optimisation, evaluator: Evaluator, log=None) -> SearchResu
         algorithm.run(total, callback=record)
     finally:
         random.setstate(state)
-    return _result(spec, evaluator, batch, generations, directions, start)
+    return _result(spec, evaluator, batch, generations, archives, directions, start)
 
 
-def _result(spec, evaluator, batch, generations, directions, start) -> SearchResult:
+def _result(spec, evaluator, batch, generations, archives, directions, start) -> SearchResult:
     metrics = list(spec.objectives)
     extra = [m for m in (spec.choose.metric, spec.choose.cost) if m not in metrics]
     params = batch.packages
@@ -191,4 +201,6 @@ def _result(spec, evaluator, batch, generations, directions, start) -> SearchRes
         runs_done=evaluator.runs_done,
     )
     result.hypervolume = hypervolumes(generations, directions)
+    result.archives = archives
+    result.archive_hypervolume = hypervolumes(archives, directions)
     return result

@@ -40,6 +40,7 @@ from model.staff_budget import funded_layout
 from model.staffing import Staffing
 from model.voice import Voice
 from scenarios import Scenario
+from scenarios.costs import default_office_handlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,11 @@ class GovernanceModel(mesa.Model):
         world = scenario.world
         servers, speed = office_staff(scenario.response_office, world.residents)
         if scenario.response_office.from_staff_budget and world.residents:
-            whole = round(scenario.response_office.staff_per_10k_residents * world.residents / 1e4)
+            # The default office's handlers come from the back offices (a fixed budget); those
+            # above it are a lever's staff need (scenarios.costs), already withdrawn from the
+            # layout unless the scenario raised the budget (model.staff_budget).
+            handlers = scenario.response_office.staff_per_10k_residents * world.residents / 1e4
+            whole = round(min(handlers, default_office_handlers(scenario)))
             self.office_transferred = self.staffing.transfer_to_office(whole)
         else:
             self.office_transferred = 0

@@ -1,7 +1,8 @@
 """Figures, tables and the HTML report section of a scenario discovery (``govlab discover``).
 
-``write_discovery(discovery, out)`` writes ``out/discover.json``, the peeling trajectory and the
-box limits as CSV, the figures as PNG, and ``out/index.html`` (a page holding the section);
+``write_discovery(discovery, out)`` writes ``out/discover.json``, the peeling trajectory, the PRIM
+box limits and the CART boxes and limits as CSV, the figures as PNG, and ``out/index.html`` (a
+page holding the section);
 ``discovery_section(page, discovery)`` adds the same section to any report ``Page``.
 """
 
@@ -128,11 +129,76 @@ def scatter_figure(discovery) -> Figure:
     return fig
 
 
+def cart_figure(discovery) -> Figure:
+    """CART's boxes of interest: each box's restricted dimensions within their sampled ranges
+    (normalised to 0-1), one panel row per box, with its coverage and density."""
+    cart = discovery.cart
+    boxes, limits = cart.boxes, cart.limits
+    rows = max(len(limits), 1) + len(boxes)
+    fig = Figure(figsize=(5.8, 0.42 * rows + 1.3), layout="constrained")
+    ax = fig.add_subplot()
+    if limits.empty:
+        ax.text(
+            0.5, 0.5, "CART found no leaf that concentrates the points of interest", ha="center"
+        )
+        ax.set_axis_off()
+        return fig
+    colours = ["#4c72b0", "#dd8452", "#55a868", "#8172b3", "#c44e52", "#937860"]
+    labels, y = [], 0
+    for k, box in enumerate(boxes.itertuples()):
+        colour = colours[k % len(colours)]
+        for row in limits[limits["box"] == box.box].itertuples():
+            labels.append((y, f"{row.uncertainty}"))
+            if isinstance(row.box_low, str):
+                ax.barh(y, 1.0, color=colour, alpha=0.35)
+                ax.text(0.5, y, str(row.box_low), ha="center", va="center", fontsize=7)
+            else:
+                span = float(row.range_high) - float(row.range_low) or 1.0
+                low = (float(row.box_low) - float(row.range_low)) / span
+                high = (float(row.box_high) - float(row.range_low)) / span
+                ax.barh(y, 1.0, color="#eeeeee", edgecolor="#999999")
+                ax.barh(y, high - low, left=low, color=colour)
+                ax.text(low, y + 0.34, f"{float(row.box_low):.3g}", ha="left", fontsize=7)
+                ax.text(high, y + 0.34, f"{float(row.box_high):.3g}", ha="right", fontsize=7)
+            y += 1
+        ax.text(
+            1.0, y - 0.45, f"CART box {box.box}: coverage {box.coverage:.2f}, density "
+            f"{box.density:.2f}, mass {box.mass:.2f}", ha="right", fontsize=8, color=colour,
+        )  # fmt: skip
+        y += 1
+    ax.set_yticks([p for p, _ in labels], [t for _, t in labels], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(y - 0.5, -0.7)
+    ax.set_xlabel("position in the sampled range (0 = low, 1 = high)")
+    ax.set_title("CART leaves that concentrate the points of interest", fontsize=10)
+    return fig
+
+
+def tree_figure(discovery) -> Figure:
+    """The top three levels of CART's tree (scikit-learn's ``plot_tree``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from sklearn.tree import plot_tree
+
+    cart = discovery.cart
+    fig = Figure(figsize=(9.0, 4.6), layout="constrained")
+    FigureCanvasAgg(fig)  # plot_tree measures its text with the canvas's renderer
+    ax = fig.add_subplot()
+    plot_tree(
+        cart.tree, ax=ax, max_depth=3, feature_names=cart.features,
+        class_names=["other", "of interest"], filled=True, impurity=False, proportion=False,
+        fontsize=7, rounded=True,
+    )  # fmt: skip
+    ax.set_title("CART tree (first three levels; leaf counts: other, of interest)", fontsize=10)
+    return fig
+
+
 FIGURES = (
     ("prim_tradeoff", tradeoff_figure, "PRIM peeling trade-off: coverage against density"),
     ("prim_box", box_figure, "Restricted dimensions of the chosen box"),
     ("feature_scores", scores_figure, "Feature scores (extra trees) of the outcome of interest"),
     ("prim_scatter", scatter_figure, "Points of interest on the two leading uncertainties"),
+    ("cart_boxes", cart_figure, "CART: the leaves of interest as boxes"),
+    ("cart_tree", tree_figure, "CART: the classification tree"),
 )
 
 
@@ -146,7 +212,36 @@ def summary(discovery) -> dict[str, Any]:
         **discovery.box,
         "limits": json.loads(discovery.limits.to_json(orient="records")),
         "feature_scores": {str(k): float(v) for k, v in discovery.scores.items()},
+        "cart_boxes": json.loads(discovery.cart.boxes.to_json(orient="records")),
+        "cart_limits": json.loads(discovery.cart.limits.to_json(orient="records")),
     }
+
+
+def cart_html(discovery) -> str:
+    """CART's boxes of interest and their restricted dimensions as two tables."""
+    cart = discovery.cart
+    boxes = [
+        [str(r.box), fmt(r.coverage, 3), fmt(r.density, 3), fmt(r.mass, 3), str(int(r.res_dim))]
+        for r in cart.boxes.itertuples()
+    ]
+    limits = [
+        [str(r.box), html.escape(str(r.uncertainty)), *(_bound(v) for v in r[2:6])]
+        for r in cart.limits.itertuples(index=False)
+    ]
+    return (
+        "<h3>CART</h3><p class=muted>A classification tree (EMA Workbench's CART on "
+        "scikit-learn, leaves of at least the PRIM mass, seeded); each leaf whose density is above "
+        f"the sample's share of points of interest ({discovery.y.mean():.3f}) is a box, highest "
+        "coverage first.</p>"
+        + table_html(["CART box", "coverage", "density", "mass", "restricted dimensions"], boxes)
+        + table_html(
+            ["CART box", "uncertainty", "box low", "box high", "range low", "range high"], limits
+        )
+    )
+
+
+def _bound(value) -> str:
+    return html.escape(value) if isinstance(value, str) else fmt(float(value), 4)
 
 
 def discovery_section(page: Page, discovery, title: str = "Scenario discovery") -> None:
@@ -154,7 +249,8 @@ def discovery_section(page: Page, discovery, title: str = "Scenario discovery") 
     box = discovery.box
     page.add(f"<h2>{html.escape(title)}</h2><p>{html.escape(discovery.question)}</p>")
     page.add(
-        "<p class=muted>PRIM (EMA Workbench) peels boxes over the uncertain parameters. Coverage: "
+        "<h3>PRIM</h3><p class=muted>PRIM (EMA Workbench) peels boxes over the uncertain "
+        "parameters. Coverage: "
         "share of all points of interest inside the box; density: share of the box's points that "
         "are of interest; qp: quasi-p-value of each restriction. The chosen box has the highest "
         "coverage among boxes of the stated density (else it is the densest box); restrictions "
@@ -189,6 +285,7 @@ def discovery_section(page: Page, discovery, title: str = "Scenario discovery") 
     page.add(
         table_html(["uncertainty", "box low", "box high", "range low", "range high", "qp"], rows)
     )
+    page.add(cart_html(discovery))
     score_rows = [[html.escape(str(k)), fmt(float(v), 3)] for k, v in discovery.scores.items()]
     page.add(table_html(["uncertainty", "feature score"], score_rows))
     for name, make, caption in FIGURES:
@@ -202,6 +299,8 @@ def write_discovery(discovery, out: str | Path, title: str) -> Path:
     (out / "discover.json").write_text(json.dumps(summary(discovery), indent=1, default=float))
     discovery.trajectory.to_csv(out / "prim_trajectory.csv", index=False)
     discovery.limits.to_csv(out / "prim_box.csv", index=False)
+    discovery.cart.boxes.to_csv(out / "cart_boxes.csv", index=False)
+    discovery.cart.limits.to_csv(out / "cart_limits.csv", index=False)
     page = Page(out)
     page.add(f"<h1>{html.escape(title)}</h1>")
     discovery_section(page, discovery)

@@ -165,13 +165,22 @@ def parallel_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
 
 
 def convergence_figure(result) -> Figure:
-    """Normalised hypervolume of each generation's non-dominated population."""
-    fig = Figure(figsize=(5.0, 3.4), layout="constrained")
+    """Normalised hypervolume by generation: of the archive (the non-dominated set of everything
+    evaluated so far; it can only rise, a plateau is convergence) and of the population's
+    non-dominated members (NSGA-II's crowding may drop some)."""
+    fig = Figure(figsize=(5.4, 3.6), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(range(len(result.hypervolume)), result.hypervolume, marker="o", color="#4c72b0")
+    if result.archive_hypervolume:
+        archive = result.archive_hypervolume
+        ax.plot(range(len(archive)), archive, marker="o", color="#4c72b0", label="archive")
+    ax.plot(
+        range(len(result.hypervolume)), result.hypervolume, marker=".", color="#999999",
+        ls="--", label="population's front",
+    )  # fmt: skip
     ax.set_xlabel("generation")
     ax.set_ylabel("hypervolume (normalised objectives)")
     ax.set_title("Convergence of the search", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     return fig
 
@@ -212,34 +221,29 @@ def _wide(table: str) -> str:
     return f'<div style="overflow-x:auto">{table}</div>'
 
 
-def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, dict]:
-    """Write the tables (CSV), figures (PNG), ``summary.json`` and ``index.html`` into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    made = tables(result, spec)
-    sensitivity = cost_sensitivity(result, spec, evaluator)
-    for name, frame in {**made, "cost_sensitivity": sensitivity}.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-    page = Page(out)
-    page.add(f"<h1>{html.escape(spec.name)}: lever search</h1>")
+def optimisation_section(page: Page, result, spec, evaluator, made, sensitivity) -> None:
+    """Add the search's section (facts, chosen packages with intervals, Pareto set, figures,
+    cost sensitivity) to a report page."""
+    page.add(f"<h2>Lever search: {html.escape(spec.name)}</h2>")
     page.add(f"<p>{html.escape(spec.description)}</p>")
     worlds = len(evaluator.worlds)
     facts = [
         ["base scenario", html.escape(spec.base)],
         ["worlds (K) × replications (R)", f"{worlds} × {spec.replications}"],
+        ["days per run", str(spec.days)],
         ["population × generations", f"{spec.search.population} × {spec.search.generations + 1}"],
         ["distinct packages evaluated", str(len(result.evaluated))],
         [
             "runs simulated now / stored",
             f"{result.runs_done} / {len(result.runs) + len(result.baseline)}",
         ],
-        ["wall time", f"{result.seconds:.0f} s"],
+        ["wall time of this call", f"{result.seconds:.0f} s"],
         ["objectives", html.escape(", ".join(f"{k} ({v})" for k, v in spec.objectives.items()))],
     ]
     page.add(table_html(["", ""], facts))
     rule = spec.choose
     page.add(
-        f"<h2>Chosen packages</h2><p class=muted>Pareto packages whose {html.escape(rule.metric)} "
+        f"<h3>Chosen packages</h3><p class=muted>Pareto packages whose {html.escape(rule.metric)} "
         f"changes by at most {rule.relative_below:+.0%} against {html.escape(spec.base)} on the "
         "same worlds and seeds, cheapest first; 95% intervals over replications (each the mean "
         "over the K worlds). Cost is a property of the package (no interval).</p>"
@@ -263,7 +267,7 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
         page.add(_wide(table_html(_short(header), body, left=1)))
     else:
         page.add("<p class=bad>No Pareto package meets the rule.</p>")
-    page.add("<h2>Pareto set</h2>")
+    page.add("<h3>Pareto set</h3>")
     pareto = made["pareto"]
     columns = ["label", *spec.levers, *spec.objectives, f"change_{rule.metric}"]
     body = [_cells(r, columns) for r in pareto.to_dict("records")]
@@ -274,9 +278,15 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
     page.figure(
         "pareto_cost", cost_figure(made, spec), "Cost against the rule's change, every package"
     )
-    page.figure("convergence", convergence_figure(result), "Hypervolume by generation")
+    archive = ", ".join(f"{v:.3f}" for v in result.archive_hypervolume)
+    population = ", ".join(f"{v:.3f}" for v in result.hypervolume)
+    page.figure(
+        "convergence",
+        convergence_figure(result),
+        f"Hypervolume by generation, archive: {archive}; population's front: {population}",
+    )
     page.add(
-        "<h2>Cost sensitivity (±50%)</h2><p class=muted>Most prices are assumed "
+        "<h3>Cost sensitivity (±50%)</h3><p class=muted>Most prices are assumed "
         "(scenarios/lever_costs.toml). The cheapest package meeting the rule when one price (or "
         "all) is halved or raised by half; staff quantities stay (they are simulated).</p>"
     )
@@ -293,6 +303,20 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
         page.add(
             table_html(["prices", "cheapest package", "cost per year (yuan)", "changed"], rows)
         )
+
+
+def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, dict]:
+    """Write the tables (CSV), figures (PNG), ``summary.json`` and ``index.html`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    made = tables(result, spec)
+    sensitivity = cost_sensitivity(result, spec, evaluator)
+    for name, frame in {**made, "cost_sensitivity": sensitivity}.items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+    page = Page(out)
+    page.add(f"<h1>{html.escape(spec.name)}: lever search</h1>")
+    optimisation_section(page, result, spec, evaluator, made, sensitivity)
+    chosen = made["chosen"]
     document = (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(spec.name)}"
         f"</title><style>{STYLE}</style></head><body>{''.join(page.parts)}</body></html>"
@@ -301,6 +325,8 @@ def write_optimisation(result, spec, evaluator, out: str | Path) -> tuple[Path, 
     summary = {
         "front": result.front,
         "hypervolume": result.hypervolume,
+        "archive_hypervolume": result.archive_hypervolume,
+        "archive_size": [len(a) for a in result.archives],
         "chosen": json.loads(chosen.to_json(orient="records")),
         "cost_sensitivity_changes": int(sensitivity["changed"].sum()) if len(sensitivity) else 0,
         "seconds": result.seconds,

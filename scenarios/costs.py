@@ -37,9 +37,7 @@ SWITCHES: dict[str, Any] = {
     "handoff": "electronic",
     "cross_district": "anywhere",
 }
-# Levers measured in levels or shares: cost per unit above the default. The response office
-# (``[response_office]``, issue 12) is not priced here: its handlers are moved from the back offices
-# (``from_staff_budget``), so its cost shows as service delay, not as a budget raise.
+# Levers measured in levels or shares: cost per unit above the default.
 GRADED = (
     "online_coverage",
     "sensing_quality",
@@ -51,7 +49,11 @@ GRADED = (
 )
 # Process re-engineering (``[reengineering]``): units from ``reengineering_units``.
 REENGINEERING = ("bundling", "exemption", "time_limit")
-PRICED = (*SWITCHES, "capacity_policy", *GRADED, *REENGINEERING)
+# The response office (``[response_office]``, issue 12): one unit is one handler above the default
+# office's (``office_units``). The default office's handlers are the silo's, paid by today's budget
+# (moved from the back offices when ``from_staff_budget``); the extra handlers are a staff need
+# like any lever's, funded by a raise or withdrawn from the departments.
+PRICED = (*SWITCHES, "capacity_policy", *GRADED, *REENGINEERING, "response_office")
 
 # Design properties of a run's summary (name -> unit and meaning): reported, never compared with
 # p-values (DESIGN.md §2: a closed-form function of the levers is a parameter, not an outcome).
@@ -148,6 +150,18 @@ def reengineering_units(scenario) -> dict[str, float]:
     }
 
 
+def default_office_handlers(scenario) -> float:
+    """Handlers of the default organisation's response office in this city; staff-equivalents."""
+    per_10k = type(scenario.response_office).model_fields["staff_per_10k_residents"].default
+    return per_10k * scenario.world.residents / 10_000
+
+
+def office_units(scenario) -> float:
+    """Handlers of the response office above the default office's (0 at or below it)."""
+    handlers = scenario.response_office.staff_per_10k_residents * scenario.world.residents / 1e4
+    return max(handlers - default_office_handlers(scenario), 0.0)
+
+
 def time_limit_staff(scenario) -> float:
     """Extra back-office servers the committed time limit adds (every department, simulated)."""
     extra = scenario.reengineering.extra_backoffice_staff
@@ -159,8 +173,13 @@ def time_limit_staff(scenario) -> float:
 
 
 def priced_units(scenario) -> dict[str, float]:
-    """Units of every priced lever of ``scenario`` (``PRICED``): the levers and re-engineering."""
-    return {**lever_units(scenario.levers), **reengineering_units(scenario)}
+    """Units of every priced lever of ``scenario`` (``PRICED``): the levers, re-engineering and
+    the response office's extra handlers."""
+    return {
+        **lever_units(scenario.levers),
+        **reengineering_units(scenario),
+        "response_office": office_units(scenario),
+    }
 
 
 def itemised(scenario) -> dict[str, dict[str, float]]:

@@ -477,8 +477,10 @@ class ResponseOffice(Frozen):
     )
     from_staff_budget: bool = Field(
         True,
-        description="the handlers are taken from the back offices at the start (one at a time "
-        "from the most staffed, none below one): the staff budget is fixed; bool",
+        description="the default office's handlers (the schema default per 10^4 residents) are "
+        "taken from the back offices at the start (one at a time from the most staffed, none "
+        "below one): the staff budget is fixed; handlers above those are priced as a lever's "
+        "staff need (scenarios/costs.py); bool",
     )
     handling_hours: float = Field(
         0.25,

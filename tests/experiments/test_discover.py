@@ -1,4 +1,4 @@
-"""Scenario discovery (issue 14 §4): PRIM finds a known box; the command end to end."""
+"""Scenario discovery (issue 14 §4): PRIM and CART find a known box; the command end to end."""
 
 from __future__ import annotations
 
@@ -41,6 +41,27 @@ def test_prim_finds_the_known_box():
     assert found.scores.index[-1] == "c"
 
 
+def test_cart_finds_the_known_box():
+    wide, design = synthetic()
+    found = discover(wide, design, "m", "reform", relative_to="base", above=-0.3)
+    boxes, limits = found.cart.boxes, found.cart.limits
+    best = boxes.iloc[0]
+    assert best["coverage"] == 1.0 and best["density"] == 1.0  # the box, exactly its points
+    assert best["res_dim"] == 2
+    bounds = limits[limits["box"] == best["box"]].set_index("uncertainty")
+    assert set(bounds.index) == {"a", "b"}  # c is not restricted
+    assert bounds.loc["a", "box_low"] == pytest.approx(0.6, abs=0.03)
+    assert bounds.loc["a", "box_high"] == bounds.loc["a", "range_high"]
+    assert bounds.loc["b", "box_high"] == pytest.approx(0.3, abs=0.03)
+    assert bounds.loc["b", "box_low"] == bounds.loc["b", "range_low"]
+    assert len(boxes) == 1  # no other leaf concentrates the points of interest
+    inside = (found.x["a"] > 0.6) & (found.x["b"] < 0.3)
+    assert best["mass"] == pytest.approx(inside.mean())
+    # the same seed, the same tree
+    again = discover(wide, design, "m", "reform", relative_to="base", above=-0.3)
+    pd.testing.assert_frame_equal(again.cart.limits, limits)
+
+
 def test_discovery_needs_both_kinds_of_points_and_one_threshold():
     wide, design = synthetic(60)
     with pytest.raises(DiscoveryError, match="both kinds"):
@@ -77,9 +98,14 @@ def test_discover_command_writes_table_figures_and_report(stored, monkeypatch, c
     assert "coverage" in stdout and "feature scores" in stdout
     summary = json.loads((out / "discover.json").read_text())
     assert summary["points"] == 30 and 0 < summary["of_interest"] < 30
-    for name in ("prim_tradeoff", "prim_box", "feature_scores", "prim_scatter"):
+    assert "CART boxes" in stdout
+    assert summary["cart_boxes"] and summary["cart_boxes"][0]["density"] > 0
+    names = ("prim_tradeoff", "prim_box", "feature_scores", "prim_scatter", "cart_boxes")
+    for name in (*names, "cart_tree"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 1000
-    assert "Scenario discovery" in (out / "index.html").read_text()
+    page = (out / "index.html").read_text()
+    assert "Scenario discovery" in page and "<h3>CART</h3>" in page
+    assert (out / "cart_limits.csv").read_text().startswith("box,uncertainty,box_low")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -57,6 +58,17 @@ def test_the_search_finds_a_known_front():
     assert front["x"].min() <= 0.1 and front["x"].max() >= 0.9  # it spans the front
     hv = result.hypervolume
     assert hv[-1] > hv[0] and hv[-1] >= 0.95 * max(hv)  # it converged, elitist
+
+
+def test_the_archive_holds_the_front_so_far_and_its_hypervolume_never_falls():
+    result = run_search(analytic_spec(), Analytic())
+    archive = result.archive_hypervolume
+    assert len(archive) == len(result.archives) == 26  # generation 0 and 25 more
+    assert all(b >= a for a, b in itertools.pairwise(archive))
+    assert archive[-1] > archive[0]
+    evaluated = result.evaluated.set_index("label")
+    front = {tuple(row) for row in evaluated.loc[result.front, ["f1", "f2"]].to_numpy()}
+    assert {tuple(row) for row in result.archives[-1]} == front  # everything evaluated
 
 
 def test_the_same_seed_gives_the_same_search():
@@ -193,6 +205,30 @@ def test_optimise_command_on_executors_matches_serial(tmp_path, monkeypatch, cap
         assert (out / "figures" / f"{name}.png").stat().st_size > 1000
     for name in ("pareto", "chosen", "evaluated", "cost_sensitivity"):
         assert (out / f"{name}.csv").exists()
+
+
+def test_report_holds_the_search_section_with_its_figures(tmp_path, monkeypatch, capsys):
+    url = sqlite_url(tmp_path)
+    searched = tiny_search(tmp_path, url)
+    path = tmp_path / "tiny.toml"
+    for name, target in (("file", str(path)), ("stored", "optimise:tiny")):
+        out = tmp_path / name
+        code, _, err = cli(monkeypatch, capsys, "report", target, "--db", url, "--out", str(out))
+        assert code == 0, err
+        page = (out / "index.html").read_text()
+        assert "<h2>Lever search: tiny</h2>" in page and "Provenance of every run" in page
+        assert "runs simulated now / stored</td><td>0 / " in page  # replayed, nothing run
+        hypervolume = ", ".join(f"{v:.3f}" for v in searched.archive_hypervolume)
+        assert f"Hypervolume by generation, archive: {hypervolume};" in page
+        for figure in ("pareto_parallel", "pareto_cost", "convergence"):
+            assert (out / "figures" / f"{figure}.png").stat().st_size > 1000
+            assert f'alt="{figure}"' in page
+    # a search with runs missing from the store is not reported (and nothing is simulated)
+    path.write_text(TINY.replace("generations = 2", "generations = 3"))
+    code, _, err = cli(monkeypatch, capsys, "report", str(path), "--db", url, "--out",
+                       str(tmp_path / "more"))  # fmt: skip
+    assert code == 2 and "not finished in the store" in err and err.count("\n") == 1
+    assert not (tmp_path / "more").exists()
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,30 @@ def test_reengineering_is_priced_and_its_time_limit_staff_count():
     build = services * (200_000 + 150_000) + exemption * (3_000_000 + 4 * 150_000)
     build += reengineered.reengineering.backoffice_time_cut * 2 * 150_000
     assert with_["cost_build_yuan"] - without["cost_build_yuan"] == pytest.approx(build)
+
+
+def test_response_office_handlers_above_the_default_come_from_the_staff_budget():
+    # 10,000 residents: the default office (1 per 10^4) has 1 handler, moved from the back
+    # offices (today's budget); 4 per 10^4 is 3 handlers more, a staff need like any lever's.
+    city = {**SMALL, "world.residents": 10_000}
+    base = load_scenario("silo").with_overrides(city)
+    raised = base.with_overrides({"response_office.staff_per_10k_residents": 4.0})
+    unfunded = raised.with_overrides({"costs.staff_funded_share": 0.0})
+    assert cost_report(base)["staff_needed"] == 0.0
+    paid, unpaid = cost_report(raised), cost_report(unfunded)
+    assert paid["staff_needed"] == pytest.approx(3.0)
+    assert paid["staff_budget_raise"] == pytest.approx(3.0) and paid["staff_withdrawn"] == 0.0
+    # 3 handlers × (150,000 staff + 30,000 running) + 3 × (60,000 + 0.1 × 150,000) / 5 years
+    assert paid["cost_per_year"] == pytest.approx(3 * 180_000 + 3 * 75_000 / 5)
+    assert unpaid["staff_withdrawn"] == 3.0 and unpaid["staff_budget_raise"] == 0.0
+    assert unpaid["cost_per_year"] == pytest.approx(3 * 30_000 + 3 * 75_000 / 5)
+
+    def servers(scenario) -> tuple[int, int, int]:
+        model = GovernanceModel(scenario, rng=1)
+        stations = sum(int(s.servers) for s in model.journeys.stations)
+        return stations, model.office.servers, model.office_transferred
+
+    budget = sum(GovernanceModel(base, rng=1).layout.staff())  # the departments' servers
+    assert servers(base) == (budget - 1, 1, 1)
+    assert servers(raised) == (budget - 1, 4, 1)  # the raise pays the 3 extra handlers
+    assert servers(unfunded) == (budget - 1 - 3, 4, 1)  # the departments pay them
