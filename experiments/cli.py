@@ -106,6 +106,16 @@ def run(
             loaded = apply_overrides(loaded, overrides, source="--set")
     except ScenarioError as error:
         raise fail(str(error)) from None
+    warmup = loaded.world.warmup_days
+    if days < 2 * warmup:
+        stderr.print(
+            f"govlab: note: --days {days} leaves {max(days - warmup, 0)} days of arrivals "
+            f"after the {warmup}-day warm-up (world.warmup_days); delays cover only those "
+            f"cases — run --days {2 * warmup} or more for a window as long as the warm-up",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     progress = Progress(
         TextColumn(f"{loaded.name}"),
         BarColumn(),

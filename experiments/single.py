@@ -8,7 +8,7 @@ from typing import Any
 from model import GovernanceModel, summarise
 from scenarios import Scenario
 
-DEFAULT_DAYS = 250
+DEFAULT_DAYS = 400  # twice the default 190-day warm-up: the delay window is no shorter than it
 DIGITS = 6
 
 

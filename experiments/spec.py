@@ -123,7 +123,12 @@ class Experiment(Frozen):
         None, description="uncertain parameters sampled and crossed with every scenario and sweep"
     )
     replications: int = Field(10, ge=1, le=100_000, description="replications per point; count")
-    days: int = Field(250, ge=1, le=100_000, description="working days per run; days")
+    days: int = Field(
+        400,
+        ge=1,
+        le=100_000,
+        description="working days per run (default twice the 190-day warm-up); days",
+    )
     seed: int = Field(20240601, ge=0, le=2**63 - 1, description="root seed of the replications")
     keep: Keep = Field(default_factory=Keep)
     discover: Question | None = Field(None, description="scenario-discovery question (report)")

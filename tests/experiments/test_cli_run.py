@@ -68,6 +68,7 @@ def test_run_json_is_one_object_and_byte_identical_for_a_seed():
 def test_run_prints_a_table_and_applies_overrides():
     result = govlab("run", "front_desk", "--days", "20", *SMALL, "--set", "world.districts=2")
     assert result.returncode == 0, result.stderr
+    assert "note" not in result.stderr  # 20 days >= twice the 5-day warm-up
     assert "front_desk" in result.stdout
     assert "trips per case" in result.stdout
     plain = json.loads(govlab("run", "silo", "--days", "20", "--json", *SMALL).stdout)
@@ -117,3 +118,12 @@ def test_bad_scenario_file_names_the_file(tmp_path):
     assert result.returncode == 2
     assert str(path) in result.stderr and "levers.platform_openness" in result.stderr
     assert "<= 3" in result.stderr
+
+
+def test_run_shorter_than_twice_the_warm_up_says_how_short_its_delay_window_is():
+    result = govlab("run", "silo", "--days", "8", "--json", *SMALL)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "leaves 3 days of arrivals after the 5-day warm-up" in result.stderr
+    assert "--days 10" in result.stderr
+    assert json.loads(result.stdout)["days"] == 8
