@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The compiled service engine (model/kernel.py): compile once into numba's cache (about half a
+# The compiled service engine (model/kernel/): compile once into numba's cache (about half a
 # minute the first time and after a change; a second afterwards), not in every worker process.
 kernels: install
 	$(BIN)/python -c 'from model.compiled import compile_kernels as c; print(f"kernels ready in {c():.1f} s")'

@@ -14,9 +14,10 @@ import time
 import numba
 import numpy as np
 
-from model import kernel as k
 from model.draws import lognormal_parameters
 from model.journey import Applicants, Rules
+from model.kernel import layout as k
+from model.kernel import loop
 from model.offices import Layout
 from model.records import CaseRecords
 from model.routes import CasePlan
@@ -216,9 +217,9 @@ class CompiledJourneys:
         self.stations = [StationView(self, s) for s in range(n_stations)]
         self._rows: tuple[list[list[int]], list[list[float]]] | None = None
         index = np.zeros(1, dtype=np.int64)
-        self._run = _entry(k.run, self.state, self.tables, *_NOTHING_NEW, 0.0)
-        self._set_servers = _entry(k.set_servers, self.state, self.tables, 0.0, index, index)
-        self._advance_all = _entry(k.advance_all, self.state, 0.0)
+        self._run = _entry(loop.run, self.state, self.tables, *_NOTHING_NEW, 0.0)
+        self._set_servers = _entry(loop.set_servers, self.state, self.tables, 0.0, index, index)
+        self._advance_all = _entry(loop.advance_all, self.state, 0.0)
 
     # -- counters --------------------------------------------------------------------------------
     @property
@@ -279,7 +280,7 @@ class CompiledJourneys:
     def time_inside(self, now: float) -> np.ndarray:
         """Per station: the summed time so far of the jobs waiting or in service at ``now``."""
         inside = np.zeros(len(self.stations))
-        k.time_inside(self.state, now, inside, np.zeros(len(self.state.job_i), dtype=bool))
+        loop.time_inside(self.state, now, inside, np.zeros(len(self.state.job_i), dtype=bool))
         return inside
 
     def trace_next(self, case_type: int) -> None:

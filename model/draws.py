@@ -15,7 +15,7 @@ the order in which cases open (1, 2, ...), the same in every scenario because ar
 from the model's generator before any lever acts. The functions are numba-compiled and called as
 they are by both engines (``model.kernel`` inlines them, ``model.journey`` calls them from Python),
 so the two engines take the same numbers bit for bit. The compiled functions live in
-``model.kernel`` (numba's cache of the kernel would not notice a change made here) and are
+``model.kernel.keyed`` (numba's cache of the kernels would not notice a change made here) and are
 re-exported by this module.
 
 Packing: ``purpose`` < 2^8, ``step`` < 2^20 (the catalogue step's index + 1, ``StepPlan.key``; a

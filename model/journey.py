@@ -10,171 +10,37 @@ predecessor whose end released it (the one that ended last, on the critical path
 of the step that ends last is the case's. A step with neither a counter visit nor back-office
 work ends at once; the steps it releases are handled from a stack (as the kernel, which cannot
 recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
-``RECORD_FIELDS``. ``model.kernel`` is this module compiled: keep the two in step (the
+``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves).
+``model.kernel`` is this module compiled: keep the two in step (the
 tests compare them record for record).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from model import draws
+from model.cases import (
+    HANDOFF,
+    REWORK,
+    SERVICE,
+    TRAVEL,
+    WAIT,
+    Applicants,
+    Case,
+    Job,
+    Rules,
+    record_of,
+    service_time,
+)
 from model.draws import DISTRIBUTIONS, lognormal_parameters
 from model.engine import ARRIVE, FINISH, EventHeap, Station
 from model.offices import Layout
-from model.records import RECORD_FIELDS, RESIDENT, CaseRecords
-from model.routes import CasePlan, StepPlan
+from model.records import RECORD_FIELDS, CaseRecords
+from model.routes import CasePlan
 from scenarios import Scenario
 
 __all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """The levers and world parameters a journey follows, in day units (for both engines)."""
-
-    districts: int
-    front_desk: bool
-    carry: bool  # the applicant carries the file between offices (handoff = applicant)
-    anywhere: bool  # served in any district (cross_district = anywhere)
-    share: float  # data sharing: probability the hub holds a government document
-    online_coverage: float
-    skill_threshold: float
-    away_share: float
-    refusal: float
-    p_missing: float  # probability one risky document is missing at a counter visit
-    trip_base: float
-    trip_per_district: float
-    city_distance: float
-    rework_days: float
-    visit_gap_days: float
-    courier_days: float
-    electronic_days: float
-    distribution: str
-    cv: float
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario) -> Rules:
-        world, levers = scenario.world, scenario.levers
-        hours = world.working_hours_per_day
-        return cls(
-            districts=world.districts,
-            front_desk=levers.front_desk,
-            carry=levers.handoff == "applicant",
-            anywhere=levers.cross_district == "anywhere",
-            share=levers.data_sharing,
-            online_coverage=levers.online_coverage,
-            skill_threshold=world.digital_skill_threshold,
-            away_share=world.away_from_home_share if world.districts > 1 else 0.0,
-            refusal=world.refusal_probability,
-            p_missing=world.p_missing_document
-            * (1.0 - world.transparency_effect * levers.transparency),
-            trip_base=world.travel_base_hours / hours,
-            trip_per_district=world.travel_per_district_hours / hours,
-            city_distance=world.city_centre_distance,
-            rework_days=world.rework_days,
-            visit_gap_days=world.visit_gap_days,
-            courier_days=world.courier_days,
-            electronic_days=world.electronic_handoff_hours / hours,
-            distribution=world.service_time_distribution,
-            cv=world.service_time_cv,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Applicants:
-    """Home district and digital skill of residents (kind 0) and enterprises (kind 1), by row."""
-
-    resident_district: np.ndarray
-    resident_skill: np.ndarray
-    enterprise_district: np.ndarray
-    enterprise_skill: np.ndarray
-
-    def of(self, kind: int) -> tuple[np.ndarray, np.ndarray]:
-        if kind == RESIDENT:
-            return self.resident_district, self.resident_skill
-        return self.enterprise_district, self.enterprise_skill
-
-
-class Case:
-    """One applicant's transaction in progress (counters and the critical-path time split)."""
-
-    __slots__ = (
-        "applicant",
-        "arrival",
-        "away",
-        "distance",
-        "distinct",
-        "district",
-        "fetched",
-        "handoffs",
-        "home",
-        "kind",
-        "number",
-        "offices",
-        "online",
-        "pending",
-        "plan",
-        "refused",
-        "retrievals",
-        "returns",
-        "split",
-        "submitted",
-        "trace",
-        "trips",
-        "waiting",
-    )
-
-    def __init__(
-        self, plan: CasePlan, kind: int, applicant: int, home: int, time: float, number: int
-    ):
-        self.plan = plan
-        self.number = number  # opening order, 1, 2, ...: the key of its random numbers
-        self.kind = kind
-        self.applicant = applicant
-        self.home = home
-        self.arrival = time
-        self.pending = 0  # steps not yet ended
-        self.waiting: list[int] = []  # per step: predecessors not yet ended
-        self.submitted = 0
-        self.distinct: set[int] = set()
-        self.offices: set[int] = set()
-        self.trips = self.handoffs = self.returns = self.retrievals = 0
-        self.refused = False
-        self.split = [0.0, 0.0, 0.0, 0.0, 0.0]
-        self.trace: list[tuple[float, str, int]] | None = None
-
-
-WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
-
-
-class Job:
-    """A case at one step (or the front desk, step -1): where it is and its own time split."""
-
-    __slots__ = (
-        "at_counter",
-        "at_risk",
-        "case",
-        "docs",
-        "enqueued",
-        "present",
-        "split",
-        "step",
-        "visit",
-    )
-
-    def __init__(self, case: Case, step: int, split: list[float] | None = None) -> None:
-        self.case = case
-        self.step = step
-        self.visit = 0  # counter visits before this one (returns for missing documents)
-        self.at_counter = False
-        self.present = False
-        self.docs = 0
-        self.at_risk: list[tuple[int, int]] = []
-        self.enqueued = 0.0
-        self.split = list(split) if split is not None else [0.0, 0.0, 0.0, 0.0, 0.0]
 
 
 class Journeys:
@@ -486,35 +352,8 @@ class Journeys:
         else:
             self._step_done(time, job)
 
-    def _parts_time(self, case: Case, step: StepPlan, counter: bool, visit: int) -> float:
-        """The summed counter (or back-office) times of the catalogue steps ``step`` stands for
-        (one unless bundled): each one's mean times the case's number for its draw step."""
-        purpose = draws.COUNTER if counter else draws.BACKOFFICE
-        args = (self.distribution, self.sigma, self.shift)
-        total = 0.0
-        for key, counter_days, backoffice_days in step.parts:
-            days = counter_days if counter else backoffice_days
-            if days > 0.0:
-                total += days * draws.service_factor(
-                    self.key, case.number, purpose, key, visit, *args
-                )
-        return total
-
-    def _service_time(self, job: Job) -> float:
-        """The job's service time (``_parts_time`` of its step); at the front desk, the sum of
-        the counter times of every step (the same numbers a silo's counters would take)."""
-        case = job.case
-        if not job.at_counter:
-            return self._parts_time(case, case.plan.steps[job.step], False, 0)
-        if job.step >= 0:
-            return self._parts_time(case, case.plan.steps[job.step], True, job.visit)
-        total = 0.0
-        for step in case.plan.steps:
-            total += self._parts_time(case, step, True, job.visit)
-        return total
-
     def _start(self, time: float, station: int, job: Job) -> None:
-        duration = self._service_time(job)
+        duration = service_time(self.key, job, self.distribution, self.sigma, self.shift)
         job.split[SERVICE] += duration
         if job.case.trace is not None:
             job.case.trace.append((time, "start", station))
@@ -557,25 +396,4 @@ class Journeys:
         self.open_cases -= 1
         if case.trace is not None:
             case.trace.append((time, "complete", -1))
-        self.records.append(
-            (
-                case.plan.index,
-                case.kind,
-                case.applicant,
-                case.home,
-                case.district,
-                case.online,
-                case.away,
-                case.refused,
-                case.arrival,
-                time,
-                case.trips,
-                case.handoffs,
-                case.submitted,
-                case.submitted - len(case.distinct),
-                len(case.offices),
-                case.returns,
-                case.retrievals,
-                *case.split,
-            )
-        )
+        self.records.append(record_of(case, time))

@@ -141,3 +141,26 @@ def test_compiled_engine_grows_its_arrays_without_changing_a_number(monkeypatch)
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be"):
         GovernanceModel(load_scenario("silo"), rng=1, engine="fortran")
+
+
+def test_every_kernel_is_cached_under_the_whole_packages_stamp(tmp_path):
+    """numba keys a cached function by its own file, but the kernels inline functions and freeze
+    constants from the package's other modules: each kernel's cache stamp must include the
+    digest of every module of ``model/kernel/`` (``model.kernel.cache``), so that an edit anywhere
+    there recompiles (an edit of a constant in ``keyed.py`` was seen to change a silo run)."""
+    from model.kernel import cache, keyed, loop
+
+    for kernel in (loop.run, loop.set_servers, loop.advance_all, loop.time_inside, keyed.uniform):
+        locator = kernel._cache._impl.locator
+        assert isinstance(locator, cache.PackageLocator), kernel
+        assert locator.get_source_stamp()[1] == cache.package_digest()
+    copy = tmp_path / "kernel"
+    copy.mkdir()
+    for path in cache.PACKAGE.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    assert cache.digest_of(copy) == cache.package_digest()
+    layout = copy / "layout.py"
+    edited = layout.read_text().replace("DONE, NEED_ROOM = 0, 2", "DONE, NEED_ROOM = 0, 4")
+    assert edited != layout.read_text()
+    layout.write_text(edited)
+    assert cache.digest_of(copy) != cache.package_digest()

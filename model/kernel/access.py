@@ -1,0 +1,95 @@
+"""Reading a case's row in the kernels: its keyed random numbers (the case's number and the key
+from the tables), its bit sets (fetched documents, distinct documents, offices) and the trace log.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from model.kernel.keyed import exponential, service_factor, uniform
+from model.kernel.layout import (
+    C_NUMBER,
+    C_TRACE,
+    C_TRACE_TIME,
+    F_DISTRIBUTION,
+    F_DOC_WORDS,
+    F_KEY,
+    LOG,
+    R_SHIFT,
+    R_SIGMA,
+)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _uniform(st, tb, case, purpose, step, item, visit):
+    """The case's uniform for ``purpose`` (``model.draws``; ``step`` is the step index + 1)."""
+    number = st.case_i[case, C_NUMBER]
+    return uniform(tb.flag[F_KEY], number, purpose, step, item, visit)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _exponential(st, tb, case, purpose, step, visit):
+    number = st.case_i[case, C_NUMBER]
+    return exponential(tb.flag[F_KEY], number, purpose, step, 0, visit)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _factor(st, tb, case, purpose, step, visit):
+    """A service time of mean 1 for the case's draw step (``StepPlan.parts``) and visit."""
+    number = st.case_i[case, C_NUMBER]
+    return service_factor(
+        tb.flag[F_KEY], number, purpose, step, visit,
+        tb.flag[F_DISTRIBUTION], tb.real[R_SIGMA], tb.real[R_SHIFT],
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _has_bit(row, first_word, bit):
+    word = row[first_word + (bit >> 6)]
+    return ((word >> np.uint64(bit & 63)) & np.uint64(1)) != np.uint64(0)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _set_bit(row, first_word, bit):
+    row[first_word + (bit >> 6)] |= np.uint64(1) << np.uint64(bit & 63)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _popcount(row, start, stop):
+    total = 0
+    for w in range(start, stop):
+        word = row[w]
+        while word:
+            word &= word - np.uint64(1)
+            total += 1
+    return total
+
+
+# Word offsets in a case_bits row: fetched documents, distinct documents, offices.
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _fetched_at(tb):
+    return 0
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _distinct_at(tb):
+    return tb.flag[F_DOC_WORDS]
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _offices_at(tb):
+    return 2 * tb.flag[F_DOC_WORDS]
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _log(st, case, time, event, station):
+    row = st.count[LOG]
+    st.log_i[row, 0] = st.case_i[case, C_TRACE]
+    st.log_i[row, 1] = event
+    st.log_i[row, 2] = station
+    st.log_f[row] = time
+    st.count[LOG] = row + 1
+    st.case_f[case, C_TRACE_TIME] = time

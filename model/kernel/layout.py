@@ -1,0 +1,150 @@
+"""The kernels' data layout: return codes, event kinds, trace codes and the column numbers of the
+state and table arrays (``State``, ``Tables``). Plain integers, frozen into the kernels at compile
+time; ``model.compiled`` builds the arrays with the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+# Return codes.
+DONE, NEED_ROOM = 0, 2
+
+# Event kinds (as model.engine) and trace event codes.
+ARRIVE, FINISH = 0, 1
+TRACE_EVENTS = ("open", "trip", "arrive", "start", "finish", "return", "complete", "ready")
+T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = range(8)
+
+# count[]: scalar state.
+(
+    HEAP,  # events in the heap
+    SEQ,  # events pushed so far (tie-break)
+    FREE_JOBS,  # rows on the free-job stack
+    FREE_CASES,  # rows on the free-case stack
+    RECORDS,  # completed-case records written
+    OPEN,  # cases open now
+    OPENED,  # cases opened so far
+    REFUSALS,  # refusals at the local office so far
+    LOG,  # trace-log rows written
+    NEW_DONE,  # cases of the pending input opened so far
+    N_COUNTS,
+) = range(11)
+
+# case_i columns.
+(
+    C_PLAN,
+    C_KIND,
+    C_APPLICANT,
+    C_HOME,
+    C_DISTRICT,
+    C_DISTANCE,
+    C_ONLINE,
+    C_AWAY,
+    C_REFUSED,
+    C_PENDING,  # steps not yet ended
+    C_SUBMITTED,
+    C_TRIPS,
+    C_HANDOFFS,
+    C_RETURNS,
+    C_RETRIEVALS,
+    C_TRACE,  # trace key (case number) or -1
+    C_NUMBER,  # opening order 1, 2, ...: the key of the case's random numbers
+    N_CASE_I,
+) = range(18)
+# case_wait[case, step]: predecessors of the step not yet ended.
+# case_f columns: arrival, time of the last trace row, then the five-part split.
+C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
+# job_i columns.
+(
+    J_CASE,
+    J_STEP,  # index into the plan's steps, -1 at the front desk
+    J_AT_COUNTER,
+    J_PRESENT,
+    J_DOCS,
+    J_RISKY,
+    J_STATION,  # station of its pending event, queue or server
+    J_NEXT,  # next job in the station's FIFO
+    J_WHERE,  # 0 in transit, 1 queued, 2 in service
+    J_VISIT,  # counter visits before this one (returns for missing documents)
+    N_JOB_I,
+) = range(11)
+IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
+# What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
+# job's step ended, the front desk ended (start the source steps), the case opened (the same).
+STAY, STEP_DONE, FROM_DESK, FIRST = 0, 1, 2, 3
+# job_f columns: enqueue time, then the split.
+J_ENQUEUED, J_SPLIT = 0, 1
+WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
+# station_i / station_f columns (as model.engine.Station).
+S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEUED = range(8)
+S_AREA_IN_SYSTEM, S_AREA_BUSY, S_LAST_TIME, S_TIME_IN_SYSTEM = range(4)
+# record_i / record_f columns (model.journey.RECORD_FIELDS order: ints, then floats).
+N_RECORD_I, N_RECORD_F = 15, 7
+# plan_i / step_i columns (offsets into docs, and into links for sources and successors, which
+# are step numbers within the plan).
+P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV = range(8)
+(
+    ST_FUNCTION,
+    ST_APP0,
+    ST_NAPP,
+    ST_GOV0,
+    ST_NGOV,
+    ST_CASE0,
+    ST_NCASE,
+    ST_SUCC0,
+    ST_NSUCC,
+    ST_NPRED,
+    ST_KEY,  # draw step of the step's own numbers (routes.StepPlan.key)
+    ST_PART0,  # offset into part_i / part_f: the catalogue steps it stands for
+    ST_NPART,
+    N_STEP_I,
+) = range(14)
+ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
+# part_i: the draw step of each part (routes.StepPlan.parts); part_f: its counter and back-office
+# days (columns ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS).
+# real[] and flag[] parameters.
+(
+    R_ONLINE_COVERAGE,
+    R_SKILL_THRESHOLD,
+    R_AWAY_SHARE,
+    R_REFUSAL,
+    R_P_MISSING,
+    R_TRIP_BASE,
+    R_TRIP_PER_DISTRICT,
+    R_CITY_DISTANCE,
+    R_REWORK_DAYS,
+    R_VISIT_GAP_DAYS,
+    R_COURIER_DAYS,
+    R_ELECTRONIC_DAYS,
+    R_SIGMA,
+    R_SHIFT,
+    R_SHARE,
+    N_REAL,
+) = range(16)
+(
+    F_DISTRICTS,
+    F_FRONT_DESK,
+    F_CARRY,
+    F_ANYWHERE,
+    F_DISTRIBUTION,  # 0 exponential, 1 lognormal, 2 deterministic
+    F_DESK_BIT,  # = number of functions
+    F_DOC_WORDS,
+    F_MARGIN_JOBS,  # jobs and heap slots one event can take
+    F_MARGIN_LOG,
+    F_MAX_STEPS,  # steps of the longest plan
+    F_KEY,  # the key of the random numbers (model.draws.service_key)
+    N_FLAG,
+) = range(12)
+DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
+
+Tables = namedtuple(
+    "Tables",
+    "plan_i step_i step_f part_i part_f links docs counter_of city desk "
+    "real flag resident_district resident_skill enterprise_district enterprise_skill",
+)
+State = namedtuple(
+    "State",
+    "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
+    "free_jobs free_cases record_i record_f log_i log_f follow "
+    "scratch stack_i stack_f",
+)

@@ -1,0 +1,293 @@
+"""The journey's route in the kernels (as ``model.journey.Journeys``): a case opens (channel,
+district, documents the hub holds), goes to the front desk or runs its precedence graph, and each
+ready step goes to its counter or back office; steps that end at once release their successors
+from a stack (the kernels cannot recurse).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from model.kernel.access import (
+    _distinct_at,
+    _fetched_at,
+    _has_bit,
+    _log,
+    _popcount,
+    _set_bit,
+    _uniform,
+)
+from model.kernel.heap import _free_job, _inherit_split, _new_job, _push
+from model.kernel.intake import (
+    _complete,
+    _count_unfetched,
+    _distance,
+    _first_contact,
+    _handoff,
+    _mark_docs,
+    _submitted,
+)
+from model.kernel.keyed import K_AWAY, K_AWAY_DISTRICT, K_ONLINE, K_SHARED
+from model.kernel.layout import (
+    ARRIVE,
+    C_APPLICANT,
+    C_ARRIVAL,
+    C_AWAY,
+    C_DISTANCE,
+    C_DISTRICT,
+    C_HANDOFFS,
+    C_HOME,
+    C_KIND,
+    C_NUMBER,
+    C_ONLINE,
+    C_PENDING,
+    C_PLAN,
+    C_RETRIEVALS,
+    C_TRACE,
+    F_ANYWHERE,
+    F_CARRY,
+    F_DESK_BIT,
+    F_DISTRICTS,
+    F_FRONT_DESK,
+    FIRST,
+    FREE_CASES,
+    J_AT_COUNTER,
+    J_CASE,
+    J_PRESENT,
+    J_STEP,
+    OPEN,
+    OPENED,
+    P_GOV0,
+    P_KIND,
+    P_NGOV,
+    P_NSRC,
+    P_NSTEPS,
+    P_ONLINE,
+    P_SRC0,
+    P_STEP0,
+    R_AWAY_SHARE,
+    R_ONLINE_COVERAGE,
+    R_SHARE,
+    R_SKILL_THRESHOLD,
+    ST_APP0,
+    ST_BACKOFFICE_DAYS,
+    ST_CASE0,
+    ST_COUNTER_DAYS,
+    ST_FUNCTION,
+    ST_GOV0,
+    ST_NAPP,
+    ST_NCASE,
+    ST_NGOV,
+    ST_NPRED,
+    ST_NSUCC,
+    ST_SUCC0,
+    STEP_DONE,
+    T_OPEN,
+    T_READY,
+)
+from model.records import RESIDENT
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _enter_front_desk(st, tb, time, case):
+    job = _new_job(st, case, -1)
+    plan = st.case_i[case, C_PLAN]
+    own = st.scratch[0]
+    government = st.scratch[1]
+    own[:] = 0
+    government[:] = 0
+    row = st.case_bits[case]
+    step0 = tb.plan_i[plan, P_STEP0]
+    for s in range(step0, step0 + tb.plan_i[plan, P_NSTEPS]):
+        for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
+            _set_bit(own, 0, tb.docs[k])
+        for k in range(tb.step_i[s, ST_GOV0], tb.step_i[s, ST_GOV0] + tb.step_i[s, ST_NGOV]):
+            doc = tb.docs[k]
+            if _has_bit(row, _fetched_at(tb), doc):
+                st.case_i[case, C_RETRIEVALS] += 1
+            else:
+                _set_bit(government, 0, doc)
+    words = own.shape[0]
+    for w in range(words):
+        row[_distinct_at(tb) + w] |= own[w] | government[w]
+    docs = _popcount(own, 0, words) + _popcount(government, 0, words)
+    _submitted(st, tb, job, case, docs, docs, tb.flag[F_DESK_BIT])
+    st.job_i[job, J_PRESENT] = 1 - st.case_i[case, C_ONLINE]
+    delay = _first_contact(st, tb, job, st.case_i[case, C_DISTANCE])
+    _push(st, time + delay, ARRIVE, tb.desk[st.case_i[case, C_DISTRICT]], job)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _enter_steps(st, tb, time, case, first_link, count, first, parent, top):
+    """Enter the ready steps ``links[first_link:first_link+count]`` (as
+    ``Journeys._enter_steps``), each inheriting the split of job ``parent`` (none if -1); those
+    that end at once go on the stack, whose new top is returned."""
+    for k in range(first_link, first_link + count):
+        job = _new_job(st, case, tb.links[k])
+        if parent >= 0:
+            _inherit_split(st, parent, job)
+        done, at = _enter_step(st, tb, time, job, first)
+        if done:
+            st.stack_i[top] = job
+            st.stack_f[top] = at
+            top += 1
+    return top
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _proceed(st, tb, time, case, job, mode):
+    """Run the case's precedence graph on from an event (as ``Journeys._begin`` and
+    ``Journeys._unwind``): ``FIRST`` (the case opened) or ``FROM_DESK`` (job = the front desk's)
+    start the source steps; ``STEP_DONE``: the job's step ended. Ended steps release the steps
+    waiting for them, from a stack where the reference would recurse."""
+    plan = st.case_i[case, C_PLAN]
+    step0 = tb.plan_i[plan, P_STEP0]
+    top = 0
+    if mode == STEP_DONE:
+        st.stack_i[0] = job
+        st.stack_f[0] = time
+        top = 1
+    else:
+        steps = tb.plan_i[plan, P_NSTEPS]
+        for step in range(steps):
+            st.case_wait[case, step] = tb.step_i[step0 + step, ST_NPRED]
+        st.case_i[case, C_PENDING] = steps
+        top = _enter_steps(
+            st, tb, time, case, tb.plan_i[plan, P_SRC0], tb.plan_i[plan, P_NSRC],
+            mode == FIRST, job, top,
+        )  # fmt: skip
+        if job >= 0:
+            _free_job(st, job)
+    while top:
+        top -= 1
+        job, time = st.stack_i[top], st.stack_f[top]
+        st.case_i[case, C_PENDING] -= 1
+        if not st.case_i[case, C_PENDING]:
+            _complete(st, tb, time, case, job)
+            _free_job(st, job)
+            continue
+        s = step0 + st.job_i[job, J_STEP]
+        first_link = tb.step_i[s, ST_SUCC0]
+        released = False
+        for k in range(first_link, first_link + tb.step_i[s, ST_NSUCC]):
+            step = tb.links[k]
+            st.case_wait[case, step] -= 1
+            if st.case_wait[case, step] == 0:
+                if not released:  # passing the file on to the released steps is one hand-off
+                    st.case_i[case, C_HANDOFFS] += 1
+                    released = True
+                top = _enter_steps(st, tb, time, case, k, 1, False, job, top)
+        _free_job(st, job)
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _enter_step(st, tb, time, job, first):
+    """Send a job to its step's counter or back office; return (True, time) if the step ended
+    at once (then the caller calls ``_step_done``), else (False, time)."""
+    case = st.job_i[job, J_CASE]
+    s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
+    function = tb.step_i[s, ST_FUNCTION]
+    counter = tb.counter_of[function, st.case_i[case, C_DISTRICT]]
+    desk = tb.flag[F_FRONT_DESK]
+    if st.case_i[case, C_TRACE] >= 0:  # the step's inputs exist: it is ready
+        where = -1
+        if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
+            where = counter
+        elif tb.step_f[s, ST_BACKOFFICE_DAYS] > 0.0:
+            where = counter + 1
+        _log(st, case, time, T_READY, where)
+    distance = _distance(st, tb, case, function)
+    delay = _first_contact(st, tb, job, distance) if first else _handoff(st, tb, job, distance)
+    if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
+        napp, ncase = tb.step_i[s, ST_NAPP], tb.step_i[s, ST_NCASE]
+        _mark_docs(st, tb, case, tb.step_i[s, ST_APP0], napp)
+        unfetched = _count_unfetched(
+            st, tb, case, tb.step_i[s, ST_GOV0], tb.step_i[s, ST_NGOV], True
+        )
+        risky = napp + unfetched
+        docs = risky
+        carry = tb.flag[F_CARRY]
+        if carry:
+            _mark_docs(st, tb, case, tb.step_i[s, ST_CASE0], ncase)
+            docs += ncase
+        _submitted(st, tb, job, case, docs, risky, function)
+        online = st.case_i[case, C_ONLINE]
+        st.job_i[job, J_PRESENT] = 1 if (not online and (first or carry)) else 0
+        _push(st, time + delay, ARRIVE, counter, job)
+        return False, time + delay
+    if not desk:  # no counter: the back office fetches what the hub holds
+        _count_unfetched(st, tb, case, tb.step_i[s, ST_GOV0], tb.step_i[s, ST_NGOV], False)
+    return _to_backoffice(st, tb, time + delay, job), time + delay
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _to_backoffice(st, tb, time, job):
+    """Queue the job at its back office; return True if the step has none (ended now)."""
+    st.job_i[job, J_AT_COUNTER] = 0
+    case = st.job_i[job, J_CASE]
+    s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
+    days = tb.step_f[s, ST_BACKOFFICE_DAYS]
+    if days > 0.0:
+        function = tb.step_i[s, ST_FUNCTION]
+        _push(st, time, ARRIVE, tb.counter_of[function, st.case_i[case, C_DISTRICT]] + 1, job)
+        return False
+    return True
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _open_case(st, tb, time, plan, applicant):
+    kind = tb.plan_i[plan, P_KIND]
+    if kind == RESIDENT:
+        home, skill = tb.resident_district[applicant], tb.resident_skill[applicant]
+    else:
+        home, skill = tb.enterprise_district[applicant], tb.enterprise_skill[applicant]
+    st.count[FREE_CASES] -= 1
+    case = st.free_cases[st.count[FREE_CASES]]
+    st.case_i[case, :] = 0
+    st.case_f[case, :] = 0.0
+    st.case_bits[case, :] = 0
+    st.case_i[case, C_PLAN] = plan
+    st.case_i[case, C_KIND] = kind
+    st.case_i[case, C_APPLICANT] = applicant
+    st.case_i[case, C_HOME] = home
+    st.case_i[case, C_TRACE] = -1
+    st.case_f[case, C_ARRIVAL] = time
+    st.count[OPEN] += 1
+    st.count[OPENED] += 1
+    st.case_i[case, C_NUMBER] = st.count[OPENED]
+    online = False
+    if tb.plan_i[plan, P_ONLINE] and (
+        _uniform(st, tb, case, K_ONLINE, 0, 0, 0) < tb.real[R_ONLINE_COVERAGE]
+    ):
+        online = skill >= tb.real[R_SKILL_THRESHOLD]
+    st.case_i[case, C_ONLINE] = online
+    location = np.int64(home)
+    away_share = tb.real[R_AWAY_SHARE]
+    away = False
+    if away_share > 0.0:
+        away = _uniform(st, tb, case, K_AWAY, 0, 0, 0) < away_share
+    st.case_i[case, C_AWAY] = away
+    districts = tb.flag[F_DISTRICTS]
+    if away:
+        pick = int(_uniform(st, tb, case, K_AWAY_DISTRICT, 0, 0, 0) * (districts - 1))
+        location = (home + 1 + pick) % districts
+    district = location if tb.flag[F_ANYWHERE] else home
+    st.case_i[case, C_DISTRICT] = district
+    st.case_i[case, C_DISTANCE] = abs(district - location)
+    share = tb.real[R_SHARE]
+    if share > 0.0:
+        row = st.case_bits[case]
+        gov0 = tb.plan_i[plan, P_GOV0]
+        for k in range(gov0, gov0 + tb.plan_i[plan, P_NGOV]):
+            doc = tb.docs[k]
+            if _uniform(st, tb, case, K_SHARED, 0, doc, 0) < share:
+                _set_bit(row, _fetched_at(tb), doc)
+    if st.follow[plan]:
+        st.follow[plan] = 0
+        st.case_i[case, C_TRACE] = st.count[OPENED]
+        _log(st, case, time, T_OPEN, -1)
+    if tb.flag[F_FRONT_DESK]:
+        _enter_front_desk(st, tb, time, case)
+    else:
+        _proceed(st, tb, time, case, -1, FIRST)
