@@ -6,7 +6,9 @@ A trace (``model.journeys.traces``) is a list of ``(day, event, station)``. Betw
 visit made by the applicant; ``return`` sends the applicant away for a missing document;
 ``ready`` marks where and when a step's inputs exist (its predecessors in the case's precedence
 graph have ended), so a step that waits for a document shows a gap between the step that issues
-it and its own ``ready``.
+it and its own ``ready``. An arrow joins the end of the step whose ending released a step (the
+last of its inputs, on the critical path) to that step's ``ready``: the precedence edges the case
+actually waited on.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ JOURNEY_KEY = (
     "dotted: a trip by the applicant, ×: returned for a missing document, "
     "▶: a step's inputs exist (ready)"
 )
+# the arrows' key, translated here (kept out of viz.i18n's table, which the key above uses)
+RELEASE_KEY = {
+    "en": "\narrow: from the step whose end made a step ready (the input it waited for last)",
+    "zh": "\n箭头：从使其就绪的前一环节（最后齐备的材料）指向该环节",
+}
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Timeline:
     trips: list[float] = field(default_factory=list)
     returns: list[tuple[int, float]] = field(default_factory=list)
     ready: list[tuple[int, float]] = field(default_factory=list)  # (row, time inputs exist)
+    # (row of the step that ended, row of the step it released, time): a precedence edge
+    released: list[tuple[int, int, float]] = field(default_factory=list)
     handoffs: int = 0
     end: float | None = None  # days from open to completion (None while open)
     last: float = 0.0  # time of the latest event
@@ -82,6 +91,7 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
     arrived: dict[int, float] = {}
     started: dict[int, list[float]] = {}
     previous_office = None
+    ended: tuple[float, int] | None = None  # (time, row) of the latest service end
     for day, event, station in trace:
         t = day - origin
         result.last = t
@@ -100,6 +110,8 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
         row = result.rows.index(label)
         if event == "ready":
             result.ready.append((row, t))
+            if ended is not None and ended[0] == t:  # released by the step that just ended
+                result.released.append((ended[1], row, t))
         elif event == "arrive":
             arrived[station] = t
             if previous_office is not None and office != previous_office:
@@ -111,6 +123,7 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
             started.setdefault(station, []).append(t)
         elif event == "finish" and started.get(station):
             result.services.append((row, started[station].pop(0), t))
+            ended = (t, row)
         elif event == "return":
             result.returns.append((row, t))
     return result
@@ -159,6 +172,14 @@ def draw_journeys(
                 zorder=3,
                 label=tr("returned for a document"),
             )
+        for source, target, t in tl.released:
+            ax.annotate(
+                "",
+                xy=(t, target),
+                xytext=(t, source),
+                arrowprops={"arrowstyle": "->", "color": "#27ae60", "lw": 0.8, "alpha": 0.8},
+                zorder=2,
+            )
         if tl.ready:
             ax.scatter(
                 [t for _, t in tl.ready],
@@ -175,7 +196,8 @@ def draw_journeys(
         ax.set_title(f"{title}: {tl.summary(lang)}", loc="left", fontsize=9, color=colour)
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlim(0, span * 1.02)
-    axes[-1].set_xlabel(tr(JOURNEY_KEY), fontsize=8)
+    key = tr(JOURNEY_KEY) + (RELEASE_KEY["zh"] if lang == "zh" else RELEASE_KEY["en"])
+    axes[-1].set_xlabel(key, fontsize=8)
     title = tr("the journey of one {case} case").format(case=case_label(case_name, lang))
     figure.suptitle(title, fontsize=10)
     return figure

@@ -33,5 +33,7 @@ def test_ready_marks_sit_where_the_waiting_step_is_served():
     tl = timeline(trace, station_labels(model.layout))
     assert all(tl.rows[row].startswith(f) for (row, _), f in zip(tl.ready, "ab", strict=True))
     assert [t for _, t in tl.ready] == pytest.approx([0.0, 1.0])
+    # one precedence edge: A's back office (row 0) ended and released B (row 1) at day 1
+    assert tl.released == [(0, 1, pytest.approx(1.0))]
     assert tl.end == pytest.approx(2.0)
     assert draw_journeys([("parallel", tl)], "v") is not None
