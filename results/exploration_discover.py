@@ -53,6 +53,16 @@ def tradeoff_figure(discovery) -> Figure:
     return fig
 
 
+def bounds_label(ax, y: float, low: float, high: float, text: str, size: int = 8) -> None:
+    """Write a box's bounds beside its bar (right of it, else left of it, else inside)."""
+    if high <= 0.62:
+        ax.text(high + 0.015, y, text, ha="left", va="center", fontsize=size)
+    elif low >= 0.38:
+        ax.text(low - 0.015, y, text, ha="right", va="center", fontsize=size)
+    else:
+        ax.text((low + high) / 2, y, text, ha="center", va="center", fontsize=size, color="white")
+
+
 def box_figure(discovery) -> Figure:
     """The chosen box's restricted dimensions within their sampled ranges (normalised to 0-1)."""
     limits = discovery.limits
@@ -68,8 +78,7 @@ def box_figure(discovery) -> Figure:
         high = (float(row.box_high) - float(row.range_low)) / span
         ax.barh(i, 1.0, color="#eeeeee", edgecolor="#999999")
         ax.barh(i, high - low, left=low, color="#4c72b0")
-        ax.text(low, i + 0.32, f"{float(row.box_low):.3g}", ha="left", fontsize=8)
-        ax.text(high, i + 0.32, f"{float(row.box_high):.3g}", ha="right", fontsize=8)
+        bounds_label(ax, i, low, high, f"{float(row.box_low):.3g} – {float(row.box_high):.3g}")
     ax.set_yticks(range(len(limits)), [str(u) for u in limits["uncertainty"]])
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(limits) - 0.2)
@@ -147,6 +156,12 @@ def cart_figure(discovery) -> Figure:
     labels, y = [], 0
     for k, box in enumerate(boxes.itertuples()):
         colour = colours[k % len(colours)]
+        ax.text(
+            0.0, y, f"CART box {box.box}: coverage {box.coverage:.2f}, density {box.density:.2f}, "
+            f"mass {box.mass:.2f}", ha="left", va="center", fontsize=8, color=colour,
+            fontweight="bold",
+        )  # fmt: skip
+        y += 1
         for row in limits[limits["box"] == box.box].itertuples():
             labels.append((y, f"{row.uncertainty}"))
             if isinstance(row.box_low, str):
@@ -158,17 +173,12 @@ def cart_figure(discovery) -> Figure:
                 high = (float(row.box_high) - float(row.range_low)) / span
                 ax.barh(y, 1.0, color="#eeeeee", edgecolor="#999999")
                 ax.barh(y, high - low, left=low, color=colour)
-                ax.text(low, y + 0.34, f"{float(row.box_low):.3g}", ha="left", fontsize=7)
-                ax.text(high, y + 0.34, f"{float(row.box_high):.3g}", ha="right", fontsize=7)
+                text = f"{float(row.box_low):.3g} – {float(row.box_high):.3g}"
+                bounds_label(ax, y, low, high, text, size=7)
             y += 1
-        ax.text(
-            1.0, y - 0.45, f"CART box {box.box}: coverage {box.coverage:.2f}, density "
-            f"{box.density:.2f}, mass {box.mass:.2f}", ha="right", fontsize=8, color=colour,
-        )  # fmt: skip
-        y += 1
     ax.set_yticks([p for p, _ in labels], [t for _, t in labels], fontsize=8)
     ax.set_xlim(0, 1)
-    ax.set_ylim(y - 0.5, -0.7)
+    ax.set_ylim(y - 0.4, -0.7)
     ax.set_xlabel("position in the sampled range (0 = low, 1 = high)")
     ax.set_title("CART leaves that concentrate the points of interest", fontsize=10)
     return fig

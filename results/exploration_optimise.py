@@ -143,7 +143,13 @@ def parallel_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
         record = row._asdict()
         ys = [scale(i, record[m]) for i, m in enumerate(metrics)]
         colour = colours[k % len(colours)]
-        ax.plot(xs, ys, color=colour, lw=2.5, label=f"chosen {k + 1}: {row.label}")
+        cost = record.get(spec.choose.cost)
+        money = (
+            f", {float(cost) / 1e6:.3g} M"
+            if cost is not None and "cost" in spec.choose.cost
+            else ""
+        )
+        ax.plot(xs, ys, color=colour, lw=2.5, label=f"chosen {k + 1}: {row.label}{money}")
         for i, m in enumerate(metrics):
             lo, hi = record.get(f"{m}_low"), record.get(f"{m}_high")
             if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
@@ -160,7 +166,7 @@ def parallel_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
     ax.set_xlim(-0.2, len(metrics) - 0.6)
     ax.set_title(f"Pareto set ({len(pareto)} packages), chosen with 95% intervals", fontsize=10)
     if len(chosen):
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     return fig
 
 
@@ -197,6 +203,17 @@ def cost_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
     pareto = evaluated["pareto"]
     ax.scatter(cost[pareto], change[pareto], s=22, color="#4c72b0", label="Pareto set")
     ax.axhline(rule.relative_below * 100, color="#c44e52", ls="--", lw=1, label="rule")
+    chosen = tables_["chosen"]
+    if len(chosen):
+        picked = evaluated.set_index("label").loc[list(chosen["label"])]
+        ax.scatter(
+            picked[rule.cost] / 1e6, picked[f"change_{rule.metric}"] * 100, s=110,
+            facecolors="none", edgecolors="#c44e52", linewidths=1.5, label="chosen",
+        )  # fmt: skip
+        for k, (x, y) in enumerate(
+            zip(picked[rule.cost] / 1e6, picked[f"change_{rule.metric}"] * 100, strict=True)
+        ):
+            ax.annotate(str(k + 1), (x, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
     ax.set_xlabel(f"{rule.cost} (million yuan)")
     ax.set_ylabel(f"paired change of {rule.metric} vs base (%)")
     ax.legend(fontsize=8)
