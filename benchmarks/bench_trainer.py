@@ -1,12 +1,13 @@
 """Target 5 (report) and issue 13: the trainer app's frames, on the server and in the browser.
 
 Server side, headless, with the app's own pieces (``viz.pair.Pair``, ``viz.charts.draw_pane``,
-``viz.network.draw_departments``, ``viz.charts.png``) on the default pair (``silo`` left, ``smart``
+``viz.network.department_option``) on the default pair (``silo`` left, ``smart``
 right, seed 1):
 
 - one frame at day 60 (as before) and at day 365: ``pair.step(k)`` with k the days a frame covers at
-  the default speed (10 days/s at 5 frames/s → 2 days), then per pane its live charts and its
-  department network rendered to PNG — what the "Side by side" tab redraws per frame;
+  the default speed (10 days/s at 5 frames/s → 2 days), then per pane its live charts' and its
+  department network's ECharts options serialised to JSON — what the "Side by side" tab sends
+  per frame (the browser draws them);
 - a lever change at day 365: ``pair.rebuild`` (the pane replays from day 0) plus its redraw.
 
 In the browser (full run only, needs /usr/bin/chromium): ``govlab ui`` on a free port, headless
@@ -26,7 +27,7 @@ from common import Result
 
 from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
 from viz.live_charts import pane_option
-from viz.network import draw_departments
+from viz.network import department_option
 from viz.pair import Pair, PaneSpec
 from viz.session import DEFAULT_SPEED
 
@@ -43,13 +44,16 @@ def free_cores() -> float:
     return max(0.0, (os.cpu_count() or 1) - os.getloadavg()[0])
 
 
-def draw(pair: Pair) -> None:
-    """What the server does for a frame of the live tab: each pane's chart option (the browser
-    draws it; serialised to JSON as the widget sends it) and its department network PNG."""
+def draw(pair: Pair) -> int:
+    """What the server does for a frame of the live tab: each pane's chart option and its
+    department network option (the browser draws both), serialised to JSON as the widgets send
+    them; the bytes sent."""
     limits = Limits.of(*pair.panes)
+    sent = 0
     for pane, colour in zip(pair.panes, (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
-        json.dumps(pane_option(pane, limits, colour))
-        png(draw_departments(pane.model, drawings=pane.drawings))
+        sent += len(json.dumps(pane_option(pane, limits, colour)))
+        sent += len(json.dumps(department_option(pane.model)))
+    return sent
 
 
 def draw_matplotlib(pair: Pair) -> None:
@@ -57,7 +61,6 @@ def draw_matplotlib(pair: Pair) -> None:
     limits = Limits.of(*pair.panes)
     for pane, colour in zip(pair.panes, (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
         png(draw_pane(pane, limits, colour))
-        png(draw_departments(pane.model, drawings=pane.drawings))
 
 
 def frame(pair: Pair, days: int = 1) -> tuple[float, float]:
