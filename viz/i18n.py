@@ -203,7 +203,9 @@ ZH = {
     "baseline": "基准",
     "replications": "重复次数",
     "days per run": "每次运行天数",
-    "runs": "运行",
+    "runs stored / done": "运行（已存储 / 已完成）",
+    "point {n}": "设计点 {n}",
+    "rep {n}": "第 {n} 次重复",
     "none": "无",
     "not recorded": "未记录",
     "No results are stored yet. Run a batch (`govlab batch ...`) and come back.": (

@@ -89,6 +89,8 @@ def load_experiment(name: str) -> ExperimentView:
         metrics = data.headline() or data.metric_names()[:4]
         rows = stats.compare(data.wide, metrics, data.baseline)
         runs_frame = data.runs
+    order = {label: rank for rank, label in enumerate(ladder_order(data.labels))}
+    rows = sorted(rows, key=lambda row: (order.get(row["scenario"], len(order)), row["point"]))
     done = runs_frame[runs_frame["status"] == "done"]
     runs = [
         StoredRun(
@@ -109,7 +111,7 @@ def load_experiment(name: str) -> ExperimentView:
         ("baseline", data.baseline),
         ("replications", str(spec.get("replications", "?"))),
         ("days per run", str(spec.get("days", "?"))),
-        ("runs", f"{len(runs_frame)} stored, {len(done)} done"),
+        ("runs stored / done", f"{len(runs_frame)} / {len(done)}"),
     ]
     pictures = []
     for metric in metrics[:MAX_FIGURES]:
@@ -148,10 +150,12 @@ def ladder_order(labels) -> list[str]:
 
 def run_label(run: StoredRun, lang: str = "en") -> str:
     """A readable name for a stored run: scenario, design point, replication, seed."""
-    from viz.i18n import scenario_name
+    from viz.i18n import scenario_name, translator
 
-    point = f" · point {run.point}" if run.point else ""
-    return f"{scenario_name(run.scenario, lang)}{point} · rep {run.replication} · seed {run.seed}"
+    t = translator(lang)
+    point = " · " + t("point {n}").format(n=run.point) if run.point else ""
+    rep = t("rep {n}").format(n=run.replication)
+    return f"{scenario_name(run.scenario, lang)}{point} · {rep} · {t('seed')} {run.seed}"
 
 
 def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
