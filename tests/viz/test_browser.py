@@ -145,6 +145,14 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
             page.wait_for_timeout(1000)
             assert canvas.screenshot() != before  # the browser drew the new days
 
+            pngs = []
+            for side in ("left", "right"):  # each pane's charts as a PNG
+                with page.expect_download(timeout=60_000) as download:
+                    page.locator(f".govlab-download-png-{side}").click()
+                pngs.append(Path(download.value.path()).read_bytes())
+                assert download.value.suggested_filename == f"govlab_{side}_charts.png"
+            assert all(data.startswith(b"\x89PNG") for data in pngs) and pngs[0] != pngs[1]
+
             right_title = page.locator(".govlab-pane-right h3")
             expect(right_title).not_to_contain_text("lever change")
             page.locator(".govlab-lever-front_desk input").click(force=True)
