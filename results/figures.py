@@ -20,17 +20,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from results.metric_info import info
+from results.palette import scenario_colour
 from results.stats import t_interval
+from viz.fonts import use_bundled_font
 
-COLOURS = [
-    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
-    "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
-]  # fmt: skip
+use_bundled_font()  # Chinese text draws with the bundled Noto Sans SC (viz/fonts.py), once
+SERIES_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3")  # non-scenario series (indices)
 
 
-def colour(index: int) -> str:
-    """The colour of the ``index``-th scenario, stable across figures."""
-    return COLOURS[index % len(COLOURS)]
+def colour(label: str, index: int = 0) -> str:
+    """The colour of a scenario (or "scenario #point" label): ``results.palette``, the same in
+    the report, the results tab and the live panes."""
+    return scenario_colour(label, index)
 
 
 def _label(row: dict[str, Any], multi_point: bool) -> str:
@@ -57,7 +58,7 @@ def metric_bars(rows: list[dict[str, Any]], metric: str, title: str | None = Non
         [r["mean"] for r in chosen],
         yerr=errors,
         capsize=4,
-        color=[colour(labels.index(r["scenario"])) for r in chosen],
+        color=[colour(r["scenario"], labels.index(r["scenario"])) for r in chosen],
         edgecolor="black",
         linewidth=0.5,
     )
@@ -99,7 +100,7 @@ def difference_bars(rows: list[dict[str, Any]], metric: str) -> Figure:
     ).T.reshape(2, -1)
     labels = list(dict.fromkeys([chosen[0]["baseline"]] if chosen else []))
     labels += [r["scenario"] for r in chosen if r["scenario"] not in labels]
-    colours = [colour(labels.index(r["scenario"])) for r in chosen]
+    colours = [colour(r["scenario"], labels.index(r["scenario"])) for r in chosen]
     ax.barh(y, values, xerr=errors, capsize=3, color=colours, edgecolor="black", linewidth=0.5)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [_label(r, multi) for r in chosen])
@@ -124,7 +125,7 @@ def delay_distribution(cases: pd.DataFrame, labels: list[str]) -> Figure:
             np.maximum(delays, 1e-2),
             np.arange(1, len(delays) + 1) / len(delays),
             where="post",
-            color=colour(index),
+            color=colour(label, index),
             label=f"{label} (median {np.median(delays):.2g} d)",
         )
     ax.set_xscale("log")
@@ -173,8 +174,8 @@ def series_band(
         high = np.array([i.high for i in intervals])
         if nonnegative:
             low = np.maximum(low, 0.0)
-        ax.plot(table.index, mean, color=colour(index), label=label, linewidth=1.2)
-        ax.fill_between(table.index, low, high, color=colour(index), alpha=0.2, linewidth=0)
+        ax.plot(table.index, mean, color=colour(label, index), label=label, linewidth=1.2)
+        ax.fill_between(table.index, low, high, color=colour(label, index), alpha=0.2, linewidth=0)
     if nonnegative:
         ax.set_ylim(bottom=0)
     if warmup_days:
@@ -220,8 +221,8 @@ def sensitivity_bars(
             yerr=conf,
             capsize=3,
             label=kind,
-            color=[colour(k) if s else "white" for s in shown],
-            edgecolor=colour(k),
+            color=[SERIES_COLOURS[k] if s else "white" for s in shown],
+            edgecolor=SERIES_COLOURS[k],
             hatch=None,
             linewidth=1.0,
         )
@@ -258,7 +259,7 @@ def parameter_scatter(
     axes = fig.subplots(1, max(len(names), 1), sharey=True, squeeze=False)[0]
     for ax, name in zip(axes, names, strict=False):
         x = [points[p][name] for p in means.index]
-        ax.scatter(x, means.to_numpy(), s=10, alpha=0.7, color=colour(0))
+        ax.scatter(x, means.to_numpy(), s=10, alpha=0.7, color=SERIES_COLOURS[0])
         ax.set_xlabel(name, fontsize=8)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(metric)
@@ -278,10 +279,10 @@ def warmup_series(
         k = len(values) // batch
         means = np.nanmean(np.asarray(values[: k * batch], float).reshape(k, batch), axis=1)
         days = batch * np.arange(k) + batch / 2
-        ax.plot(days, means, color=colour(index), label=label, linewidth=1.2)
+        ax.plot(days, means, color=colour(label, index), label=label, linewidth=1.2)
         cut = truncation_days.get(label)
         if cut is not None:
-            ax.axvline(cut, color=colour(index), linestyle="--", linewidth=0.8)
+            ax.axvline(cut, color=colour(label, index), linestyle="--", linewidth=0.8)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("arrival day (working days)")
     ax.set_ylabel("mean delay of the day's arrivals (working days)")

@@ -11,16 +11,19 @@ publishes a frame. When the browser's session ends (Solara culls a disconnected 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reacton.core
 import solara
 
+from results.provenance import model_version
 from viz import i18n, style
 from viz.about import AboutPage
 from viz.controls import LeverControls, ScenarioPickers, Transport
 from viz.links import comparison_from_query, comparison_query
 from viz.pair import PaneSpec
-from viz.results_page import ResultsPage, StoredRun
-from viz.session import InputError, Session
+from viz.results_page import ResultsPage, StoredRun, version_note
+from viz.session import InputError, Session, Shown
 from viz.views import DiffStrip, DownloadBar, JourneyView, PaneView, ResidentSample
 
 DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED = "silo", "smart", 1
@@ -48,29 +51,45 @@ def browser_language() -> str:
     return i18n.language_of(values[0] if values else "")
 
 
+def use_shown(session: Session, select: Callable[[Shown], Shown] | None = None) -> Shown:
+    """The session's snapshot, or the part ``select`` takes of it: the calling component
+    re-renders when that part changes, and only then (a frame re-renders the views that show the
+    day, not the whole page)."""
+    take = select or (lambda snapshot: snapshot)
+    shown, set_shown = solara.use_state(take(session.shown()))
+    if select is None:  # a view of the day has drawn this frame (see Session.wait_rendered)
+        session.rendered_frame = max(session.rendered_frame, shown.frame)
+
+    def connect():
+        def listener(snapshot: Shown) -> None:
+            set_shown(take(snapshot))
+
+        session.listeners.append(listener)
+        return lambda: listener in session.listeners and session.listeners.remove(listener)
+
+    solara.use_effect(connect, [])
+    return shown
+
+
 @solara.component
 def Page() -> None:
     """The whole app: live panes, journey and resident networks, stored results, about."""
     router = solara.use_router()
     session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
-    shown, set_shown = solara.use_state(session.shown())
-    session.rendered_frame = max(session.rendered_frame, shown.frame)  # (see wait_rendered)
+    shown = use_shown(session, Shown.controls)
     session.render_lock = reacton.core.get_render_context().thread_lock
     lang = solara.use_reactive(browser_language())
     projector = solara.use_reactive(False)
     show_levers = solara.use_reactive(True)
     tab = solara.use_reactive(TAB_LIVE)
     problem = solara.use_reactive(link_problem)
+    version = solara.use_reactive("")  # a stored run of another model version was opened
     t = i18n.translator(lang.value)
 
     def connect():
-        session.listeners.append(set_shown)
-
         def disconnect() -> None:  # the browser's session is gone: stop simulating
             session.playing = False
             session.closed.set()
-            if set_shown in session.listeners:
-                session.listeners.remove(set_shown)
 
         return disconnect
 
@@ -86,6 +105,7 @@ def Page() -> None:
             problem.set(f"cannot open run {run.key}: {error}")
             return
         problem.set("")
+        version.set(version_note(run, model_version(), lang.value))
         tab.set(TAB_LIVE)
 
     def toggle_projector() -> None:
@@ -108,6 +128,7 @@ def Page() -> None:
         )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="6px"):
             Transport(session, shown, lang.value)
+            DayCounter(session, lang.value)
             ScenarioPickers(session, shown.choices(), lang.value)
             i18n.ChoiceSelect(
                 t("language"),
@@ -130,14 +151,13 @@ def Page() -> None:
             style.FullScreenButton(t("full screen"))
         if problem.value:
             solara.Error(problem.value)
+        if version.value:
+            solara.Warning(version.value, classes=["govlab-version-note"], dense=True)
         with solara.lab.Tabs(value=tab, lazy=True):
             with solara.lab.Tab(t("Side by side")):
                 LivePanes(session, shown, lang.value, projector.value, show_levers)
             with solara.lab.Tab(t("Journey & residents")):
-                JourneyView(session, shown.frame, lang.value)
-                with solara.Columns([1, 1]):
-                    ResidentSample(session.pair, "left", shown.frame, lang.value)
-                    ResidentSample(session.pair, "right", shown.frame, lang.value)
+                JourneyTab(session, lang.value)
             with solara.lab.Tab(t("Results")):
                 ResultsPage(open_run, lang.value)
             with solara.lab.Tab(t("About")):
@@ -157,22 +177,52 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
             on_click=lambda: show_levers.set(not show_levers.value),
             classes=["govlab-levers-toggle"],
         )
-        DiffStrip(pair, shown.frame, lang)
-        with solara.Row(classes=["govlab-not-projector"]):
-            DownloadBar(pair, shown.frame, lang, comparison_query(shown))
+        FrameBar(session, lang)
     # one structure whether the lever panel shows or not (moving the panes to another parent
     # leaves their widgets blank in the browser): the panel folds away by its style
     panel = ["govlab-lever-column"] + ([] if show_levers.value else ["govlab-hidden"])
     with solara.Row(gap="6px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(classes=panel):
-            LeverControls(session, shown.choices(), pair.right.scenario.levers, lang)
+            LeverControls(session, shown.choices(), pair.right.scenario, lang)
         with solara.Column(classes=["govlab-panes-column"]):
-            TwoPanes(session, shown, lang, projector)
+            TwoPanes(session, lang, projector)
 
 
 @solara.component
-def TwoPanes(session: Session, shown, lang: str, projector: bool) -> None:
-    """The left and the right government."""
+def DayCounter(session: Session, lang: str) -> None:
+    """Today's working day (and the day play pauses at), redrawn every frame."""
+    shown = use_shown(session)
+    stop = "" if shown.stop_at is None else f" → {shown.stop_at}"
+    solara.Text(
+        i18n.translator(lang)("day {day}").format(day=shown.day) + stop,
+        classes=["govlab-day"],
+        style={"font-size": "1.3em", "font-weight": "bold"},
+    )
+
+
+@solara.component
+def FrameBar(session: Session, lang: str) -> None:
+    """The difference strip and the downloads (the link names today's day), per frame."""
+    shown = use_shown(session)
+    DiffStrip(session.pair, shown.frame, lang)
+    with solara.Row(classes=["govlab-not-projector"]):
+        DownloadBar(session.pair, shown.frame, lang, comparison_query(shown))
+
+
+@solara.component
+def JourneyTab(session: Session, lang: str) -> None:
+    """The journey of one case in both governments and the resident networks, per frame."""
+    shown = use_shown(session)
+    JourneyView(session, shown.frame, lang)
+    with solara.Columns([1, 1]):
+        ResidentSample(session.pair, "left", shown.frame, lang)
+        ResidentSample(session.pair, "right", shown.frame, lang)
+
+
+@solara.component
+def TwoPanes(session: Session, lang: str, projector: bool) -> None:
+    """The left and the right government (redrawn every frame)."""
+    shown = use_shown(session)
     with solara.Columns([1, 1], gutters_dense=True):
         PaneView(session.pair, "left", shown.frame, lang, projector)
         PaneView(session.pair, "right", shown.frame, lang, projector)

@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, Locator
 
+from results.palette import scenario_colour
 from viz import fonts, i18n
 from viz.agg import CachingCanvas
 from viz.pair import Pane
@@ -34,7 +35,8 @@ FUNCTION_COLOURS = {
     "planning": "#17becf",
 }
 _SPARE = ("#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a")
-LEFT_COLOUR, RIGHT_COLOUR = "#b03a2e", "#1a5276"
+# the default pair's colours (silo | smart): every pane takes its scenario's (results.palette)
+LEFT_COLOUR, RIGHT_COLOUR = scenario_colour("silo"), scenario_colour("smart")
 
 
 def function_colour(function: str) -> str:

@@ -16,12 +16,43 @@ from typing import Any
 import solara
 from pydantic.fields import FieldInfo
 
-from scenarios import Levers, ScenarioError, load_scenario, shipped_scenarios
+from scenarios import (
+    Levers,
+    ResponseOffice,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    shipped_scenarios,
+)
 from viz import i18n
-from viz.session import SPEEDS_DAYS_PER_SECOND, InputError, Session, Shown, parse_seed
+from viz.session import (
+    SPEEDS_DAYS_PER_SECOND,
+    InputError,
+    Session,
+    Shown,
+    control_value,
+    parse_seed,
+)
 
 MAX_INT_SLIDER = 120  # day-valued levers allow up to 1000; a slider shows 0-120
 STEP_CHOICES = ("0.05", "0.01", "0.005", "0.001")
+OFFICE = "response_office."
+# the response office's fields allow up to 1000; its sliders show a range a trainer can use
+SLIDER_RANGES = {
+    f"{OFFICE}staff_per_10k_residents": (0.0, 5.0),
+    f"{OFFICE}handling_hours": (0.05, 2.0),
+    f"{OFFICE}deadline_days": (0.0, 10.0),
+}
+OFFICE_CONTROLS = tuple(
+    OFFICE + name for name in ResponseOffice.model_fields if name != "from_staff_budget"
+)  # whether handlers come from the back offices is a staffing rule, not a lever
+
+
+def field_info(path: str) -> FieldInfo:
+    """The schema field of a control: a lever name or ``response_office.<field>``."""
+    if path.startswith(OFFICE):
+        return ResponseOffice.model_fields[path.removeprefix(OFFICE)]
+    return Levers.model_fields[path]
 
 
 def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
@@ -34,10 +65,10 @@ def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
 
 @cache
 def shipped_values(name: str) -> tuple[Any, ...]:
-    """The values lever ``name`` takes in the shipped scenarios and by default."""
-    values = {Levers.model_fields[name].default}
+    """The values control ``name`` takes in the shipped scenarios and by default."""
+    values = {field_info(name).default}
     for scenario in shipped_scenarios():
-        values.add(getattr(load_scenario(scenario).levers, name))
+        values.add(control_value(load_scenario(scenario), name))
     return tuple(sorted(values, key=str))
 
 
@@ -56,8 +87,8 @@ def lever_step(name: str) -> float:
 
 
 def lever_kind(name: str) -> tuple[str, tuple]:
-    """How to edit a lever: ("switch", ()), ("select", choices), ("float"|"int", (lo, hi))."""
-    info = Levers.model_fields[name]
+    """How to edit a control: ("switch", ()), ("select", choices), ("float"|"int", (lo, hi))."""
+    info = field_info(name)
     annotation = info.annotation
     if annotation is bool:
         return "switch", ()
@@ -68,6 +99,9 @@ def lever_kind(name: str) -> tuple[str, tuple]:
         top = int(high if high is not None else 100)
         top = max(min(top, MAX_INT_SLIDER), *(int(v) for v in shipped_values(name)))
         return "int", (int(low or 0), top)
+    if name in SLIDER_RANGES:
+        low, high = SLIDER_RANGES[name]
+        high = max(high, *(float(v) for v in shipped_values(name)))
     if low is None:  # Share = Annotated[float, Field(ge=0, le=1)]
         low, high = 0.0, 1.0
     return "float", (float(low), float(high if high is not None else 1.0))
@@ -88,8 +122,41 @@ def _report(problem: solara.Reactive[dict], field: str, action) -> None:
 
 
 @solara.component
-def LeverControls(session: Session, shown: Shown, levers: Levers, lang: str) -> None:
-    """Every lever of the right pane, showing the values the right model runs with."""
+def LeverControl(name: str, value: Any, changed: bool, setter, lang: str) -> None:
+    """One lever (or response office setting): its control, showing ``value``, and help line."""
+    kind, extra = lever_kind(name)
+    label = i18n.lever_label(name, lang) + (" •" if changed else "")
+    classes = [f"govlab-lever-{name.replace('.', '-')}"]
+    if kind == "switch":
+        solara.Switch(label=label, value=bool(value), on_value=setter(name), classes=classes)
+    elif kind == "select":
+        i18n.ChoiceSelect(label, list(extra), value, setter(name), lang, classes=classes)
+    elif kind == "int":
+        with solara.Div(classes=classes):
+            solara.SliderInt(
+                f"{label}: {value}",
+                value=int(value),
+                min=extra[0],
+                max=extra[1],
+                on_value=setter(name),
+            )
+    else:
+        with solara.Div(classes=classes):
+            solara.SliderFloat(
+                f"{label}: {value:g}",
+                value=float(value),
+                min=extra[0],
+                max=extra[1],
+                step=lever_step(name),
+                on_value=setter(name),
+            )
+    solara.Text(i18n.lever_help(name, lang), classes=["govlab-help"])
+
+
+@solara.component
+def LeverControls(session: Session, shown: Shown, scenario: Scenario, lang: str) -> None:
+    """Every lever and response office setting of the right pane, showing the values the right
+    model runs with (``scenario``)."""
     problem = solara.use_reactive({})
     changes = shown.lever_changes
     t = i18n.translator(lang)
@@ -112,34 +179,17 @@ def LeverControls(session: Session, shown: Shown, levers: Levers, lang: str) -> 
                     on_click=lambda: _report(problem, "levers", session.clear_levers),
                 )
         for name in Levers.model_fields:
-            kind, extra = lever_kind(name)
-            value = getattr(levers, name)
-            label = i18n.lever_label(name, lang) + (" •" if name in changes else "")
-            classes = [f"govlab-lever-{name}"]
-            if kind == "switch":
-                solara.Switch(
-                    label=label, value=bool(value), on_value=setter(name), classes=classes
-                )
-            elif kind == "select":
-                i18n.ChoiceSelect(label, list(extra), value, setter(name), lang, classes=classes)
-            elif kind == "int":
-                solara.SliderInt(
-                    f"{label}: {value}",
-                    value=int(value),
-                    min=extra[0],
-                    max=extra[1],
-                    on_value=setter(name),
-                )
-            else:
-                solara.SliderFloat(
-                    f"{label}: {value:g}",
-                    value=float(value),
-                    min=extra[0],
-                    max=extra[1],
-                    step=lever_step(name),
-                    on_value=setter(name),
-                )
-            solara.Text(i18n.lever_help(name, lang), classes=["govlab-help"])
+            LeverControl(name, control_value(scenario, name), name in changes, setter, lang)
+            if name in problem.value:
+                solara.Error(problem.value[name])
+        solara.HTML(
+            tag="h4",
+            unsafe_innerHTML=t("response office (接诉即办 / 12345)"),
+            style="margin: 8px 0 0 0",
+            classes=["govlab-office-heading"],
+        )
+        for name in OFFICE_CONTROLS:
+            LeverControl(name, control_value(scenario, name), name in changes, setter, lang)
             if name in problem.value:
                 solara.Error(problem.value[name])
         if "levers" in problem.value:
@@ -175,9 +225,11 @@ def ScenarioPickers(session: Session, shown: Shown, lang: str) -> None:
 
 @solara.component
 def Transport(session: Session, shown: Shown, lang: str) -> None:
-    """Play / pause / step / reset for both panes, the seed, the speed, run to day N."""
-    seed_text = solara.use_reactive(str(shown.seed))
+    """Play / pause / step / reset for both panes, the seed, the speed, run to day N, pause at
+    day N (set now, reached while playing)."""
+    seed_text = solara.use_reactive(str(shown.seed))  # follows the session's seed when it moves
     target = solara.use_reactive("")
+    pause_day = solara.use_reactive("")
     problem = solara.use_reactive({})
     t = i18n.translator(lang)
 
@@ -241,9 +293,22 @@ def Transport(session: Session, shown: Shown, lang: str) -> None:
             outlined=True,
             classes=["govlab-run"],
         )
-        stop = "" if shown.stop_at is None else f" → {shown.stop_at}"
-        solara.Text(
-            t("day {day}").format(day=shown.day) + stop,
-            classes=["govlab-day"],
-            style={"font-size": "1.3em", "font-weight": "bold"},
+        solara.InputText(
+            t("pause at day"),
+            value=pause_day.value,
+            on_value=pause_day.set,
+            error=problem.value.get("pause at day", False),
+            continuous_update=True,
+            style={"max-width": "120px"},
+            dense=True,
+            classes=["govlab-pause-at"],
+        )
+        solara.Button(
+            t("Set"),
+            icon_name="mdi-pause-octagon-outline",
+            on_click=lambda: _report(
+                problem, "pause at day", lambda: session.set_stop(pause_day.value)
+            ),
+            outlined=True,
+            classes=["govlab-set-pause"],
         )

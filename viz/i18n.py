@@ -14,7 +14,7 @@ from typing import Any
 
 import solara
 
-from scenarios import Levers
+from scenarios import Levers, ResponseOffice
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
@@ -56,6 +56,22 @@ LEVERS = {  # name: (English label, Chinese label, reform it stands for)
     "coproduction": ("co-production", "合作生产", "共建共治 co-production"),
     "privacy_protection": ("privacy protection", "隐私保护", "数据安全 data protection"),
     "sensing_quality": ("sensing quality", "感知质量", "数据融合 data fusion"),
+    "response_office.rule": ("office rule", "受理规则", "接诉即办 every request answered"),
+    "response_office.staff_per_10k_residents": (
+        "office handlers (per 10,000 residents)",
+        "接诉人员（每万居民）",
+        "12345 热线 hotline staffing",
+    ),
+    "response_office.handling_hours": (
+        "handling time (hours)",
+        "处理时长（小时）",
+        "12345 热线 hotline",
+    ),
+    "response_office.deadline_days": (
+        "answer deadline (days)",
+        "答复时限（天）",
+        "接诉即办 time limit",
+    ),
 }
 LEVER_HELP_ZH = {
     "front_desk": "每区一个综合窗口，所有部门统一受理",
@@ -72,6 +88,12 @@ LEVER_HELP_ZH = {
     "coproduction": "企业和社会组织最多可增加的服务能力比例；0–1",
     "privacy_protection": "数据平台事件风险被保护措施消除的比例；0–1",
     "sensing_quality": "需求感知的数据融合质量（1 = 无噪声）；0–1",
+    "response_office.rule": (
+        "酌情受理：每条诉求以受理倾向（随集体压力上升）决定是否受理；接诉即办：每条诉求都排队处理"
+    ),
+    "response_office.staff_per_10k_residents": "接诉办的处理人员（至少一人）；每万居民",
+    "response_office.handling_hours": "每条诉求的平均处理时间（指数分布，假设值）；小时",
+    "response_office.deadline_days": "处理在此时限内开始即视为已答复；天",
 }
 CHOICES_ZH = {
     "sequential": "串联",
@@ -83,8 +105,15 @@ CHOICES_ZH = {
     "static": "固定",
     "proportional": "按需求比例",
     "sqrt": "按需求平方根",
+    "discretionary": "酌情受理",
+    "every_request": "接诉即办（每条必办）",
 }
-CHOICES_EN = {"home_only": "home district only", "anywhere": "anywhere", "sqrt": "square root"}
+CHOICES_EN = {
+    "home_only": "home district only",
+    "anywhere": "anywhere",
+    "sqrt": "square root",
+    "every_request": "every request (接诉即办)",
+}
 
 ZH = {
     "govlab — silo and seamless government, side by side": "govlab — 条块分割与整体政府，并排对比",
@@ -101,6 +130,8 @@ ZH = {
     "seed": "随机种子",
     "speed (days/s)": "速度（天/秒）",
     "run to day": "运行到第几天",
+    "pause at day": "在第几天暂停",
+    "Set": "设定",
     "day {day}": "第 {day} 天",
     "Side by side": "并排对比",
     "Journey & residents": "办事历程与居民",
@@ -148,8 +179,49 @@ ZH = {
         "自立案起的天数 — 橙色：排队等待，灰色：正在办理，虚线：申请人跑动一次，"
         "×：因缺材料被退回，▶：该环节所需材料已齐备"
     ),
-    "download PNG": "下载 PNG",
+    "PNG left": "左侧图 PNG",
+    "PNG right": "右侧图 PNG",
     "link to this comparison": "本对比的链接",
+    "city": "市级",
+    "district {n}": "第 {n} 区",
+    "data sharing {share}%": "数据共享 {share}%",
+    "no data sharing": "无数据共享",
+    "departments — node size = queue (total {total}), {links}": (
+        "部门网络 — 节点大小 = 排队数（共 {total} 件），{links}"
+    ),
+    "resident network sample — {n} residents, {k} participating (orange)": (
+        "居民网络抽样 — {n} 位居民，其中 {k} 位参与（橙色）"
+    ),
+    "{scenario}: no resident network": "{scenario}：无居民网络",
+    "response office (接诉即办 / 12345)": "接诉办（接诉即办 / 12345）",
+    "Stored experiments": "已存储的实验",
+    "Refresh": "刷新",
+    "experiment": "实验",
+    "stored run": "已存储的运行",
+    "Open in the live panes": "在并排对比中打开",
+    "scenarios": "情景",
+    "baseline": "基准",
+    "replications": "重复次数",
+    "days per run": "每次运行天数",
+    "runs stored / done": "运行（已存储 / 已完成）",
+    "point {n}": "设计点 {n}",
+    "rep {n}": "第 {n} 次重复",
+    "none": "无",
+    "not recorded": "未记录",
+    "No results are stored yet. Run a batch (`govlab batch ...`) and come back.": (
+        "尚未存储结果。请先运行批量实验（`govlab batch ...`）。"
+    ),
+    (
+        "{label}: scenario {scenario}, overrides {overrides}, seed {seed} — opens beside "
+        "its baseline run with the same seed"
+    ): "{label}：情景 {scenario}，改动 {overrides}，随机种子 {seed} — 与同一种子的基准运行并排打开",
+    (
+        "This run was stored by another model version ({stored}; now {current}): the panes "
+        "replay it with the current code, so the numbers may differ from the store's."
+    ): (
+        "该运行由另一版本的模型存储（{stored}；当前 {current}）："
+        "此处按当前代码重放，数字可能与存储结果不同。"
+    ),
 }
 
 
@@ -195,8 +267,11 @@ def lever_label(name: str, lang: str) -> str:
 
 
 def lever_help(name: str, lang: str) -> str:
-    """A lever's help line: what it does, its unit, and the reform it stands for."""
-    description = Levers.model_fields[name].description or ""
+    """A lever's (or ``response_office.<field>``'s) help line: what it does, its unit, and the
+    reform it stands for."""
+    section, _, field = name.rpartition(".")
+    fields = ResponseOffice.model_fields if section == "response_office" else Levers.model_fields
+    description = fields[field].description or ""
     if lang == "zh" and name in LEVER_HELP_ZH:
         description = LEVER_HELP_ZH[name]
     reform = LEVERS.get(name, ("", "", ""))[2]
@@ -223,6 +298,15 @@ FUNCTIONS_ZH = {
     "health": "卫健",
     "planning": "规划",
 }
+
+
+def function_label(function: str, lang: str) -> str:
+    """A readable department-function name."""
+    if lang == "zh" and function in FUNCTIONS_ZH:
+        return FUNCTIONS_ZH[function]
+    return function.replace("_", " ")
+
+
 CASES_ZH = {
     "business_registration": "企业开办",
     "construction_permit": "工程建设许可",

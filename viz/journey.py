@@ -130,7 +130,10 @@ def timeline(trace: list[tuple[float, str, int]], labels: dict[int, str]) -> Tim
 
 
 def draw_journeys(
-    journeys: list[tuple[str, Timeline | None]], case_name: str, lang: str = "en"
+    journeys: list[tuple[str, Timeline | None]],
+    case_name: str,
+    lang: str = "en",
+    colours: tuple[str, str] = (LEFT_COLOUR, RIGHT_COLOUR),
 ) -> Figure:
     """The followed case in each government, one panel each, on a shared time axis."""
     tr = translator(lang)
@@ -140,9 +143,7 @@ def draw_journeys(
     grid.update(hspace=0.6, top=0.88, bottom=0.12)
     span = max([1.0] + [(tl.end or tl.last) for _, tl in journeys if tl])
     axes = []
-    for index, ((title, tl), colour) in enumerate(
-        zip(journeys, (LEFT_COLOUR, RIGHT_COLOUR), strict=False)
-    ):
+    for index, ((title, tl), colour) in enumerate(zip(journeys, colours, strict=False)):
         ax = figure.add_subplot(grid[index, 0], sharex=axes[0] if axes else None)
         axes.append(ax)
         if tl is None:

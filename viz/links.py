@@ -14,7 +14,7 @@ from typing import Any
 
 from scenarios import ScenarioError, shipped_scenarios
 from viz.pair import PaneSpec
-from viz.session import InputError, Shown, parse_day, parse_seed
+from viz.session import CONTROL_SECTIONS, InputError, Shown, parse_day, parse_seed
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def comparison_from_query(query: str | None) -> Comparison | None:
             raise InputError(side, f"link: {side} must be one of {', '.join(names)}")
     overrides = {}
     for key, text in params.items():
-        if key.startswith("levers."):
+        if key.split(".")[0] in CONTROL_SECTIONS:
             try:
                 overrides[key] = json.loads(text)
             except json.JSONDecodeError:

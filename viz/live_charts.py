@@ -1,11 +1,11 @@
 """Live charts drawn by the browser: one ECharts option per pane, rebuilt from the pane's series.
 
 A frame sends the pane's series as numbers (at most ``MAX_POINTS`` per line, evenly thinned) and
-the browser draws them (``solara.FigureEcharts``, ECharts served offline from the asset cache
-like the other bundled packages), instead of the server rendering a PNG. Four charts on axes shared
-with the other pane: delay (mean, p90) | trips per case / open cases by function (stacked) |
-participation (dashed) and trust. The y-limit of open cases covers the highest day so far
-(``Limits``). The matplotlib figure (``viz.charts``) remains for the PNG download.
+the browser draws them (``Chart``: Solara's ECharts widget, ECharts served offline from the asset
+cache like the other bundled packages), instead of the server rendering a PNG. Four charts on
+axes shared with the other pane: delay (mean, p90) | trips per case / open cases by function
+(stacked) | participation (dashed) and trust. The y-limit of open cases covers the highest day so
+far (``Limits``). The matplotlib figure (``viz.charts``) remains for the PNG download.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ import math
 from typing import Any
 
 import numpy as np
+import solara
+import traitlets
+from solara.components.echarts import EchartsWidget
 
 from viz import i18n
 from viz.charts import Limits, function_colour
 from viz.pair import Pane
 
-MAX_POINTS = 400
+MAX_POINTS = 240  # per line: a pane's chart is ~300 px wide at 1280×720
 FONT = "Roboto, 'Noto Sans SC', sans-serif"
 GRIDS = (  # left, top, width, height in % of the chart's box
     ("9%", "9%", "38%", "31%"),
@@ -145,3 +148,37 @@ def pane_option(
         if values is not None:
             line(_points(days, values), 3, t(name), colour, dashed=dashed)
     return option
+
+
+class Opaque:
+    """A chart option the page's renderer passes on without walking it (reacton visits every
+    list and dict in a widget's arguments on every render, looking for elements: a live chart's
+    thousands of numbers took most of a frame). Compared by identity: a new option, a redraw."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+
+def _option_json(value: Any, _widget: Any) -> Any:
+    return value.value if isinstance(value, Opaque) else value
+
+
+class ChartWidget(EchartsWidget):
+    """Solara's ECharts widget (the bundled ECharts, ``setOption`` with notMerge) taking an
+    ``Opaque`` option; its template (``echarts.vue``, Solara's cut down) draws again once the
+    bundled Chinese web font has loaded."""
+
+    template_file = (__file__, "echarts.vue")
+    option = traitlets.Any(None, allow_none=True).tag(sync=True, to_json=_option_json)
+
+
+@solara.component
+def Chart(option: Opaque, css_class: str, height_px: int) -> None:
+    """A chart the browser draws from ``option`` (make the ``Opaque`` once per new option)."""
+    ChartWidget.element(
+        option=option,
+        attributes={"style": f"height: {height_px}px; width: 100%", "class": css_class},
+        responsive=True,
+    )

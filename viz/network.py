@@ -1,4 +1,6 @@
-"""Network views: the department network (data-sharing links, queues) and a resident-network sample.
+"""Network views, drawn by the browser (ECharts graph series, bundled offline like the live charts):
+the department network (data-sharing links, queues) and a resident-network sample, with titles and
+names in the page's language.
 
 Department network: one node per department, grouped by district (a ring of functions per district,
 districts on a circle, city-level departments in the middle); an edge joins a department that issues
@@ -14,16 +16,19 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from typing import Any
 
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 
-from viz.charts import DPI, function_colour
+from viz import i18n
+from viz.charts import function_colour
+from viz.i18n import function_label
+from viz.live_charts import FONT
 
 SAMPLE_SIZE = 300
 QUEUE_AREA = 6.0  # marker area (points²) per queued case
 BASE_AREA = 30.0
+PARTICIPANT = "#e67e22"
 
 
 def _department_key(department) -> tuple[str, int | None]:
@@ -84,71 +89,104 @@ def department_edges(model) -> list[tuple[int, int]]:
     return edges
 
 
-class DepartmentsDrawing:
-    """The department network of one model as a figure kept across frames: the links, node
-    positions, colours and district labels are set once; a frame updates node sizes and opacity
-    and the title. Held by the model's ``Pane`` (one per browser session); draw under the pair's
-    lock."""
+def _plane(title: str, series: list[dict[str, Any]], extent: float = 1.6) -> dict[str, Any]:
+    """An ECharts option drawing ``series`` on a hidden square plane [-extent, extent]²."""
+    axis = {"type": "value", "min": -extent, "max": extent, "show": False}
+    return {
+        "animation": False,
+        "textStyle": {"fontFamily": FONT},
+        "title": {
+            "text": title,
+            "left": "center",
+            "textStyle": {"fontSize": 12, "fontWeight": "normal", "fontFamily": FONT},
+        },
+        "tooltip": {"trigger": "item"},
+        "grid": {"left": "6%", "right": "6%", "top": 30, "bottom": 6},
+        "xAxis": axis,
+        "yAxis": axis,
+        "series": series,
+    }
 
-    def __init__(self, model) -> None:
-        departments = model.departments
-        keys = tuple(_department_key(d) for d in departments)
-        positions = department_positions(keys, model.config.world.districts)
-        xy = np.array([positions[k] for k in keys])
-        self.figure = figure = Figure(figsize=(6.4, 4.6), dpi=DPI)
-        figure.set_layout_engine(None)
-        ax = figure.add_axes((0, 0, 1, 0.92))
-        self.share = share = model.config.levers.data_sharing
-        if share > 0:
-            segments = [(xy[i], xy[j]) for i, j in department_edges(model)]
-            ax.add_collection(
-                LineCollection(segments, colors="#2e86c1", alpha=0.15 + 0.5 * share, lw=0.8)
-            )
-        self.nodes = ax.scatter(
-            xy[:, 0], xy[:, 1], c=[function_colour(d.function) for d in departments], lw=0
+
+def _segments(xy, pairs, colour: str, opacity: float, width: float) -> dict[str, Any]:
+    """A ``lines`` series joining the given index pairs of positions ``xy``."""
+    return {
+        "type": "lines",
+        "coordinateSystem": "cartesian2d",
+        "silent": True,
+        "lineStyle": {"color": colour, "opacity": round(opacity, 3), "width": width},
+        "data": [
+            {"coords": [[round(xy[i][0], 4), round(xy[i][1], 4)],
+                        [round(xy[j][0], 4), round(xy[j][1], 4)]]}
+            for i, j in pairs
+        ],
+    }  # fmt: skip
+
+
+def department_option(model, lang: str = "en", queue_top: float = 50.0) -> dict[str, Any]:
+    """The ECharts option of one model's department network, drawn by the browser: nodes at
+    their fixed places, node size = today's queue, faded when unstaffed; data-sharing links with
+    opacity = the share; district names; a translated title."""
+    t = i18n.translator(lang)
+    departments = model.departments
+    keys = tuple(_department_key(d) for d in departments)
+    districts = model.config.world.districts
+    positions = department_positions(keys, districts)
+    xy = [positions[key] for key in keys]
+    share = model.config.levers.data_sharing
+    nodes: list[dict[str, Any]] = []
+    total = 0
+    for department, key, (x, y) in zip(departments, keys, xy, strict=True):
+        queue = int(department.queue_length)
+        total += queue
+        area = BASE_AREA + QUEUE_AREA * min(queue, 4 * queue_top)
+        where = t("city") if key[1] is None else t("district {n}").format(n=key[1])
+        nodes.append(
+            {
+                "name": f"{function_label(key[0], lang)} · {where}",
+                "value": [round(x, 4), round(y, 4), queue],
+                "symbolSize": round(math.sqrt(area) * 1.2, 1),
+                "itemStyle": {
+                    "color": function_colour(key[0]),
+                    "opacity": 0.85 if department.staff > 0 else 0.2,
+                },
+            }
         )
-        for district in range(model.config.world.districts):
-            angle = 2 * math.pi * district / model.config.world.districts + math.pi / 2
-            ax.text(
-                1.42 * math.cos(angle),
-                1.42 * math.sin(angle),
-                f"district {district}",
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="#555555",
-            )
-        ax.set(xlim=(-1.75, 1.75), ylim=(-1.6, 1.6), aspect="equal")
-        ax.set_autoscale_on(False)
-        ax.axis("off")
-        self.title = figure.suptitle("", fontsize=9)
-
-    def update(self, model, queue_top: float) -> Figure:
-        """Today's queues (node size) and staffing (opacity)."""
-        departments = model.departments
-        queues = np.array([d.queue_length for d in departments], dtype=float)
-        staffed = np.array([d.staff > 0 for d in departments])
-        self.nodes.set_sizes(BASE_AREA + QUEUE_AREA * np.minimum(queues, 4 * queue_top))
-        self.nodes.set_alpha(np.where(staffed, 0.85, 0.2))
-        share = self.share
-        links = "data sharing %.0f%%" % (100 * share) if share > 0 else "no data sharing"
-        self.title.set_text(f"departments — node size = queue (total {int(queues.sum())}), {links}")
-        return self.figure
-
-
-def draw_departments(model, queue_top: float = 50.0, drawings: dict | None = None) -> Figure:
-    """The department network of one model: nodes by district × function, queues as node size.
-
-    With ``drawings`` (a pane's ``Pane.drawings``) the figure is kept there and updated in place
-    on the next call (render it before then, under the pair's lock); without, a new figure.
-    """
-    key = ("departments", id(model))
-    drawing = drawings.get(key) if drawings is not None else None
-    if drawing is None or drawing.share != model.config.levers.data_sharing:
-        drawing = DepartmentsDrawing(model)
-        if drawings is not None:
-            drawings[key] = drawing
-    return drawing.update(model, queue_top)
+    labels = []
+    for district in range(districts if districts > 1 else 0):
+        angle = 2 * math.pi * district / districts + math.pi / 2
+        labels.append(
+            {
+                "name": t("district {n}").format(n=district),
+                "value": [round(1.42 * math.cos(angle), 4), round(1.42 * math.sin(angle), 4)],
+            }
+        )
+    edges = department_edges(model) if share > 0 else []
+    sharing = (
+        t("data sharing {share}%").format(share=f"{100 * share:.0f}")
+        if share > 0
+        else t("no data sharing")
+    )
+    title = t("departments — node size = queue (total {total}), {links}").format(
+        total=total, links=sharing
+    )
+    series = [
+        _segments(xy, edges, "#2e86c1", 0.15 + 0.5 * share, 0.8),
+        {
+            "type": "scatter",
+            "data": nodes,
+            "tooltip": {"formatter": "{b}"},
+            "emphasis": {"disabled": True},
+        },
+        {
+            "type": "scatter",
+            "data": labels,
+            "symbolSize": 0,
+            "silent": True,
+            "label": {"show": True, "formatter": "{b}", "color": "#555555", "fontSize": 11},
+        },
+    ]
+    return _plane(title, series)
 
 
 def sample_nodes(adjacency, size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarray:
@@ -188,23 +226,33 @@ def resident_network(model):
     return network, participating
 
 
-def draw_residents(model, nodes: np.ndarray, xy: np.ndarray) -> Figure:
-    """The sampled residents: participants coloured, others grey."""
+def residents_option(model, nodes: np.ndarray, xy: np.ndarray, lang: str = "en") -> dict[str, Any]:
+    """The ECharts option of the sampled residents: participants orange, others grey, their
+    links; a translated title (positions from ``sample_layout``, computed once per model)."""
+    t = i18n.translator(lang)
     network, participating = resident_network(model)
-    figure = Figure(figsize=(6.4, 4.6), dpi=DPI)
-    ax = figure.add_axes((0, 0, 1, 0.92))
     sub = network[nodes][:, nodes].tocoo()
     keep = sub.row < sub.col
-    segments = np.stack([xy[sub.row[keep]], xy[sub.col[keep]]], axis=1)
-    ax.add_collection(LineCollection(segments, colors="#999999", alpha=0.3, lw=0.5))
     active = (
         np.zeros(len(nodes), bool) if participating is None else participating[nodes].astype(bool)
     )
-    ax.scatter(xy[:, 0], xy[:, 1], s=14, c=np.where(active, "#e67e22", "#bbbbbb"), lw=0)
-    ax.axis("off")
-    figure.suptitle(
-        f"resident network sample — {len(nodes)} residents, "
-        f"{int(active.sum())} participating (orange)",
-        fontsize=9,
+    points = xy.tolist()
+    data = [
+        {
+            "value": [round(x, 4), round(y, 4)],
+            "itemStyle": {"color": PARTICIPANT if on else "#bbbbbb"},
+        }
+        for (x, y), on in zip(points, active, strict=True)
+    ]
+    pairs = list(zip(sub.row[keep].tolist(), sub.col[keep].tolist(), strict=True))
+    title = t("resident network sample — {n} residents, {k} participating (orange)").format(
+        n=len(nodes), k=int(active.sum())
     )
-    return figure
+    extent = 1.05 * max(1e-9, float(np.abs(xy).max())) if len(xy) else 1.0
+    series = [
+        _segments(points, pairs, "#999999", 0.3, 0.5),
+        {"type": "scatter", "data": data, "symbolSize": 5, "silent": True},
+    ]
+    option = _plane(title, series, extent)
+    option.pop("tooltip")
+    return option

@@ -46,7 +46,7 @@ class Pane:
     def __init__(self, spec: PaneSpec, seed: int) -> None:
         self.spec = spec
         self.scenario = spec.build()
-        self.model = GovernanceModel(self.scenario, rng=seed)
+        self.model = GovernanceModel(self.scenario, rng=seed, collect=False)  # civic_series
         self.functions = sorted({d.function for d in self.model.departments})
         self._function_index = np.array(
             [self.functions.index(d.function) for d in self.model.departments]
@@ -89,7 +89,7 @@ class Pane:
 
     def civic(self, name: str) -> list[float] | None:
         """A daily civic series (``participation_rate``, ``trust_mean``) if the model has it."""
-        series = self.model.datacollector.model_vars.get(name)
+        series = self.model.civic_series.get(name)
         if series is None:
             return None
         return [math.nan if v is None else float(v) for v in series[-len(self.days) :]]

@@ -30,6 +30,7 @@ class StoredRun:
     seed: int
     point: int
     replication: int
+    model_version: str | None = None  # of the code that stored it (None: not recorded)
 
 
 def open_store():
@@ -88,6 +89,8 @@ def load_experiment(name: str) -> ExperimentView:
         metrics = data.headline() or data.metric_names()[:4]
         rows = stats.compare(data.wide, metrics, data.baseline)
         runs_frame = data.runs
+    order = {label: rank for rank, label in enumerate(ladder_order(data.labels))}
+    rows = sorted(rows, key=lambda row: (order.get(row["scenario"], len(order)), row["point"]))
     done = runs_frame[runs_frame["status"] == "done"]
     runs = [
         StoredRun(
@@ -98,6 +101,7 @@ def load_experiment(name: str) -> ExperimentView:
             seed=int(row["seed"]),
             point=int(row["point"]),
             replication=int(row["replication"]),
+            model_version=_version(row.get("model_version")),
         )
         for _, row in done.iterrows()
     ]
@@ -107,13 +111,32 @@ def load_experiment(name: str) -> ExperimentView:
         ("baseline", data.baseline),
         ("replications", str(spec.get("replications", "?"))),
         ("days per run", str(spec.get("days", "?"))),
-        ("runs", f"{len(runs_frame)} stored, {len(done)} done"),
+        ("runs stored / done", f"{len(runs_frame)} / {len(done)}"),
     ]
     pictures = []
     for metric in metrics[:MAX_FIGURES]:
         pictures.append((metric, figures.png(figures.metric_bars(rows, metric))))
     tables = "".join(comparison_html(rows, metric) for metric in metrics)
     return ExperimentView(facts, tables, pictures, runs, data.baseline)
+
+
+def _version(value) -> str | None:
+    return None if value is None or value != value else str(value)  # NaN: not recorded
+
+
+def version_note(run: StoredRun, current: str, lang: str = "en") -> str:
+    """One line when the stored run's model version is not the current code's ("" when it is):
+    the live panes replay it with today's code, so its numbers may differ from the store's."""
+    from viz.i18n import translator
+
+    if run.model_version == current:
+        return ""
+    t = translator(lang)
+    stored = run.model_version[:12] if run.model_version else t("not recorded")
+    return t(
+        "This run was stored by another model version ({stored}; now {current}): the panes "
+        "replay it with the current code, so the numbers may differ from the store's."
+    ).format(stored=stored, current=current[:12])
 
 
 def ladder_order(labels) -> list[str]:
@@ -127,10 +150,12 @@ def ladder_order(labels) -> list[str]:
 
 def run_label(run: StoredRun, lang: str = "en") -> str:
     """A readable name for a stored run: scenario, design point, replication, seed."""
-    from viz.i18n import scenario_name
+    from viz.i18n import scenario_name, translator
 
-    point = f" · point {run.point}" if run.point else ""
-    return f"{scenario_name(run.scenario, lang)}{point} · rep {run.replication} · seed {run.seed}"
+    t = translator(lang)
+    point = " · " + t("point {n}").format(n=run.point) if run.point else ""
+    rep = t("rep {n}").format(n=run.replication)
+    return f"{scenario_name(run.scenario, lang)}{point} · {rep} · {t('seed')} {run.seed}"
 
 
 def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
@@ -148,24 +173,27 @@ def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
 @solara.component
 def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None], lang: str = "en") -> None:
     """List stored experiments; show one; open a run in the live panes."""
+    from viz.i18n import translator
+
+    t = translator(lang)
     refresh = solara.use_reactive(0)
     names, problem = solara.use_memo(safe_names, [refresh.value])
     if problem:
         solara.Warning(f"the results store could not be read: {problem}")
     chosen = solara.use_reactive(None)
     with solara.Row(style={"align-items": "center"}):
-        solara.HTML(tag="h2", unsafe_innerHTML="Stored experiments")
+        solara.HTML(tag="h2", unsafe_innerHTML=t("Stored experiments"))
         solara.Button(
-            "Refresh",
+            t("Refresh"),
             icon_name="mdi-refresh",
             text=True,
             on_click=lambda: refresh.set(refresh.value + 1),
         )
     if not names:
-        solara.Info(NO_RESULTS, classes=["govlab-no-results"])
+        solara.Info(t(NO_RESULTS), classes=["govlab-no-results"])
         return
     name = chosen.value if chosen.value in names else names[-1]
-    solara.Select("experiment", values=names, value=name, on_value=chosen.set)
+    solara.Select(t("experiment"), values=names, value=name, on_value=chosen.set)
 
     ExperimentPanel(name, refresh.value, on_open, lang)
 
@@ -178,6 +206,9 @@ def ExperimentPanel(
     lang: str = "en",
 ) -> None:
     """One stored experiment: facts, the stored runs (openable), comparison tables, figures."""
+    from viz.i18n import translator
+
+    t = translator(lang)
     run_key = solara.use_reactive(None)
 
     def load():
@@ -191,7 +222,7 @@ def ExperimentPanel(
         solara.Warning(f"{name}: could not be read: {view}")
         return
     rows = "".join(
-        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        f"<tr><th style='text-align:left'>{html.escape(t(k))}</th><td>{html.escape(v)}</td></tr>"
         for k, v in view.facts
     )
     solara.HTML(tag="table", unsafe_innerHTML=rows)
@@ -201,7 +232,7 @@ def ExperimentPanel(
         run = view.runs[keys.index(key)]
         with solara.Row(style={"align-items": "center"}):
             solara.v.Select(
-                label="stored run",
+                label=t("stored run"),
                 items=[{"text": run_label(r, lang), "value": r.key} for r in view.runs],
                 v_model=key,
                 on_v_model=run_key.set,
@@ -209,14 +240,22 @@ def ExperimentPanel(
                 class_="govlab-stored-run",
             )
             solara.Button(
-                "Open in the live panes",
+                t("Open in the live panes"),
                 icon_name="mdi-open-in-app",
                 color="primary",
+                classes=["govlab-open-run"],
                 on_click=lambda: on_open(run, partner(run, view)),
             )
         solara.Text(
-            f"{run.label}: scenario {run.scenario}, overrides {run.overrides or 'none'}, "
-            f"seed {run.seed} — opens beside its baseline run with the same seed"
+            t(
+                "{label}: scenario {scenario}, overrides {overrides}, seed {seed} — opens beside "
+                "its baseline run with the same seed"
+            ).format(
+                label=run.label,
+                scenario=run.scenario,
+                overrides=run.overrides or t("none"),
+                seed=run.seed,
+            )
         )
     solara.HTML(tag="div", unsafe_innerHTML=view.tables_html, classes=["govlab-comparison"])
     with solara.Row(style={"flex-wrap": "wrap"}):

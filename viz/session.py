@@ -20,15 +20,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios import ScenarioError, shipped_scenarios
+from scenarios import Scenario, ScenarioError, shipped_scenarios
 from viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
 
-MAX_SEED = 2**32 - 1  # numpy SeedSequence takes any non-negative int; keep it typeable
+MAX_SEED = 2**63 - 1  # stored runs carry 63-bit seeds (experiments.seeds); numpy takes any
 SPEEDS_DAYS_PER_SECOND = (1, 2, 5, 10, 20, 50)
 DEFAULT_SPEED = 10  # working days per second of wall time while playing
 MAX_CATCH_UP_SECONDS = 0.5  # a slow frame never makes the next one jump more than this much time
 FRAME_PAUSE_SECONDS = 0.02  # between frames, so that clicks get through
 RENDER_WAIT_SECONDS = 5.0  # the play loop waits at most this long for the page to draw a frame
+
+
+CONTROL_SECTIONS = ("levers", "response_office")  # the scenario sections the lever panel edits
+
+
+def override_key(path: str) -> str:
+    """The dotted override of a control: ``front_desk`` is ``levers.front_desk``, a response
+    office field is named with its section (``response_office.rule``)."""
+    return path if path.split(".")[0] in CONTROL_SECTIONS[1:] else f"levers.{path}"
+
+
+def control_value(scenario: Scenario, path: str) -> Any:
+    """The value a scenario gives the control ``path``."""
+    section, name = override_key(path).split(".", 1)
+    return getattr(getattr(scenario, section), name)
 
 
 class InputError(ValueError):
@@ -52,6 +67,11 @@ class Shown:
     playing: bool
     speed: int
     stop_at: int | None
+
+    def controls(self) -> Shown:
+        """What the page's bars show (equal from frame to frame while playing: only the views
+        that show the day re-render per frame)."""
+        return dataclasses.replace(self, day=0, frame=0)
 
     def choices(self) -> Shown:
         """Only what the pickers and the lever panel show (equal from frame to frame, so those
@@ -150,17 +170,18 @@ class Session:
                 command()
 
     def set_lever(self, name: str, value: Any) -> None:
-        """Change one lever of the right pane (a value equal to the current one is no change;
-        one equal to the scenario's own value removes the change)."""
+        """Change one lever (or response office setting, ``response_office.<field>``) of the
+        right pane (a value equal to the current one is no change; one equal to the scenario's
+        own value removes the change)."""
 
         def command() -> None:
             pane = self.pair.right
-            if getattr(pane.scenario.levers, name) == value:
+            if control_value(pane.scenario, name) == value:
                 return
-            key = f"levers.{name}"
+            key = override_key(name)
             overrides = {k: v for k, v in pane.spec.overrides.items() if k != key}
             base = PaneSpec(pane.spec.scenario).build()
-            if getattr(base.levers, name) != value:
+            if control_value(base, name) != value:
                 overrides[key] = value
             self.pair.rebuild("right", PaneSpec(pane.spec.scenario, overrides))
 
@@ -218,11 +239,15 @@ class Session:
         self.publish()
 
     def set_stop(self, day_text: Any) -> None:
-        """Pause when this working day is reached ("" clears it)."""
+        """Pause when this working day is reached, now or when played later ("" clears it);
+        it does not start playing (``run_to`` does)."""
         if str(day_text).strip() in ("", "None"):
             self.stop_at = None
         else:
-            self.stop_at = parse_day(day_text, "pause at day")
+            day = parse_day(day_text, "pause at day")
+            if day <= self.pair.day:
+                raise InputError("pause at day", f"pause at day: after today (day {self.pair.day})")
+            self.stop_at = day
         self.publish()
 
     def set_speed(self, speed: int) -> None:

@@ -1,8 +1,9 @@
 """Solara views of a ``Pair``: the two live panes, the journey of one case, the resident networks.
 
-Each view draws a matplotlib figure to PNG once per frame (``version``), under the pair's lock so a
-play loop cannot step a model mid-drawing, and records how long the drawing took in
-``pair.draw_seconds`` (the play loop uses it to choose the days per frame).
+Each view builds its chart once per frame (``frame``/``version``) under the pair's lock, so a play
+loop cannot step a model mid-drawing, and records how long that took in ``pair.draw_seconds``. The
+live charts and the networks are ECharts options the browser draws; the journey is a matplotlib
+PNG (it changes only while the followed case is open).
 """
 
 from __future__ import annotations
@@ -15,21 +16,27 @@ import solara
 from matplotlib.figure import Figure
 
 from model import case_table
+from results.palette import pane_colours
 from viz import i18n
-from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
+from viz.charts import Limits, draw_pane, png
 from viz.journey import draw_journeys, station_labels, timeline
-from viz.live_charts import pane_option
+from viz.live_charts import Chart, Opaque, pane_option
 from viz.network import (
-    draw_departments,
-    draw_residents,
+    department_option,
     resident_network,
+    residents_option,
     sample_layout,
     sample_nodes,
 )
 from viz.pair import Pair, Pane
 from viz.session import Session
 
-COLOURS = {"left": LEFT_COLOUR, "right": RIGHT_COLOUR}
+
+def pane_colour(pair: Pair, side: str) -> str:
+    """The pane's colour: its scenario's, as in the results tab and the report
+    (``results.palette``)."""
+    left, right = pane_colours(pair.left.spec.scenario, pair.right.spec.scenario)
+    return left if side == "left" else right
 
 
 def timed_png(pair: Pair, key: str, make: Callable[[], Figure]) -> bytes:
@@ -72,15 +79,15 @@ def headline(pane: Pane, lang: str = "en") -> str:
 def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: bool = False) -> None:
     """One government: title, running figures, live charts and the department network."""
     pane: Pane = getattr(pair, side)
-    colour = COLOURS[side]
+    colour = pane_colour(pair, side)
     t = i18n.translator(lang)
 
-    def charts() -> dict:
+    def charts() -> Opaque:
         with pair.lock:
             start = time.perf_counter()
             option = pane_option(pane, Limits.of(*pair.panes), colour, lang, projector)
             pair.draw_seconds[f"{side} charts"] = time.perf_counter() - start
-        return option
+        return Opaque(option)
 
     option = solara.use_memo(charts, [frame, id(pane), lang, projector])
     changed = len(pane.spec.overrides)
@@ -102,36 +109,37 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
                 f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
                 classes=[f"govlab-status-{side}", "govlab-headline"],
             )
-        height = 430 if projector else 400
-        solara.FigureEcharts(
-            option,
-            attributes={
-                "style": f"height: {height}px; width: 100%",
-                "class": f"govlab-charts-{side}",
-            },
-            responsive=True,
-        )
-        DepartmentNetwork(pair, side, frame, hidden=projector)
+        Chart(option, f"govlab-charts-{side}", 430 if projector else 400)
+        DepartmentNetwork(pair, side, frame, lang, hidden=projector)
+
+
+def timed_option(pair: Pair, key: str, make: Callable[[], dict]) -> Opaque:
+    """Build a chart's option under the pair's lock; remember the seconds it took under ``key``."""
+    with pair.lock:
+        start = time.perf_counter()
+        option = make()
+        pair.draw_seconds[key] = time.perf_counter() - start
+    return Opaque(option)
 
 
 @solara.component
-def DepartmentNetwork(pair: Pair, side: str, frame: int, hidden: bool = False) -> None:
-    """The department network of one pane: data-sharing links and queue sizes (not drawn while
-    hidden, e.g. on the projector)."""
+def DepartmentNetwork(
+    pair: Pair, side: str, frame: int, lang: str = "en", hidden: bool = False
+) -> None:
+    """The department network of one pane: data-sharing links and queue sizes, drawn by the
+    browser (not sent while hidden, e.g. on the projector)."""
     pane: Pane = getattr(pair, side)
 
-    def departments() -> bytes:
+    def departments() -> Opaque:
         if hidden:
-            return b""
-        return timed_png(
-            pair,
-            f"{side} departments",
-            lambda: draw_departments(pane.model, drawings=pane.drawings),
+            return Opaque({})
+        return timed_option(
+            pair, f"{side} departments", lambda: department_option(pane.model, lang)
         )
 
-    network_png = solara.use_memo(departments, [frame, id(pane), hidden])
-    classes = [f"govlab-network-{side}"] + (["govlab-hidden"] if hidden else [])
-    solara.Image(network_png, width="100%", classes=classes)
+    option = solara.use_memo(departments, [frame, id(pane), hidden, lang])
+    hide = " govlab-hidden" if hidden else ""
+    Chart(option, f"govlab-network-{side}{hide}", 300)
 
 
 @solara.component
@@ -155,7 +163,8 @@ def JourneyView(session: Session, frame: int, lang: str = "en") -> None:
                     timeline(trace, station_labels(pane.model.layout, lang)) if trace else None,
                 )
             )
-        return timed_png(pair, "journey", lambda: draw_journeys(lanes, name, lang))
+        colours = (pane_colour(pair, "left"), pane_colour(pair, "right"))
+        return timed_png(pair, "journey", lambda: draw_journeys(lanes, name, lang, colours))
 
     image = solara.use_memo(draw, [frame, id(pair.left), id(pair.right), pair.follow_type, lang])
     with solara.Row(style={"align-items": "center"}):
@@ -188,7 +197,11 @@ def ResidentSample(pair: Pair, side: str, version: int, lang: str = "en") -> Non
 
     placed = solara.use_memo(layout, [id(pane)])  # once per model: never per frame
     if placed is None:
-        solara.Info(f"{i18n.scenario_name(pane.spec.scenario, lang)}: no resident network.")
+        solara.Info(
+            i18n.translator(lang)("{scenario}: no resident network").format(
+                scenario=i18n.scenario_name(pane.spec.scenario, lang)
+            )
+        )
     else:
         ResidentImage(pair, side, version, placed, lang)
 
@@ -197,15 +210,19 @@ def ResidentSample(pair: Pair, side: str, version: int, lang: str = "en") -> Non
 def ResidentImage(pair: Pair, side: str, version: int, placed: tuple, lang: str = "en") -> None:
     """The drawing of a placed resident sample (redrawn each frame; the layout is not)."""
     pane: Pane = getattr(pair, side)
-    image = solara.use_memo(
-        lambda: timed_png(pair, f"{side} residents", lambda: draw_residents(pane.model, *placed)),
-        [version, id(pane)],
+    option = solara.use_memo(
+        lambda: timed_option(
+            pair, f"{side} residents", lambda: residents_option(pane.model, *placed, lang)
+        ),
+        [version, id(pane), lang],
     )
     solara.HTML(
         tag="h4",
-        unsafe_innerHTML=coloured(i18n.scenario_name(pane.spec.scenario, lang), COLOURS[side]),
+        unsafe_innerHTML=coloured(
+            i18n.scenario_name(pane.spec.scenario, lang), pane_colour(pair, side)
+        ),
     )
-    solara.Image(image, width="100%", classes=[f"govlab-residents-{side}"])
+    Chart(option, f"govlab-residents-{side}", 420)
 
 
 def differences(pair: Pair) -> dict[str, float | None]:
@@ -280,25 +297,35 @@ def series_csv(pair: Pair) -> bytes:
 
 @solara.component
 def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
-    """Download the shown series (CSV) and the right pane's charts (PNG); a link to reopen."""
+    """Download the shown series (CSV) and either pane's charts (PNG); a link to reopen."""
     t = i18n.translator(lang)
 
-    def chart_png() -> bytes:
-        with pair.lock:
-            limits = Limits.of(*pair.panes)
-            return png(draw_pane(pair.right, limits, RIGHT_COLOUR, lang))
+    def chart_png(side: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            with pair.lock:
+                limits = Limits.of(*pair.panes)
+                return png(draw_pane(getattr(pair, side), limits, pane_colour(pair, side), lang))
+
+        return make
 
     def csv() -> bytes:
         with pair.lock:
             return series_csv(pair)
 
     with solara.Row(gap="4px", style={"align-items": "center"}):
-        for data, filename, label in (
-            (csv, "govlab_series.csv", t("download CSV")),
-            (chart_png, "govlab_right_charts.png", t("download PNG")),
+        for data, filename, label, cls in (
+            (csv, "govlab_series.csv", t("download CSV"), "csv"),
+            (chart_png("left"), "govlab_left_charts.png", t("PNG left"), "png-left"),
+            (chart_png("right"), "govlab_right_charts.png", t("PNG right"), "png-right"),
         ):
             with solara.FileDownload(data, filename=filename):
-                solara.Button(label, icon_name="mdi-download", text=True, small=True)
+                solara.Button(
+                    label,
+                    icon_name="mdi-download",
+                    text=True,
+                    small=True,
+                    classes=[f"govlab-download-{cls}"],
+                )
         solara.HTML(
             tag="a",
             unsafe_innerHTML=html.escape(t("link to this comparison")),

@@ -8,8 +8,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from viz.agg import CACHED_TEXT, CachingCanvas
-from viz.charts import LEFT_COLOUR, Limits, draw_pane
-from viz.network import draw_departments
+from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane
 from viz.pair import Pair, PaneSpec
 
 
@@ -28,12 +27,11 @@ def plain_pixels(figure) -> np.ndarray:
 @pytest.mark.skipif(not CACHED_TEXT, reason="text caching is used only with matplotlib 3.11")
 def test_cached_text_draws_the_same_pixels_as_matplotlib_frame_after_frame():
     pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=3)
-    drawings: dict = {}
     for _ in range(3):  # the second and third frames draw from warm caches
         pair.step(7)
         for figure in (
             draw_pane(pair.left, Limits.of(*pair.panes), LEFT_COLOUR),
-            draw_departments(pair.right.model, drawings=drawings),
+            draw_pane(pair.right, Limits.of(*pair.panes), RIGHT_COLOUR, "zh"),
         ):
             canvas = figure.canvas if isinstance(figure.canvas, CachingCanvas) else None
             canvas = canvas or CachingCanvas(figure)

@@ -75,17 +75,15 @@ class Served(str):
 SESSION_TIMEOUT_SECONDS = 8  # the server's clean-up of a session whose browser is gone (test value)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``govlab ui`` on a free port with the project's offline asset cache and an empty store."""
+def _serve(tmp_path: Path, db_url: str):
+    """``govlab ui`` on a free port with the project's offline asset cache and store ``db_url``."""
     if assets.missing():
         assets.install()
-    tmp_path = tmp_path_factory.mktemp("ui")
     port = _free_port()
     govlab = shutil.which("govlab", path=str(Path(sys.executable).parent)) or "govlab"
     env = {
         **os.environ,
-        "GOVLAB_DB": f"sqlite:///{tmp_path / 'empty.db'}",
+        "GOVLAB_DB": db_url,
         "SOLARA_KERNEL_CULL_TIMEOUT": f"{SESSION_TIMEOUT_SECONDS}s",
     }
     log = (tmp_path / "server.log").open("w")
@@ -105,9 +103,11 @@ def server(tmp_path_factory):
         log.close()
 
 
-def _chart_src(page, cls: str) -> str:
-    """The department network's PNG (the live charts are drawn by the browser: a canvas)."""
-    return page.locator(f"img.{cls}, .{cls} img").first.get_attribute("src") or ""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``govlab ui`` with an empty store."""
+    tmp_path = tmp_path_factory.mktemp("ui")
+    yield from _serve(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}")
 
 
 def test_trainer_app_offline_end_to_end(server, tmp_path):
@@ -129,11 +129,10 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
             for side, name in (("left", "silo"), ("right", "smart")):
                 pane = page.locator(f".govlab-pane-{side}")
                 expect(pane.locator("h3")).to_contain_text(name)
-                expect(pane.locator("img")).to_have_count(1)  # the department network
-                expect(pane.locator(f".govlab-charts-{side} canvas").first).to_be_visible(
-                    timeout=60_000
-                )  # the live charts, drawn by the browser with the bundled ECharts
-            assert _chart_src(page, "govlab-network-right")
+                for cls in (f"govlab-charts-{side}", f"govlab-network-{side}"):
+                    expect(pane.locator(f".{cls} canvas").first).to_be_visible(
+                        timeout=60_000
+                    )  # live charts and department network, drawn by the bundled ECharts
             canvas = page.locator(".govlab-charts-right canvas").first
             before = canvas.screenshot()
 
@@ -145,6 +144,14 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
             expect(page.locator(".govlab-status-right")).to_contain_text("day 3")
             page.wait_for_timeout(1000)
             assert canvas.screenshot() != before  # the browser drew the new days
+
+            pngs = []
+            for side in ("left", "right"):  # each pane's charts as a PNG
+                with page.expect_download(timeout=60_000) as download:
+                    page.locator(f".govlab-download-png-{side}").click()
+                pngs.append(Path(download.value.path()).read_bytes())
+                assert download.value.suggested_filename == f"govlab_{side}_charts.png"
+            assert all(data.startswith(b"\x89PNG") for data in pngs) and pngs[0] != pngs[1]
 
             right_title = page.locator(".govlab-pane-right h3")
             expect(right_title).not_to_contain_text("lever change")
@@ -163,11 +170,14 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
             expect(page.locator("img.govlab-journey, .govlab-journey img")).to_have_count(
                 1, timeout=30_000
             )
+            expect(page.locator(".govlab-residents-right canvas").first).to_be_visible(
+                timeout=60_000
+            )
 
             page.get_by_role("tab", name="Results").click()
             expect(page.get_by_text("No results are stored")).to_be_visible(timeout=30_000)
             page.get_by_role("tab", name="Side by side").click()
-            expect(page.locator(".govlab-pane-right img")).to_have_count(1, timeout=30_000)
+            expect(page.locator(".govlab-network-right canvas").first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(tmp_path / "trainer.png"), full_page=True)
         finally:
             browser.close()
@@ -404,5 +414,109 @@ def test_projector_mode_fits_1280x720_in_chinese(server):
                 " return document.fonts.check('16px \"Noto Sans SC\"', '一窗受理'); }"
             )
             assert loaded, "the bundled Chinese web font did not load"
+        finally:
+            browser.close()
+
+
+def test_pause_at_day_stops_play_there(page):
+    """Set "pause at day" 4 while paused (play does not start), then Play: play stops on day 4
+    and stays there; a day before today is refused on the field."""
+    from playwright.sync_api import expect
+
+    day = page.locator(".govlab-day")
+    page.locator(".govlab-pause-at input").fill("4")
+    page.locator(".govlab-set-pause").click()
+    expect(day).to_have_text("day 0 → 4", timeout=30_000)
+    expect(page.locator(".govlab-play")).to_contain_text("Play")  # setting it does not play
+    page.locator(".govlab-speed .v-select__slot").click()
+    page.locator(".menuable__content__active .v-list-item", has_text="2").first.click()
+    page.locator(".govlab-play").click()
+    expect(day).to_have_text("day 4", timeout=60_000)  # reached: the stop day is cleared
+    expect(page.locator(".govlab-play")).to_contain_text("Play", timeout=30_000)  # paused
+    page.wait_for_timeout(1500)
+    expect(day).to_have_text("day 4")  # and stays there
+    for side in ("left", "right"):
+        expect(page.locator(f".govlab-status-{side}")).to_contain_text("day 4")
+    page.locator(".govlab-pause-at input").fill("2")
+    page.locator(".govlab-set-pause").click()
+    expect(page.locator(".govlab-pause-at")).to_contain_text("after today", timeout=30_000)
+    _no_error_on_page(page)
+
+
+STORED_EXPERIMENT = """
+name = "tiny_open"
+description = "a stored run with a lever change, opened in the live panes"
+scenarios = ["silo", "front_desk"]
+baseline = "silo"
+replications = 1
+days = 12
+seed = 11
+
+[sweep]
+"levers.data_sharing" = [0.5]
+"""
+
+
+@pytest.fixture(scope="module")
+def stored_server(tmp_path_factory):
+    """``govlab ui`` on a temporary SQLite store holding one small experiment, whose runs are
+    marked as stored by another model version (the page must say so when one is opened)."""
+    import sqlite3
+
+    tmp_path = tmp_path_factory.mktemp("stored")
+    spec = tmp_path / "tiny_open.toml"
+    spec.write_text(STORED_EXPERIMENT)
+    db = tmp_path / "results.db"
+    govlab = Path(sys.executable).with_name("govlab")
+    subprocess.run(
+        [str(govlab), "batch", str(spec), "--db", f"sqlite:///{db}", "--executor", "serial"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE runs SET model_version = 'feedfacecafe0123456789'")
+        (seed,) = connection.execute(
+            "SELECT DISTINCT seed FROM runs WHERE scenario = 'front_desk'"
+        ).fetchone()
+    for served in _serve(tmp_path, f"sqlite:///{db}"):
+        served.seed = seed
+        yield served
+
+
+def test_open_a_stored_run_in_the_live_panes(stored_server):
+    """Results tab → pick the front desk run → Open: both panes, both pickers, the lever panel
+    and the seed field name the stored scenarios, lever change and seed, at day 0; the page says
+    in one line that the run was stored by another model version."""
+    from playwright.sync_api import expect, sync_playwright
+
+    seed = stored_server.seed
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="en-GB")
+            page.goto(stored_server)
+            page.locator(".govlab-day").wait_for(timeout=90_000)
+            page.locator(".govlab-step").click()
+            expect(page.locator(".govlab-day")).to_have_text("day 1", timeout=30_000)
+            page.get_by_role("tab", name="Results").click()
+            _choose(page, "govlab-stored-run", f"S1 front desk · rep 0 · seed {seed}")
+            page.locator(".govlab-open-run").click()
+            expect(page.locator(".govlab-title-right")).to_contain_text(
+                "S1 front desk", timeout=60_000
+            )
+            expect(page.locator(".govlab-title-right")).to_contain_text("+1 lever change(s)")
+            expect(page.locator(".govlab-title-left")).to_contain_text("S0 silo government")
+            for side, name in (("left", "S0 silo government"), ("right", "S1 front desk")):
+                expect(page.locator(f".govlab-pick-{side} .v-select__selection")).to_have_text(name)
+            expect(page.locator(".govlab-lever-summary")).to_contain_text(
+                "S1 front desk; 1 lever(s) changed"
+            )
+            expect(page.get_by_text("data sharing •: 0.5")).to_have_count(1)
+            expect(page.locator(".govlab-seed input")).to_have_value(str(seed))
+            expect(page.locator(".govlab-day")).to_have_text("day 0")
+            note = page.locator(".govlab-version-note")
+            expect(note).to_contain_text("another model version (feedfacecafe")
+            _no_error_on_page(page)
         finally:
             browser.close()

@@ -26,7 +26,7 @@ def _chart_option(rc, cls: str) -> dict:
     from solara.components.echarts import EchartsWidget
 
     (chart,) = [w for w in rc.find(EchartsWidget).widgets if w.attributes.get("class") == cls]
-    return chart.option
+    return chart.option.value  # (viz.live_charts.Opaque)
 
 
 def _image_values(rc, cls: str) -> bytes:
@@ -177,3 +177,29 @@ def test_opening_a_stored_run_updates_the_pickers_and_the_panel(page):
     assert _widget(rc, "govlab-pick-right").v_model == "parallel"
     assert _summary(rc).endswith("1 lever(s) changed")
     assert _widget(rc, "govlab-seed").v_model == "9"
+
+
+def test_a_frame_redraws_the_views_of_the_day_not_the_controls():
+    """A frame (here a step) re-renders the views that show the day, not the page, the
+    pickers or the lever panel (re-rendering them took most of a frame's server time)."""
+    from viz.controls import LeverControls, ScenarioPickers
+    from viz.views import PaneView as Pane
+
+    _, rc = solara.render(Page(), handle_error=False)
+    counts = [c.render_count for c in (Page, LeverControls, ScenarioPickers, Pane)]
+    for expected in (1, 2, 3):
+        _click(rc, "Step")
+        assert _text(rc, "govlab-day") == f"day {expected}"
+    after = [c.render_count for c in (Page, LeverControls, ScenarioPickers, Pane)]
+    assert after[:3] == counts[:3], (counts, after)
+    assert after[3] == counts[3] + 6  # both panes, each frame
+    rc.close()
+
+
+def test_chart_widget_sends_the_option_it_is_given():
+    from viz.live_charts import ChartWidget, Opaque
+
+    option = {"series": [{"type": "line", "data": [[0, 1.0], [1, 2.5]]}]}
+    widget = ChartWidget(option=Opaque(option))
+    assert widget.get_state()["option"] == option
+    widget.close()

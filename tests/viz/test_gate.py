@@ -56,4 +56,5 @@ def test_the_server_closes_sessions_whose_browser_is_gone_within_a_minute():
 
     env = server_environment({})
     assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 60
+    assert env["REACTON_FAST"] == "1"  # the renderer that skips unchanged subtrees
     assert server_command("127.0.0.1", 1)[1:3] == ["-m", "viz.gate"]

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from scenarios import Levers, shipped_scenarios
 from viz import fonts, i18n
 from viz.charts import png
+from viz.controls import OFFICE_CONTROLS
 from viz.links import comparison_from_query, comparison_query
 from viz.session import Session
 
@@ -22,9 +23,12 @@ def test_every_scenario_and_lever_has_a_readable_name_in_both_languages():
     for name in shipped_scenarios():
         for lang in ("en", "zh"):
             assert "_" not in i18n.scenario_name(name, lang)
-    for name in Levers.model_fields:
+    for name in (*Levers.model_fields, *OFFICE_CONTROLS):
         assert name in i18n.LEVERS and name in i18n.LEVER_HELP_ZH, name
-        assert i18n.lever_help(name, "en")
+        assert i18n.lever_help(name, "en") and i18n.lever_help(name, "zh") != i18n.lever_help(
+            name, "en"
+        )
+    assert i18n.choice_label("every_request", "zh").startswith("接诉即办")
     assert i18n.scenario_name("front_desk", "zh").endswith("一窗受理")
     assert "并联审批" in i18n.lever_help("approval", "zh")
     for reform in ("一窗受理", "并联审批", "跨域通办", "数据共享", "最多跑一次"):
@@ -56,8 +60,42 @@ def test_a_link_reopens_the_same_comparison():
     wanted = comparison_from_query(comparison_query(session.shown()))
     assert (wanted.left, wanted.right, wanted.seed, wanted.day) == ("silo", "parallel", 4, 3)
     assert wanted.overrides == {"levers.front_desk": False}
+    session.set_lever("response_office.rule", "every_request")
+    wanted = comparison_from_query(comparison_query(session.shown()))
+    assert wanted.overrides == {
+        "levers.front_desk": False,
+        "response_office.rule": "every_request",
+    }
 
 
 def test_every_shipped_scenario_has_names_in_both_languages():
     missing = [name for name in shipped_scenarios() if name not in i18n.SCENARIOS]
     assert not missing, f"add {missing} to viz.i18n.SCENARIOS"
+
+
+FIGURE_WITH_CHINESE = """
+import warnings
+warnings.simplefilter("error")  # a missing glyph is a UserWarning: fail on it
+from results import figures
+rows = [
+    {"metric": "delay_mean_days", "scenario": name, "point": 0, "mean": m, "low": m - 1,
+     "high": m + 1}
+    for name, m in (("S0 条块分割", 10.0), ("S5 智慧治理", 6.0))
+]
+figure = figures.metric_bars(rows, "delay_mean_days")
+figure.axes[0].set_title("办理时长（天）")
+assert figures.png(figure).startswith(b"\\x89PNG")
+"""
+
+
+def test_report_figures_draw_chinese_with_the_bundled_font_in_a_fresh_process():
+    """The report's and the results tab's figures (``results.figures``) register the bundled
+    font themselves: in a fresh interpreter, with nothing of ``viz`` imported before, a Chinese
+    label draws with no missing-glyph warning."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FIGURE_WITH_CHINESE], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

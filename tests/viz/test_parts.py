@@ -3,6 +3,7 @@ controls and the offline-asset discovery."""
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 
@@ -17,10 +18,11 @@ from viz.controls import lever_kind, lever_step, shipped_values
 from viz.journey import station_labels, timeline
 from viz.live_charts import nice_top, pane_option
 from viz.network import (
+    PARTICIPANT,
     department_edges,
+    department_option,
     department_positions,
-    draw_departments,
-    draw_residents,
+    residents_option,
     sample_layout,
     sample_nodes,
     sharing_links,
@@ -99,7 +101,15 @@ def test_department_layout_is_fixed_and_links_follow_documents(stepped):
     for i, j in department_edges(model):
         a, b = model.departments[i].district, model.departments[j].district
         assert a is None or b is None or a == b
-    assert png(draw_departments(model)).startswith(b"\x89PNG")
+    option = department_option(model, "zh")
+    links, nodes, labels = option["series"]
+    queues = [d.queue_length for d in model.departments]
+    assert [node["value"][2] for node in nodes["data"]] == queues
+    assert str(sum(queues)) in option["title"]["text"] and "部门网络" in option["title"]["text"]
+    share = model.config.levers.data_sharing
+    assert len(links["data"]) == (len(department_edges(model)) if share > 0 else 0)
+    assert len(labels["data"]) == model.config.world.districts
+    json.dumps(option)  # what the widget sends
 
 
 def test_resident_sample_keeps_a_few_hundred_connected_nodes():
@@ -117,7 +127,14 @@ def test_resident_sample_keeps_a_few_hundred_connected_nodes():
 
     population = SimpleNamespace(columns={"participating": rng.random(n) < 0.3})
     fake = SimpleNamespace(network=adjacency, population=population)
-    assert png(draw_residents(fake, nodes, xy)).startswith(b"\x89PNG")
+    option = residents_option(fake, nodes, xy, "en")
+    active = population.columns["participating"][nodes]
+    links, points = option["series"]
+    colours = [node["itemStyle"]["color"] for node in points["data"]]
+    assert colours.count(PARTICIPANT) == int(active.sum())
+    assert f"{int(active.sum())} participating" in option["title"]["text"]
+    sub = adjacency[nodes][:, nodes]
+    assert len(links["data"]) == sp.triu(sub, k=1).nnz
 
 
 def test_journey_timeline_counts_trips_waits_and_returns(stepped):
@@ -221,3 +238,27 @@ def test_open_cases_axis_covers_the_peak_not_only_today():
     option = pane_option(pair.left, limits, "#000")
     assert option["yAxis"][2]["max"] >= max(totals)
     assert nice_top(27.5) == 30 and nice_top(150) == 150 and nice_top(4.79) == 5
+
+
+def test_response_office_controls_change_the_right_model_and_undo_restores_it():
+    """The panel's response office controls are overrides of the right pane's scenario: the
+    rebuilt model's office runs them; setting the scenario's own value again removes the change."""
+    session = Session.start("silo", "smart", seed=2)
+    session.pair.step(5)
+    session.set_lever("response_office.rule", "discretionary")
+    session.set_lever("response_office.staff_per_10k_residents", 0.5)
+    right = session.pair.right
+    assert right.day == 5
+    assert right.model.config.response_office.rule == "discretionary"
+    assert right.model.config.response_office.staff_per_10k_residents == 0.5
+    assert session.shown().lever_changes == {
+        "response_office.rule": "discretionary",
+        "response_office.staff_per_10k_residents": 0.5,
+    }
+    session.set_lever("response_office.rule", "every_request")  # smart's own value
+    assert session.shown().lever_changes == {"response_office.staff_per_10k_residents": 0.5}
+    for name in controls.OFFICE_CONTROLS:
+        kind, extra = lever_kind(name)
+        assert kind in ("select", "float"), name
+        if kind == "float":
+            assert all(extra[0] <= v <= extra[1] for v in shipped_values(name)), name

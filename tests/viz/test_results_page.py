@@ -67,3 +67,15 @@ def test_stored_experiment_is_listed_compared_and_opened(stored, monkeypatch):
         run.seed,
     )
     assert pair.seed == run.seed and pair.day == 0
+
+
+def test_a_run_of_another_model_version_is_said_so_in_one_line():
+    from viz.results_page import StoredRun, version_note
+
+    run = StoredRun("k", "smart", "smart", {}, 1, 0, 0, model_version="a" * 40)
+    assert version_note(run, "a" * 40) == ""
+    line = version_note(run, "b" * 40)
+    assert "aaaaaaaaaaaa" in line and "bbbbbbbbbbbb" in line and "\n" not in line
+    assert "模型" in version_note(run, "b" * 40, "zh")
+    unrecorded = StoredRun("k", "smart", "smart", {}, 1, 0, 0, model_version=None)
+    assert "not recorded" in version_note(unrecorded, "b" * 40)
