@@ -23,7 +23,7 @@ from experiments.plan import RunSpec, digest_of, run_key
 from experiments.seeds import replication_seeds
 from experiments.spec import ExperimentError
 from experiments.uncertainties import apply_point
-from results.provenance import git_commit
+from results.provenance import git_commit, model_version
 from results.store import Store
 from scenarios import Scenario, ScenarioError
 
@@ -96,6 +96,7 @@ class Evaluator:
 
     def specs(self, candidates: Iterable[dict[str, Any]]) -> list[RunSpec]:
         """Every run of the candidates, replication-major."""
+        version = model_version()  # stored with each run (provenance; the digest covers it)
         prepared = []
         for levers in candidates:
             label = candidate_label(levers)
@@ -116,6 +117,7 @@ class Evaluator:
                 digest=digest,
                 series=(),
                 cases=0,
+                model_version=version,
             )
             for replication, seed in enumerate(self.seeds)
             for label, world, params, scenario, digest in prepared

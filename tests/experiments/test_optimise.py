@@ -14,6 +14,7 @@ from experiments.executors import SerialExecutor
 from experiments.optimise import _front_of, run_search
 from experiments.optimise_spec import load_optimisation, parse_optimisation
 from experiments.uncertainties import sample_points
+from results.provenance import model_version
 from results.store import Store
 from tests.experiments.batch_helpers import cli, sqlite_url
 
@@ -138,6 +139,9 @@ def test_resume_gives_the_same_front_and_reruns_only_what_is_missing(tmp_path):
     url = sqlite_url(tmp_path)
     first = tiny_search(tmp_path, url)
     assert first.runs_done > 0
+    with Store(url) as store:
+        stored = store.runs(store.experiment("optimise:tiny").id)
+    assert set(stored["model_version"]) == {model_version()}  # provenance of every run
     again = tiny_search(tmp_path, url)
     assert again.runs_done == 0
     assert again.front == first.front and again.hypervolume == first.hypervolume
