@@ -233,8 +233,9 @@ def sensitivity_bars(
     ax.set_xticks(x, [r["parameter"] for r in chosen], rotation=20, ha="right")
     ax.set_ylabel("index")
     where = f" — {scenario}" if scenario else ""
-    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.; hollow: within noise)",
-                 fontsize=9)  # fmt: skip
+    checked = any(r.get("noise_checked") for r in chosen)
+    noise = "hollow: within noise" if checked else "simulation noise not assessed"
+    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.; {noise})", fontsize=9)
     ax.axhline(0, color="black", linewidth=0.6)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)

@@ -8,6 +8,7 @@ import pytest
 from SALib.sample import sobol as sobol_sample
 
 from results import sobol_noise
+from results.figures import sensitivity_bars
 from results.sensitivity import analyse
 
 PROBLEM = {"num_vars": 3, "names": ["x1", "x2", "dummy"], "bounds": [[0.0, 1.0]] * 3}
@@ -78,6 +79,14 @@ def test_one_replication_says_noise_is_not_assessed():
     rows, notes = analyse(design, wide, ["y"])
     assert all(r["noise_checked"] is False for r in rows)
     assert any("simulation noise is not in the intervals" in n for n in notes)
+    title = sensitivity_bars(rows, "y").axes[0].get_title()
+    assert "simulation noise not assessed" in title and "hollow" not in title
+
+
+def test_the_figure_marks_what_noise_could_explain_when_noise_was_checked():
+    design, wide = _experiment(lambda x: 2 * x[0], 0.5, replications=4)
+    rows, _ = analyse(design, wide, ["y"])
+    assert "hollow: within noise" in sensitivity_bars(rows, "y").axes[0].get_title()
 
 
 def test_noise_terms_do_not_depend_on_the_output_level():
