@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from results.metric_info import info
+from results.names import metric_label, metric_name, scenario_label, words
 from results.palette import scenario_colour
 from results.stats import t_interval
 from viz.fonts import use_bundled_font
@@ -34,8 +35,9 @@ def colour(label: str, index: int = 0) -> str:
     return scenario_colour(label, index)
 
 
-def _label(row: dict[str, Any], multi_point: bool) -> str:
-    return f"{row['scenario']} #{row['point']}" if multi_point else row["scenario"]
+def _label(row: dict[str, Any], multi_point: bool, lang: str = "en") -> str:
+    name = scenario_label(row["scenario"], lang)
+    return f"{name} #{row['point']}" if multi_point else name
 
 
 def _err(mean: float | None, low: float | None, high: float | None) -> tuple[float, float]:
@@ -44,8 +46,13 @@ def _err(mean: float | None, low: float | None, high: float | None) -> tuple[flo
     return mean - low, high - mean
 
 
-def metric_bars(rows: list[dict[str, Any]], metric: str, title: str | None = None) -> Figure:
-    """Bars of one metric's mean per scenario with 95% CI whiskers (rows from ``stats.compare``)."""
+def metric_bars(
+    rows: list[dict[str, Any]], metric: str, title: str | None = None, lang: str = "en"
+) -> Figure:
+    """Bars of one metric's mean per scenario with 95% CI whiskers (rows from ``stats.compare``).
+
+    ``lang="zh"``: title, axis and scenario names in Chinese (``results.names``); English keeps
+    the report's code names."""
     chosen = [r for r in rows if r["metric"] == metric and r["mean"] is not None]
     multi = len({r["point"] for r in chosen}) > 1
     labels = list(dict.fromkeys(r["scenario"] for r in chosen))
@@ -62,9 +69,10 @@ def metric_bars(rows: list[dict[str, Any]], metric: str, title: str | None = Non
         edgecolor="black",
         linewidth=0.5,
     )
-    ax.set_xticks(x, [_label(r, multi) for r in chosen], rotation=30, ha="right")
-    ax.set_ylabel(f"{metric} [{info(metric).unit}]")
-    ax.set_title(title or f"{metric}: mean and 95% CI")
+    ax.set_xticks(x, [_label(r, multi, lang) for r in chosen], rotation=30, ha="right")
+    ax.set_ylabel(metric_label(metric, lang))
+    name = metric_name(metric, lang)
+    ax.set_title(title or words(lang)("{metric}: mean and 95% CI").format(metric=name))
     ax.grid(axis="y", alpha=0.3)
     _floor_at_zero(ax, metric, [r["mean"] for r in chosen])
     return fig

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from results import figures, frames, stats
+from results.names import metric_name, scenario_label, unit_name, words
 from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 from results.store import Store
 
@@ -95,39 +96,44 @@ def change_text(row: dict[str, Any]) -> str:
     return percent(row.get("relative"), row.get("relative_low"), row.get("relative_high"))
 
 
-def comparison_html(rows: list[dict[str, Any]], metric: str) -> str:
-    """The comparison table of one metric (unit in the heading; raw and Holm p-values)."""
+def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -> str:
+    """The comparison table of one metric (unit in the heading; raw and Holm p-values).
+    ``lang="zh"``: headers, scenario and metric names in Chinese (``results.names``)."""
+    t = words(lang)
     chosen = [r for r in rows if r["metric"] == metric]
     first = chosen[0] if chosen else {}
     fixed = bool(first.get("design_property"))
     body = [
         [
-            html.escape(r["scenario"]) + (f" #{r['point']}" if r["point"] else ""),
+            html.escape(scenario_label(r["scenario"], lang))
+            + (f" #{r['point']}" if r["point"] else ""),
             str(r["n"]),
             ci_text(r["mean"], r["low"], r["high"]),
             ci_text(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"))
             if "diff_mean" in r
-            else "baseline",
+            else t("baseline"),
             change_text(r) if "diff_mean" in r else "",
-            ("fixed" if fixed and "diff_mean" in r else fmt(r.get("p_value"), 2)),
+            (t("fixed") if fixed and "diff_mean" in r else fmt(r.get("p_value"), 2)),
             fmt(r.get("p_holm"), 2),
         ]
         for r in chosen
     ]
     change = "Δ (percentage points)" if first.get("share") else "relative change [95% Fieller CI]"
-    header = ["scenario", "n", "mean [95% CI]", "paired Δ vs baseline [95% CI]", change, "p",
-              "p Holm"]  # fmt: skip
+    header = [t(word) for word in ("scenario", "n", "mean [95% CI]",
+              "paired Δ vs baseline [95% CI]", change, "p", "p Holm")]  # fmt: skip
     note = ""
     if fixed:
-        note = "<p class=muted>A design property (fixed by the levers): not tested.</p>"
+        note = f"<p class=muted>{t('A design property (fixed by the levers): not tested.')}</p>"
     elif first.get("family_size"):
-        note = (
-            f"<p class=muted>p: paired t-test; p Holm: adjusted within the family "
-            f"<i>{html.escape(first['family'])}</i> ({first['family_size']} comparisons).</p>"
+        text = t(
+            "p: paired t-test; p Holm: adjusted within the family <i>{family}</i> "
+            "({n} comparisons)."
         )
-    unit = html.escape(first.get("unit") or "")
+        text = text.format(family=html.escape(first["family"]), n=first["family_size"])
+        note = f"<p class=muted>{text}</p>"
+    unit = html.escape(unit_name(metric, lang) if lang == "zh" else first.get("unit") or "")
     return (
-        f"<h3>{html.escape(metric)} <span class=muted>[{unit}]</span></h3>"
+        f"<h3>{html.escape(metric_name(metric, lang))} <span class=muted>[{unit}]</span></h3>"
         + table_html(header, body)
         + note
     )

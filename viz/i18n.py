@@ -1,8 +1,10 @@
 """Chinese and English for the trainer app: the page's words, scenario and lever names, help lines.
 
 English is the source text: ``translator("zh")`` maps an English string to its Chinese (unknown
-strings stay English, so a missing entry shows, never breaks). Levers take their description and
-unit from the schema (``scenarios.Levers``) and add the reform they stand for. The language comes
+strings stay English, so a missing entry shows, never breaks). Scenario names come from
+``results.names`` (shared with the results tables, figures and report; it imports no solara).
+Levers take their description and unit from the schema (``scenarios.Levers``) and add the reform
+they stand for. The language comes
 from the browser's ``Accept-Language`` unless the user switches it (``language_of``).
 ``ChoiceSelect`` is a select whose items show readable names while its values stay codes.
 """
@@ -14,21 +16,11 @@ from typing import Any
 
 import solara
 
+from results.names import scenario_name  # the one source of scenario names
 from scenarios import Levers, ResponseOffice
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
-SCENARIOS = {  # name: (English, Chinese)
-    "silo": ("S0 silo government", "S0 条块分割"),
-    "front_desk": ("S1 front desk", "S1 一窗受理"),
-    "data_sharing": ("S2 data sharing", "S2 数据共享"),
-    "parallel": ("S3 parallel approval", "S3 并联审批"),
-    "seamless": ("S4 seamless government", "S4 无缝隙政府 · 跨域通办"),
-    "smart": ("S5 smart governance", "S5 智慧治理"),
-    "reengineered": ("S3+ process re-engineering", "S3+ 流程再造"),
-    "smart_unprotected": ("S5 without data protection", "S5 无隐私保护"),
-    "smart_overloaded": ("S5 with an overloaded response office", "S5 接诉即办人手不足"),
-}
 SCENARIO_NOTES_ZH = {
     "silo": "各部门分设窗口，材料由群众携带，串联审批，只能在户籍地办理",
     "front_desk": "S0 + 每区一个综合窗口（一窗受理）",
@@ -241,14 +233,6 @@ def language_of(accept_language: str | None) -> str:
         if tag.startswith("en"):
             return "en"
     return "en"
-
-
-def scenario_name(name: str, lang: str) -> str:
-    """A readable scenario name (the file name when the catalogue has no label for it)."""
-    pair = SCENARIOS.get(name)
-    if pair is None:
-        return name.replace("_", " ")
-    return pair[1] if lang == "zh" else pair[0]
 
 
 def scenario_note(name: str, description: str, lang: str) -> str:

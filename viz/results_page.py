@@ -76,9 +76,11 @@ class ExperimentView:
     baseline: str
 
 
-def load_experiment(name: str) -> ExperimentView:
-    """Read one experiment: comparison rows, headline figures and its finished runs."""
+def load_experiment(name: str, lang: str = "en") -> ExperimentView:
+    """Read one experiment: comparison rows, headline figures and its finished runs; tables,
+    figures and scenario names in ``lang`` (``results.names``)."""
     from results import figures, frames, stats
+    from results.names import scenario_label
     from results.report import comparison_html
 
     store = open_store()
@@ -107,16 +109,16 @@ def load_experiment(name: str) -> ExperimentView:
     ]
     spec = data.spec
     facts = [
-        ("scenarios", ", ".join(ladder_order(data.labels))),
-        ("baseline", data.baseline),
+        ("scenarios", ", ".join(scenario_label(s, lang) for s in ladder_order(data.labels))),
+        ("baseline", scenario_label(data.baseline, lang)),
         ("replications", str(spec.get("replications", "?"))),
         ("days per run", str(spec.get("days", "?"))),
         ("runs stored / done", f"{len(runs_frame)} / {len(done)}"),
     ]
     pictures = []
     for metric in metrics[:MAX_FIGURES]:
-        pictures.append((metric, figures.png(figures.metric_bars(rows, metric))))
-    tables = "".join(comparison_html(rows, metric) for metric in metrics)
+        pictures.append((metric, figures.png(figures.metric_bars(rows, metric, lang=lang))))
+    tables = "".join(comparison_html(rows, metric, lang) for metric in metrics)
     return ExperimentView(facts, tables, pictures, runs, data.baseline)
 
 
@@ -206,6 +208,7 @@ def ExperimentPanel(
     lang: str = "en",
 ) -> None:
     """One stored experiment: facts, the stored runs (openable), comparison tables, figures."""
+    from results.names import scenario_label
     from viz.i18n import translator
 
     t = translator(lang)
@@ -213,11 +216,11 @@ def ExperimentPanel(
 
     def load():
         try:
-            return load_experiment(name)
+            return load_experiment(name, lang)
         except Exception as error:
             return str(error)
 
-    view = solara.use_memo(load, [name, refresh])
+    view = solara.use_memo(load, [name, refresh, lang])
     if isinstance(view, str):
         solara.Warning(f"{name}: could not be read: {view}")
         return
@@ -251,8 +254,8 @@ def ExperimentPanel(
                 "{label}: scenario {scenario}, overrides {overrides}, seed {seed} — opens beside "
                 "its baseline run with the same seed"
             ).format(
-                label=run.label,
-                scenario=run.scenario,
+                label=scenario_label(run.label, lang),
+                scenario=scenario_label(run.scenario, lang),
                 overrides=run.overrides or t("none"),
                 seed=run.seed,
             )

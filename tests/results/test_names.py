@@ -1,0 +1,81 @@
+"""Display names in both languages: the results tables and figures speak Chinese when asked and
+the report's English default stays as it was (code names)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import matplotlib
+
+from results import figures
+from results.metric_info import METRICS
+from results.names import METRICS_ZH, UNITS_ZH, metric_label, scenario_label
+from results.report import comparison_html
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ROWS = [
+    {"metric": "delay_mean_days", "scenario": "silo", "point": 0, "mean": 10.0, "low": 9.0,
+     "high": 11.0, "n": 4, "unit": "working days", "family": "delay", "family_size": 2},
+    {"metric": "delay_mean_days", "scenario": "smart", "point": 0, "mean": 6.0, "low": 5.5,
+     "high": 6.5, "n": 4, "unit": "working days", "diff_mean": -4.0, "diff_low": -4.5,
+     "diff_high": -3.5, "relative": -0.4, "relative_low": -0.45, "relative_high": -0.35,
+     "p_value": 0.001, "p_holm": 0.002, "family": "delay", "family_size": 2,
+     "baseline": "silo"},
+]  # fmt: skip
+
+
+def _texts(fig) -> dict[str, object]:
+    ax = fig.axes[0]
+    return {
+        "title": ax.get_title(),
+        "ylabel": ax.get_ylabel(),
+        "ticks": [tick.get_text() for tick in ax.get_xticklabels()],
+    }
+
+
+def test_every_metric_and_unit_has_a_chinese_name():
+    assert set(METRICS) <= set(METRICS_ZH), set(METRICS) - set(METRICS_ZH)
+    assert {m.unit for m in METRICS.values()} <= set(UNITS_ZH)
+    assert metric_label("delay_mean_days", "zh") == "平均办理时长 [工作日]"
+    assert metric_label("delay_mean_days", "en") == "delay_mean_days [working days]"
+
+
+def test_chinese_figure_has_chinese_title_axis_and_scenarios_drawn_without_missing_glyphs():
+    fig = figures.metric_bars(ROWS, "delay_mean_days", lang="zh")
+    texts = _texts(fig)
+    assert texts == {
+        "title": "平均办理时长：均值与 95% 置信区间",
+        "ylabel": "平均办理时长 [工作日]",
+        "ticks": ["S0 条块分割", "S5 智慧治理"],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" is a UserWarning
+        assert figures.png(fig).startswith(b"\x89PNG")
+    assert "Noto Sans SC" in matplotlib.rcParams["font.family"]  # the bundled fallback font
+
+
+def test_english_default_is_the_reports_unchanged_figure_and_table():
+    texts = _texts(figures.metric_bars(ROWS, "delay_mean_days"))
+    assert texts == {
+        "title": "delay_mean_days: mean and 95% CI",
+        "ylabel": "delay_mean_days [working days]",
+        "ticks": ["silo", "smart"],
+    }
+    assert texts == _texts(figures.metric_bars(ROWS, "delay_mean_days", lang="en"))
+    table = comparison_html(ROWS, "delay_mean_days")
+    assert table == comparison_html(ROWS, "delay_mean_days", "en")
+    assert not CJK.search(table)
+    assert "<h3>delay_mean_days <span class=muted>[working days]</span></h3>" in table
+    for word in ("scenario", "mean [95% CI]", "relative change [95% Fieller CI]", "p Holm",
+                 "<td class=l>silo</td>", "baseline"):  # fmt: skip
+        assert word in table, word
+
+
+def test_chinese_table_has_chinese_headers_scenarios_and_metric():
+    table = comparison_html(ROWS, "delay_mean_days", "zh")
+    for word in ("情景", "均值 [95% 置信区间]", "相对变化", "S0 条块分割", "S5 智慧治理", "基准",
+                 "<h3>平均办理时长 <span class=muted>[工作日]</span></h3>", "项比较"):  # fmt: skip
+        assert word in table, word
+    assert ">silo<" not in table and "mean [95% CI]" not in table
+    assert scenario_label("my_own", "zh") == "my own" and scenario_label("my_own", "en") == "my_own"
