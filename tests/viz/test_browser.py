@@ -487,7 +487,8 @@ def stored_server(tmp_path_factory):
 def test_open_a_stored_run_in_the_live_panes(stored_server):
     """Results tab → pick the front desk run → Open: both panes, both pickers, the lever panel
     and the seed field name the stored scenarios, lever change and seed, at day 0; the page says
-    in one line that the run was stored by another model version."""
+    in one line that the run was stored by another model version. Switched to 中文, the results
+    tab's tables name the scenarios and headers in Chinese."""
     from playwright.sync_api import expect, sync_playwright
 
     seed = stored_server.seed
@@ -517,6 +518,12 @@ def test_open_a_stored_run_in_the_live_panes(stored_server):
             expect(page.locator(".govlab-day")).to_have_text("day 0")
             note = page.locator(".govlab-version-note")
             expect(note).to_contain_text("another model version (feedfacecafe")
+            _choose(page, "govlab-language", "中文")
+            page.get_by_role("tab", name="实验结果").click()
+            table = page.locator(".govlab-comparison")
+            expect(table).to_contain_text("S0 条块分割", timeout=60_000)
+            expect(table).to_contain_text("均值 [95% 置信区间]")
+            expect(table).not_to_contain_text("mean [95% CI]")
             _no_error_on_page(page)
         finally:
             browser.close()
