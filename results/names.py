@@ -124,6 +124,8 @@ WORDS_ZH = {  # the words of the comparison tables and the results figures
     "relative change [95% Fieller CI]": "相对变化 [95% Fieller 置信区间]",
     "p Holm": "p（Holm 校正）",
     "baseline": "基准",
+    "pp": "个百分点",
+    "unbounded": "无界",
     "fixed": "固定",
     "A design property (fixed by the levers): not tested.": (
         "设计属性（由改革杠杆决定）：不做检验。"

@@ -81,18 +81,19 @@ def table_html(header: list[str], rows: list[list[str]], left: int = 1) -> str:
     return f"<table><tr>{cells([html.escape(h) for h in header], 'th')}</tr>{body}</table>"
 
 
-def change_text(row: dict[str, Any]) -> str:
+def change_text(row: dict[str, Any], lang: str = "en") -> str:
     """The paired change: percentage points for a share, else the relative change in percent
     with its Fieller interval ("unbounded" when the baseline mean is not clearly away from 0)."""
+    t = words(lang)
     if row.get("share"):
         low, high = row.get("diff_pp_low"), row.get("diff_pp_high")
         if row.get("diff_pp") is None:
             return "—"
         if low is None or high is None:
-            return f"{row['diff_pp']:+.3g} pp"
-        return f"{row['diff_pp']:+.3g} pp [{low:+.3g}, {high:+.3g}]"
+            return f"{row['diff_pp']:+.3g} {t('pp')}"
+        return f"{row['diff_pp']:+.3g} {t('pp')} [{low:+.3g}, {high:+.3g}]"
     if row.get("relative") is not None and row.get("relative_low") is None:
-        return f"{100 * row['relative']:+.1f}% [unbounded]"
+        return f"{100 * row['relative']:+.1f}% [{t('unbounded')}]"
     return percent(row.get("relative"), row.get("relative_low"), row.get("relative_high"))
 
 
@@ -112,7 +113,7 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
             ci_text(r.get("diff_mean"), r.get("diff_low"), r.get("diff_high"))
             if "diff_mean" in r
             else t("baseline"),
-            change_text(r) if "diff_mean" in r else "",
+            change_text(r, lang) if "diff_mean" in r else "",
             (t("fixed") if fixed and "diff_mean" in r else fmt(r.get("p_value"), 2)),
             fmt(r.get("p_holm"), 2),
         ]

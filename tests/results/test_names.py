@@ -11,7 +11,7 @@ import matplotlib
 from results import figures
 from results.metric_info import METRICS
 from results.names import METRICS_ZH, UNITS_ZH, metric_label, scenario_label
-from results.report import comparison_html
+from results.report import change_text, comparison_html
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROWS = [
@@ -78,4 +78,8 @@ def test_chinese_table_has_chinese_headers_scenarios_and_metric():
                  "<h3>平均办理时长 <span class=muted>[工作日]</span></h3>", "项比较"):  # fmt: skip
         assert word in table, word
     assert ">silo<" not in table and "mean [95% CI]" not in table
+    share = {"share": True, "diff_pp": 6.5, "diff_pp_low": 1.0, "diff_pp_high": 12.0}
+    assert change_text(share, "zh") == "+6.5 个百分点 [+1, +12]"
+    assert change_text(share) == "+6.5 pp [+1, +12]"
+    assert change_text({"relative": 0.0}, "zh") == "+0.0% [无界]"
     assert scenario_label("my_own", "zh") == "my own" and scenario_label("my_own", "en") == "my_own"
