@@ -9,6 +9,7 @@ state it saw when it was drawn. Refused input shows as a message on its field.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -276,39 +277,39 @@ def Transport(session: Session, shown: Shown, lang: str) -> None:
             classes=["govlab-speed"],
             style={"max-width": "120px"},
         )
-        solara.InputText(
-            t("run to day"),
-            value=target.value,
-            on_value=target.set,
-            error=problem.value.get("run to day", False),
-            continuous_update=True,
-            style={"max-width": "120px"},
-            dense=True,
-            classes=["govlab-run-to"],
-        )
-        solara.Button(
-            t("Run"),
-            icon_name="mdi-fast-forward",
-            on_click=lambda: _report(problem, "run to day", lambda: session.run_to(target.value)),
-            outlined=True,
-            classes=["govlab-run"],
-        )
-        solara.InputText(
-            t("pause at day"),
-            value=pause_day.value,
-            on_value=pause_day.set,
-            error=problem.value.get("pause at day", False),
-            continuous_update=True,
-            style={"max-width": "120px"},
-            dense=True,
-            classes=["govlab-pause-at"],
-        )
-        solara.Button(
-            t("Set"),
-            icon_name="mdi-pause-octagon-outline",
-            on_click=lambda: _report(
-                problem, "pause at day", lambda: session.set_stop(pause_day.value)
-            ),
-            outlined=True,
-            classes=["govlab-set-pause"],
-        )
+        _day_command(t, "run to day", target, problem, session.run_to, "govlab-run-to",
+                     t("Run"), "mdi-fast-forward", "govlab-run")  # fmt: skip
+        _day_command(t, "pause at day", pause_day, problem, session.set_stop, "govlab-pause-at",
+                     t("Set"), "mdi-pause-octagon-outline", "govlab-set-pause")  # fmt: skip
+
+
+def _day_command(
+    t: Callable[[str], str],
+    field: str,
+    text: solara.Reactive[str],
+    problem: solara.Reactive[dict],
+    act: Callable[[str], object],
+    field_class: str,
+    button: str,
+    icon: str,
+    button_class: str,
+) -> None:
+    """A day field and the button that acts on it ("run to day N", "pause at day N"); a bad
+    day is a message on the field."""
+    solara.InputText(
+        t(field),
+        value=text.value,
+        on_value=text.set,
+        error=problem.value.get(field, False),
+        continuous_update=True,
+        style={"max-width": "120px"},
+        dense=True,
+        classes=[field_class],
+    )
+    solara.Button(
+        button,
+        icon_name=icon,
+        on_click=lambda: _report(problem, field, lambda: act(text.value)),
+        outlined=True,
+        classes=[button_class],
+    )
