@@ -199,6 +199,8 @@ ZH = {
     "point {n}": "设计点 {n}",
     "rep {n}": "第 {n} 次重复",
     "none": "无",
+    "the results store could not be read: {problem}": "无法读取结果库：{problem}",
+    "{name}: could not be read: {problem}": "{name}：无法读取：{problem}",
     "not recorded": "未记录",
     "No results are stored yet. Run a batch (`govlab batch ...`) and come back.": (
         "尚未存储结果。请先运行批量实验（`govlab batch ...`）。"

@@ -181,7 +181,7 @@ def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None], lang: st
     refresh = solara.use_reactive(0)
     names, problem = solara.use_memo(safe_names, [refresh.value])
     if problem:
-        solara.Warning(f"the results store could not be read: {problem}")
+        solara.Warning(t("the results store could not be read: {problem}").format(problem=problem))
     chosen = solara.use_reactive(None)
     with solara.Row(style={"align-items": "center"}):
         solara.HTML(tag="h2", unsafe_innerHTML=t("Stored experiments"))
@@ -222,7 +222,7 @@ def ExperimentPanel(
 
     view = solara.use_memo(load, [name, refresh, lang])
     if isinstance(view, str):
-        solara.Warning(f"{name}: could not be read: {view}")
+        solara.Warning(t("{name}: could not be read: {problem}").format(name=name, problem=view))
         return
     rows = "".join(
         f"<tr><th style='text-align:left'>{html.escape(t(k))}</th><td>{html.escape(v)}</td></tr>"
@@ -256,7 +256,7 @@ def ExperimentPanel(
             ).format(
                 label=scenario_label(run.label, lang),
                 scenario=scenario_label(run.scenario, lang),
-                overrides=run.overrides or t("none"),
+                overrides=overrides_text(run.overrides, lang) or t("none"),
                 seed=run.seed,
             )
         )
@@ -264,3 +264,14 @@ def ExperimentPanel(
     with solara.Row(style={"flex-wrap": "wrap"}):
         for metric, data in view.figures:
             solara.Image(data, width="480px", classes=[f"govlab-figure-{metric}"])
+
+
+def overrides_text(overrides: dict, lang: str) -> str:
+    """A stored run's parameter changes, levers by their readable names ("front desk = True")."""
+    from viz.i18n import lever_label
+
+    return ", ".join(
+        f"{lever_label(key.removeprefix('levers.'), lang) if key.startswith('levers.') else key}"
+        f" = {value}"
+        for key, value in overrides.items()
+    )

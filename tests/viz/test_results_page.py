@@ -79,3 +79,20 @@ def test_a_run_of_another_model_version_is_said_so_in_one_line():
     assert "模型" in version_note(run, "b" * 40, "zh")
     unrecorded = StoredRun("k", "smart", "smart", {}, 1, 0, 0, model_version=None)
     assert "not recorded" in version_note(unrecorded, "b" * 40)
+
+
+def test_a_stored_runs_changes_read_as_lever_names_in_either_language():
+    from viz.i18n import lever_label, translator
+    from viz.results_page import overrides_text
+
+    changes = {"levers.front_desk": True, "world.residents": 5000}
+    assert (
+        overrides_text(changes, "en")
+        == f"{lever_label('front_desk', 'en')} = True, world.residents = 5000"
+    )
+    chinese = overrides_text(changes, "zh")
+    assert (
+        chinese.startswith(f"{lever_label('front_desk', 'zh')} = True")
+        and "front_desk" not in chinese
+    )
+    assert translator("zh")("{name}: could not be read: {problem}") == "{name}：无法读取：{problem}"
