@@ -3,9 +3,10 @@
 numba keys a cached function by its own source file only, but the kernels inline functions and
 freeze constants from the package's other modules, so an edit there would leave a stale compiled
 kernel in the cache. ``PackageLocator`` finds the cache where numba would, and stamps every function
-defined in this package with the digest of all the package's sources as well: an edit to any of
-them recompiles every kernel (about half a minute, ``make kernels``). It must be registered before
-the package's functions are decorated (``model/kernel/__init__.py`` imports this module first).
+defined in this package with the digest of all the package's sources and of the modules outside it
+that the kernels import from (``OUTSIDE``): an edit to any of them recompiles every kernel (about
+half a minute, ``make kernels``). It must be registered before the package's functions are decorated
+(``model/kernel/__init__.py`` imports this module first).
 """
 
 from __future__ import annotations
@@ -17,20 +18,21 @@ from pathlib import Path
 from numba.core import caching
 
 PACKAGE = Path(__file__).resolve().parent
+OUTSIDE = (PACKAGE.parent / "records.py",)  # modules outside the package the kernels import from
 
 
-def digest_of(directory: Path) -> str:
-    """SHA-256 of every module in ``directory`` (names and bytes)."""
+def digest_of(directory: Path, also: tuple[Path, ...] = ()) -> str:
+    """SHA-256 of every module in ``directory`` and of the files ``also`` (names and bytes)."""
     digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.py")):
+    for path in [*sorted(directory.glob("*.py")), *also]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 @functools.cache
 def package_digest() -> str:
-    """The digest of this package's modules, once per process."""
-    return digest_of(PACKAGE)
+    """The digest of this package's modules and of ``OUTSIDE``, once per process."""
+    return digest_of(PACKAGE, OUTSIDE)
 
 
 class PackageLocator(caching._CacheLocator):

@@ -7,6 +7,8 @@ scenarios cover every lever value the journeys branch on.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -158,9 +160,16 @@ def test_every_kernel_is_cached_under_the_whole_packages_stamp(tmp_path):
     copy.mkdir()
     for path in cache.PACKAGE.glob("*.py"):
         (copy / path.name).write_bytes(path.read_bytes())
-    assert cache.digest_of(copy) == cache.package_digest()
+    assert cache.digest_of(copy, cache.OUTSIDE) == cache.package_digest()
+    imported = {  # every model module outside the package that a kernel module imports from
+        cache.PACKAGE.parent / f"{match}.py"
+        for path in cache.PACKAGE.glob("*.py")
+        for match in re.findall(r"^from model\.(\w+) import", path.read_text(), re.MULTILINE)
+        if match != "kernel"
+    }
+    assert imported <= set(cache.OUTSIDE)
     layout = copy / "layout.py"
     edited = layout.read_text().replace("DONE, NEED_ROOM = 0, 2", "DONE, NEED_ROOM = 0, 4")
     assert edited != layout.read_text()
     layout.write_text(edited)
-    assert cache.digest_of(copy) != cache.package_digest()
+    assert cache.digest_of(copy, cache.OUTSIDE) != cache.package_digest()
