@@ -7,7 +7,12 @@ scenarios cover every lever value the journeys branch on.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,31 +150,48 @@ def test_unknown_engine_is_refused():
         GovernanceModel(load_scenario("silo"), rng=1, engine="fortran")
 
 
-def test_every_kernel_is_cached_under_the_whole_packages_stamp(tmp_path):
+def test_every_kernel_is_cached_under_the_whole_packages_stamp():
     """numba keys a cached function by its own file, but the kernels inline functions and freeze
-    constants from the package's other modules: each kernel's cache stamp must include the
-    digest of every module of ``model/kernel/`` (``model.kernel.cache``), so that an edit anywhere
-    there recompiles (an edit of a constant in ``keyed.py`` was seen to change a silo run)."""
-    from model.kernel import cache, keyed, loop
+    constants from the package's other modules: each kernel's cache stamp must include a
+    fingerprint of the modules it was imported after (``model.kernel.cache``), so that an edit
+    anywhere there recompiles (an edit of a constant in ``keyed.py`` was seen to change a silo
+    run); the fingerprint is the same in every process, or each would compile afresh."""
+    from model.kernel import cache, keyed, layout, loop
 
     for kernel in (loop.run, loop.set_servers, loop.advance_all, loop.time_inside, keyed.uniform):
-        locator = kernel._cache._impl.locator
-        assert isinstance(locator, cache.PackageLocator), kernel
-        assert locator.get_source_stamp()[1] == cache.package_digest()
-    copy = tmp_path / "kernel"
-    copy.mkdir()
-    for path in cache.PACKAGE.glob("*.py"):
-        (copy / path.name).write_bytes(path.read_bytes())
-    assert cache.digest_of(copy, cache.OUTSIDE) == cache.package_digest()
+        assert isinstance(kernel._cache._impl.locator, cache.PackageLocator), kernel
+    stamp = loop.run._cache._impl.locator.get_source_stamp()[1]
+    assert stamp == cache.loaded_fingerprint(excluding="model.kernel.loop")
+    package = Path(layout.__file__).parent
     imported = {  # every model module outside the package that a kernel module imports from
-        cache.PACKAGE.parent / f"{match}.py"
-        for path in cache.PACKAGE.glob("*.py")
+        f"model.{match}"
+        for path in package.glob("*.py")
         for match in re.findall(r"^from model\.(\w+) import", path.read_text(), re.MULTILINE)
         if match != "kernel"
     }
     assert imported <= set(cache.OUTSIDE)
-    layout = copy / "layout.py"
-    edited = layout.read_text().replace("DONE, NEED_ROOM = 0, 2", "DONE, NEED_ROOM = 0, 4")
-    assert edited != layout.read_text()
-    layout.write_text(edited)
-    assert cache.digest_of(copy, cache.OUTSIDE) != cache.package_digest()
+    source = Path(layout.__file__).read_text()
+    edited = source.replace("DONE, NEED_ROOM = 0, 2", "DONE, NEED_ROOM = 0, 4")
+    assert edited != source
+    fingerprints = []
+    for text in (source, edited):
+        copy = types.ModuleType(layout.__name__)
+        exec(compile(text, "layout_copy.py", "exec"), copy.__dict__)
+        fingerprints.append(cache.module_fingerprint(copy))
+    assert fingerprints[0] == cache.module_fingerprint(layout) != fingerprints[1]
+    bodies = []
+    for body in ("x + 1", "x + 2"):  # a function's code, not only constants
+        module = types.ModuleType("model.kernel.example")
+        exec(f"def f(x):\n    return {body}\n", module.__dict__)
+        module.f.__module__ = module.__name__
+        bodies.append(cache.module_fingerprint(module))
+    assert bodies[0] != bodies[1]
+    printed = [
+        subprocess.run(
+            [sys.executable, "-c", "from model.kernel import loop; "
+             "print(loop.run._cache._impl.locator.get_source_stamp()[1])"],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]  # fmt: skip
+    assert printed == [stamp + "\n"] * 2
