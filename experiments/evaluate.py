@@ -19,11 +19,11 @@ from typing import Any
 import pandas as pd
 
 from experiments.executors import Executor
-from experiments.plan import RunSpec, digest_of, run_key
+from experiments.plan import RunSpec, digest_of, replicate
 from experiments.seeds import replication_seeds
 from experiments.spec import ExperimentError
 from experiments.uncertainties import apply_point
-from results.provenance import git_commit, model_version
+from results.provenance import git_commit
 from results.store import Store
 from scenarios import Scenario, ScenarioError
 
@@ -96,7 +96,6 @@ class Evaluator:
 
     def specs(self, candidates: Iterable[dict[str, Any]]) -> list[RunSpec]:
         """Every run of the candidates, replication-major."""
-        version = model_version()  # stored with each run (provenance; the digest covers it)
         prepared = []
         for levers in candidates:
             label = candidate_label(levers)
@@ -104,24 +103,7 @@ class Evaluator:
                 scenario = self.scenario(levers, world)
                 params = {**levers, **self.worlds[world]}
                 prepared.append((label, world, params, scenario, digest_of(scenario, self.days)))
-        return [
-            RunSpec(
-                key=run_key(label, world, replication),
-                label=label,
-                point=world,
-                replication=replication,
-                seed=seed,
-                days=self.days,
-                params=params,
-                scenario=scenario,
-                digest=digest,
-                series=(),
-                cases=0,
-                model_version=version,
-            )
-            for replication, seed in enumerate(self.seeds)
-            for label, world, params, scenario, digest in prepared
-        ]
+        return replicate(prepared, self.seeds, self.days, series=(), cases=0)
 
     def run(self, candidates: list[dict[str, Any]]) -> None:
         """Simulate the runs of ``candidates`` that the store does not hold yet."""

@@ -68,7 +68,7 @@ def plan_runs(
     design = design or make_design(experiment)
     seeds = replication_seeds(experiment.seed, experiment.replications)
     series = None if experiment.keep.series == "all" else tuple(experiment.keep.series)
-    prepared: list[tuple[str, int, dict[str, Any], Scenario, str]] = []
+    prepared: list[Prepared] = []
     for label, base in scenarios.items():
         for index, point in enumerate(design.points):
             try:
@@ -76,21 +76,37 @@ def plan_runs(
             except ScenarioError as error:
                 raise ExperimentError(str(error)) from None
             prepared.append((label, index, point, scenario, digest_of(scenario, experiment.days)))
+    return replicate(prepared, seeds, experiment.days, series, experiment.keep.cases)
+
+
+Prepared = tuple[str, int, dict[str, Any], Scenario, str]  # label, point, params, scenario, digest
+
+
+def replicate(
+    prepared: list[Prepared],
+    seeds: list[int],
+    days: int,
+    series: tuple[str, ...] | None,
+    cases: int,
+) -> list[RunSpec]:
+    """Every prepared point run with every replication seed, replication-major (replication r of
+    every point runs from ``seeds[r]``: common random numbers)."""
+    version = model_version()
     return [
         RunSpec(
-            key=run_key(label, index, replication),
+            key=run_key(label, point, replication),
             label=label,
-            point=index,
+            point=point,
             replication=replication,
             seed=seed,
-            days=experiment.days,
-            params=point,
+            days=days,
+            params=params,
             scenario=scenario,
             digest=digest,
             series=series,
-            cases=experiment.keep.cases,
-            model_version=model_version(),
+            cases=cases,
+            model_version=version,
         )
         for replication, seed in enumerate(seeds)
-        for label, index, point, scenario, digest in prepared
+        for label, point, params, scenario, digest in prepared
     ]
