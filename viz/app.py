@@ -44,11 +44,27 @@ def new_session(query: str | None) -> tuple[Session, str]:
     return session, ""
 
 
-def browser_language() -> str:
-    """The page's default language, from the browser's ``Accept-Language``."""
+def header_language() -> str:
+    """A first guess of the page's language, from the websocket's ``Accept-Language`` (not
+    always there: the browser's own report, ``BrowserLanguage``, decides once it arrives)."""
     headers = solara.lab.headers.value or {}
     values = headers.get("accept-language") or headers.get("Accept-Language") or [""]
     return i18n.language_of(values[0] if values else "")
+
+
+@solara.component_vue("browser_language.vue")
+def BrowserLanguage(event_report: Callable[[str], None]) -> None:
+    """Reports the browser's ``navigator.languages`` (comma-joined) once the page is mounted."""
+
+
+def follow_browser(lang, chosen) -> Callable[[str], None]:
+    """The page's language follows the browser's report unless the user has chosen one."""
+
+    def report(languages: str) -> None:
+        if not chosen.value:
+            lang.set(i18n.language_of(languages))
+
+    return report
 
 
 def use_shown(session: Session, select: Callable[[Shown], Shown] | None = None) -> Shown:
@@ -78,7 +94,8 @@ def Page() -> None:
     session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
     shown = use_shown(session, Shown.controls)
     session.render_lock = reacton.core.get_render_context().thread_lock
-    lang = solara.use_reactive(browser_language())
+    lang = solara.use_reactive(header_language())
+    language_chosen = solara.use_reactive(False)  # by the user: the browser's report then waits
     projector = solara.use_reactive(False)
     show_levers = solara.use_reactive(True)
     tab = solara.use_reactive(TAB_LIVE)
@@ -113,8 +130,13 @@ def Page() -> None:
         projector.set(on)
         show_levers.set(not on)  # the lever panel folds away on the projector
 
+    def choose_language(value: str) -> None:
+        language_chosen.set(True)
+        lang.set(value)
+
     solara.Title("govlab")
     solara.Style(style.CSS)
+    BrowserLanguage(event_report=follow_browser(lang, language_chosen))
     root = ["govlab-root", f"govlab-lang-{lang.value}"]
     if projector.value:
         root.append("govlab-projector")
@@ -134,7 +156,7 @@ def Page() -> None:
                 t("language"),
                 list(i18n.LANGUAGES),
                 lang.value,
-                lang.set,
+                choose_language,
                 lang.value,
                 kind="language",
                 classes=["govlab-language"],

@@ -37,10 +37,38 @@ CHROMIUM_ARGS = [
 LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
+EXPECT_TIMEOUT_MS = 30_000  # how long an assertion waits for its state (a loaded machine)
+
+
 @pytest.fixture(autouse=True)
 def _chromium_present():
+    from playwright.sync_api import expect
+
     if not Path(CHROMIUM).exists():
         missing_part("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    # every assertion waits for a state, never a fixed time; Playwright's default (5 s) failed a
+    # check right after the page loaded on a loaded machine (issue 18)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+COMPETITORS_VARIABLE = "GOVLAB_BROWSER_COMPETITORS"  # CPU-bound processes beside the suite
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _competitors():
+    """``GOVLAB_BROWSER_COMPETITORS=N`` runs the browser tests beside N busy processes started
+    here (issue 18: timing flakes show under load; ``scripts/browser_soak.py`` uses it)."""
+    count = int(os.environ.get(COMPETITORS_VARIABLE, "0") or 0)
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+        for _ in range(count)
+    ]
+    try:
+        yield busy
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait(timeout=20)
 
 
 def _free_port() -> int:
@@ -142,7 +170,7 @@ def test_trainer_app_offline_end_to_end(server, tmp_path):
                 expect(day).to_have_text(f"day {expected}", timeout=30_000)
             expect(page.locator(".govlab-status-left")).to_contain_text("day 3")
             expect(page.locator(".govlab-status-right")).to_contain_text("day 3")
-            page.wait_for_timeout(1000)
+            _wait_until(lambda: canvas.screenshot() != before)
             assert canvas.screenshot() != before  # the browser drew the new days
 
             pngs = []
@@ -258,9 +286,11 @@ def test_showing_the_lever_panel_again_changes_no_lever(page):
     title = page.locator(".govlab-title-right")
     expect(title).to_contain_text("S4 seamless government", timeout=30_000)
     expect(page.get_by_text("data sharing: 0.95")).to_have_count(1)
-    for _ in range(2):
-        page.locator(".govlab-levers-toggle").click()  # fold the panel away and back
-        page.wait_for_timeout(500)
+    panel = page.locator(".govlab-lever-column")
+    page.locator(".govlab-levers-toggle").click()  # fold the panel away and back
+    expect(panel).to_be_hidden()
+    page.locator(".govlab-levers-toggle").click()
+    expect(panel).to_be_visible()
     page.get_by_role("tab", name="About").click()
     page.get_by_role("tab", name="Side by side").click()
     expect(page.get_by_text("data sharing: 0.95")).to_have_count(1, timeout=30_000)
@@ -312,6 +342,14 @@ def test_a_bad_seed_is_a_message_on_the_field(page):
     expect(page.locator(".govlab-seed")).not_to_contain_text("seed: a whole number")
 
 
+def _wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> None:
+    """Poll ``condition`` until it holds or ``timeout`` seconds passed (then the caller's own
+    assertion reports the state)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(every)
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -355,10 +393,11 @@ def test_a_session_whose_browser_is_gone_stops_simulating(server):
     finally:
         if chromium.poll() is None:
             os.killpg(chromium.pid, signal.SIGKILL)
-    time.sleep(SESSION_TIMEOUT_SECONDS + 6)
-    idle = _cpu_share(server.pid, 3.0)
     assert playing > 0.1, f"the play loop used only {playing:.0%} of a core"
-    assert idle < playing / 4, f"still simulating: {idle:.0%} of a core (playing {playing:.0%})"
+    time.sleep(SESSION_TIMEOUT_SECONDS)  # the clean-up cannot come before this
+    shares = []  # then wait for the state (idle), up to a bound a loaded machine can meet
+    _wait_until(lambda: shares.append(_cpu_share(server.pid, 3.0)) or shares[-1] < playing / 4)
+    assert shares[-1] < playing / 4, f"still simulating: {shares} of a core (playing {playing:.0%})"
 
 
 def test_server_serves_only_bundled_assets_and_hides_resource_statistics(server):
@@ -394,7 +433,7 @@ def test_projector_mode_fits_1280x720_in_chinese(server):
             page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="zh-CN")
             page.goto(server)
             page.locator(".govlab-day").wait_for(timeout=90_000)
-            expect(page.get_by_role("tab", name="并排对比")).to_be_visible()
+            expect(page.get_by_role("tab", name="并排对比")).to_be_visible(timeout=30_000)
             page.locator(".govlab-step").click()
             expect(page.locator(".govlab-day")).to_have_text("第 1 天", timeout=30_000)
             page.locator(".govlab-projector-toggle").click()
@@ -414,6 +453,48 @@ def test_projector_mode_fits_1280x720_in_chinese(server):
                 " return document.fonts.check('16px \"Noto Sans SC\"', '一窗受理'); }"
             )
             assert loaded, "the bundled Chinese web font did not load"
+        finally:
+            browser.close()
+
+
+LANGUAGE_TABS = {"zh": "并排对比", "en": "Side by side"}
+
+
+def _claims(languages: list[str]) -> str:
+    """A script making the page's ``navigator.languages`` say ``languages`` (whatever the
+    requests' ``Accept-Language`` says)."""
+    return (
+        f"Object.defineProperty(navigator, 'languages', {{get: () => {languages!r}}});"
+        f"Object.defineProperty(navigator, 'language', {{get: () => {languages[0]!r}}});"
+    )
+
+
+def test_the_browser_language_decides_the_page_language_every_time(server):
+    """Issue 18: a Chinese browser got the English page (the page read the websocket's headers,
+    not always there or right at the first render). 10 zh-CN and 10 en-US browsers, alternating,
+    each get their language; where the page's ``navigator.languages`` and the requests'
+    ``Accept-Language`` disagree, the browser's own languages win."""
+    from playwright.sync_api import expect, sync_playwright
+
+    tries = [("zh-CN", None, "zh"), ("en-US", None, "en")] * 10
+    tries += [("en-US", ["zh-CN", "zh"], "zh"), ("zh-CN", ["en-US", "en"], "en")]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for locale, navigator_languages, lang in tries:
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 720}, locale=locale
+                )
+                if navigator_languages:
+                    context.add_init_script(_claims(navigator_languages))
+                page = context.new_page()
+                page.goto(server)
+                page.locator(".govlab-day").wait_for(timeout=90_000)
+                tab = page.get_by_role("tab", name=LANGUAGE_TABS[lang], exact=True)
+                expect(tab).to_be_visible(timeout=30_000)
+                other = "en" if lang == "zh" else "zh"
+                expect(page.get_by_role("tab", name=LANGUAGE_TABS[other])).to_have_count(0)
+                context.close()
         finally:
             browser.close()
 
