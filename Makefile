@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m viz.assets  # the trainer app's browser assets, for offline use (viz/OFFLINE.md)
+	$(BIN)/python -m govlab.viz.assets  # the trainer app's browser assets, for offline use (viz/OFFLINE.md)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,7 +21,7 @@ install: $(STAMP)
 # The compiled service engine (model/kernel/): compile once into numba's cache (about half a
 # minute the first time and after a change; a second afterwards), not in every worker process.
 kernels: install
-	$(BIN)/python -c 'from model.compiled import compile_kernels as c; print(f"kernels ready in {c():.1f} s")'
+	$(BIN)/python -c 'from govlab.model.compiled import compile_kernels as c; print(f"kernels ready in {c():.1f} s")'
 
 # The main job: the six-scenario ladder × 30 paired replications into results/govlab.db (resumes
 # if interrupted), the comparison table, and the self-contained HTML report.

@@ -1,7 +1,7 @@
 """The Mesa agents: departments, enterprises and (array-backed) residents."""
 
-from agents.department import Department
-from agents.enterprise import Enterprise
-from agents.resident import Resident
+from govlab.agents.department import Department
+from govlab.agents.enterprise import Enterprise
+from govlab.agents.resident import Resident
 
 __all__ = ["Department", "Enterprise", "Resident"]

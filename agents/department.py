@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from model.engine import Station
-    from model.offices import Office
+    from govlab.model.engine import Station
+    from govlab.model.offices import Office
 
 
 class Department(mesa.Agent):

@@ -32,9 +32,9 @@ import warnings
 
 from common import Result
 
-from experiments.executors import make_executor
-from experiments.plan import RunSpec, digest_of
-from scenarios import load_scenario
+from govlab.experiments.executors import make_executor
+from govlab.experiments.plan import RunSpec, digest_of
+from govlab.scenarios import load_scenario
 
 RUNS = 40
 DAYS = 600  # ≈ 0.5 s a run with the compiled engine (250 days were ≈ 0.4 s before it, 0.2 s after)

@@ -20,12 +20,12 @@ import numpy as np
 from common import Result, alternate_prepared
 from mesa_civic import CivicModel
 
-from model.evaluation import Evaluation
-from model.network import degrees, make_network
-from model.population import Population, make_enterprise_table, make_population
-from model.response_office import ResponseOffice, office_staff
-from model.voice import Voice
-from scenarios import load_scenario
+from govlab.model.evaluation import Evaluation
+from govlab.model.network import degrees, make_network
+from govlab.model.population import Population, make_enterprise_table, make_population
+from govlab.model.response_office import ResponseOffice, office_staff
+from govlab.model.voice import Voice
+from govlab.scenarios import load_scenario
 
 RESIDENTS = 100_000
 CASE_SHARE = 0.004

@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 from common import Result, alternate
 
-from model.engine import ARRIVE, EventHeap
+from govlab.model.engine import ARRIVE, EventHeap
 
 
 class _Counter:

@@ -25,7 +25,7 @@ import numpy as np
 import simpy_ref
 from common import HOURS, Result, alternate, textbook_scenario
 
-from model import GovernanceModel
+from govlab.model import GovernanceModel
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:

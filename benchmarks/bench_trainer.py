@@ -25,11 +25,11 @@ import time
 
 from common import Result
 
-from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
-from viz.live_charts import pane_option
-from viz.network import department_option
-from viz.pair import Pair, PaneSpec
-from viz.session import DEFAULT_SPEED
+from govlab.viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane, png
+from govlab.viz.live_charts import pane_option
+from govlab.viz.network import department_option
+from govlab.viz.pair import Pair, PaneSpec
+from govlab.viz.session import DEFAULT_SPEED
 
 TARGET_MS = 250.0
 SERVER_FRAME_TARGET_MS = 100.0
@@ -70,19 +70,19 @@ def rendered_frame_ms(count: int) -> float:
     the median of ``count`` frames, in ms."""
     import solara
 
-    from viz.server import server_environment
+    from govlab.viz.server import server_environment
 
     os.environ.setdefault("REACTON_FAST", server_environment({})["REACTON_FAST"])
 
-    import viz.app
-    from viz.session import Session
+    from govlab.viz import app as trainer_app
+    from govlab.viz.session import Session
 
     session = Session.start("silo", "smart", seed=1)
     session.pair.step(365)
-    made = viz.app.new_session
-    viz.app.new_session = lambda query: (session, "")
+    made = trainer_app.new_session
+    trainer_app.new_session = lambda query: (session, "")
     try:
-        _, context = solara.render(viz.app.Page(), handle_error=False)
+        _, context = solara.render(trainer_app.Page(), handle_error=False)
         times = []
         for _ in range(count + 1):
             start = time.perf_counter()
@@ -90,7 +90,7 @@ def rendered_frame_ms(count: int) -> float:
             times.append(time.perf_counter() - start)
         context.close()
     finally:
-        viz.app.new_session = made
+        trainer_app.new_session = made
     return statistics.median(times[1:]) * 1e3
 
 

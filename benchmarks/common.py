@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from scenarios.textbook import HOURS, textbook_scenario
+from govlab.scenarios.textbook import HOURS, textbook_scenario
 
 __all__ = ["HOURS", "textbook_scenario"]
 

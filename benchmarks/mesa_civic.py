@@ -21,8 +21,8 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from model.response_office import ResponseOffice, office_staff
-from model.voice import participation_utility, platform_terms
+from govlab.model.response_office import ResponseOffice, office_staff
+from govlab.model.voice import participation_utility, platform_terms
 
 PUBLISHED_MEMORY = 0.1
 ATTRIBUTES = (

@@ -20,7 +20,7 @@ DEFAULT_ENTERPRISES = 2_000
 
 
 def scaled(residents: int):
-    from scenarios import load_scenario
+    from govlab.scenarios import load_scenario
 
     scenario = load_scenario("silo")
     factor = residents / DEFAULT_RESIDENTS
@@ -55,7 +55,7 @@ def peak_rss() -> int:
 def main() -> None:
     residents, days = int(sys.argv[1]), int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    from model import GovernanceModel, summarise
+    from govlab.model import GovernanceModel, summarise
 
     scenario = scaled(residents)
     base = peak_rss()

@@ -18,8 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from experiments.executors import EXECUTORS
-from experiments.spec import ExperimentError, load_experiment
+from govlab.experiments.defaults import EXECUTORS
 
 DbOption = Annotated[
     str | None,
@@ -42,7 +41,7 @@ stderr = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    from experiments.cli import fail
+    from govlab.experiments.cli import fail
 
     return fail(message)
 
@@ -51,9 +50,9 @@ def _store(url: str | None):
     """Open the store at ``url``; any failure is one line naming ``--db``, credentials hidden."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from results.engine import check_url
-    from results.provenance import redact, scrub
-    from results.store import Store, StoreError
+    from govlab.results.engine import check_url
+    from govlab.results.provenance import redact, scrub
+    from govlab.results.store import Store, StoreError
 
     try:
         check_url(url)
@@ -87,6 +86,8 @@ def _check_scheduler(address: str) -> None:
 
 def _name(experiment: str) -> str:
     """A stored experiment's name: the argument, or the ``name`` of the file it points to."""
+    from govlab.experiments.spec import ExperimentError, load_experiment
+
     path = Path(experiment)
     if path.suffix == ".toml" or path.is_file():
         try:
@@ -97,8 +98,8 @@ def _name(experiment: str) -> str:
 
 
 def _load(store, experiment: str):
-    from results import frames
-    from results.store import StoreError
+    from govlab.results import frames
+    from govlab.results.store import StoreError
 
     try:
         return frames.load(store, _name(experiment))
@@ -137,10 +138,11 @@ def batch(
     ] = False,
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
-    from experiments.executors import make_executor
-    from experiments.orphans import on_sigterm
-    from experiments.runner import run_batch
-    from results.store import StoreError
+    from govlab.experiments.executors import make_executor
+    from govlab.experiments.orphans import on_sigterm
+    from govlab.experiments.runner import run_batch
+    from govlab.experiments.spec import ExperimentError, load_experiment
+    from govlab.results.store import StoreError
 
     if executor not in EXECUTORS:
         raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
@@ -223,7 +225,7 @@ def compare(
     that carries the baseline's uncertainty. p-values are raw and Holm-adjusted within each
     metric family; design properties (fixed by the levers) get none.
     """
-    from results import stats
+    from govlab.results import stats
 
     store = _store(db)
     data = _load(store, experiment)
@@ -345,7 +347,7 @@ def sensitivity(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:
     """Sobol / Morris (or RBD-FAST for LHS) indices with confidence, per metric and parameter."""
-    from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
+    from govlab.results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 
     store = _store(db)
     data = _load(store, experiment)
@@ -386,9 +388,9 @@ def report(
     metrics: MetricsOption = None,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
-    from experiments.exploration_cli import report_optimisation, report_sections
-    from experiments.resolved import resolved_scenarios
-    from results.report import build_report
+    from govlab.experiments.exploration_cli import report_optimisation, report_sections
+    from govlab.experiments.resolved import resolved_scenarios
+    from govlab.results.report import build_report
 
     store = _store(db)
     try:

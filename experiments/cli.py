@@ -1,7 +1,9 @@
 """The ``govlab`` command line: list scenarios, run one simulation.
 
 User mistakes (unknown scenario, bad ``--set``, invalid values) print one line on stderr and exit
-with status 2; nothing is written.
+with status 2; nothing is written. The command modules import the model, the store and the
+libraries of an extra inside the commands that need them, so ``govlab --help`` and
+``govlab --version`` load only Typer and Rich.
 """
 
 from __future__ import annotations
@@ -17,14 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from experiments.single import DEFAULT_DAYS, run_simulation
-from scenarios import (
-    ScenarioError,
-    apply_overrides,
-    load_scenario,
-    parse_assignment,
-    shipped_scenarios,
-)
+from govlab.experiments.defaults import DEFAULT_DAYS
 
 app = typer.Typer(
     help="govlab: an agent-based laboratory for silo vs seamless government.",
@@ -33,6 +28,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 stderr = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from govlab import __version__
+
+        print(f"govlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """govlab: an agent-based laboratory for silo vs seamless government."""
+
 
 # Metrics shown in the readable summary table, with their labels.
 TABLE_ROWS = (
@@ -81,6 +97,8 @@ def fail(message: str) -> typer.Exit:
 @app.command()
 def scenarios() -> None:
     """List the shipped scenarios, one line each."""
+    from govlab.scenarios import load_scenario, shipped_scenarios
+
     for name in shipped_scenarios():
         print(f"{name:14s} {load_scenario(name).description}")
 
@@ -99,6 +117,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Run one simulation and print its summary."""
+    from govlab.experiments.single import run_simulation
+    from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
+
     try:
         loaded = load_scenario(scenario)
         overrides = dict(parse_assignment(item) for item in set_ or [])
@@ -149,7 +170,7 @@ def ui(
 ) -> None:
     """Start the trainer app (silo vs seamless, side by side) in the browser, offline."""
     check_port(host, port)
-    from viz.server import serve
+    from govlab.viz.server import serve
 
     try:
         serve(host, port, log=lambda text: stderr.print(text, markup=False, highlight=False))
@@ -189,7 +210,16 @@ def main() -> None:
         raise SystemExit(fail(message).exit_code) from None
     except typer.Abort:
         raise SystemExit(130) from None
-    from experiments.orphans import terminated
+    except ModuleNotFoundError as error:  # an optional part (pyproject's extras) not installed
+        from govlab.experiments.defaults import EXTRA_OF_MODULE
+
+        extra = EXTRA_OF_MODULE.get((error.name or "").partition(".")[0])
+        if extra is None:
+            raise
+        install = f"pip install 'govlab[{extra}]'"
+        message = f"this needs {error.name!r}, part of the {extra!r} extra: {install}"
+        raise SystemExit(fail(message).exit_code) from None
+    from govlab.experiments.orphans import terminated
 
     if code == 130 and terminated.is_set():  # Typer's status for an interrupt; SIGTERM is 143
         code = 143
@@ -197,16 +227,16 @@ def main() -> None:
 
 
 # Batch experiments (issue 4): batch, compare, sensitivity, report.
-from experiments.batch_cli import register as _register_batch  # noqa: E402
+from govlab.experiments.batch_cli import register as _register_batch  # noqa: E402
 
 _register_batch(app)
 
 # The delay window's warm-up (issue 11 §6): MSER-5 on pilot runs.
-from experiments.warmup_cli import register as _register_warmup  # noqa: E402
+from govlab.experiments.warmup_cli import register as _register_warmup  # noqa: E402
 
 _register_warmup(app)
 
 # Exploratory modelling (issue 14): discover, optimise.
-from experiments.exploration_cli import register as _register_exploration  # noqa: E402
+from govlab.experiments.exploration_cli import register as _register_exploration  # noqa: E402
 
 _register_exploration(app)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.spec import Experiment, Sample
+from govlab.experiments.spec import Experiment, Sample
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def sample_matrix(sample: Sample, seed: int) -> np.ndarray:
 def make_design(experiment: Experiment) -> Design:
     """The design of ``experiment``: one empty point when it has neither sweep nor sample."""
     if experiment.uncertainties is not None:
-        from experiments.uncertainties import crossed, sample_points
+        from govlab.experiments.uncertainties import crossed, sample_points
 
         points, matrix = sample_points(experiment.uncertainties, experiment.seed)
         if experiment.sweep:  # levers crossed with uncertainties: no SALib analysis of the grid

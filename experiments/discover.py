@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.discover_cart import CartBoxes, cart_boxes
-from experiments.spec import ExperimentError
+from govlab.experiments.discover_cart import CartBoxes, cart_boxes
+from govlab.experiments.spec import ExperimentError
 
 
 class DiscoveryError(ExperimentError):

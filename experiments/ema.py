@@ -46,13 +46,13 @@ with warnings.catch_warnings():  # "ipyparallel not installed": an optional extr
     )
     from ema_workbench.em_framework.evaluators import BaseEvaluator
 
-from experiments.evaluate import Evaluator
-from experiments.executors import Executor
-from experiments.seeds import replication_seeds
-from experiments.single import run_simulation
-from experiments.uncertainties import apply_point
-from results.store import Store
-from scenarios import Scenario, load_scenario
+from govlab.experiments.evaluate import Evaluator
+from govlab.experiments.executors import Executor
+from govlab.experiments.seeds import replication_seeds
+from govlab.experiments.single import run_simulation
+from govlab.experiments.uncertainties import apply_point
+from govlab.results.store import Store
+from govlab.scenarios import Scenario, load_scenario
 
 
 def ema_name(path: str) -> str:
@@ -200,7 +200,7 @@ class GovlabEvaluator(BaseEvaluator):
         finally:
             random.setstate(state)
         means = frame.groupby("label")[outcomes].mean()
-        from experiments.evaluate import candidate_label
+        from govlab.experiments.evaluate import candidate_label
 
         for experiment, candidate in zip(experiments, candidates, strict=True):
             row = means.loc[candidate_label(candidate)]

@@ -18,14 +18,14 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.executors import Executor
-from experiments.plan import RunSpec, digest_of, replicate
-from experiments.seeds import replication_seeds
-from experiments.spec import ExperimentError
-from experiments.uncertainties import apply_point
-from results.provenance import git_commit
-from results.store import Store
-from scenarios import Scenario, ScenarioError
+from govlab.experiments.executors import Executor
+from govlab.experiments.plan import RunSpec, digest_of, replicate
+from govlab.experiments.seeds import replication_seeds
+from govlab.experiments.spec import ExperimentError
+from govlab.experiments.uncertainties import apply_point
+from govlab.results.provenance import git_commit
+from govlab.results.store import Store
+from govlab.scenarios import Scenario, ScenarioError
 
 
 class ExplorationError(ExperimentError):

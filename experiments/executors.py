@@ -29,14 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from experiments.orphans import watch_parent
-from experiments.plan import RunSpec
-from experiments.worker import INJECT_PREFIX, RunResult, execute, execute_chunk
+from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.orphans import watch_parent
+from govlab.experiments.plan import RunSpec
+from govlab.experiments.worker import INJECT_PREFIX, RunResult, execute, execute_chunk
 
 # A run whose worker process dies this many times (each time retried alone) is recorded failed.
 MAX_LOSSES = 3
-
-EXECUTORS = ("serial", "processes", "dask")
 
 
 class Executor(Protocol):
@@ -66,7 +65,7 @@ def chunks(specs: list[RunSpec], workers: int, size: int | None = None) -> list[
 # pandas and the model. A worker forked from it starts with them loaded instead of importing
 # them itself (~1 s per worker; the numba kernels still load from their cache on a worker's first
 # run). "__main__" is multiprocessing's default preload.
-FORKSERVER_PRELOAD = ("__main__", "experiments.worker", "experiments.single")
+FORKSERVER_PRELOAD = ("__main__", "govlab.experiments.worker", "govlab.experiments.single")
 
 
 def forkserver_context(*extra: str) -> multiprocessing.context.ForkServerContext:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.batch_cli import (
+from govlab.experiments.batch_cli import (
     ChunkOption,
     DbOption,
     ExecutorOption,
@@ -25,8 +25,10 @@ from experiments.batch_cli import (
     _load,
     _store,
 )
-from experiments.discover_spec import Question
-from experiments.executors import EXECUTORS
+from govlab.experiments.defaults import EXECUTORS
+
+if TYPE_CHECKING:
+    from govlab.experiments.discover_spec import Question
 
 stderr = Console(stderr=True)
 
@@ -38,7 +40,8 @@ def _say(text: str) -> None:
 def question_of(experiment: str, data) -> Question | None:
     """The ``[discover]`` question of the experiment file (or, for a stored name, of the stored
     specification), if it has one."""
-    from experiments.spec import ExperimentError, load_experiment
+    from govlab.experiments.discover_spec import Question
+    from govlab.experiments.spec import ExperimentError, load_experiment
 
     path = Path(experiment)
     if path.suffix == ".toml" or path.is_file():
@@ -56,8 +59,8 @@ def run_discovery(data, question: Question):
     Raises:
         DiscoveryError: unknown label or metric, no point of interest (one line).
     """
-    from experiments.discover import DiscoveryError
-    from experiments.discover import discover as find
+    from govlab.experiments.discover import DiscoveryError
+    from govlab.experiments.discover import discover as find
 
     labels = data.labels
     relative_to, scenario = question.relative_to, question.scenario
@@ -86,9 +89,9 @@ def report_sections(experiment: str, data) -> list | None:
     """The sections of ``govlab report``: the report's own, with the scenario discovery of the
     experiment's ``[discover]`` question after the sensitivity indices (``None``: no question,
     the report's default sections)."""
-    from experiments.discover import DiscoveryError
-    from results.exploration_discover import discovery_section
-    from results.report import SECTIONS
+    from govlab.experiments.discover import DiscoveryError
+    from govlab.results.exploration_discover import discovery_section
+    from govlab.results.report import SECTIONS
 
     question = question_of(experiment, data)
     if question is None:
@@ -135,7 +138,8 @@ def discover(
     db: DbOption = None,
 ) -> None:
     """Scenario discovery: PRIM boxes and feature scores of where an outcome is below/above X."""
-    from results.exploration_discover import write_discovery
+    from govlab.experiments.discover_spec import Question
+    from govlab.results.exploration_discover import write_discovery
 
     store = _store(db)
     try:
@@ -153,7 +157,7 @@ def discover(
             outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
             above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
         )  # fmt: skip
-    from experiments.discover import DiscoveryError
+    from govlab.experiments.discover import DiscoveryError
 
     try:
         result = run_discovery(data, question)
@@ -221,14 +225,14 @@ def optimise(
     fresh: Annotated[bool, typer.Option(help="delete the stored runs of this search")] = False,
 ) -> None:
     """Many-objective search over levers on shared uncertain worlds (resumes from the store)."""
-    from experiments.evaluate import ExplorationError
-    from experiments.executors import make_executor
-    from experiments.optimise import run_search
-    from experiments.optimise_spec import load_optimisation
-    from experiments.spec import ExperimentError
-    from experiments.uncertainties import sample_points
-    from results.exploration_optimise import write_optimisation
-    from results.store import StoreError
+    from govlab.experiments.evaluate import ExplorationError
+    from govlab.experiments.executors import make_executor
+    from govlab.experiments.optimise import run_search
+    from govlab.experiments.optimise_spec import load_optimisation
+    from govlab.experiments.spec import ExperimentError
+    from govlab.experiments.uncertainties import sample_points
+    from govlab.results.exploration_optimise import write_optimisation
+    from govlab.results.store import StoreError
 
     if executor not in EXECUTORS:
         raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
@@ -286,8 +290,8 @@ def optimise(
 def search_evaluator(store, runner, spec, base, source: str, fresh: bool = False):
     """The evaluator of the search ``spec``: its stored experiment ``optimise:<name>``, its K
     sampled worlds and R replication seeds."""
-    from experiments.evaluate import Evaluator
-    from experiments.uncertainties import sample_points
+    from govlab.experiments.evaluate import Evaluator
+    from govlab.experiments.uncertainties import sample_points
 
     worlds = [{}] if spec.uncertainties is None else sample_points(spec.uncertainties, spec.seed)[0]
     return Evaluator.for_experiment(
@@ -303,7 +307,7 @@ class StoreOnly:
         self.source = source
 
     def run(self, specs):
-        from experiments.evaluate import ExplorationError
+        from govlab.experiments.evaluate import ExplorationError
 
         raise ExplorationError(
             f"the search is not finished in the store ({len(specs)} run(s) of its next step are "
@@ -328,7 +332,7 @@ def optimisation_file(experiment: str, store) -> str | None:
         return str(path) if "objectives" in data else None
     if not experiment.startswith("optimise:"):
         return None
-    from results.store import StoreError
+    from govlab.results.store import StoreError
 
     try:
         source = store.experiment(experiment).source
@@ -345,12 +349,12 @@ def report_optimisation(experiment: str, store, out: Path) -> Path | None:
     source = optimisation_file(experiment, store)
     if source is None:
         return None
-    from experiments.evaluate import ExplorationError
-    from experiments.optimise import run_search
-    from experiments.optimise_spec import load_optimisation
-    from experiments.spec import ExperimentError
-    from results.exploration_report import optimisation_report
-    from results.store import StoreError
+    from govlab.experiments.evaluate import ExplorationError
+    from govlab.experiments.optimise import run_search
+    from govlab.experiments.optimise_spec import load_optimisation
+    from govlab.experiments.spec import ExperimentError
+    from govlab.results.exploration_report import optimisation_report
+    from govlab.results.store import StoreError
 
     try:
         spec, base = load_optimisation(source)

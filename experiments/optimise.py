@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import platypus
 
-from experiments.evaluate import Evaluator, ExplorationError, candidate_label
-from experiments.optimise_spec import Optimisation
+from govlab.experiments.evaluate import Evaluator, ExplorationError, candidate_label
+from govlab.experiments.optimise_spec import Optimisation
 
 
 @dataclass

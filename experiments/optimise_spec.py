@@ -18,11 +18,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from experiments.spec import ExperimentError
-from experiments.uncertainties import Uncertainties, apply_point, check_bounds
-from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
-from scenarios.errors import describe
-from scenarios.loader import resolve
+from govlab.experiments.spec import ExperimentError
+from govlab.experiments.uncertainties import Uncertainties, apply_point, check_bounds
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios.errors import describe
+from govlab.scenarios.loader import resolve
 
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
@@ -201,8 +201,8 @@ def load_optimisation(path: str | Path) -> tuple[Optimisation, Scenario]:
 @cache
 def known_metrics() -> frozenset[str]:
     """The top-level numeric metrics a run reports (from a one-day run of a tiny world)."""
-    from experiments.single import run_simulation
-    from experiments.worker import flatten
+    from govlab.experiments.single import run_simulation
+    from govlab.experiments.worker import flatten
 
     tiny = Scenario().with_overrides(
         {"world.residents": 200, "world.enterprises": 20, "world.warmup_days": 0}

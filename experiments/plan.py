@@ -15,12 +15,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from experiments.designs import Design, make_design
-from experiments.seeds import replication_seeds
-from experiments.spec import Experiment, ExperimentError
-from experiments.uncertainties import apply_point
-from results.provenance import model_version
-from scenarios import Scenario, ScenarioError
+from govlab.experiments.designs import Design, make_design
+from govlab.experiments.seeds import replication_seeds
+from govlab.experiments.spec import Experiment, ExperimentError
+from govlab.experiments.uncertainties import apply_point
+from govlab.results.provenance import model_version
+from govlab.scenarios import Scenario, ScenarioError
 
 
 @dataclass(frozen=True)

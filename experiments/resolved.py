@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from experiments.plan import plan_runs
-from experiments.spec import ExperimentError, parse_experiment, resolve_scenarios
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.spec import ExperimentError, parse_experiment, resolve_scenarios
 
 
 def resolved_scenarios(data) -> tuple[dict[str, dict[str, Any]] | None, list[str], bool]:

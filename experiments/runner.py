@@ -27,12 +27,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from experiments.designs import Design, make_design
-from experiments.executors import Executor
-from experiments.plan import RunSpec, plan_runs
-from experiments.spec import Experiment, ExperimentError
-from results.provenance import git_commit, model_version
-from results.store import Store, StoreError
+from govlab.experiments.designs import Design, make_design
+from govlab.experiments.executors import Executor
+from govlab.experiments.plan import RunSpec, plan_runs
+from govlab.experiments.spec import Experiment, ExperimentError
+from govlab.results.provenance import git_commit, model_version
+from govlab.results.store import Store, StoreError
 
 
 @dataclass
@@ -86,7 +86,7 @@ def preflight(runs: list[RunSpec]) -> None:
     """
     if not runs or runs[0].series is None:
         return
-    from model import GovernanceModel
+    from govlab.model import GovernanceModel
 
     firsts = {run.label: run for run in reversed(runs)}.values()
     for spec in reversed(list(firsts)):

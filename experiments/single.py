@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from model import GovernanceModel, summarise
-from scenarios import Scenario
+from govlab.experiments.defaults import DEFAULT_DAYS
+from govlab.model import GovernanceModel, summarise
+from govlab.scenarios import Scenario
 
-DEFAULT_DAYS = 400  # twice the default 190-day warm-up: the delay window is no shorter than it
 DIGITS = 6
 
 

@@ -18,11 +18,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from experiments.discover_spec import Question
-from experiments.uncertainties import Uncertainties, bounds, check_bounds
-from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
-from scenarios.errors import describe
-from scenarios.loader import resolve
+from govlab.experiments.discover_spec import Question
+from govlab.experiments.uncertainties import Uncertainties, bounds, check_bounds
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios.errors import describe
+from govlab.scenarios.loader import resolve
 
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
 

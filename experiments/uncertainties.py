@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scenarios import Scenario, ScenarioError, apply_overrides
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides
 
 
 class Bounds(BaseModel):

@@ -20,16 +20,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.seeds import replication_seeds
-from results.warmup import arrival_day_means, mser
+from govlab.experiments.seeds import replication_seeds
+from govlab.results.warmup import arrival_day_means, mser
 
 LADDER = ["silo", "front_desk", "data_sharing", "parallel", "seamless", "smart"]
 
 
 def pilot_series(scenario, seed: int, days: int, analysed: int) -> np.ndarray:
     """Mean delay by arrival day ``0..analysed-1`` of one pilot run of ``days`` days."""
-    from model import GovernanceModel
-    from model.metrics import case_table
+    from govlab.model import GovernanceModel
+    from govlab.model.metrics import case_table
 
     model = GovernanceModel(scenario, rng=seed)
     for _ in range(days):
@@ -81,8 +81,8 @@ def warmup(
     ] = None,
 ) -> None:
     """Choose the delay window's warm-up by MSER-5 on pilot runs (mean delay by arrival day)."""
-    from experiments.cli import fail
-    from scenarios import ScenarioError, load_scenario
+    from govlab.experiments.cli import fail
+    from govlab.scenarios import ScenarioError, load_scenario
 
     if margin >= days - 20:
         raise fail(f"--margin: {margin} leaves fewer than 20 of {days} days to analyse")
@@ -96,7 +96,7 @@ def warmup(
         rows.append(analyse_scenario(loaded, seeds, days, margin))
     chosen = recommend(rows)
     if figure is not None:
-        from results.figures import png, warmup_series
+        from govlab.results.figures import png, warmup_series
 
         fig = warmup_series(
             {r["scenario"]: r["series"] for r in rows},

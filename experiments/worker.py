@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from experiments.plan import RunSpec
-from results.provenance import package_versions
+from govlab.experiments.plan import RunSpec
+from govlab.results.provenance import package_versions
 
 RunResult = dict[str, Any]
 
@@ -98,7 +98,7 @@ def sampled_cases(model, count: int, seed: int) -> list[dict[str, Any]]:
     """Up to ``count`` completed cases (arriving after the warm-up), drawn without replacement."""
     if count <= 0:
         return []
-    from model import case_table
+    from govlab.model import case_table
 
     table = case_table(model.journeys.records)
     rows = np.flatnonzero(table["arrival_day"] >= model.config.world.warmup_days)
@@ -119,7 +119,7 @@ def _now() -> datetime:
 
 def execute(spec: RunSpec) -> RunResult:
     """Run one simulation; never raises for a failure of the run itself."""
-    from experiments.single import run_simulation
+    from govlab.experiments.single import run_simulation
 
     result: RunResult = {
         "key": spec.key,

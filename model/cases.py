@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model import draws
-from model.records import RESIDENT
-from model.routes import CasePlan, StepPlan
-from scenarios import Scenario
+from govlab.model import draws
+from govlab.model.records import RESIDENT
+from govlab.model.routes import CasePlan, StepPlan
+from govlab.scenarios import Scenario
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,14 +14,14 @@ import time
 import numba
 import numpy as np
 
-from model.draws import lognormal_parameters
-from model.journey import Applicants, Rules
-from model.kernel import layout as k
-from model.kernel import loop
-from model.offices import Layout
-from model.records import CaseRecords
-from model.routes import CasePlan
-from scenarios import Scenario
+from govlab.model.draws import lognormal_parameters
+from govlab.model.journey import Applicants, Rules
+from govlab.model.kernel import layout as k
+from govlab.model.kernel import loop
+from govlab.model.offices import Layout
+from govlab.model.records import CaseRecords
+from govlab.model.routes import CasePlan
+from govlab.scenarios import Scenario
 
 _RECORDS = k.RECORDS
 INITIAL_ROWS = 256  # cases, jobs and heap slots before the first growth
@@ -368,8 +368,8 @@ def compile_kernels() -> float:
     """Compile (or load from numba's cache) every kernel, on a small textbook world; return the
     seconds it took. The first compile takes about half a minute, so ``make`` does it once before
     tests and batches rather than in each worker process."""
-    from model.governance import GovernanceModel
-    from scenarios.textbook import textbook_scenario
+    from govlab.model.governance import GovernanceModel
+    from govlab.scenarios.textbook import textbook_scenario
 
     started = time.perf_counter()
     scenario = textbook_scenario({"desk": (2, 1)}, {"v": {"per_hour": 4.0, "steps": [

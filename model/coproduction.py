@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.offices import Layout
-from model.population import ORGANISATION, Population
-from model.staffing import Staffing
-from scenarios import Scenario
+from govlab.model.offices import Layout
+from govlab.model.population import ORGANISATION, Population
+from govlab.model.staffing import Staffing
+from govlab.scenarios import Scenario
 
 COMMUNITY = "community"  # the catalogue function of the community service stations
 

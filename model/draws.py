@@ -29,17 +29,17 @@ import math
 
 import numpy as np
 
-from model.kernel import DISTRIBUTIONS, exponential, normal, service_factor, uniform
-from model.kernel import K_AWAY as AWAY
-from model.kernel import K_AWAY_DISTRICT as AWAY_DISTRICT
-from model.kernel import K_BACKOFFICE as BACKOFFICE
-from model.kernel import K_COUNTER as COUNTER
-from model.kernel import K_HANDOFF as HANDOFF
-from model.kernel import K_MISSING as MISSING
-from model.kernel import K_ONLINE as ONLINE
-from model.kernel import K_REFUSAL as REFUSAL
-from model.kernel import K_REWORK as REWORK
-from model.kernel import K_SHARED as SHARED
+from govlab.model.kernel import DISTRIBUTIONS, exponential, normal, service_factor, uniform
+from govlab.model.kernel import K_AWAY as AWAY
+from govlab.model.kernel import K_AWAY_DISTRICT as AWAY_DISTRICT
+from govlab.model.kernel import K_BACKOFFICE as BACKOFFICE
+from govlab.model.kernel import K_COUNTER as COUNTER
+from govlab.model.kernel import K_HANDOFF as HANDOFF
+from govlab.model.kernel import K_MISSING as MISSING
+from govlab.model.kernel import K_ONLINE as ONLINE
+from govlab.model.kernel import K_REFUSAL as REFUSAL
+from govlab.model.kernel import K_REWORK as REWORK
+from govlab.model.kernel import K_SHARED as SHARED
 
 __all__ = [
     "AWAY",

@@ -30,10 +30,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.population import Population
-from model.records import ENTERPRISE, RESIDENT
-from model.spread import spill
-from scenarios import Scenario
+from govlab.model.population import Population
+from govlab.model.records import ENTERPRISE, RESIDENT
+from govlab.model.spread import spill
+from govlab.scenarios import Scenario
 
 PUBLISHED_MEMORY = 0.1  # weight of a day's mean performance in the published figure
 

@@ -15,32 +15,32 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import Department, Enterprise, Resident
-from model.compiled import CompiledJourneys
-from model.coproduction import Coproduction
-from model.draws import service_key
-from model.evaluation import Evaluation
-from model.journey import Applicants, Journeys
-from model.metrics import case_table, daily_summary
-from model.network import degrees, make_network
-from model.offices import build_layout
-from model.population import (
+from govlab.agents import Department, Enterprise, Resident
+from govlab.model.compiled import CompiledJourneys
+from govlab.model.coproduction import Coproduction
+from govlab.model.draws import service_key
+from govlab.model.evaluation import Evaluation
+from govlab.model.journey import Applicants, Journeys
+from govlab.model.metrics import case_table, daily_summary
+from govlab.model.network import degrees, make_network
+from govlab.model.offices import build_layout
+from govlab.model.population import (
     FIRM,
     ORGANISATION,
     draw_districts,
     make_enterprise_table,
     make_population,
 )
-from model.privacy import Privacy
-from model.reengineering import reengineered
-from model.response_office import ResponseOffice, office_staff
-from model.routes import compile_plans
-from model.sensing import Sensing
-from model.staff_budget import funded_layout
-from model.staffing import Staffing
-from model.voice import Voice
-from scenarios import Scenario
-from scenarios.costs import default_office_handlers
+from govlab.model.privacy import Privacy
+from govlab.model.reengineering import reengineered
+from govlab.model.response_office import ResponseOffice, office_staff
+from govlab.model.routes import compile_plans
+from govlab.model.sensing import Sensing
+from govlab.model.staff_budget import funded_layout
+from govlab.model.staffing import Staffing
+from govlab.model.voice import Voice
+from govlab.scenarios import Scenario
+from govlab.scenarios.costs import default_office_handlers
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import draws
-from model.cases import (
+from govlab.model import draws
+from govlab.model.cases import (
     HANDOFF,
     REWORK,
     SERVICE,
@@ -33,12 +33,12 @@ from model.cases import (
     record_of,
     service_time,
 )
-from model.draws import DISTRIBUTIONS, lognormal_parameters
-from model.engine import ARRIVE, FINISH, EventHeap, Station
-from model.offices import Layout
-from model.records import RECORD_FIELDS, CaseRecords
-from model.routes import CasePlan
-from scenarios import Scenario
+from govlab.model.draws import DISTRIBUTIONS, lognormal_parameters
+from govlab.model.engine import ARRIVE, FINISH, EventHeap, Station
+from govlab.model.offices import Layout
+from govlab.model.records import RECORD_FIELDS, CaseRecords
+from govlab.model.routes import CasePlan
+from govlab.scenarios import Scenario
 
 __all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
 

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from model.equity import equity_metrics, resident_groups
-from model.population import FIRM
-from model.records import CaseRecords
-from scenarios.costs import COST_PROPERTIES, cost_report
+from govlab.model.equity import equity_metrics, resident_groups
+from govlab.model.population import FIRM
+from govlab.model.records import CaseRecords
+from govlab.scenarios.costs import COST_PROPERTIES, cost_report
 
 PERCENTILES = (50, 90, 99)
 

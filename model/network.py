@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from scenarios import Civic
+from govlab.scenarios import Civic
 
 
 def watts_strogatz(rng: np.random.Generator, n: int, k: int, p: float) -> sp.csr_array:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios import Scenario
+from govlab.scenarios import Scenario
 
 FRONT_DESK = "front_desk"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scenarios import Civic, World
+from govlab.scenarios import Civic, World
 
 AGE_GROUPS = ("young", "middle", "old")
 AGE_SHARES = (0.30, 0.45, 0.25)

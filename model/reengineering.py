@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scenarios import Scenario
+from govlab.scenarios import Scenario
 
 
 def external_requirements(scenario: Scenario) -> Counter[str]:

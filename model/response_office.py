@@ -30,7 +30,7 @@ import heapq
 
 import numpy as np
 
-from scenarios import ResponseOffice as OfficeConfig
+from govlab.scenarios import ResponseOffice as OfficeConfig
 
 
 def office_staff(config: OfficeConfig, residents: int) -> tuple[int, float]:

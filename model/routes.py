@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from model.records import ENTERPRISE, RESIDENT
-from scenarios import CaseType, Scenario
+from govlab.model.records import ENTERPRISE, RESIDENT
+from govlab.scenarios import CaseType, Scenario
 
 
 @dataclass(frozen=True, slots=True)

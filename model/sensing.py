@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.engine import Station
-from model.population import Population
-from model.staffing import Staffing
-from scenarios import Scenario
+from govlab.model.engine import Station
+from govlab.model.population import Population
+from govlab.model.staffing import Staffing
+from govlab.scenarios import Scenario
 
 
 def allocate(load: np.ndarray, budget: int, policy: str) -> np.ndarray:

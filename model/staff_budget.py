@@ -13,8 +13,8 @@ import dataclasses
 
 import numpy as np
 
-from model.offices import Layout
-from scenarios.costs import staff_plan
+from govlab.model.offices import Layout
+from govlab.scenarios.costs import staff_plan
 
 
 def withdraw(servers: list[int], count: int) -> list[int]:

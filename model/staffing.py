@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.offices import Layout
+from govlab.model.offices import Layout
 
 
 class Staffing:

@@ -31,11 +31,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.network import neighbour_share
-from model.population import Population
-from model.records import ENTERPRISE, RESIDENT
-from model.response_office import ResponseOffice
-from scenarios import Civic, Scenario
+from govlab.model.network import neighbour_share
+from govlab.model.population import Population
+from govlab.model.records import ENTERPRISE, RESIDENT
+from govlab.model.response_office import ResponseOffice
+from govlab.scenarios import Civic, Scenario
 
 
 def participation_utility(civic: Civic, cost_open: float, share, who):

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
-from results.provenance import redact
-from results.tables import Base
+from govlab.results.provenance import redact
+from govlab.results.tables import Base
 
 DEFAULT_DB = Path(__file__).resolve().parent / "govlab.db"
 

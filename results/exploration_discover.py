@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from results.report import STYLE, Page, fmt, table_html
+from govlab.results.report import STYLE, Page, fmt, table_html
 
 
 def tradeoff_figure(discovery) -> Figure:

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from results.report import STYLE, Page, fmt, table_html
-from results.stats import t_interval
-from scenarios.costs import PRICED, cost_report, priced_units, scaled_prices
+from govlab.results.report import STYLE, Page, fmt, table_html
+from govlab.results.stats import t_interval
+from govlab.scenarios.costs import PRICED, cost_report, priced_units, scaled_prices
 
 
 def paired_change(runs: pd.DataFrame, baseline: pd.DataFrame, metric: str) -> pd.DataFrame:

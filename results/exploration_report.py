@@ -16,10 +16,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from results import frames
-from results.exploration_optimise import cost_sensitivity, optimisation_section, tables
-from results.report import STYLE, Page, _failures, _provenance, table_html
-from results.store import Store
+from govlab.results import frames
+from govlab.results.exploration_optimise import cost_sensitivity, optimisation_section, tables
+from govlab.results.report import STYLE, Page, _failures, _provenance, table_html
+from govlab.results.store import Store
 
 
 def _header(page: Page, store: Store, data: frames.ExperimentData) -> None:

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from results.metric_info import info
-from results.names import metric_label, metric_name, scenario_label, words
-from results.palette import scenario_colour
-from results.stats import t_interval
-from viz.fonts import use_bundled_font
+from govlab.results.metric_info import info
+from govlab.results.names import metric_label, metric_name, scenario_label, words
+from govlab.results.palette import scenario_colour
+from govlab.results.stats import t_interval
+from govlab.viz.fonts import use_bundled_font
 
 use_bundled_font()  # Chinese text draws with the bundled Noto Sans SC (viz/fonts.py), once
 SERIES_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3")  # non-scenario series (indices)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from results.store import ExperimentRow, Store, StoreError
+from govlab.results.store import ExperimentRow, Store, StoreError
 
 # Shown first, in this order, when present; every other top-level metric follows alphabetically.
 HEADLINE = (

@@ -251,7 +251,7 @@ def design_properties() -> tuple[str, ...]:
     """Metrics that are properties of the reform's design, never tested for significance
     (``model.metrics.DESIGN_PROPERTIES`` when the model defines it, else none)."""
     try:
-        module = importlib.import_module("model.metrics")
+        module = importlib.import_module("govlab.model.metrics")
     except ImportError:  # pragma: no cover - the model is always installed with results
         return ()
     return tuple(getattr(module, "DESIGN_PROPERTIES", ()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from results.metric_info import info
+from govlab.results.metric_info import info
 
 SCENARIOS = {  # name: (English, Chinese) — the names of the live panes
     "silo": ("S0 silo government", "S0 条块分割"),

@@ -22,10 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from results import figures, frames, stats
-from results.names import metric_name, scenario_label, unit_name, words
-from results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
-from results.store import Store
+from govlab.results import figures, frames, stats
+from govlab.results.names import metric_name, scenario_label, unit_name, words
+from govlab.results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
+from govlab.results.store import Store
 
 SERIES_FIRST = ("participation_rate", "trust_mean", "backlog", "delay_mean_days", "trips_per_case")
 SMOOTH = {"delay_mean_days": 5, "trips_per_case": 5}
@@ -397,7 +397,7 @@ def _provenance(page: Page, ctx: Context) -> None:
     page.add(table_html(header, body, left=3))
 
 
-from results import report_sections as _more  # noqa: E402  (sections that need Page and fmt)
+from govlab.results import report_sections as _more  # noqa: E402  (sections that need Page and fmt)
 
 # The report's sections in order; another module may insert its own (``f(page, context)``).
 SECTIONS: list[Section] = [

@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from results.metric_info import design_properties, info
-from results.scenario_diff import changes, short
+from govlab.results.metric_info import design_properties, info
+from govlab.results.scenario_diff import changes, short
 
 RUNOUT_WORDS = ("runout", "run_out")
 DRIFT_WORDS = ("drift", "slope")
@@ -34,7 +34,7 @@ def _runout_parameters(ctx) -> dict[str, Any]:
 
 def delay_window(page, ctx) -> None:
     """Which cases the delay statistics cover: warm-up, days, and the run-out after the last day."""
-    from results.report import fmt, table_html
+    from govlab.results.report import fmt, table_html
 
     page.add("<h2>Delay window</h2>")
     days = ctx.data.spec["days"]
@@ -91,7 +91,7 @@ def delay_window(page, ctx) -> None:
 
 def scenario_levers(page, ctx) -> None:
     """The parameters each scenario changes against the baseline (diff of resolved scenarios)."""
-    from results.report import table_html
+    from govlab.results.report import table_html
 
     page.add("<h2>What each scenario changes</h2>")
     for note in ctx.notes:
@@ -126,8 +126,8 @@ def scenario_levers(page, ctx) -> None:
 
 def drift(page, ctx) -> None:
     """Drift diagnostics of slow civic state (metrics named ``*drift*`` or ``*slope*``)."""
-    from results.report import ci_text, table_html
-    from results.stats import t_interval
+    from govlab.results.report import ci_text, table_html
+    from govlab.results.stats import t_interval
 
     names = [
         n for n in ctx.data.wide.columns if "." not in n and any(word in n for word in DRIFT_WORDS)
@@ -155,7 +155,7 @@ def drift(page, ctx) -> None:
 
 def metric_definitions(page, ctx) -> None:
     """Each reported metric's definition, unit, family and how its change is given."""
-    from results.report import table_html
+    from govlab.results.report import table_html
 
     shown = list(dict.fromkeys([*ctx.metrics, *(r["metric"] for r in ctx.rows)]))
     fixed = set(design_properties())
@@ -177,7 +177,7 @@ def metric_definitions(page, ctx) -> None:
 
 def design_table(page, ctx) -> None:
     """Design properties (``model.metrics.DESIGN_PROPERTIES``) per scenario, without tests."""
-    from results.report import fmt, table_html
+    from govlab.results.report import fmt, table_html
 
     fixed = set(design_properties())
     names = [n for n in ctx.data.wide.columns if "." not in n and n in fixed]

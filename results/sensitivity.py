@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from results.sobol_noise import combine, noise_terms
+from govlab.results.sobol_noise import combine, noise_terms
 
 
 class SensitivityError(ValueError):

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from results.metric_info import design_properties, info, is_share
-from results.multiplicity import adjust_rows
+from govlab.results.metric_info import design_properties, info, is_share
+from govlab.results.multiplicity import adjust_rows
 
 LEVEL = 0.95
 

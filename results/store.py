@@ -31,15 +31,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from results.engine import (
+from govlab.results.engine import (
     StoreError,
     create_schema,
     default_url,
     make_engine,
     retrying,
 )
-from results.provenance import redact
-from results.tables import (
+from govlab.results.provenance import redact
+from govlab.results.tables import (
     CHILDREN,
     CaseRow,
     ExperimentRow,

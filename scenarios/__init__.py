@@ -1,9 +1,9 @@
 """Scenarios: the schema of levers and world, the loader with ``extends``, the shipped ladder."""
 
-from scenarios.errors import ScenarioError
-from scenarios.loader import load_scenario, shipped_scenarios
-from scenarios.overrides import apply_overrides, parse_assignment
-from scenarios.schema import (
+from govlab.scenarios.errors import ScenarioError
+from govlab.scenarios.loader import load_scenario, shipped_scenarios
+from govlab.scenarios.overrides import apply_overrides, parse_assignment
+from govlab.scenarios.schema import (
     CaseType,
     Civic,
     Document,

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from scenarios.fields import Frozen, Share, Utility
+from govlab.scenarios.fields import Frozen, Share, Utility
 
 
 class Civic(Frozen):

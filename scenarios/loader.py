@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scenarios.errors import ScenarioError, describe
-from scenarios.schema import Scenario
+from govlab.scenarios.errors import ScenarioError, describe
+from govlab.scenarios.schema import Scenario
 
 CATALOGUE = Path(__file__).with_name("catalogue")
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from scenarios.civic import Civic, ResponseOffice, read_thresholds
-from scenarios.costs import Costs
-from scenarios.fields import Frozen, Share, Utility
-from scenarios.levers import Levers
-from scenarios.reengineering import Reengineering, check_reengineering
-from scenarios.services import (
+from govlab.scenarios.civic import Civic, ResponseOffice, read_thresholds
+from govlab.scenarios.costs import Costs
+from govlab.scenarios.fields import Frozen, Share, Utility
+from govlab.scenarios.levers import Levers
+from govlab.scenarios.reengineering import Reengineering, check_reengineering
+from govlab.scenarios.services import (
     SERVICE_CATALOGUE,
     CaseType,
     Document,
@@ -27,7 +27,7 @@ from scenarios.services import (
     catalogue_part,
     check_step_names,
 )
-from scenarios.world import World
+from govlab.scenarios.world import World
 
 __all__ = [
     "MAX_ARRIVALS_PER_DAY",
@@ -127,6 +127,6 @@ class Scenario(Frozen):
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """Return a validated copy with ``{"dotted.path": value}`` overrides applied."""
-        from scenarios.overrides import apply_overrides
+        from govlab.scenarios.overrides import apply_overrides
 
         return apply_overrides(self, overrides)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from scenarios.fields import Frozen
+from govlab.scenarios.fields import Frozen
 
 SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
 

@@ -7,7 +7,7 @@ day and 250 working days a year, ``rate_per_year`` of a case type is ``λ · 8 �
 
 from __future__ import annotations
 
-from scenarios.schema import Scenario
+from govlab.scenarios.schema import Scenario
 
 HOURS = 8.0
 DAYS_PER_YEAR = 250.0

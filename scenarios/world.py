@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from scenarios.fields import Frozen, Share
+from govlab.scenarios.fields import Frozen, Share
 
 
 class World(Frozen):

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scenarios import load_scenario  # noqa: E402
+from govlab.scenarios import load_scenario  # noqa: E402
 from tests.experiments.batch_helpers import (  # noqa: E402
     alive,
     family,
@@ -47,7 +47,7 @@ SMALL = ["--set", "world.residents=2000", "--set", "world.enterprises=100", "--d
 
 
 def govlab(*args: str, timeout: float = 180, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "experiments", *args], capture_output=True, text=True,
+    return subprocess.run([PYTHON, "-m", "govlab", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, **kwargs)  # fmt: skip
 
 
@@ -196,7 +196,7 @@ def stored(path: Path) -> int:
 
 
 def batch_command(path: Path, url: str, executor: str) -> list[str]:
-    return [PYTHON, "-m", "experiments", "batch", str(path), "--db", url, "--executor", executor,
+    return [PYTHON, "-m", "govlab", "batch", str(path), "--db", url, "--executor", executor,
             "--workers", "2", "--chunk-size", "2"]  # fmt: skip
 
 

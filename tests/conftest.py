@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model import GovernanceModel, case_table
+from govlab.model import GovernanceModel, case_table
 
 
 def missing_part(reason: str) -> None:

@@ -7,8 +7,8 @@ import html
 
 import solara
 
-from scenarios import load_scenario, shipped_scenarios
-from viz import i18n
+from govlab.scenarios import load_scenario, shipped_scenarios
+from govlab.viz import i18n
 
 ABOUT = {
     "en": {

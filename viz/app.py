@@ -16,15 +16,15 @@ from collections.abc import Callable
 import reacton.core
 import solara
 
-from results.provenance import model_version
-from viz import i18n, style
-from viz.about import AboutPage
-from viz.controls import LeverControls, ScenarioPickers, Transport
-from viz.links import comparison_from_query, comparison_query
-from viz.pair import PaneSpec
-from viz.results_page import ResultsPage, StoredRun, version_note
-from viz.session import InputError, Session, Shown
-from viz.views import DiffStrip, DownloadBar, JourneyView, PaneView, ResidentSample
+from govlab.results.provenance import model_version
+from govlab.viz import i18n, style
+from govlab.viz.about import AboutPage
+from govlab.viz.controls import LeverControls, ScenarioPickers, Transport
+from govlab.viz.links import comparison_from_query, comparison_query
+from govlab.viz.pair import PaneSpec
+from govlab.viz.results_page import ResultsPage, StoredRun, version_note
+from govlab.viz.session import InputError, Session, Shown
+from govlab.viz.views import DiffStrip, DownloadBar, JourneyView, PaneView, ResidentSample
 
 DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED = "silo", "smart", 1
 TAB_LIVE, TAB_JOURNEY, TAB_RESULTS, TAB_ABOUT = 0, 1, 2, 3

@@ -8,7 +8,8 @@ templates and components), downloads each tarball from the npm registry, checks 
 A marker file per package makes the fill idempotent. The Chinese font (``viz.fonts``) is
 fetched the same way, keeping only its one TrueType file. See ``viz/OFFLINE.md``.
 
-Run ``python -m viz.assets`` (``make install`` does); ``--check`` only reports what is missing.
+Run ``python -m govlab.viz.assets`` (``make install`` does); ``--check`` only reports what is
+missing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from viz.fonts import FONT_KEEP, FONT_PACKAGE
+from govlab.viz.fonts import FONT_KEEP, FONT_PACKAGE
 
 # The cache lives beside this package unless GOVLAB_ASSETS_DIR says otherwise (kept out of git).
 DEFAULT_CACHE = Path(__file__).with_name("cdn_cache")
@@ -166,7 +167,7 @@ def install(cache: Path | None = None, log=print) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Command line: fill (default) or ``--check`` the offline asset cache."""
     parser = argparse.ArgumentParser(
-        prog="python -m viz.assets", description=__doc__.split("\n")[0]
+        prog="python -m govlab.viz.assets", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--check", action="store_true", help="only list missing packages")
     args = parser.parse_args(argv)

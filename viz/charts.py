@@ -15,10 +15,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, Locator
 
-from results.palette import scenario_colour
-from viz import fonts, i18n
-from viz.agg import CachingCanvas
-from viz.pair import Pane
+from govlab.results.palette import scenario_colour
+from govlab.viz import fonts, i18n
+from govlab.viz.agg import CachingCanvas
+from govlab.viz.pair import Pane
 
 fonts.use_bundled_font()  # Chinese labels draw with the bundled Noto Sans SC (viz/fonts.py)
 

@@ -17,7 +17,7 @@ from typing import Any
 import solara
 from pydantic.fields import FieldInfo
 
-from scenarios import (
+from govlab.scenarios import (
     Levers,
     ResponseOffice,
     Scenario,
@@ -25,8 +25,8 @@ from scenarios import (
     load_scenario,
     shipped_scenarios,
 )
-from viz import i18n
-from viz.session import (
+from govlab.viz import i18n
+from govlab.viz.session import (
     SPEEDS_DAYS_PER_SECOND,
     InputError,
     Session,

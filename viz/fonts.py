@@ -1,6 +1,7 @@
 """The Chinese font, bundled at install time: one TrueType file for the page and for matplotlib.
 
-``python -m viz.assets`` (``make install``) puts the npm package ``@expo-google-fonts/noto-sans-sc``
+``python -m govlab.viz.assets`` (``make install``) puts the npm package
+``@expo-google-fonts/noto-sans-sc``
 (Noto Sans SC, SIL Open Font License) into the offline asset cache, keeping only the regular
 weight's ``.ttf``. The page loads it as a web font from the app's own server (``WEB_FONT_URL``);
 matplotlib registers the same file and lists it after DejaVu Sans, so every figure (live charts,
@@ -22,8 +23,8 @@ WEB_FONT_URL = f"/_solara/cdn/{FONT_PACKAGE}/{FONT_FILE}"
 
 
 def font_path() -> Path:
-    """Where the bundled font file is (it may be missing before ``python -m viz.assets``)."""
-    from viz.assets import cache_dir
+    """Where the bundled font file is (it may be missing before ``python -m govlab.viz.assets``)."""
+    from govlab.viz.assets import cache_dir
 
     return cache_dir() / FONT_PACKAGE / FONT_FILE
 

@@ -6,8 +6,8 @@ public CDN and stores it; ``/resourcez`` shows the host's resource statistics. B
 gate answers 404 for any CDN path that is not a file already in the offline asset cache
 (``viz.assets``), and 404 for ``/resourcez``; everything else goes to Solara unchanged.
 
-``python -m viz.gate --host H --port P`` runs it with uvicorn (``govlab ui`` does, via
-``viz.server``), with Solara in production mode and ``SOLARA_APP=viz.app``.
+``python -m govlab.viz.gate --host H --port P`` runs it with uvicorn (``govlab ui`` does, via
+``viz.server``), with Solara in production mode and ``SOLARA_APP=govlab.viz.app``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def build_app():
     """Solara's app (imported now, after the environment is set) behind the gate."""
     from solara.server.starlette import app as solara_app
 
-    from viz.assets import cache_dir
+    from govlab.viz.assets import cache_dir
 
     return guard(solara_app, cache_dir())
 
@@ -73,12 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     """Run the gated server (the environment comes from ``viz.server.server_environment``)."""
     import uvicorn
 
-    parser = argparse.ArgumentParser(prog="python -m viz.gate")
+    parser = argparse.ArgumentParser(prog="python -m govlab.viz.gate")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
-    os.environ.setdefault("SOLARA_APP", "viz.app")
+    os.environ.setdefault("SOLARA_APP", "govlab.viz.app")
     os.environ.setdefault("SOLARA_MODE", "production")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
     uvicorn.run(build_app(), host=args.host, port=args.port, log_level=args.log_level)

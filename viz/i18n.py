@@ -16,8 +16,8 @@ from typing import Any
 
 import solara
 
-from results.names import scenario_name  # the one source of scenario names
-from scenarios import Levers, ResponseOffice
+from govlab.results.names import scenario_name  # the one source of scenario names
+from govlab.scenarios import Levers, ResponseOffice
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 

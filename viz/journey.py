@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
 
-from viz.charts import DPI, LEFT_COLOUR, RIGHT_COLOUR
-from viz.i18n import FUNCTIONS_ZH, case_label, translator
+from govlab.viz.charts import DPI, LEFT_COLOUR, RIGHT_COLOUR
+from govlab.viz.i18n import FUNCTIONS_ZH, case_label, translator
 
 WAIT_COLOUR, SERVICE_COLOUR = "#f5b041", "#5d6d7e"
 JOURNEY_KEY = (

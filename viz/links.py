@@ -12,9 +12,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios import ScenarioError, shipped_scenarios
-from viz.pair import PaneSpec
-from viz.session import CONTROL_SECTIONS, InputError, Shown, parse_day, parse_seed
+from govlab.scenarios import ScenarioError, shipped_scenarios
+from govlab.viz.pair import PaneSpec
+from govlab.viz.session import CONTROL_SECTIONS, InputError, Shown, parse_day, parse_seed
 
 
 @dataclass(frozen=True)

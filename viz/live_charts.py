@@ -18,9 +18,9 @@ import solara
 import traitlets
 from solara.components.echarts import EchartsWidget
 
-from viz import i18n
-from viz.charts import Limits, function_colour
-from viz.pair import Pane
+from govlab.viz import i18n
+from govlab.viz.charts import Limits, function_colour
+from govlab.viz.pair import Pane
 
 MAX_POINTS = 240  # per line: a pane's chart is ~300 px wide at 1280×720
 FONT = "Roboto, 'Noto Sans SC', sans-serif"

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from viz import i18n
-from viz.charts import function_colour
-from viz.i18n import function_label
-from viz.live_charts import FONT
+from govlab.viz import i18n
+from govlab.viz.charts import function_colour
+from govlab.viz.i18n import function_label
+from govlab.viz.live_charts import FONT
 
 SAMPLE_SIZE = 300
 QUEUE_AREA = 6.0  # marker area (points²) per queued case

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from model import GovernanceModel
-from scenarios import Scenario, load_scenario
+from govlab.model import GovernanceModel
+from govlab.scenarios import Scenario, load_scenario
 
 WINDOW_DAYS = 10  # delay and trips are over the cases completed in the last WINDOW_DAYS days
 CIVIC_SERIES = ("participation_rate", "trust_mean")

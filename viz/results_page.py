@@ -36,7 +36,7 @@ class StoredRun:
 def open_store():
     """The results store, or None if there is none (never creates an empty SQLite file)."""
     try:
-        from results.store import Store, default_url
+        from govlab.results.store import Store, default_url
     except ImportError:
         return None
     url = default_url()
@@ -79,9 +79,9 @@ class ExperimentView:
 def load_experiment(name: str, lang: str = "en") -> ExperimentView:
     """Read one experiment: comparison rows, headline figures and its finished runs; tables,
     figures and scenario names in ``lang`` (``results.names``)."""
-    from results import figures, frames, stats
-    from results.names import scenario_label
-    from results.report import comparison_html
+    from govlab.results import figures, frames, stats
+    from govlab.results.names import scenario_label
+    from govlab.results.report import comparison_html
 
     store = open_store()
     if store is None:
@@ -129,7 +129,7 @@ def _version(value) -> str | None:
 def version_note(run: StoredRun, current: str, lang: str = "en") -> str:
     """One line when the stored run's model version is not the current code's ("" when it is):
     the live panes replay it with today's code, so its numbers may differ from the store's."""
-    from viz.i18n import translator
+    from govlab.viz.i18n import translator
 
     if run.model_version == current:
         return ""
@@ -143,7 +143,7 @@ def version_note(run: StoredRun, current: str, lang: str = "en") -> str:
 
 def ladder_order(labels) -> list[str]:
     """Scenario labels in the ladder's order (silo → smart), others after in their own order."""
-    from scenarios import shipped_scenarios
+    from govlab.scenarios import shipped_scenarios
 
     ladder = shipped_scenarios()
     rank = {name: i for i, name in enumerate(ladder)}
@@ -152,7 +152,7 @@ def ladder_order(labels) -> list[str]:
 
 def run_label(run: StoredRun, lang: str = "en") -> str:
     """A readable name for a stored run: scenario, design point, replication, seed."""
-    from viz.i18n import scenario_name, translator
+    from govlab.viz.i18n import scenario_name, translator
 
     t = translator(lang)
     point = " · " + t("point {n}").format(n=run.point) if run.point else ""
@@ -175,7 +175,7 @@ def partner(run: StoredRun, view: ExperimentView) -> StoredRun | None:
 @solara.component
 def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None], lang: str = "en") -> None:
     """List stored experiments; show one; open a run in the live panes."""
-    from viz.i18n import translator
+    from govlab.viz.i18n import translator
 
     t = translator(lang)
     refresh = solara.use_reactive(0)
@@ -208,8 +208,8 @@ def ExperimentPanel(
     lang: str = "en",
 ) -> None:
     """One stored experiment: facts, the stored runs (openable), comparison tables, figures."""
-    from results.names import scenario_label
-    from viz.i18n import translator
+    from govlab.results.names import scenario_label
+    from govlab.viz.i18n import translator
 
     t = translator(lang)
     run_key = solara.use_reactive(None)
@@ -268,7 +268,7 @@ def ExperimentPanel(
 
 def overrides_text(overrides: dict, lang: str) -> str:
     """A stored run's parameter changes, levers by their readable names ("front desk = True")."""
-    from viz.i18n import lever_label
+    from govlab.viz.i18n import lever_label
 
     return ", ".join(
         f"{lever_label(key.removeprefix('levers.'), lang) if key.startswith('levers.') else key}"

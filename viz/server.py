@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from viz import assets
+from govlab.viz import assets
 
 SESSION_TIMEOUT = "30s"  # Solara's default keeps a disconnected session 24 h
 
@@ -24,7 +24,7 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(assets.cache_dir())
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
-    env["SOLARA_APP"] = "viz.app"
+    env["SOLARA_APP"] = "govlab.viz.app"
     env["SOLARA_MODE"] = "production"
     env["SOLARA_THEME_SHOW_BANNER"] = "False"  # the corner banner covers the charts
     # a session whose browser is gone is closed (and stops simulating) after this long
@@ -38,7 +38,7 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
 
 def server_command(host: str, port: int) -> list[str]:
     """The command line of the gated Solara server for ``viz.app`` (``viz.gate``)."""
-    return [sys.executable, "-m", "viz.gate", "--host", host, "--port", str(port)]
+    return [sys.executable, "-m", "govlab.viz.gate", "--host", host, "--port", str(port)]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, log=print) -> None:

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios import Scenario, ScenarioError, shipped_scenarios
-from viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
+from govlab.scenarios import Scenario, ScenarioError, shipped_scenarios
+from govlab.viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
 
 MAX_SEED = 2**63 - 1  # stored runs carry 63-bit seeds (experiments.seeds); numpy takes any
 SPEEDS_DAYS_PER_SECOND = (1, 2, 5, 10, 20, 50)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import solara
 
-from viz.fonts import WEB_FONT_URL
+from govlab.viz.fonts import WEB_FONT_URL
 
 CSS = f"""
 @font-face {{

@@ -15,21 +15,21 @@ from collections.abc import Callable
 import solara
 from matplotlib.figure import Figure
 
-from model import case_table
-from results.palette import pane_colours
-from viz import i18n
-from viz.charts import Limits, draw_pane, png
-from viz.journey import draw_journeys, station_labels, timeline
-from viz.live_charts import Chart, Opaque, pane_option
-from viz.network import (
+from govlab.model import case_table
+from govlab.results.palette import pane_colours
+from govlab.viz import i18n
+from govlab.viz.charts import Limits, draw_pane, png
+from govlab.viz.journey import draw_journeys, station_labels, timeline
+from govlab.viz.live_charts import Chart, Opaque, pane_option
+from govlab.viz.network import (
     department_option,
     resident_network,
     residents_option,
     sample_layout,
     sample_nodes,
 )
-from viz.pair import Pair, Pane
-from viz.session import Session
+from govlab.viz.pair import Pair, Pane
+from govlab.viz.session import Session
 
 
 def pane_colour(pair: Pair, side: str) -> str:

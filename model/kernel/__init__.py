@@ -34,11 +34,11 @@ and the kernel returns what follows an event to its caller).
 
 from __future__ import annotations
 
-from model.kernel import cache
+from govlab.model.kernel import cache
 
 cache.register()  # before any kernel is decorated
 
-from model.kernel.keyed import (  # noqa: E402
+from govlab.model.kernel.keyed import (  # noqa: E402
     K_AWAY,
     K_AWAY_DISTRICT,
     K_BACKOFFICE,
@@ -54,8 +54,8 @@ from model.kernel.keyed import (  # noqa: E402
     service_factor,
     uniform,
 )
-from model.kernel.layout import DISTRIBUTIONS, TRACE_EVENTS, State, Tables  # noqa: E402
-from model.kernel.loop import advance_all, run, set_servers, time_inside  # noqa: E402
+from govlab.model.kernel.layout import DISTRIBUTIONS, TRACE_EVENTS, State, Tables  # noqa: E402
+from govlab.model.kernel.loop import advance_all, run, set_servers, time_inside  # noqa: E402
 
 __all__ = [
     "DISTRIBUTIONS",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model.kernel.keyed import exponential, service_factor, uniform
-from model.kernel.layout import (
+from govlab.model.kernel.keyed import exponential, service_factor, uniform
+from govlab.model.kernel.layout import (
     C_NUMBER,
     C_TRACE,
     C_TRACE_TIME,

@@ -20,8 +20,8 @@ import types
 import numpy as np
 from numba.core import caching
 
-PACKAGE = __name__.rpartition(".")[0]  # "model.kernel"
-OUTSIDE = ("model.records",)  # modules outside the package the kernels import from
+PACKAGE = __name__.rpartition(".")[0]  # "govlab.model.kernel"
+OUTSIDE = ("govlab.model.records",)  # modules outside the package the kernels import from
 
 
 def _feed(digest, value) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numba
 
-from model.kernel.layout import (
+from govlab.model.kernel.layout import (
     FREE_JOBS,
     HEAP,
     J_CASE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numba
 
-from model.kernel.access import (
+from govlab.model.kernel.access import (
     _distinct_at,
     _exponential,
     _fetched_at,
@@ -19,8 +19,8 @@ from model.kernel.access import (
     _set_bit,
     _uniform,
 )
-from model.kernel.keyed import K_HANDOFF, K_REFUSAL
-from model.kernel.layout import (
+from govlab.model.kernel.keyed import K_HANDOFF, K_REFUSAL
+from govlab.model.kernel.layout import (
     C_APPLICANT,
     C_ARRIVAL,
     C_AWAY,

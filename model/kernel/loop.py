@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numba
 
-from model.kernel.heap import _advance, _dequeue, _pop
-from model.kernel.layout import (
+from govlab.model.kernel.heap import _advance, _dequeue, _pop
+from govlab.model.kernel.layout import (
     ARRIVE,
     DONE,
     F_MARGIN_JOBS,
@@ -34,8 +34,8 @@ from model.kernel.layout import (
     STAY,
     WAIT,
 )
-from model.kernel.routing import _open_case, _proceed
-from model.kernel.service import _arrive, _finish, _start
+from govlab.model.kernel.routing import _open_case, _proceed
+from govlab.model.kernel.service import _arrive, _finish, _start
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model.kernel.access import (
+from govlab.model.kernel.access import (
     _distinct_at,
     _fetched_at,
     _has_bit,
@@ -18,8 +18,8 @@ from model.kernel.access import (
     _set_bit,
     _uniform,
 )
-from model.kernel.heap import _free_job, _inherit_split, _new_job, _push
-from model.kernel.intake import (
+from govlab.model.kernel.heap import _free_job, _inherit_split, _new_job, _push
+from govlab.model.kernel.intake import (
     _complete,
     _count_unfetched,
     _distance,
@@ -28,8 +28,8 @@ from model.kernel.intake import (
     _mark_docs,
     _submitted,
 )
-from model.kernel.keyed import K_AWAY, K_AWAY_DISTRICT, K_ONLINE, K_SHARED
-from model.kernel.layout import (
+from govlab.model.kernel.keyed import K_AWAY, K_AWAY_DISTRICT, K_ONLINE, K_SHARED
+from govlab.model.kernel.layout import (
     ARRIVE,
     C_APPLICANT,
     C_ARRIVAL,
@@ -86,7 +86,7 @@ from model.kernel.layout import (
     T_OPEN,
     T_READY,
 )
-from model.records import RESIDENT
+from govlab.model.records import RESIDENT
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")

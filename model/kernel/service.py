@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numba
 
-from model.kernel.access import (
+from govlab.model.kernel.access import (
     _exponential,
     _factor,
     _fetched_at,
@@ -17,10 +17,10 @@ from model.kernel.access import (
     _set_bit,
     _uniform,
 )
-from model.kernel.heap import _advance, _dequeue, _push
-from model.kernel.intake import _distance, _trip
-from model.kernel.keyed import K_BACKOFFICE, K_COUNTER, K_MISSING, K_REWORK
-from model.kernel.layout import (
+from govlab.model.kernel.heap import _advance, _dequeue, _push
+from govlab.model.kernel.intake import _distance, _trip
+from govlab.model.kernel.keyed import K_BACKOFFICE, K_COUNTER, K_MISSING, K_REWORK
+from govlab.model.kernel.layout import (
     ARRIVE,
     C_DISTANCE,
     C_PLAN,
@@ -76,7 +76,7 @@ from model.kernel.layout import (
     T_START,
     WAIT,
 )
-from model.kernel.routing import _to_backoffice
+from govlab.model.kernel.routing import _to_backoffice
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")

@@ -9,10 +9,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from experiments.executors import SerialExecutor
-from experiments.runner import run_batch
-from experiments.spec import load_experiment
-from results.store import Store
+from govlab.experiments.executors import SerialExecutor
+from govlab.experiments.runner import run_batch
+from govlab.experiments.spec import load_experiment
+from govlab.results.store import Store
 
 SMALL_WORLD = {"world.residents": 4000, "world.enterprises": 300, "world.warmup_days": 5}
 
@@ -105,7 +105,7 @@ def snapshot(url: str, name: str) -> dict[str, dict]:
 
 def cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     """Run ``govlab ARGS`` in process; return (status, stdout, stderr)."""
-    from experiments.cli import main
+    from govlab.experiments.cli import main
 
     monkeypatch.setattr(sys, "argv", ["govlab", *args])
     with pytest.raises(SystemExit) as exit_info:

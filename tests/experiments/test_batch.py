@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from experiments.worker import INJECT_FAILURE
-from results.store import Store, StoreError
+from govlab.experiments.worker import INJECT_FAILURE
+from govlab.results.store import Store, StoreError
 from tests.experiments.batch_helpers import cli, run_serial, snapshot, sqlite_url, write_experiment
 
 
@@ -29,7 +29,7 @@ def test_resume_after_sigkill_equals_an_uninterrupted_batch(tmp_path):
     path = write_experiment(tmp_path, name="killed", replications=15, days=40, world=world)
     killed_db = tmp_path / "killed.db"
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments", "batch", str(path), "--executor", "serial",
+        [sys.executable, "-m", "govlab", "batch", str(path), "--executor", "serial",
          "--db", sqlite_url(tmp_path, "killed.db")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from results.store import Store
+from govlab.results.store import Store
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
 NOT_UTF8 = b'name = "caf\xe9"\n'

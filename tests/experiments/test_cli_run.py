@@ -38,7 +38,7 @@ SMALL = [
 
 def govlab(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "experiments", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "govlab", *args], capture_output=True, text=True, timeout=120
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from experiments.worker import INJECT_FAILURE
+from govlab.experiments.worker import INJECT_FAILURE
 from tests.experiments.batch_helpers import cli, sqlite_url, write_experiment
 
 

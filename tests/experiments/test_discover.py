@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.discover import DiscoveryError, discover
+from govlab.experiments.discover import DiscoveryError, discover
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
 

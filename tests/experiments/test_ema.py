@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.ema import GovlabEvaluator, govlab_model
-from experiments.executors import SerialExecutor
-from results.store import Store
+from govlab.experiments.ema import GovlabEvaluator, govlab_model
+from govlab.experiments.executors import SerialExecutor
+from govlab.results.store import Store
 from tests.experiments.batch_helpers import sqlite_url
 
 with warnings.catch_warnings():
@@ -86,8 +86,8 @@ def real_model():
 def test_emas_own_optimize_runs_through_govlabs_evaluator_and_store(tmp_path):
     from platypus import EpsNSGAII
 
-    from experiments.evaluate import candidate_label
-    from scenarios.costs import cost_report
+    from govlab.experiments.evaluate import candidate_label
+    from govlab.scenarios.costs import cost_report
 
     # the world the levers are searched in (without a reference, EMA 3.0 draws the uncertainties
     # afresh, unseeded, for every generation)

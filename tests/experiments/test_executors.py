@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, chunks
-from experiments.plan import plan_runs
-from experiments.spec import load_experiment
+from govlab.experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, chunks
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.spec import load_experiment
 from tests.experiments.batch_helpers import write_experiment
 
 

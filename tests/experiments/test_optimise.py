@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from experiments.evaluate import Evaluator, candidate_label
-from experiments.executors import SerialExecutor
-from experiments.optimise import _front_of, run_search
-from experiments.optimise_spec import load_optimisation, parse_optimisation
-from experiments.uncertainties import sample_points
-from results.provenance import model_version
-from results.store import Store
+from govlab.experiments.evaluate import Evaluator, candidate_label
+from govlab.experiments.executors import SerialExecutor
+from govlab.experiments.optimise import _front_of, run_search
+from govlab.experiments.optimise_spec import load_optimisation, parse_optimisation
+from govlab.experiments.uncertainties import sample_points
+from govlab.results.provenance import model_version
+from govlab.results.store import Store
 from tests.experiments.batch_helpers import cli, sqlite_url
 
 
@@ -152,7 +152,7 @@ def test_resume_gives_the_same_front_and_reruns_only_what_is_missing(tmp_path):
         lost = runs["run_key"].tail(5).tolist()
         from sqlalchemy import delete
 
-        from results.store import MetricRow, RunRow
+        from govlab.results.store import MetricRow, RunRow
 
         with store.engine.begin() as connection:
             ids = runs["id"].tail(5).tolist()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import experiments.single
-import model
-from experiments.spec import ExperimentError
+from govlab import model
+from govlab.experiments import single
+from govlab.experiments.spec import ExperimentError
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
 
@@ -22,7 +22,7 @@ class Broken(model.GovernanceModel):
 @pytest.fixture
 def broken_silo(monkeypatch):
     monkeypatch.setattr(model, "GovernanceModel", Broken)
-    monkeypatch.setattr(experiments.single, "GovernanceModel", Broken)
+    monkeypatch.setattr(single, "GovernanceModel", Broken)
 
 
 def test_a_crashing_first_run_is_recorded_and_the_batch_goes_on(

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from experiments.executors import SerialExecutor
-from experiments.plan import digest_of, plan_runs
-from experiments.runner import run_batch
-from experiments.spec import load_experiment
-from results import frames
-from results.provenance import ROOT, model_version, source_version
-from results.store import Store, StoreError
+from govlab.experiments.executors import SerialExecutor
+from govlab.experiments.plan import digest_of, plan_runs
+from govlab.experiments.runner import run_batch
+from govlab.experiments.spec import load_experiment
+from govlab.results import frames
+from govlab.results.provenance import ROOT, model_version, source_version
+from govlab.results.store import Store, StoreError
 from tests.experiments.batch_helpers import cli, sqlite_url, write_experiment
 
 SCENARIO = 'extends = "silo"\n[levers]\ndata_sharing = 0.2\n'

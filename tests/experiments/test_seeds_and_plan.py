@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.designs import make_design
-from experiments.plan import plan_runs
-from experiments.seeds import replication_seeds
-from experiments.spec import load_experiment
-from experiments.worker import execute
-from results import stats
+from govlab.experiments.designs import make_design
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.seeds import replication_seeds
+from govlab.experiments.spec import load_experiment
+from govlab.experiments.worker import execute
+from govlab.results import stats
 from tests.experiments.batch_helpers import write_experiment
 
 

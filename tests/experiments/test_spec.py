@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.designs import make_design
-from experiments.spec import Experiment, ExperimentError, load_experiment
-from scenarios import apply_overrides, load_scenario
+from govlab.experiments.designs import make_design
+from govlab.experiments.spec import Experiment, ExperimentError, load_experiment
+from govlab.scenarios import apply_overrides, load_scenario
 from tests.experiments.batch_helpers import cli, write_experiment
 
 SHIPPED = Path(__file__).resolve().parents[2] / "experiments"

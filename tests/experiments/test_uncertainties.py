@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.designs import make_design
-from experiments.plan import plan_runs
-from experiments.spec import ExperimentError, load_experiment
+from govlab.experiments.designs import make_design
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.spec import ExperimentError, load_experiment
 from tests.experiments.batch_helpers import cli, sqlite_url, write_experiment
 
 UNCERTAIN = """

@@ -12,10 +12,10 @@ import time
 import psutil
 import pytest
 
-from experiments.executors import MAX_LOSSES, ProcessExecutor, SerialExecutor
-from experiments.plan import plan_runs
-from experiments.spec import load_experiment
-from experiments.worker import INJECT_KILL, INJECT_KILL_ONCE
+from govlab.experiments.executors import MAX_LOSSES, ProcessExecutor, SerialExecutor
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.spec import load_experiment
+from govlab.experiments.worker import INJECT_KILL, INJECT_KILL_ONCE
 from tests.experiments.batch_helpers import alive, family, snapshot, sqlite_url, write_experiment
 from tests.experiments.test_batch import stored_runs
 
@@ -71,7 +71,7 @@ def test_no_process_outlives_a_killed_batch(how, tmp_path):
     log = tmp_path / "stderr.txt"
     with log.open("wb") as stderr:
         batch = subprocess.Popen(
-            [sys.executable, "-m", "experiments", "batch", str(path), "--executor", "processes",
+            [sys.executable, "-m", "govlab", "batch", str(path), "--executor", "processes",
              "--workers", "2", "--chunk-size", "2", "--db", sqlite_url(tmp_path)],
             stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
         )  # fmt: skip

@@ -6,8 +6,8 @@ from functools import cache
 
 import numpy as np
 
-from experiments.single import run_simulation
-from scenarios import load_scenario
+from govlab.experiments.single import run_simulation
+from govlab.scenarios import load_scenario
 from tests.conftest import mean_ci
 
 SEEDS = tuple(range(1, 11))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.single import run_simulation
-from model.metrics import DESIGN_PROPERTIES
-from scenarios import load_scenario
+from govlab.experiments.single import run_simulation
+from govlab.model.metrics import DESIGN_PROPERTIES
+from govlab.scenarios import load_scenario
 from tests.conftest import mean_ci
 from tests.model.civic_runs import SMALL_WORLD, assert_direction, paired_ci, summaries
 

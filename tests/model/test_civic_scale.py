@@ -18,9 +18,9 @@ import tracemalloc
 
 import pytest
 
-from agents import Resident
-from model import GovernanceModel
-from scenarios import load_scenario
+from govlab.agents import Resident
+from govlab.model import GovernanceModel
+from govlab.scenarios import load_scenario
 
 N = 1_000_000
 STATE_BYTES = 160

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import GovernanceModel, case_table, summarise
-from model.equity import adjusted_gap, gini
-from model.evaluation import Evaluation
-from model.journey import RECORD_FIELDS
-from model.population import make_enterprise_table, make_population
-from model.privacy import Privacy
-from model.sensing import allocate
-from scenarios import Civic, Scenario, World
+from govlab.model import GovernanceModel, case_table, summarise
+from govlab.model.equity import adjusted_gap, gini
+from govlab.model.evaluation import Evaluation
+from govlab.model.journey import RECORD_FIELDS
+from govlab.model.population import make_enterprise_table, make_population
+from govlab.model.privacy import Privacy
+from govlab.model.sensing import allocate
+from govlab.scenarios import Civic, Scenario, World
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "model"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import GovernanceModel, case_table
-from scenarios import load_scenario
+from govlab.model import GovernanceModel, case_table
+from govlab.scenarios import load_scenario
 
 
 def test_skipping_the_datacollector_changes_no_number():

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import GovernanceModel
-from model import compiled as compiled_module
-from scenarios import apply_overrides, load_scenario
-from scenarios.textbook import textbook_scenario
+from govlab.model import GovernanceModel
+from govlab.model import compiled as compiled_module
+from govlab.scenarios import apply_overrides, load_scenario
+from govlab.scenarios.textbook import textbook_scenario
 
 DAYS = 120
 STATION_FIELDS = (
@@ -156,17 +156,19 @@ def test_every_kernel_is_cached_under_the_whole_packages_stamp():
     fingerprint of the modules it was imported after (``model.kernel.cache``), so that an edit
     anywhere there recompiles (an edit of a constant in ``keyed.py`` was seen to change a silo
     run); the fingerprint is the same in every process, or each would compile afresh."""
-    from model.kernel import cache, keyed, layout, loop
+    from govlab.model.kernel import cache, keyed, layout, loop
 
     for kernel in (loop.run, loop.set_servers, loop.advance_all, loop.time_inside, keyed.uniform):
         assert isinstance(kernel._cache._impl.locator, cache.PackageLocator), kernel
     stamp = loop.run._cache._impl.locator.get_source_stamp()[1]
-    assert stamp == cache.loaded_fingerprint(excluding="model.kernel.loop")
+    assert stamp == cache.loaded_fingerprint(excluding="govlab.model.kernel.loop")
     package = Path(layout.__file__).parent
     imported = {  # every model module outside the package that a kernel module imports from
-        f"model.{match}"
+        f"govlab.model.{match}"
         for path in package.glob("*.py")
-        for match in re.findall(r"^from model\.(\w+) import", path.read_text(), re.MULTILINE)
+        for match in re.findall(
+            r"^from govlab\.model\.(\w+) import", path.read_text(), re.MULTILINE
+        )
         if match != "kernel"
     }
     assert imported <= set(cache.OUTSIDE)
@@ -181,14 +183,14 @@ def test_every_kernel_is_cached_under_the_whole_packages_stamp():
     assert fingerprints[0] == cache.module_fingerprint(layout) != fingerprints[1]
     bodies = []
     for body in ("x + 1", "x + 2"):  # a function's code, not only constants
-        module = types.ModuleType("model.kernel.example")
+        module = types.ModuleType("govlab.model.kernel.example")
         exec(f"def f(x):\n    return {body}\n", module.__dict__)
         module.f.__module__ = module.__name__
         bodies.append(cache.module_fingerprint(module))
     assert bodies[0] != bodies[1]
     printed = [
         subprocess.run(
-            [sys.executable, "-c", "from model.kernel import loop; "
+            [sys.executable, "-c", "from govlab.model.kernel import loop; "
              "print(loop.run._cache._impl.locator.get_source_stamp()[1])"],
             capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.single import run_simulation
-from model import GovernanceModel, case_table
-from scenarios import apply_overrides, load_scenario
-from scenarios.textbook import textbook_scenario
+from govlab.experiments.single import run_simulation
+from govlab.model import GovernanceModel, case_table
+from govlab.scenarios import apply_overrides, load_scenario
+from govlab.scenarios.textbook import textbook_scenario
 
 SHORT = {"world.warmup_days": 10}  # the catalogue world, full size, short runs
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import Department, Enterprise, Resident
-from model import GovernanceModel, case_table, draws, summarise
-from scenarios import load_scenario
+from govlab.agents import Department, Enterprise, Resident
+from govlab.model import GovernanceModel, case_table, draws, summarise
+from govlab.scenarios import load_scenario
 
 SMALL = {"world.residents": 8000, "world.enterprises": 400, "world.warmup_days": 20}  # short runs
 

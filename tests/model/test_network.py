@@ -8,9 +8,9 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
-from model.network import degrees, make_network, neighbour_share, watts_strogatz
-from model.spread import spill
-from scenarios import Civic
+from govlab.model.network import degrees, make_network, neighbour_share, watts_strogatz
+from govlab.model.spread import spill
+from govlab.scenarios import Civic
 
 
 def _stats(graph: nx.Graph) -> tuple[float, float, float]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from model import GovernanceModel
-from model.metrics import DESIGN_PROPERTIES, summarise
-from model.reengineering import exempted_documents, reengineered
-from model.routes import compile_plans
-from scenarios import ScenarioError, apply_overrides, load_scenario
-from scenarios.textbook import textbook_scenario
+from govlab.model import GovernanceModel
+from govlab.model.metrics import DESIGN_PROPERTIES, summarise
+from govlab.model.reengineering import exempted_documents, reengineered
+from govlab.model.routes import compile_plans
+from govlab.scenarios import ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios.textbook import textbook_scenario
 from tests.conftest import run_cases
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.single import run_simulation
-from scenarios import apply_overrides, load_scenario
+from govlab.experiments.single import run_simulation
+from govlab.scenarios import apply_overrides, load_scenario
 from tests.conftest import mean_ci
 
 SEEDS = range(1, 11)

@@ -49,7 +49,7 @@ class Spec:
 
 def open_and_write(url: str, barrier) -> int:
     """One racing process: open the (fresh) store, register, write every run; runs it wrote."""
-    from results.store import Store
+    from govlab.results.store import Store
 
     barrier.wait()
     with Store(url) as store:

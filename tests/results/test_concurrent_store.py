@@ -14,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from results.store import Store
+from govlab.results.store import Store
 from tests.conftest import missing_part
 from tests.experiments.batch_helpers import run_serial, snapshot, sqlite_url, write_experiment
 from tests.results.racer import RUNS, open_and_write
@@ -59,7 +59,7 @@ def test_four_concurrent_batches_store_each_run_once(fresh_url, tmp_path):
     """Four `govlab batch` processes of one experiment on one fresh store: all succeed, each run
     is stored once, and the numbers equal a single serial batch's."""
     path = write_experiment(tmp_path, name="shared", replications=3, days=10, cases=5)
-    command = [sys.executable, "-m", "experiments", "batch", str(path), "--db", fresh_url]
+    command = [sys.executable, "-m", "govlab", "batch", str(path), "--db", fresh_url]
     batches = [
         subprocess.Popen([*command, "--executor", executor], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)

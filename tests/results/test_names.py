@@ -8,10 +8,10 @@ import warnings
 
 import matplotlib
 
-from results import figures
-from results.metric_info import METRICS
-from results.names import METRICS_ZH, UNITS_ZH, metric_label, scenario_label
-from results.report import change_text, comparison_html
+from govlab.results import figures
+from govlab.results.metric_info import METRICS
+from govlab.results.names import METRICS_ZH, UNITS_ZH, metric_label, scenario_label
+from govlab.results.report import change_text, comparison_html
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROWS = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import make_url
 
-from results.provenance import redact, scrub
+from govlab.results.provenance import redact, scrub
 from tests.experiments.batch_helpers import cli, write_experiment
 
 SECRET = "Top$ecret"
@@ -44,7 +44,7 @@ def test_plain_urls_are_unchanged():
 
 
 def test_batch_and_report_redact_every_form(tmp_path, monkeypatch, capsys):
-    import results.store as store_module
+    import govlab.results.store as store_module
 
     real = store_module.make_engine
     monkeypatch.setattr(store_module, "make_engine", lambda _: real(f"sqlite:///{tmp_path}/s.db"))

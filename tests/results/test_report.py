@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from results import figures, frames, stats
-from results.store import Store
+from govlab.results import figures, frames, stats
+from govlab.results.store import Store
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
 SOBOL = (

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-import model.metrics
-from results import report_sections
-from results.report import Page
-from results.scenario_diff import changes
-from scenarios import load_scenario
+from govlab.model import metrics as model_metrics
+from govlab.results import report_sections
+from govlab.results.report import Page
+from govlab.results.scenario_diff import changes
+from govlab.scenarios import load_scenario
 
 
 def _context(wide: pd.DataFrame, **extra) -> SimpleNamespace:
@@ -48,7 +48,7 @@ def test_lever_diff_of_resolved_scenarios():
 
 
 def test_metric_definitions_mark_shares_and_design_properties(tmp_path, monkeypatch):
-    monkeypatch.setattr(model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    monkeypatch.setattr(model_metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
     rows = [{"metric": "share_at_most_one_trip", "share": True}]
     ctx = SimpleNamespace(metrics=["delay_mean_days", "procedures_per_case"], rows=rows)
     page = Page(tmp_path)
@@ -59,7 +59,7 @@ def test_metric_definitions_mark_shares_and_design_properties(tmp_path, monkeypa
 
 
 def test_design_properties_table_has_no_p_values(tmp_path, monkeypatch):
-    monkeypatch.setattr(model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    monkeypatch.setattr(model_metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
     wide = pd.DataFrame(
         {"label": ["silo", "silo", "smart", "smart"], "procedures_per_case": [6.0, 6.0, 4.5, 4.5]}
     )

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from SALib.sample import sobol as sobol_sample
 
-from results import sobol_noise
-from results.figures import sensitivity_bars
-from results.sensitivity import analyse
+from govlab.results import sobol_noise
+from govlab.results.figures import sensitivity_bars
+from govlab.results.sensitivity import analyse
 
 PROBLEM = {"num_vars": 3, "names": ["x1", "x2", "dummy"], "bounds": [[0.0, 1.0]] * 3}
 

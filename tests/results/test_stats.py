@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from results.stats import compare, paired, t_interval
+from govlab.results.stats import compare, paired, t_interval
 
 
 def test_t_interval_known_case():

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import model.metrics
-from results.multiplicity import holm
-from results.stats import compare, paired, ratio_interval
+from govlab.model import metrics as model_metrics
+from govlab.results.multiplicity import holm
+from govlab.results.stats import compare, paired, ratio_interval
 
 # Paired runs (x scenario, b baseline) of two designs: a 20 % cut with correlated pairs, and a
 # three-fold rise over a noisy baseline (cv of a run 0.5), where the baseline's uncertainty matters.
@@ -127,7 +127,7 @@ def test_p_values_are_holm_adjusted_within_each_family():
 
 def test_design_properties_get_no_p_value(monkeypatch):
     monkeypatch.setattr(
-        model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case", "cost_per_year"), raising=False
+        model_metrics, "DESIGN_PROPERTIES", ("procedures_per_case", "cost_per_year"), raising=False
     )
     rows = compare(_ladder(), ["procedures_per_case", "delay_mean_days"], "base")
     fixed = [r for r in rows if r["metric"] == "procedures_per_case"]
@@ -138,13 +138,13 @@ def test_design_properties_get_no_p_value(monkeypatch):
     tested = [r for r in rows if r["metric"] == "delay_mean_days" and "diff_mean" in r]
     assert all(r["p_value"] is not None and r["family_size"] == 3 for r in tested)
     # without the list in the model: tested like any metric
-    monkeypatch.delattr(model.metrics, "DESIGN_PROPERTIES", raising=False)
+    monkeypatch.delattr(model_metrics, "DESIGN_PROPERTIES", raising=False)
     rows = compare(_ladder(), ["procedures_per_case"], "base")
     assert all(r.get("p_value") is not None for r in rows if "diff_mean" in r)
 
 
 def test_design_properties_by_case_type_get_no_p_value_either(monkeypatch):
-    monkeypatch.setattr(model.metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    monkeypatch.setattr(model_metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
     wide = _ladder().rename(
         columns={"procedures_per_case": "by_case_type.birth.procedures_per_case"}
     )

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from experiments.plan import plan_runs
-from experiments.spec import load_experiment
-from results.provenance import redact
-from results.store import Store
+from govlab.experiments.plan import plan_runs
+from govlab.experiments.spec import load_experiment
+from govlab.results.provenance import redact
+from govlab.results.store import Store
 from tests.conftest import missing_part
 from tests.experiments.batch_helpers import run_serial, snapshot, write_experiment
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from results.warmup import arrival_day_means, batch_means, mser
+from govlab.results.warmup import arrival_day_means, batch_means, mser
 from tests.experiments.batch_helpers import cli
 
 

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from experiments.single import run_simulation
-from scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
-from scenarios.schema import MAX_ARRIVALS_PER_DAY
+from govlab.experiments.single import run_simulation
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios.schema import MAX_ARRIVALS_PER_DAY
 
 DAYS = 6
 EXAMPLES = 50

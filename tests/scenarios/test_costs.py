@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from model import GovernanceModel
-from model.metrics import DESIGN_PROPERTIES
-from model.staff_budget import withdraw
-from results.stats import compare
-from scenarios import ScenarioError, load_scenario
-from scenarios.costs import cost_report, lever_units, scaled_prices
+from govlab.model import GovernanceModel
+from govlab.model.metrics import DESIGN_PROPERTIES
+from govlab.model.staff_budget import withdraw
+from govlab.results.stats import compare
+from govlab.scenarios import ScenarioError, load_scenario
+from govlab.scenarios.costs import cost_report, lever_units, scaled_prices
 
 SMALL = {"world.residents": 1500, "world.enterprises": 100, "world.warmup_days": 2}
 

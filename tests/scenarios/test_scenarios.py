@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from scenarios import (
+from govlab.scenarios import (
     CaseType,
     Document,
     Function,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.textbook import HOURS, textbook_scenario
+from govlab.scenarios.textbook import HOURS, textbook_scenario
 
 __all__ = ["HOURS", "textbook_scenario"]
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import GovernanceModel
-from scenarios import Scenario, load_scenario
+from govlab.model import GovernanceModel
+from govlab.scenarios import Scenario, load_scenario
 from tests.conftest import mean_ci
 
 N = 100

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from model import GovernanceModel
-from scenarios import load_scenario
+from govlab.model import GovernanceModel
+from govlab.scenarios import load_scenario
 
 DAYS = 250
 

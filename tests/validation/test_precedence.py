@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from model import GovernanceModel
+from govlab.model import GovernanceModel
 from tests.conftest import mean_ci, run_cases
 from tests.validation.test_queues import replicate
 

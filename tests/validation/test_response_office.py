@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from model.response_office import ResponseOffice, office_staff
-from scenarios import ResponseOffice as OfficeConfig
+from govlab.model.response_office import ResponseOffice, office_staff
+from govlab.scenarios import ResponseOffice as OfficeConfig
 from tests.conftest import mean_ci
 
 HOURS = 8.0

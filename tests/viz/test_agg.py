@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from viz.agg import CACHED_TEXT, CachingCanvas
-from viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane
-from viz.pair import Pair, PaneSpec
+from govlab.viz.agg import CACHED_TEXT, CachingCanvas
+from govlab.viz.charts import LEFT_COLOUR, RIGHT_COLOUR, Limits, draw_pane
+from govlab.viz.pair import Pair, PaneSpec
 
 
 def pixels(canvas) -> np.ndarray:

@@ -7,13 +7,13 @@ import ipywidgets
 import pytest
 import solara
 
-import viz.app
-from viz.app import Page
-from viz.controls import Transport
-from viz.pair import PaneSpec
-from viz.results_page import ResultsPage
-from viz.session import Session
-from viz.views import PaneView
+from govlab.viz import app as trainer_app
+from govlab.viz.app import Page
+from govlab.viz.controls import Transport
+from govlab.viz.pair import PaneSpec
+from govlab.viz.results_page import ResultsPage
+from govlab.viz.session import Session
+from govlab.viz.views import PaneView
 
 
 @pytest.fixture
@@ -94,8 +94,10 @@ def _widget(rc, cls: str):
 def page(monkeypatch):
     """A rendered ``Page`` and the session it built."""
     made = []
-    real = viz.app.new_session
-    monkeypatch.setattr(viz.app, "new_session", lambda query: made.append(real(query)) or made[-1])
+    real = trainer_app.new_session
+    monkeypatch.setattr(
+        trainer_app, "new_session", lambda query: made.append(real(query)) or made[-1]
+    )
     _, rc = solara.render(Page(), handle_error=False)
     yield rc, made[0][0]
     rc.close()
@@ -182,8 +184,8 @@ def test_opening_a_stored_run_updates_the_pickers_and_the_panel(page):
 def test_a_frame_redraws_the_views_of_the_day_not_the_controls():
     """A frame (here a step) re-renders the views that show the day, not the page, the
     pickers or the lever panel (re-rendering them took most of a frame's server time)."""
-    from viz.controls import LeverControls, ScenarioPickers
-    from viz.views import PaneView as Pane
+    from govlab.viz.controls import LeverControls, ScenarioPickers
+    from govlab.viz.views import PaneView as Pane
 
     _, rc = solara.render(Page(), handle_error=False)
     counts = [c.render_count for c in (Page, LeverControls, ScenarioPickers, Pane)]
@@ -197,7 +199,7 @@ def test_a_frame_redraws_the_views_of_the_day_not_the_controls():
 
 
 def test_chart_widget_sends_the_option_it_is_given():
-    from viz.live_charts import ChartWidget, Opaque
+    from govlab.viz.live_charts import ChartWidget, Opaque
 
     option = {"series": [{"type": "line", "data": [[0, 1.0], [1, 2.5]]}]}
     widget = ChartWidget(option=Opaque(option))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from viz.gate import guard
+from govlab.viz.gate import guard
 
 
 def _call(app, path: str) -> tuple[int, bool]:
@@ -52,9 +52,9 @@ def test_resource_statistics_are_hidden(tmp_path):
 def test_the_server_closes_sessions_whose_browser_is_gone_within_a_minute():
     from solara.util import parse_timedelta
 
-    from viz.server import server_command, server_environment
+    from govlab.viz.server import server_command, server_environment
 
     env = server_environment({})
     assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 60
     assert env["REACTON_FAST"] == "1"  # the renderer that skips unchanged subtrees
-    assert server_command("127.0.0.1", 1)[1:3] == ["-m", "viz.gate"]
+    assert server_command("127.0.0.1", 1)[1:3] == ["-m", "govlab.viz.gate"]

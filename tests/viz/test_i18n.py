@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from scenarios import Levers, shipped_scenarios
-from viz import fonts, i18n
-from viz.charts import png
-from viz.controls import OFFICE_CONTROLS
-from viz.links import comparison_from_query, comparison_query
-from viz.session import Session
+from govlab.scenarios import Levers, shipped_scenarios
+from govlab.viz import fonts, i18n
+from govlab.viz.charts import png
+from govlab.viz.controls import OFFICE_CONTROLS
+from govlab.viz.links import comparison_from_query, comparison_query
+from govlab.viz.session import Session
 
 
 def test_language_follows_the_browser():
@@ -69,7 +69,7 @@ def test_a_link_reopens_the_same_comparison():
 
 
 def test_every_shipped_scenario_has_names_in_both_languages():
-    from results.names import SCENARIOS
+    from govlab.results.names import SCENARIOS
 
     missing = [name for name in shipped_scenarios() if name not in SCENARIOS]
     assert not missing, f"add {missing} to results.names.SCENARIOS"
@@ -78,7 +78,7 @@ def test_every_shipped_scenario_has_names_in_both_languages():
 FIGURE_WITH_CHINESE = """
 import warnings
 warnings.simplefilter("error")  # a missing glyph is a UserWarning: fail on it
-from results import figures
+from govlab.results import figures
 rows = [
     {"metric": "delay_mean_days", "scenario": name, "point": 0, "mean": m, "low": m - 1,
      "high": m + 1}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from model import GovernanceModel
-from scenarios.textbook import textbook_scenario
-from viz.journey import draw_journeys, station_labels, timeline
+from govlab.model import GovernanceModel
+from govlab.scenarios.textbook import textbook_scenario
+from govlab.viz.journey import draw_journeys, station_labels, timeline
 
 
 def test_ready_marks_sit_where_the_waiting_step_is_served():

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from matplotlib.colors import to_hex
 
-from results import figures
-from results.palette import CHANGED_COLOUR, SCENARIO_COLOURS, scenario_colour
-from viz.charts import Limits
-from viz.live_charts import pane_option
-from viz.pair import Pair, PaneSpec
-from viz.views import pane_colour
+from govlab.results import figures
+from govlab.results.palette import CHANGED_COLOUR, SCENARIO_COLOURS, scenario_colour
+from govlab.viz.charts import Limits
+from govlab.viz.live_charts import pane_option
+from govlab.viz.pair import Pair, PaneSpec
+from govlab.viz.views import pane_colour
 
 
 def test_a_scenario_has_one_colour_in_figures_report_and_live_panes():

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from scenarios import Levers
-from viz import assets, controls
-from viz.charts import Limits, draw_pane, png
-from viz.controls import lever_kind, lever_step, shipped_values
-from viz.journey import station_labels, timeline
-from viz.live_charts import nice_top, pane_option
-from viz.network import (
+from govlab.scenarios import Levers
+from govlab.viz import assets, controls
+from govlab.viz.charts import Limits, draw_pane, png
+from govlab.viz.controls import lever_kind, lever_step, shipped_values
+from govlab.viz.journey import station_labels, timeline
+from govlab.viz.live_charts import nice_top, pane_option
+from govlab.viz.network import (
     PARTICIPANT,
     department_edges,
     department_option,
@@ -27,8 +27,8 @@ from viz.network import (
     sample_nodes,
     sharing_links,
 )
-from viz.pair import Pair, PaneSpec
-from viz.session import Session
+from govlab.viz.pair import Pair, PaneSpec
+from govlab.viz.session import Session
 
 
 @pytest.fixture(scope="module")

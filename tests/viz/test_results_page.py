@@ -10,8 +10,8 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from viz.pair import Pair, PaneSpec
-from viz.results_page import ResultsPage, load_experiment, partner
+from govlab.viz.pair import Pair, PaneSpec
+from govlab.viz.results_page import ResultsPage, load_experiment, partner
 
 EXPERIMENT = """
 name = "tiny"
@@ -70,7 +70,7 @@ def test_stored_experiment_is_listed_compared_and_opened(stored, monkeypatch):
 
 
 def test_a_run_of_another_model_version_is_said_so_in_one_line():
-    from viz.results_page import StoredRun, version_note
+    from govlab.viz.results_page import StoredRun, version_note
 
     run = StoredRun("k", "smart", "smart", {}, 1, 0, 0, model_version="a" * 40)
     assert version_note(run, "a" * 40) == ""
@@ -82,8 +82,8 @@ def test_a_run_of_another_model_version_is_said_so_in_one_line():
 
 
 def test_a_stored_runs_changes_read_as_lever_names_in_either_language():
-    from viz.i18n import lever_label, translator
-    from viz.results_page import overrides_text
+    from govlab.viz.i18n import lever_label, translator
+    from govlab.viz.results_page import overrides_text
 
     changes = {"levers.front_desk": True, "world.residents": 5000}
     assert (

@@ -1,5 +1,0 @@
-"""``python -m experiments`` = the ``govlab`` command."""
-
-from experiments.cli import main
-
-main()
