@@ -2,9 +2,13 @@
 
 Solara's CDN proxy (``/_solara/cdn/<package>@<version>/<file>``) fetches a missing file from a
 public CDN and stores it; ``/resourcez`` shows the host's resource statistics. Behind ``--host
-0.0.0.0`` in a training room the first is an open proxy and the second an information leak. The
-gate answers 404 for any CDN path that is not a file already in the offline asset cache
-(``viz.assets``), and 404 for ``/resourcez``; everything else goes to Solara unchanged.
+0.0.0.0`` in a training room the first is an open proxy and the second an information leak. So
+no CDN path ever reaches Solara: the gate answers every one itself, with the file when the path
+names, character for character, a file of the offline asset cache's manifest (``viz.assets``;
+the list of its files taken when the server starts), else 404. The path compared is the one
+Solara would serve (the ASGI path, percent-decoded once by the server): a second decoding, dot
+segments, backslashes or a changed case never match a manifest entry, so the server can never
+fetch or write a file. ``/resourcez`` is 404; everything else goes to Solara unchanged.
 
 ``python -m govlab.viz.gate --host H --port P`` runs it with uvicorn (``govlab ui`` does, via
 ``viz.server``), with Solara in production mode and ``SOLARA_APP=govlab.viz.app``.
@@ -15,19 +19,25 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from urllib.parse import unquote
 
-CDN_PREFIX = "/_solara/cdn/"
+CDN_PREFIX = "/_solara/cdn"
 HIDDEN_PATHS = ("/resourcez",)
+IMMUTABLE = "public, max-age=31536000, immutable"  # every bundled path pins an exact version
 
 
-def bundled_file(path: str, cache: Path) -> Path | None:
-    """The cached file a CDN path names, or None if it is not a file inside the cache."""
-    relative = unquote(path[len(CDN_PREFIX) :])
-    target = (cache / relative).resolve()
-    if not target.is_relative_to(cache.resolve()) or not target.is_file():
+def manifest(cache: Path) -> frozenset[str]:
+    """The files of the asset cache, as paths relative to it with ``/`` separators."""
+    if not cache.is_dir():
+        return frozenset()
+    return frozenset(p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file())
+
+
+def bundled_file(path: str, cache: Path, files: frozenset[str]) -> Path | None:
+    """The cached file a CDN path names exactly (``files`` is the manifest), else None."""
+    if not path.startswith(CDN_PREFIX + "/"):
         return None
-    return target
+    relative = path[len(CDN_PREFIX) + 1 :]
+    return cache / relative if relative in files else None
 
 
 async def _not_found(send) -> None:
@@ -43,7 +53,21 @@ async def _not_found(send) -> None:
 
 
 def guard(inner, cache: Path):
-    """An ASGI app that refuses uncached CDN paths and hidden paths, else calls ``inner``."""
+    """An ASGI app that serves CDN paths from the cache's manifest (never from Solara), refuses
+    hidden paths, and calls ``inner`` for everything else."""
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.responses import FileResponse
+
+    files = manifest(cache)
+
+    async def serve_file(scope, receive, send):
+        target = bundled_file(scope["gate_path"], cache, files)
+        if target is None:
+            return await _not_found(send)
+        response = FileResponse(target, headers={"Cache-Control": IMMUTABLE})
+        return await response(scope, receive, send)
+
+    compressed = GZipMiddleware(serve_file, minimum_size=1024)
 
     async def app(scope, receive, send):
         if scope["type"] == "http":
@@ -53,8 +77,8 @@ def guard(inner, cache: Path):
                 path = path[len(root) :]
             if path.rstrip("/") in HIDDEN_PATHS:
                 return await _not_found(send)
-            if path.startswith(CDN_PREFIX) and bundled_file(path, cache) is None:
-                return await _not_found(send)
+            if path == CDN_PREFIX or path.startswith(CDN_PREFIX + "/"):
+                return await compressed({**scope, "gate_path": path}, receive, send)
         return await inner(scope, receive, send)
 
     return app
