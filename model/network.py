@@ -3,10 +3,12 @@
 Neighbour effects in a daily step are sparse mat-vec products (``adjacency @ x``), never loops
 over ``networkx`` nodes (DESIGN.md §6). Shapes (``civic.network``):
 
-- ``watts_strogatz`` (default): ring lattice of degree k, each lattice edge rewired with
-  probability p. Generated directly with NumPy (the same construction as ``networkx``'s
-  ``watts_strogatz_graph``: edge (u, u + j) for j = 1..k/2, its far end moved to a uniform node
-  with probability p; self-loops are redrawn, the rare duplicate edges merged). ``networkx`` took
+- ``watts_strogatz`` (default): ring lattice of mean degree z, each lattice edge rewired with
+  probability p. Generated directly with NumPy (for an even whole z the same construction as
+  ``networkx``'s ``watts_strogatz_graph``: edge (u, u + j) for j = 1..z/2, its far end moved to a
+  uniform node with probability p; self-loops are redrawn, the rare duplicate edges merged). A
+  fractional z (threshold cascades need e.g. z = 1.5) adds, for each node u, the next ring edge
+  (u, u + ⌊z/2⌋ + 1) with probability z/2 − ⌊z/2⌋, so the expected degree is z. ``networkx`` took
   13.7 s and 1.3 GB peak RSS for 10^6 nodes (k = 10) here; this takes about 1 s and ~84 bytes
   per node, and matches networkx's degree, clustering and path-length statistics
   (tests/model/test_network.py).
@@ -26,13 +28,18 @@ import scipy.sparse as sp
 from govlab.scenarios import Civic
 
 
-def watts_strogatz(rng: np.random.Generator, n: int, k: int, p: float) -> sp.csr_array:
-    """A Watts–Strogatz small world on ``n`` nodes (ring degree ``k``, rewiring ``p``)."""
-    half = min(k // 2, (n - 1) // 2)
-    if n < 3 or half < 1:
+def watts_strogatz(rng: np.random.Generator, n: int, z: float, p: float) -> sp.csr_array:
+    """A Watts–Strogatz small world on ``n`` nodes (expected mean degree ``z``, rewiring ``p``)."""
+    half = min(int(z // 2), (n - 1) // 2)
+    extra = z / 2 - half if half < (n - 1) // 2 else 0.0  # the next ring's edge, with this chance
+    if n < 3 or (half < 1 and extra <= 0):
         return sp.csr_array((n, n), dtype=np.float32)
     source = np.tile(np.arange(n, dtype=np.int32), half)
     target = (source + np.repeat(np.arange(1, half + 1, dtype=np.int32), n)) % n
+    if extra > 0:  # drawn only for a fractional z: a whole even z keeps the classic stream
+        chosen = np.flatnonzero(rng.random(n) < extra).astype(np.int32)
+        source = np.concatenate([source, chosen])
+        target = np.concatenate([target, (chosen + half + 1) % n])
     rewire = rng.random(len(source)) < p
     count = int(rewire.sum())
     # A new far end uniform over the other n - 1 nodes (never the node itself).
@@ -72,7 +79,7 @@ def make_network(rng: np.random.Generator, civic: Civic, n: int) -> sp.csr_array
         graph = nx.fast_gnp_random_graph(n, k / max(n - 1, 1), seed=seed)
     else:
         graph = (
-            nx.barabasi_albert_graph(n, max(1, min(k // 2, n - 1)), seed=seed)
+            nx.barabasi_albert_graph(n, max(1, min(round(k / 2), n - 1)), seed=seed)
             if n > 1
             else (nx.empty_graph(n))
         )

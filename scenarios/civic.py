@@ -24,8 +24,12 @@ class Civic(Frozen):
         "watts_strogatz",
         description="shape of the residents' social network (complete only up to 5000 residents)",
     )
-    network_degree: int = Field(
-        10, ge=0, le=200, description="mean degree (Watts–Strogatz: ring neighbours k); count"
+    network_degree: float = Field(
+        10,
+        ge=0,
+        le=200,
+        description="expected mean degree z, may be fractional (Watts–Strogatz: ring neighbours; "
+        "Barabási–Albert: 2m with m = round(z / 2)); count",
     )
     network_rewiring: Share = Field(
         0.1, description="Watts–Strogatz rewiring probability p (0-1) per lattice edge"
