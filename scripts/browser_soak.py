@@ -5,7 +5,8 @@
 
 Each run is a fresh ``pytest tests/viz/test_browser.py`` (its own servers and browsers); the
 competitors are started by the suite itself (``GOVLAB_BROWSER_COMPETITORS``). Prints one line per
-run (passed, failed, seconds) and the failures' names; exit status 1 if any run failed.
+run (passed, failed, seconds) and the failures' names, and keeps a failed run's pytest output in a
+file it names; exit status 1 if any run failed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,10 +42,19 @@ def main() -> int:
         )
         failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", done.stdout, flags=re.M)
         bad += done.returncode != 0
+        kept = ""
+        if done.returncode != 0:  # the failures' tracebacks, to find their cause
+            with tempfile.NamedTemporaryFile(
+                "w", prefix=f"browser_soak_run{run}_", suffix=".log", delete=False
+            ) as log:
+                log.write(done.stdout + done.stderr)
+            kept = f"  (output: {log.name})"
         print(
             f"run {run}/{args.runs} ({args.competitors} competitors): "
             f"{counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
-            f"{counts.get('error', 0)} errors, {seconds:.0f} s" + (f"  {failed}" if failed else ""),
+            f"{counts.get('error', 0)} errors, {seconds:.0f} s"
+            + (f"  {failed}" if failed else "")
+            + kept,
             flush=True,
         )
     print(f"{args.runs - bad} of {args.runs} runs passed")

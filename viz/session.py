@@ -297,6 +297,8 @@ class Session:
 
         Changes asked for meanwhile are applied at the start of the next frame, under the
         pair's lock, before stepping; the frame is published (drawn) after the lock is released.
+        Whether to step is decided under that lock too: a pause or reset asked for while the frame
+        waited for the page holds (no day is stepped after the page shows it).
         """
         last, carry = time.monotonic(), 1.0  # the first frame steps at once
         while self.playing and not self.closed.is_set():
@@ -308,7 +310,7 @@ class Session:
                 commands, self.pending = self.pending, []
                 for command in commands:
                     command()
-                if days:
+                if days and self.playing:  # a pause or reset clicked during this frame's wait
                     self.pair.step(days)
                 if self.stop_at is not None and self.pair.day >= self.stop_at:
                     self.playing, self.stop_at = False, None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from decimal import Decimal
 
 import numpy as np
@@ -262,3 +263,39 @@ def test_response_office_controls_change_the_right_model_and_undo_restores_it():
         assert kind in ("select", "float"), name
         if kind == "float":
             assert all(extra[0] <= v <= extra[1] for v in shipped_values(name)), name
+
+
+class _NotingLock:
+    """A page's render lock that notes when the play loop starts waiting for it."""
+
+    def __init__(self) -> None:
+        self.lock, self.waited = threading.Lock(), threading.Event()
+
+    def acquire(self, timeout: float = -1) -> bool:
+        self.waited.set()
+        return self.lock.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.lock.release()
+
+
+@pytest.mark.parametrize("stop", ["pause", "reset"])
+def test_no_day_is_stepped_after_pause_or_reset(stop):
+    """The play loop waits for the page to finish a render (a click's) before each frame; a pause
+    or reset clicked meanwhile must hold: the loop steps no more days once it is asked to stop
+    (it stepped one more frame after the paused page showed, issue 18)."""
+    session = Session.start("silo", "silo", seed=1)
+    session.render_lock = _NotingLock()
+    session.render_lock.lock.acquire()  # the page is rendering a click
+    session.playing = True
+    loop = threading.Thread(target=session.play)
+    loop.start()
+    assert session.render_lock.waited.wait(timeout=30)  # the frame waits for that render
+    if stop == "pause":
+        session.set_playing(False)
+    else:
+        session.reset()
+    session.render_lock.lock.release()
+    loop.join(timeout=30)
+    assert not loop.is_alive()
+    assert session.pair.day == 0 and session.shown().day == 0
