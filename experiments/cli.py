@@ -240,3 +240,8 @@ _register_warmup(app)
 from govlab.experiments.exploration_cli import register as _register_exploration  # noqa: E402
 
 _register_exploration(app)
+
+# Export of a stored experiment as CSV or Parquet (issue 19 item 6).
+from govlab.experiments.export_cli import register as _register_export  # noqa: E402
+
+_register_export(app)

@@ -18,4 +18,5 @@ EXTRA_OF_MODULE = {
     "ema_workbench": "explore",
     "platypus": "explore",
     "sklearn": "explore",
+    "pyarrow": "parquet",
 }

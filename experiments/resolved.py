@@ -1,9 +1,12 @@
-"""The resolved scenarios of a stored experiment, for its report (delay window, lever diff).
+"""The resolved scenarios of a stored experiment, for its report (delay window, lever diff) and
+its export (each run's levers).
 
 The store keeps each run's scenario name, design point and digest, not the resolved scenario.
 ``resolved_scenarios`` re-reads the experiment's stored specification, resolves its scenarios
 from the files as they are now (relative to the experiment file it was run from) and checks
 each against the stored runs' digests: a note says when the files have changed since the runs.
+``run_scenarios`` does the same run by run and keeps only the scenarios that reproduce a run's
+digest exactly.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from govlab.experiments.plan import plan_runs
+from govlab.experiments.plan import digest_of, plan_runs
 from govlab.experiments.spec import ExperimentError, parse_experiment, resolve_scenarios
+from govlab.experiments.uncertainties import apply_point
+from govlab.scenarios import Scenario, ScenarioError
 
 
 def resolved_scenarios(data) -> tuple[dict[str, dict[str, Any]] | None, list[str], bool]:
@@ -53,3 +58,47 @@ def resolved_scenarios(data) -> tuple[dict[str, dict[str, Any]] | None, list[str
         if (label, 0) in first
     }
     return resolved, notes, not changed
+
+
+def run_scenarios(data) -> tuple[dict[int, Scenario], list[str]]:
+    """Each stored run's resolved scenario by run id, with notes on the runs left out.
+
+    The scenarios are resolved again from the stored specification and the files as they are now,
+    each run's design point applied; a run gets its scenario only if that reproduces the run's
+    digest, computed with the run's own model version (so a later change of the code does not
+    matter, an edited scenario file does).
+
+    Args:
+        data: a ``results.frames.ExperimentData``.
+    """
+    source = data.experiment.source or data.experiment.name
+    try:
+        experiment = parse_experiment(dict(data.spec), source)
+        bases = resolve_scenarios(experiment, Path(source).parent, source)
+    except (ExperimentError, OSError) as error:
+        return {}, [f"the scenarios could not be resolved again: {error}"]
+    found: dict[int, Scenario] = {}
+    tried: dict[tuple, Scenario | None] = {}
+    for run in data.runs.itertuples(index=False):
+        params = run.params or {}
+        key = (run.label, repr(sorted(params.items())), run.days, run.model_version, run.digest)
+        if key not in tried:
+            tried[key] = None
+            if run.label in bases:
+                try:
+                    scenario = apply_point(bases[run.label], params, source)
+                except ScenarioError:
+                    continue
+                if digest_of(scenario, run.days, run.model_version) == run.digest:
+                    tried[key] = scenario
+        if tried[key] is not None:
+            found[run.id] = tried[key]
+    missing = len(data.runs) - len(found)
+    notes = []
+    if missing:
+        notes.append(
+            f"{missing} of {len(data.runs)} run(s) could not be matched to their resolved scenario "
+            f"(the scenario files under {source} changed since, or moved): their levers and "
+            "warm-up are left empty"
+        )
+    return found, notes

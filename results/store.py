@@ -277,7 +277,8 @@ class Store:
     def _frame(self, query) -> pd.DataFrame:
         with self.engine.connect() as connection:
             result = connection.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            # plain tuples: pandas reads Row objects field by field, 3-4 times slower
+            return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
     def runs(self, experiment_id: int) -> pd.DataFrame:
         """Every run of the experiment with its provenance (no summary JSON), by key."""
@@ -298,8 +299,14 @@ class Store:
             query = query.where(MetricRow.name.in_(names))
         return self._frame(query)
 
-    def series(self, experiment_id: int, names: list[str] | None = None) -> pd.DataFrame:
-        """Long table ``run_id, name, day, value`` of the finished runs' kept series."""
+    def series(
+        self,
+        experiment_id: int,
+        names: list[str] | None = None,
+        run_ids: list[int] | None = None,
+    ) -> pd.DataFrame:
+        """Long table ``run_id, name, day, value`` of the finished runs' kept series (of the
+        runs ``run_ids`` only, when given)."""
         query = (
             select(SeriesRow.run_id, SeriesRow.name, SeriesRow.day, SeriesRow.value)
             .join(RunRow, RunRow.id == SeriesRow.run_id)
@@ -307,13 +314,18 @@ class Store:
         )
         if names is not None:
             query = query.where(SeriesRow.name.in_(names))
+        if run_ids is not None:
+            query = query.where(SeriesRow.run_id.in_(run_ids))
         return self._frame(query)
 
-    def cases(self, experiment_id: int) -> pd.DataFrame:
-        """Sampled cases of the finished runs, one row each (``run_id, row, case_type, ...``)."""
+    def cases(self, experiment_id: int, run_ids: list[int] | None = None) -> pd.DataFrame:
+        """Sampled cases of the finished runs, one row each (``run_id, row, case_type, ...``);
+        of the runs ``run_ids`` only, when given."""
         query = (
             select(*CaseRow.__table__.columns)
             .join(RunRow, RunRow.id == CaseRow.run_id)
             .where(RunRow.experiment_id == experiment_id, RunRow.status == "done")
         )
+        if run_ids is not None:
+            query = query.where(CaseRow.run_id.in_(run_ids))
         return self._frame(query)
