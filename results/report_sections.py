@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from govlab.results.metric_info import design_properties, info
+from govlab.results.multiplicity import family_of
 from govlab.results.scenario_diff import changes, short
 
 RUNOUT_WORDS = ("runout", "run_out")
@@ -171,7 +172,7 @@ def metric_definitions(page, ctx) -> None:
         else:
             how = "Δ and relative change (Fieller)"
         rows.append([html.escape(name), html.escape(meaning.definition),
-                     html.escape(meaning.unit), html.escape(meaning.family), how])  # fmt: skip
+                     html.escape(meaning.unit), html.escape(family_of(name)), how])  # fmt: skip
     page.add(table_html(["metric", "definition", "unit", "family (Holm)", "change"], rows, left=5))
 
 
