@@ -113,7 +113,10 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
     assert "Provenance of every run" in page and "parallel/p0000/r0002" in page
     # the delay window (the small world's warm-up of 5 days, 30 days) and what it covers
-    assert "[warm-up, days) = [5, 30)" in page and "MSER-5" in page
+    assert "[warm-up, days) = [5, 30)" in page
+    # set by the experiment's `set`, so not credited to MSER-5
+    assert "The warm-up was set by the experiment (world.warmup_days = 5), not the shipped" in page
+    assert "chosen by MSER-5 (White" not in page
     assert "They match the digests of the stored runs" in page
     # the levers each scenario changes against silo, from the resolved scenarios
     levers = page[page.index("What each scenario changes") : page.index("<h2>Comparison")]
