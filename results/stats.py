@@ -124,7 +124,7 @@ def paired(
     """
     joined = pd.concat({"x": values, "b": base}, axis=1).dropna()
     diff = t_interval(joined["x"] - joined["b"], level)
-    p_value = _paired_p(joined)
+    p_value = _paired_p(joined["x"], joined["b"])
     result: dict[str, Any] = {
         "pairs": diff.n,
         "diff_mean": diff.mean,
@@ -158,14 +158,19 @@ def paired(
     return result
 
 
-def _paired_p(joined: pd.DataFrame) -> float:
-    """The paired t-test's p-value of ``joined.x - joined.b`` (NaN below 2 pairs; 1 or 0 when
-    every difference is the same)."""
-    if len(joined) < 2:
+def _paired_p(values: pd.Series, base: pd.Series) -> float:
+    """The paired t-test's p-value of ``values - base`` over the index both share and where
+    both are numbers (NaN below 2 pairs; 1 or 0 when every difference is the same)."""
+    x, b = values.align(base, join="inner")
+    diff = x.to_numpy(dtype=float) - b.to_numpy(dtype=float)
+    diff = diff[~np.isnan(diff)]
+    n = len(diff)
+    if n < 2:
         return math.nan
-    diff = joined["x"] - joined["b"]
-    if float(diff.std(ddof=1)) > 0:
-        return float(stats.ttest_rel(joined["x"], joined["b"]).pvalue)
+    sd = float(diff.std(ddof=1))
+    if sd > 0:
+        t = float(diff.mean()) / (sd / math.sqrt(n))
+        return float(2 * stats.t.sf(abs(t), n - 1))
     return 1.0 if float(diff.mean()) == 0 else 0.0
 
 
@@ -224,32 +229,30 @@ def compare(
     # the rest of each shown metric's family: tested and adjusted with it, never returned
     others = [name for members in families.values() for name in members if name not in shown]
     rows: list[dict[str, Any]] = []
-    indexed = wide.set_index(["point", "seed"])
-    base = indexed[indexed["label"] == baseline]
-    present = set(wide["label"])
-    base_points = set(base.index.get_level_values("point"))
-    labels = [x for x in order or [] if x in present]
+    parts = {  # each scenario's runs at each design point, by seed
+        (label, int(point)): part.set_index("seed")
+        for (label, point), part in wide.groupby(["label", "point"], sort=True)
+    }
+    labels = [x for x in order or [] if any(key[0] == x for key in parts)]
     labels += [x for x in dict.fromkeys(wide["label"]) if x not in labels]
     for metric in [*shown, *others]:
+        numbers = {key: pd.to_numeric(part[metric], errors="coerce") for key, part in parts.items()}
         meaning = info(metric)
         share = is_share(metric, wide[metric])
         for label in labels:
-            group = indexed[indexed["label"] == label]
-            for point in sorted(set(group.index.get_level_values("point"))):
-                values = pd.to_numeric(group.loc[point][metric], errors="coerce")
+            for point in sorted(p for name, p in parts if name == label):
+                values = numbers[(label, point)]
                 reference_point = point if label != baseline else (0 if point != 0 else None)
+                reference = numbers.get((baseline, reference_point))
                 if metric not in shown:  # a family member not shown: its test only
-                    if reference_point in base_points:
-                        reference = base.loc[reference_point][metric]
-                        reference = pd.to_numeric(reference, errors="coerce")
-                        joined = pd.concat({"x": values, "b": reference}, axis=1).dropna()
-                        rows.append({"metric": metric, "family": family_of(metric),
-                                     "hidden": True, "p_value": _paired_p(joined)})  # fmt: skip
+                    if reference is not None:
+                        rows.append({"metric": metric, "family": family_of(metric), "hidden": True,
+                                     "p_value": _paired_p(values, reference)})  # fmt: skip
                     continue
                 interval = t_interval(values, level)
                 row: dict[str, Any] = {
                     "scenario": label,
-                    "point": int(point),
+                    "point": point,
                     "metric": metric,
                     **{k: v for k, v in asdict(interval).items() if k != "sd"},
                     "sd": interval.sd,
@@ -259,8 +262,7 @@ def compare(
                     "share": share,
                     "design_property": _is_fixed(metric, fixed),
                 }
-                if reference_point in base_points:
-                    reference = pd.to_numeric(base.loc[reference_point][metric], errors="coerce")
+                if reference is not None:
                     row["reference_point"] = int(reference_point)
                     row.update(paired(values, reference, level, share=share))
                     if _is_fixed(metric, fixed):
