@@ -125,16 +125,16 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
     note = ""
     if fixed:
         note = f"<p class=muted>{t('A design property (fixed by the levers): not tested.')}</p>"
-    elif first.get("family_size"):
-        members = first.get("family_members") or [metric]
+    elif tested := next((r for r in chosen if r.get("family_size")), None):
+        members = tested.get("family_members") or [metric]
         text = t(
             "p: paired t-test; p Holm: Holm-adjusted within the family <i>{family}</i> of "
             "{m} metrics the runs report ({n} comparisons), whichever are shown: {members}."
         )
         text = text.format(
-            family=html.escape(first["family"]),
+            family=html.escape(tested["family"]),
             m=len(members),
-            n=first["family_size"],
+            n=tested["family_size"],
             members=html.escape(", ".join(members)),
         )
         note = f"<p class=muted>{text}</p>"
