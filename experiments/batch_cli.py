@@ -223,9 +223,11 @@ def compare(
 
     Shares change in percentage points; other metrics also relatively, with a Fieller interval
     that carries the baseline's uncertainty. p-values are raw and Holm-adjusted within each
-    metric family; design properties (fixed by the levers) get none.
+    metric family — every metric of that family the runs report, shown or not; design
+    properties (fixed by the levers) get none.
     """
     from govlab.results import stats
+    from govlab.results.multiplicity import family_lines
 
     store = _store(db)
     data = _load(store, experiment)
@@ -253,6 +255,8 @@ def compare(
         console = Console() if sys.stdout.isatty() else Console(width=120)
         for metric in chosen:
             console.print(compare_table(rows, metric, base))
+        for line in family_lines(rows):
+            console.print(Text(line))
     if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
         stderr.print(
             f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
@@ -317,7 +321,11 @@ def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
     if first.get("design_property"):
         adjust = "design property: fixed by the levers, not tested"
     elif family:
-        adjust = f"p Holm-adjusted within family {family['family']} ({family['family_size']} tests)"
+        size = len(family.get("family_members") or [metric])
+        adjust = (
+            f"p Holm-adjusted within family {family['family']} of {size} metric(s), "
+            f"{family['family_size']} tests"
+        )
     else:
         adjust = "no test"
     title = f"{metric} [{unit}]  (95% CI; {pairing}; {adjust})"

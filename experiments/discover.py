@@ -7,12 +7,20 @@ the replications r that share a seed. A point is *of interest* when that outcome
 above) a threshold. EMA Workbench's PRIM (``ema_workbench.analysis.prim``) peels boxes over the
 uncertainties; CART's leaves (``experiments.discover_cart``) give a second set of boxes;
 extra-trees feature scores (``feature_scoring``) rank the uncertainties.
+
+PRIM's chosen box keeps only restrictions it can support: while a restriction's quasi-p-value
+(Bryant & Lempert 2010, a one-sided binomial test of the box's density against the box without
+that restriction) is above ``max_qp``, the weakest is dropped (EMA's ``drop_restriction``) and
+the others are tested again; the dropped ones are reported, and a box left with none is the whole
+sample, said in a warning. With fewer than ``MIN_OF_INTEREST`` points of interest, or fewer than
+the box's minimum mass (``mass_min`` of the points, so that no box can be wholly of interest),
+the discovery warns that its box rests on too few points.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +28,10 @@ import pandas as pd
 
 from govlab.experiments.discover_cart import CartBoxes, cart_boxes
 from govlab.experiments.spec import ExperimentError
+
+MIN_OF_INTEREST = 10  # fewer points of interest: coverage moves in steps of over 10 %
+
+LIMITS = ["uncertainty", "box_low", "box_high", "range_low", "range_high", "qp"]
 
 
 class DiscoveryError(ExperimentError):
@@ -40,6 +52,10 @@ class Discovery:
         scores: feature scores of each uncertainty (extra trees), highest first.
         prim: the EMA PRIM box object (for its figures).
         cart: CART's leaves of interest as boxes (``experiments.discover_cart``).
+        max_qp: the largest quasi-p-value a restriction of the chosen box may have.
+        dropped: restrictions dropped from PRIM's box, weakest first (their bounds and the
+            quasi-p-value at which each was dropped).
+        warnings: one line each: too few points of interest, no restriction kept.
     """
 
     question: str
@@ -52,6 +68,9 @@ class Discovery:
     scores: pd.Series
     prim: Any
     cart: CartBoxes
+    max_qp: float = 0.05
+    dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LIMITS))
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def box(self) -> dict[str, float]:
@@ -128,8 +147,9 @@ def discover(
     """PRIM, CART and feature scores for the points where the outcome is below / above a threshold.
 
     The chosen box is the most covering one of at least ``min_density`` (else the densest);
-    then its restrictions whose quasi-p-value exceeds ``max_qp`` are dropped (EMA's
-    ``drop_restriction``; the resulting box is appended to the trajectory).
+    then its restrictions whose quasi-p-value exceeds ``max_qp`` are dropped one at a time, the
+    weakest first, testing the rest again each time (EMA's ``drop_restriction``; each resulting
+    box is appended to the trajectory): ``Discovery.dropped`` lists them.
     """
     with warnings.catch_warnings():  # "ipyparallel not installed": EMA's optional extra
         warnings.simplefilter("ignore")
@@ -155,21 +175,61 @@ def discover(
         trajectory = box.peeling_trajectory.copy()
         chosen = choose_box(trajectory, min_density)
         box.select(chosen)
-        limits = _limits(box, x, chosen)
-        weak = [r.uncertainty for r in limits.itertuples() if not (r.qp or 1.0) <= max_qp]
-        if weak and len(weak) < len(limits):  # drop restrictions PRIM cannot support
-            for name in weak:
-                box.drop_restriction(name, chosen)
-                chosen = len(box.peeling_trajectory) - 1
-            box.select(chosen)
-            trajectory = box.peeling_trajectory.copy()
-            limits = _limits(box, x, chosen)
+        chosen, limits, dropped = drop_weak(box, x, chosen, max_qp)
+        trajectory = box.peeling_trajectory.copy()
         scores = _scores(feature_scoring, x, y, seed)
     tree = cart_boxes(x, y, mass_min=mass_min, seed=seed)
+    cautions = [few_points(int(y.sum()), len(y), mass_min)]
+    if len(dropped) and limits.empty:
+        cautions.append(
+            f"no restriction of PRIM's box has a quasi-p-value ≤ {max_qp:g} (dropped: "
+            + ", ".join(f"{r.uncertainty} qp {qp_text(r.qp)}" for r in dropped.itertuples())
+            + "): the box is the whole sample"
+        )
     return Discovery(
         question, x, outcome.reset_index(drop=True), y, trajectory, chosen, limits, scores, box,
-        tree,
+        tree, max_qp, dropped, [c for c in cautions if c],
     )  # fmt: skip
+
+
+def few_points(of_interest: int, points: int, mass_min: float) -> str:
+    """A one-line warning when the points of interest are too few for PRIM ("" when not): fewer
+    than ``MIN_OF_INTEREST``, or fewer than a box's minimum mass (``mass_min`` of the points)."""
+    if of_interest >= MIN_OF_INTEREST and of_interest >= mass_min * points:
+        return ""
+    return (
+        f"only {of_interest} point(s) of interest of {points}, fewer than {MIN_OF_INTEREST} or "
+        f"than a box's minimum mass ({mass_min:.0%} of the points): PRIM's box, coverage and "
+        "quasi-p-values rest on too few points; sample more points or choose another threshold"
+    )
+
+
+def drop_weak(box, x: pd.DataFrame, chosen: int, max_qp: float):
+    """Drop the chosen box's restrictions whose quasi-p-value exceeds ``max_qp`` (or is
+    unknown), the weakest first, until every one left has at most ``max_qp``.
+
+    Returns:
+        ``(chosen, limits, dropped)``: the final box's index in the trajectory, its limits, and
+        the dropped restrictions (their bounds and quasi-p-value when dropped).
+    """
+    limits = _limits(box, x, chosen)
+    dropped = []
+    for _ in range(len(limits)):
+        qp = pd.to_numeric(limits["qp"], errors="coerce").fillna(np.inf)
+        if not (qp > max_qp).any():
+            break
+        worst = limits.loc[qp.idxmax()]
+        dropped.append(worst)
+        box.drop_restriction(worst["uncertainty"], chosen)
+        chosen = len(box.peeling_trajectory) - 1
+        box.select(chosen)
+        limits = _limits(box, x, chosen)
+    return chosen, limits, pd.DataFrame(dropped, columns=LIMITS).reset_index(drop=True)
+
+
+def qp_text(value) -> str:
+    """A quasi-p-value for a table or a line (— when unknown)."""
+    return "—" if value is None or value != value else f"{float(value):.2g}"
 
 
 def _limits(box, x: pd.DataFrame, chosen: int) -> pd.DataFrame:
@@ -192,8 +252,7 @@ def _limits(box, x: pd.DataFrame, chosen: int) -> pd.DataFrame:
                 "qp": max(qp) if qp else None,
             }
         )
-    columns = ["uncertainty", "box_low", "box_high", "range_low", "range_high", "qp"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=LIMITS)
 
 
 def _scores(feature_scoring, x: pd.DataFrame, y: np.ndarray, seed: int) -> pd.Series:

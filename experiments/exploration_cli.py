@@ -104,6 +104,8 @@ def report_sections(experiment: str, data) -> list | None:
         def section(page, ctx) -> None:
             page.add(f"<h2>Scenario discovery</h2><p class=bad>{message}</p>")
     else:
+        for warning in result.warnings:
+            _say(f"govlab: warning: scenario discovery: {warning}")
 
         def section(page, ctx) -> None:
             discovery_section(page, result)
@@ -130,7 +132,10 @@ def discover(
         float, typer.Option(min=0.0, max=1.0, help="density the chosen box must reach")
     ] = 0.8,
     max_qp: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="drop restrictions with a larger quasi-p")
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="drop restrictions with a larger quasi-p (weakest first)"
+        ),
     ] = 0.05,
     out: Annotated[
         Path | None, typer.Option(help="output folder [default: results/reports/<name>_discover]")
@@ -163,6 +168,8 @@ def discover(
         result = run_discovery(data, question)
     except DiscoveryError as error:
         raise _fail(str(error)) from None
+    for warning in result.warnings:
+        _say(f"govlab: warning: {warning}")
     name = data.experiment.name
     folder = out or Path("results/reports") / f"{name}_discover_{question.outcome}"
     try:
@@ -187,6 +194,14 @@ def discover(
             qp,
         )
     console.print(table)
+    if len(result.dropped):
+        from govlab.experiments.discover import qp_text
+
+        weak = ", ".join(
+            f"{r.uncertainty} [{_number(r.box_low)}, {_number(r.box_high)}] qp {qp_text(r.qp)}"
+            for r in result.dropped.itertuples()
+        )
+        console.print(f"dropped (quasi-p > {result.max_qp:g}), weakest first: {weak}")
     console.print(cart_table(result.cart))
     scores = Table(title="feature scores (extra trees)", title_justify="left")
     scores.add_column("uncertainty")
@@ -195,6 +210,10 @@ def discover(
         scores.add_row(str(key), f"{float(value):.3f}")
     console.print(scores)
     print(path)
+
+
+def _number(value) -> str:
+    return f"{float(value):.4g}" if isinstance(value, int | float) else str(value)
 
 
 def cart_table(cart) -> Table:

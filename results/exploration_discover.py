@@ -221,6 +221,9 @@ def summary(discovery) -> dict[str, Any]:
         "chosen_box": discovery.chosen,
         **discovery.box,
         "limits": json.loads(discovery.limits.to_json(orient="records")),
+        "max_qp": discovery.max_qp,
+        "dropped": json.loads(discovery.dropped.to_json(orient="records")),
+        "warnings": list(discovery.warnings),
         "feature_scores": {str(k): float(v) for k, v in discovery.scores.items()},
         "cart_boxes": json.loads(discovery.cart.boxes.to_json(orient="records")),
         "cart_limits": json.loads(discovery.cart.limits.to_json(orient="records")),
@@ -258,13 +261,16 @@ def discovery_section(page: Page, discovery, title: str = "Scenario discovery") 
     """Add the discovery's section (question, box, limits, scores, figures) to a report page."""
     box = discovery.box
     page.add(f"<h2>{html.escape(title)}</h2><p>{html.escape(discovery.question)}</p>")
+    for warning in discovery.warnings:
+        page.add(f"<p class=bad>Warning: {html.escape(warning)}</p>")
     page.add(
         "<h3>PRIM</h3><p class=muted>PRIM (EMA Workbench) peels boxes over the uncertain "
         "parameters. Coverage: "
         "share of all points of interest inside the box; density: share of the box's points that "
         "are of interest; qp: quasi-p-value of each restriction. The chosen box has the highest "
         "coverage among boxes of the stated density (else it is the densest box); restrictions "
-        "with a quasi-p-value above the stated limit are then dropped. Feature scores: extra "
+        f"with a quasi-p-value above {discovery.max_qp:g} are then dropped, the weakest first, "
+        "testing the rest again each time (listed below the box). Feature scores: extra "
         "trees.</p>"
     )
     page.add(
@@ -292,9 +298,19 @@ def discovery_section(page: Page, discovery, title: str = "Scenario discovery") 
         ]
         for r in discovery.limits.itertuples()
     ]
-    page.add(
-        table_html(["uncertainty", "box low", "box high", "range low", "range high", "qp"], rows)
-    )
+    header = ["uncertainty", "box low", "box high", "range low", "range high", "qp"]
+    page.add(table_html(header, rows))
+    if len(discovery.dropped):
+        dropped = [
+            [html.escape(str(r.uncertainty)), fmt(r.box_low, 4), fmt(r.box_high, 4),
+             fmt(r.range_low, 4), fmt(r.range_high, 4), fmt(r.qp, 2)]
+            for r in discovery.dropped.itertuples()
+        ]  # fmt: skip
+        page.add(
+            f"<p>Restrictions dropped from PRIM's box (quasi-p-value above "
+            f"{discovery.max_qp:g}, weakest first; qp when dropped):</p>"
+        )
+        page.add(table_html(header, dropped))
     page.add(cart_html(discovery))
     score_rows = [[html.escape(str(k)), fmt(float(v), 3)] for k, v in discovery.scores.items()]
     page.add(table_html(["uncertainty", "feature score"], score_rows))

@@ -130,8 +130,10 @@ WORDS_ZH = {  # the words of the comparison tables and the results figures
     "A design property (fixed by the levers): not tested.": (
         "设计属性（由改革杠杆决定）：不做检验。"
     ),
-    "p: paired t-test; p Holm: adjusted within the family <i>{family}</i> ({n} comparisons).": (
-        "p：配对 t 检验；p（Holm 校正）：在指标族 <i>{family}</i> 内校正（{n} 项比较）。"
+    "p: paired t-test; p Holm: Holm-adjusted within the family <i>{family}</i> of "
+    "{m} metrics the runs report ({n} comparisons), whichever are shown: {members}.": (
+        "p：配对 t 检验；p（Holm 校正）：在指标族 <i>{family}</i> 内校正，该族为运行报告的全部 "
+        "{m} 项指标（{n} 项比较），无论显示哪些指标：{members}。"
     ),
     "{metric}: mean and 95% CI": "{metric}：均值与 95% 置信区间",
     "{metric} [{unit}]": "{metric} [{unit}]",

@@ -125,12 +125,18 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
     note = ""
     if fixed:
         note = f"<p class=muted>{t('A design property (fixed by the levers): not tested.')}</p>"
-    elif first.get("family_size"):
+    elif tested := next((r for r in chosen if r.get("family_size")), None):
+        members = tested.get("family_members") or [metric]
         text = t(
-            "p: paired t-test; p Holm: adjusted within the family <i>{family}</i> "
-            "({n} comparisons)."
+            "p: paired t-test; p Holm: Holm-adjusted within the family <i>{family}</i> of "
+            "{m} metrics the runs report ({n} comparisons), whichever are shown: {members}."
         )
-        text = text.format(family=html.escape(first["family"]), n=first["family_size"])
+        text = text.format(
+            family=html.escape(tested["family"]),
+            m=len(members),
+            n=tested["family_size"],
+            members=html.escape(", ".join(members)),
+        )
         note = f"<p class=muted>{text}</p>"
     unit = html.escape(unit_name(metric, lang) if lang == "zh" else first.get("unit") or "")
     return (
@@ -278,7 +284,9 @@ def _comparison(page: Page, ctx: Context) -> None:
         "paired means minus one with a Fieller 95% interval, which carries the baseline mean's "
         "own uncertainty. p-values are paired t-tests, shown raw and adjusted for multiplicity "
         "with Holm's method within each metric family (the families are in the metric "
-        "definitions below). Design properties — fixed by the levers — are not tested.</p>"
+        "definitions below). A family is every metric of it that the runs report, shown here "
+        "or not, so an adjusted p-value does not depend on which metrics the report shows. "
+        "Design properties — fixed by the levers — are not tested.</p>"
     )
     for metric in metrics:
         page.add(comparison_html(rows, metric))

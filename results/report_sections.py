@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from govlab.results.metric_info import design_properties, info
+from govlab.results.multiplicity import family_of
 from govlab.results.scenario_diff import changes, short
 
 RUNOUT_WORDS = ("runout", "run_out")
@@ -64,11 +65,7 @@ def delay_window(page, ctx) -> None:
             "counted (their count is <code>cases_open_at_end</code>), which biases long delays "
             "low. "
         )
-    text += (
-        "The warm-up was chosen by MSER-5 (White 1997) on pilot runs' mean delay by arrival day: "
-        "the largest truncation over the scenario ladder, rounded up to 10 days "
-        "(<code>govlab warmup</code> re-runs the analysis)."
-    )
+    text += warmup_text(ctx)
     page.add(f"<p>{text}</p>")
     if not ctx.scenarios_match:
         page.add(
@@ -87,6 +84,79 @@ def delay_window(page, ctx) -> None:
             part = ctx.data.wide[ctx.data.wide["label"] == label]
             rows.append([html.escape(label)] + [fmt(float(part[n].mean())) for n in open_names])
         page.add(table_html(["scenario (mean over runs)", *open_names], rows))
+
+
+WARMUP = "world.warmup_days"
+
+
+def shipped_warmup() -> int:
+    """The shipped default of ``world.warmup_days`` (the MSER-5 choice, README 'The delay
+    window')."""
+    from govlab.scenarios.world import World
+
+    return int(World.model_fields["warmup_days"].default)
+
+
+def warmup_origins(ctx) -> dict[str, tuple[str, Any]]:
+    """Who chose each label's warm-up, and its value: ``design`` (the experiment's points),
+    ``experiment`` (its ``set``, common or the scenario's), ``scenario`` (its file gives a value
+    other than the shipped default) or ``default``."""
+    spec, default = ctx.data.spec, shipped_warmup()
+    points = ctx.data.experiment.design.get("points") or []
+    swept = sorted({p[WARMUP] for p in points if WARMUP in p})
+    entries = dict(zip(ctx.data.labels, spec.get("scenarios") or [], strict=False))
+    origins: dict[str, tuple[str, Any]] = {}
+    for label, value in _world_values(ctx, "warmup_days").items():
+        own = (entries.get(label) or {}).get("set") or {}
+        if swept:
+            origins[label] = ("design", ", ".join(str(v) for v in swept))
+        elif WARMUP in own or WARMUP in (spec.get("set") or {}):
+            origins[label] = ("experiment", value)
+        elif value != default:
+            origins[label] = ("scenario", value)
+        else:
+            origins[label] = ("default", value)
+    return origins
+
+
+WHO = {
+    "design": "set by the experiment's design ({path} = {value} over its points)",
+    "experiment": "set by the experiment ({path} = {value})",
+    "scenario": "set by the scenario ({path} = {value})",
+}
+
+
+def warmup_text(ctx) -> str:
+    """The sentences saying who chose the warm-up of each scenario (HTML)."""
+    default = shipped_warmup()
+    mser = (
+        "MSER-5 (White 1997) on pilot runs' mean delay by arrival day: the largest truncation over "
+        "the scenario ladder, rounded up to 10 days (README, 'The delay window'; "
+        "<code>govlab warmup</code> re-runs the analysis)"
+    )
+    groups: dict[tuple[str, Any], list[str]] = {}
+    for label, origin in warmup_origins(ctx).items():
+        groups.setdefault(origin, []).append(label)
+    sentences = []
+    for (origin, value), labels in groups.items():
+        who = "The warm-up"
+        if len(groups) > 1:
+            who += f" of {html.escape(', '.join(labels))}"
+        if origin == "default":
+            sentences.append(
+                f"{who} is the shipped default ({WARMUP} = {default} days), chosen by {mser}."
+            )
+            continue
+        by = html.escape(WHO[origin].format(path=WARMUP, value=value), quote=False)
+        if value == default:
+            sentences.append(f"{who} was {by}, the value of the shipped default chosen by {mser}.")
+        else:
+            sentences.append(
+                f"{who} was {by}, not the shipped default ({default} days) that MSER-5 chose on "
+                "the ladder's pilot runs (README, 'The delay window'); the experiment or scenario "
+                "file says how its value was chosen."
+            )
+    return " ".join(sentences)
 
 
 def scenario_levers(page, ctx) -> None:
@@ -171,7 +241,7 @@ def metric_definitions(page, ctx) -> None:
         else:
             how = "Δ and relative change (Fieller)"
         rows.append([html.escape(name), html.escape(meaning.definition),
-                     html.escape(meaning.unit), html.escape(meaning.family), how])  # fmt: skip
+                     html.escape(meaning.unit), html.escape(family_of(name)), how])  # fmt: skip
     page.add(table_html(["metric", "definition", "unit", "family (Holm)", "change"], rows, left=5))
 
 

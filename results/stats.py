@@ -16,7 +16,9 @@ How a change is reported depends on the metric (``results.metric_info``):
 - *design properties* (``metric_info.design_properties()``) get means and differences but no
   p-value: they are fixed by the levers, not outcomes to test.
 p-values are adjusted for multiplicity with Holm's method within each metric family
-(``results.multiplicity``); the raw ones stay beside them.
+(``results.multiplicity``); the raw ones stay beside them. The family is every metric of that
+family the runs report (``holm_family``), not only the metrics asked for, so a row's adjusted
+p-value is the same whichever metrics are shown.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ import pandas as pd
 from scipy import stats
 
 from govlab.results.metric_info import design_properties, info, is_share
-from govlab.results.multiplicity import adjust_rows
+from govlab.results.multiplicity import adjust_rows, family_of
 
 LEVEL = 0.95
+RUN_COLUMNS = ("run_id", "run_key", "label", "point", "replication", "seed")  # not metrics
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,7 @@ def paired(
     """
     joined = pd.concat({"x": values, "b": base}, axis=1).dropna()
     diff = t_interval(joined["x"] - joined["b"], level)
-    p_value = math.nan
-    if diff.n >= 2:
-        if diff.sd > 0:
-            p_value = float(stats.ttest_rel(joined["x"], joined["b"]).pvalue)
-        else:
-            p_value = 1.0 if diff.mean == 0 else 0.0
+    p_value = _paired_p(joined["x"], joined["b"])
     result: dict[str, Any] = {
         "pairs": diff.n,
         "diff_mean": diff.mean,
@@ -160,6 +158,42 @@ def paired(
     return result
 
 
+def _paired_p(values: pd.Series, base: pd.Series) -> float:
+    """The paired t-test's p-value of ``values - base`` over the index both share and where
+    both are numbers (NaN below 2 pairs; 1 or 0 when every difference is the same)."""
+    x, b = values.align(base, join="inner")
+    diff = x.to_numpy(dtype=float) - b.to_numpy(dtype=float)
+    diff = diff[~np.isnan(diff)]
+    n = len(diff)
+    if n < 2:
+        return math.nan
+    sd = float(diff.std(ddof=1))
+    if sd > 0:
+        t = float(diff.mean()) / (sd / math.sqrt(n))
+        return float(2 * stats.t.sf(abs(t), n - 1))
+    return 1.0 if float(diff.mean()) == 0 else 0.0
+
+
+def holm_family(
+    wide: pd.DataFrame, metric: str, fixed: tuple[str, ...] | list[str] | set[str] | None = None
+) -> list[str]:
+    """The metrics Holm-adjusted together with ``metric``: every metric column of ``wide`` (the
+    experiment's runs) of the same family (``multiplicity.family_of``) except design properties,
+    in column order; empty for a design property."""
+    fixed = set(design_properties() if fixed is None else fixed)
+    if _is_fixed(metric, fixed):
+        return []
+    family = family_of(metric)
+    return [
+        name
+        for name in wide.columns
+        if isinstance(name, str)
+        and name not in RUN_COLUMNS
+        and not _is_fixed(name, fixed)
+        and family_of(name) == family
+    ]
+
+
 def compare(
     wide: pd.DataFrame,
     metrics: list[str],
@@ -182,48 +216,64 @@ def compare(
         fixed: design properties (default ``metric_info.design_properties()``): no p-value.
 
     Each row gets the metric's ``family`` and, with a p-value, ``p_holm``: Holm-adjusted within
-    the family over every compared scenario, point and metric of the call.
+    the family over every compared scenario and point and every metric of the family in ``wide``
+    (``holm_family``), shown or not; ``family_size`` is the number of those tests and
+    ``family_members`` their metrics.
     """
     fixed = set(design_properties() if fixed is None else fixed)
+    shown = [m for m in dict.fromkeys(metrics) if m in wide.columns]
+    families: dict[str, list[str]] = {}
+    for metric in shown:
+        if not _is_fixed(metric, fixed):
+            families.setdefault(family_of(metric), holm_family(wide, metric, fixed))
+    # the rest of each shown metric's family: tested and adjusted with it, never returned
+    others = [name for members in families.values() for name in members if name not in shown]
     rows: list[dict[str, Any]] = []
-    indexed = wide.set_index(["point", "seed"])
-    base = indexed[indexed["label"] == baseline]
-    present = set(wide["label"])
-    base_points = set(base.index.get_level_values("point"))
-    labels = [x for x in order or [] if x in present]
+    parts = {  # each scenario's runs at each design point, by seed
+        (label, int(point)): part.set_index("seed")
+        for (label, point), part in wide.groupby(["label", "point"], sort=True)
+    }
+    labels = [x for x in order or [] if any(key[0] == x for key in parts)]
     labels += [x for x in dict.fromkeys(wide["label"]) if x not in labels]
-    for metric in metrics:
-        if metric not in wide.columns:
-            continue
+    for metric in [*shown, *others]:
+        numbers = {key: pd.to_numeric(part[metric], errors="coerce") for key, part in parts.items()}
         meaning = info(metric)
         share = is_share(metric, wide[metric])
         for label in labels:
-            group = indexed[indexed["label"] == label]
-            for point in sorted(set(group.index.get_level_values("point"))):
-                values = pd.to_numeric(group.loc[point][metric], errors="coerce")
+            for point in sorted(p for name, p in parts if name == label):
+                values = numbers[(label, point)]
+                reference_point = point if label != baseline else (0 if point != 0 else None)
+                reference = numbers.get((baseline, reference_point))
+                if metric not in shown:  # a family member not shown: its test only
+                    if reference is not None:
+                        rows.append({"metric": metric, "family": family_of(metric), "hidden": True,
+                                     "p_value": _paired_p(values, reference)})  # fmt: skip
+                    continue
                 interval = t_interval(values, level)
                 row: dict[str, Any] = {
                     "scenario": label,
-                    "point": int(point),
+                    "point": point,
                     "metric": metric,
                     **{k: v for k, v in asdict(interval).items() if k != "sd"},
                     "sd": interval.sd,
                     "baseline": baseline,
-                    "family": meaning.family,
+                    "family": family_of(metric),
                     "unit": meaning.unit,
                     "share": share,
                     "design_property": _is_fixed(metric, fixed),
                 }
-                reference_point = point if label != baseline else (0 if point != 0 else None)
-                if reference_point in base_points:
-                    reference = pd.to_numeric(base.loc[reference_point][metric], errors="coerce")
+                if reference is not None:
                     row["reference_point"] = int(reference_point)
                     row.update(paired(values, reference, level, share=share))
                     if _is_fixed(metric, fixed):
                         row["p_value"] = None
                 rows.append(row)
     adjust_rows(rows)
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+    for row in rows:  # the members in the family's own order, whichever are shown
+        if row.get("family_members") and row["family"] in families:
+            tested = set(row["family_members"])
+            row["family_members"] = [m for m in families[row["family"]] if m in tested]
+    return [{k: _plain(v) for k, v in row.items()} for row in rows if not row.get("hidden")]
 
 
 def _is_fixed(metric: str, fixed: set[str]) -> bool:

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govlab.experiments.discover import DiscoveryError, discover
+from govlab.experiments.discover import DiscoveryError, discover, few_points, outcome_by_point
+from govlab.results import frames
+from govlab.results.store import Store
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
 
@@ -39,6 +41,7 @@ def test_prim_finds_the_known_box():
     inside = (found.x["a"] > 0.6) & (found.x["b"] < 0.3)
     assert found.y.sum() == inside.sum()  # the outcome is the paired change, as defined
     assert found.scores.index[-1] == "c"
+    assert found.warnings == [] and (found.limits["qp"] <= 0.05).all()  # 60 of 500: enough
 
 
 def test_cart_finds_the_known_box():
@@ -70,6 +73,48 @@ def test_discovery_needs_both_kinds_of_points_and_one_threshold():
         discover(wide, design, "m", "reform", relative_to="base", below=1, above=2)
     with pytest.raises(DiscoveryError, match="no metric"):
         discover(wide, design, "x", "reform", relative_to="base", below=1)
+
+
+def _single(n: int, seed: int, above: float | None = None, noise: int = 0):
+    """``n`` points over a, b (and ``noise`` more uniform dimensions); the outcome is a plus
+    noise, without a baseline; the points of interest are those above ``above`` (default: only
+    the largest)."""
+    rng = np.random.default_rng(seed)
+    names = ["a", "b", "c", "d"][: 2 + noise]
+    points = [dict(zip(names, map(float, row), strict=True)) for row in rng.random((n, len(names)))]
+    m = [p["a"] + (0.15 * rng.normal() if noise else 0.0) for p in points]
+    wide = pd.DataFrame(
+        [{"label": "x", "point": i, "seed": 0, "replication": 0, "m": v} for i, v in enumerate(m)]
+    )
+    return discover(
+        wide, {"points": points}, "m", "x", above=sorted(m)[-2] if above is None else above
+    )
+
+
+def test_a_restriction_above_max_qp_is_dropped_even_if_it_is_the_only_one():
+    # 1 point of interest of 16: PRIM boxes it by a, but no box of 1 point can have a quasi-p
+    # below 1/16 = 0.0625 > 0.05, so the restriction goes and the box is the whole sample
+    found = _single(16, 0)
+    assert int(found.y.sum()) == 1
+    assert found.limits.empty and found.box["res_dim"] == 0 and found.box["coverage"] == 1.0
+    assert list(found.dropped["uncertainty"]) == ["a"]
+    assert found.dropped["qp"].iloc[0] == pytest.approx(1 / 16)
+    assert any("no restriction of PRIM's box has a quasi-p-value ≤ 0.05" in w
+               for w in found.warnings)  # fmt: skip
+
+
+def test_weak_restrictions_are_dropped_one_at_a_time_and_the_strong_one_kept():
+    found = _single(60, 0, above=0.7, noise=2)  # a matters; b, c, d are noise
+    assert list(found.limits["uncertainty"]) == ["a"] and found.limits["qp"].iloc[0] < 0.01
+    assert set(found.dropped["uncertainty"]) == {"b", "c", "d"}
+    assert (found.dropped["qp"] > 0.05).all()
+    assert found.warnings == []  # 15 points of interest of 60
+
+
+def test_too_few_points_of_interest_warn():
+    assert "only 1 point(s) of interest of 16" in _single(16, 0).warnings[0]
+    assert few_points(9, 20, 0.05) and few_points(15, 400, 0.05)  # < 10; < 5% of the points
+    assert few_points(10, 200, 0.05) == "" and few_points(25, 400, 0.05) == ""
 
 
 UNCERTAIN = """
@@ -148,3 +193,31 @@ def test_the_files_question_drives_discover_and_the_report(stored, monkeypatch, 
     assert code == 0, err
     page = (folder / "report" / "index.html").read_text()
     assert "<h2>Scenario discovery</h2>" in page and "prim_tradeoff" in page
+
+
+def test_discover_warns_of_few_points_of_interest_on_stderr_and_in_its_output(
+    stored, monkeypatch, capsys
+):
+    folder, path = stored
+    url = sqlite_url(folder)
+    with Store(url) as store:
+        data = frames.load(store, "sd")
+    change = outcome_by_point(data.wide, "delay_mean_days", "seamless", "silo")
+    above = sorted(change)[-2]  # only the largest change is of interest
+    out = folder / "few"
+    code, stdout, err = cli(
+        monkeypatch, capsys, "discover", str(path), "--outcome", "delay_mean_days",
+        "--relative-to", "silo", "--above", repr(above), "--db", url, "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "points of interest: 1 of 30" in stdout
+    assert "govlab: warning: only 1 point(s) of interest of 30" in err
+    assert len([line for line in err.splitlines() if "only 1 point" in line]) == 1
+    summary = json.loads((out / "discover.json").read_text())
+    assert summary["warnings"][0].startswith("only 1 point(s) of interest of 30")
+    assert all(r["qp"] <= summary["max_qp"] for r in summary["limits"])
+    assert all(r["qp"] > summary["max_qp"] for r in summary["dropped"])
+    assert (
+        "<p class=bad>Warning: only 1 point(s) of interest of 30"
+        in (out / "index.html").read_text()
+    )

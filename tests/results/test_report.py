@@ -6,8 +6,11 @@ import json
 import re
 
 import pytest
+from scipy import stats as stats_
 
 from govlab.results import figures, frames, stats
+from govlab.results.metric_info import design_properties, info
+from govlab.results.multiplicity import holm
 from govlab.results.store import Store
 from tests.experiments.batch_helpers import cli, run_serial, sqlite_url, write_experiment
 
@@ -45,11 +48,53 @@ def test_compare_json_and_table(ladder, monkeypatch, capsys):
     share = [r for r in rows if r["metric"] == "share_at_most_one_trip" and "diff_mean" in r]
     assert all(r["share"] and r["relative"] is None for r in share)
     assert all(r["diff_pp"] == pytest.approx(100 * r["diff_mean"]) for r in share)
-    assert all(r["family"] == "burden" and r["family_size"] == 4 for r in share)
+    burden = share[0]["family_members"]  # every burden metric the runs report, not the 2 shown
+    assert len(burden) > 5 and all(r["family"] == "burden" for r in share)
+    assert all(r["family_size"] == 2 * len(burden) for r in share)  # 2 scenarios vs silo
     assert all(r["p_holm"] >= r["p_value"] for r in rows if "p_holm" in r)
     code, out, _ = cli(monkeypatch, capsys, "compare", "ladder", "--db", url, "--baseline", "smart")
     assert code == 0 and "paired by seed vs smart" in out
     assert "p Holm" in out and "Holm-adjusted within family" in out and " pp" in out
+    assert "Holm-adjusted within each family of the metrics the runs report" in out
+
+
+def _p_holm(monkeypatch, capsys, url, *metrics) -> dict:
+    code, out, err = cli(monkeypatch, capsys, "compare", "ladder", "--db", url, "--json",
+                         *(a for m in metrics for a in ("-m", m)))  # fmt: skip
+    assert code == 0, err
+    return {(r["scenario"], r["metric"]): r for r in json.loads(out) if "p_holm" in r}
+
+
+def test_a_rows_holm_p_does_not_depend_on_the_metrics_shown(ladder, monkeypatch, capsys):
+    _, url = ladder
+    alone = _p_holm(monkeypatch, capsys, url, "trips_per_case")
+    every = _p_holm(monkeypatch, capsys, url, "all")
+    assert set(alone) == {("parallel", "trips_per_case"), ("smart", "trips_per_case")}
+    for key, row in alone.items():
+        assert row["p_holm"] == every[key]["p_holm"]
+    # by hand: Holm over the paired t-tests of every burden metric the runs report (design
+    # properties excepted) for both scenarios vs silo
+    with Store(url) as store:
+        data = frames.load(store, "ladder")
+    fixed = set(design_properties())
+    family = [m for m in data.metric_names() if info(m).family == "burden" and m not in fixed]
+    assert row["family_members"] == [m for m in data.wide.columns if m in family]
+    base = data.wide[data.wide["label"] == "silo"].set_index("seed")
+    keys, p_values = [], []
+    for metric in family:
+        for label in ("parallel", "smart"):
+            x = data.wide[data.wide["label"] == label].set_index("seed")[metric]
+            d = (x - base[metric].loc[x.index]).dropna()
+            if len(d) < 2:
+                continue
+            keys.append((label, metric))
+            # every pair differing alike leaves no variance: 1 for no change, else 0
+            flat = 1.0 if d.mean() == 0 else 0.0
+            p_values.append(stats_.ttest_1samp(d, 0).pvalue if d.std() > 0 else flat)
+    expected = dict(zip(keys, holm(p_values), strict=True))
+    for key, row in alone.items():
+        assert row["family_size"] == len(keys)
+        assert row["p_holm"] == pytest.approx(expected[key], rel=1e-9)
     code, _, err = cli(monkeypatch, capsys, "compare", "nothing", "--db", url)
     assert code == 2 and "no experiment 'nothing'" in err and "ladder" in err
 
@@ -68,7 +113,10 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from a network
     assert "Provenance of every run" in page and "parallel/p0000/r0002" in page
     # the delay window (the small world's warm-up of 5 days, 30 days) and what it covers
-    assert "[warm-up, days) = [5, 30)" in page and "MSER-5" in page
+    assert "[warm-up, days) = [5, 30)" in page
+    # set by the experiment's `set`, so not credited to MSER-5
+    assert "The warm-up was set by the experiment (world.warmup_days = 5), not the shipped" in page
+    assert "chosen by MSER-5 (White" not in page
     assert "They match the digests of the stored runs" in page
     # the levers each scenario changes against silo, from the resolved scenarios
     levers = page[page.index("What each scenario changes") : page.index("<h2>Comparison")]
@@ -79,6 +127,9 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert "Δ (percentage points)" in page and " pp [" in page
     assert "relative change [95% Fieller CI]" in page and "p Holm" in page
     assert "Holm&#x27;s method within each metric family" in page or "Holm's method" in page
+    # each table names its whole Holm family (every burden metric the runs report)
+    assert "Holm-adjusted within the family <i>burden</i> of 12 metrics the runs report" in page
+    assert "share_zero_trips" in page[page.index("<i>burden</i> of 12") :]
     # every compared metric has a definition and a unit
     definitions = page[page.index("Metric definitions") :]
     for metric in ("delay_mean_days", "share_at_most_one_trip", "trips_per_case"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from govlab.model import metrics as model_metrics
 from govlab.results import report_sections
@@ -68,3 +69,67 @@ def test_design_properties_table_has_no_p_values(tmp_path, monkeypatch):
     text = "".join(page.parts)
     assert "Design properties" in text and "4.5 (Δ -1.5)" in text
     assert "<th>p</th>" not in text and "Holm" not in text
+
+
+def _window_context(warmups: dict[str, int], set_=None, own=None, points=None) -> SimpleNamespace:
+    """A report context of resolved scenarios with these warm-ups (the silo scenario's file)."""
+    scenarios = {}
+    for label, value in warmups.items():
+        resolved = load_scenario("silo").model_dump(mode="json")
+        resolved["world"]["warmup_days"] = value
+        scenarios[label] = resolved
+    entries = [{"scenario": "silo", "label": label, "set": dict((own or {}).get(label, {}))}
+               for label in warmups]  # fmt: skip
+    spec = {"days": 400, "scenarios": entries, "set": dict(set_ or {})}
+    data = SimpleNamespace(
+        spec=spec, labels=list(warmups), baseline=next(iter(warmups)),
+        experiment=SimpleNamespace(design={"points": points or [{}]}),
+        wide=pd.DataFrame({"label": list(warmups)}),
+    )  # fmt: skip
+    return SimpleNamespace(data=data, scenarios=scenarios, scenarios_match=True)
+
+
+def _window(tmp_path, ctx) -> str:
+    page = Page(tmp_path)
+    report_sections.delay_window(page, ctx)
+    return "".join(page.parts)
+
+
+def test_the_shipped_default_warm_up_is_said_to_be_mser5s(tmp_path):
+    default = report_sections.shipped_warmup()
+    assert default == 190
+    text = _window(tmp_path, _window_context({"silo": default, "smart": default}))
+    assert f"[warm-up, days) = [{default}, 400)" in text
+    assert (
+        "The warm-up is the shipped default (world.warmup_days = 190 days), chosen by MSER-5 "
+        "(White 1997)" in text
+    )
+    assert "set by" not in text
+
+
+@pytest.mark.parametrize(
+    ("options", "who"),
+    [
+        ({"set_": {"world.warmup_days": 5}}, "set by the experiment (world.warmup_days = 5)"),
+        ({"own": {"silo": {"world.warmup_days": 5}, "smart": {"world.warmup_days": 5}}},
+         "set by the experiment (world.warmup_days = 5)"),
+        ({}, "set by the scenario (world.warmup_days = 5)"),
+        ({"points": [{"world.warmup_days": 5}, {"world.warmup_days": 40}]},
+         "set by the experiment's design (world.warmup_days = 5, 40 over its points)"),
+    ],
+)  # fmt: skip
+def test_a_warm_up_set_by_the_experiment_or_scenario_is_not_credited_to_mser5(
+    tmp_path, options, who
+):
+    text = _window(tmp_path, _window_context({"silo": 5, "smart": 5}, **options))
+    assert f"The warm-up was {who}, not the shipped default (190 days) that MSER-5 chose" in text
+    assert "chosen by MSER-5 (White" not in text
+
+
+def test_each_scenario_says_who_chose_its_warm_up(tmp_path):
+    text = _window(tmp_path, _window_context({"silo": 190, "quick": 10}))
+    assert "The warm-up of silo is the shipped default (world.warmup_days = 190 days)" in text
+    assert "The warm-up of quick was set by the scenario (world.warmup_days = 10)" in text
+    # the default's value, set explicitly, is still the MSER-5 choice
+    text = _window(tmp_path, _window_context({"silo": 190}, set_={"world.warmup_days": 190}))
+    assert "set by the experiment (world.warmup_days = 190), the value of the shipped" in text

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from govlab.model import metrics as model_metrics
-from govlab.results.multiplicity import holm
+from govlab.results.multiplicity import family_lines, holm
 from govlab.results.stats import compare, paired, ratio_interval
 
 # Paired runs (x scenario, b baseline) of two designs: a 20 % cut with correlated pairs, and a
@@ -134,9 +135,11 @@ def test_design_properties_get_no_p_value(monkeypatch):
     assert fixed and all(r["design_property"] for r in fixed)
     assert all(r.get("p_value") is None and "p_holm" not in r for r in fixed)
     assert next(r for r in fixed if r["scenario"] == "a")["diff_mean"] == pytest.approx(-1.5)
-    # the others still are tested, and the design property is not in their family
+    # the others still are tested, and the design property is not in their family (which is
+    # every delay metric of the runs: delay_p90_days too, though not shown)
     tested = [r for r in rows if r["metric"] == "delay_mean_days" and "diff_mean" in r]
-    assert all(r["p_value"] is not None and r["family_size"] == 3 for r in tested)
+    assert all(r["p_value"] is not None and r["family_size"] == 6 for r in tested)
+    assert all(r["family_members"] == ["delay_mean_days", "delay_p90_days"] for r in tested)
     # without the list in the model: tested like any metric
     monkeypatch.delattr(model_metrics, "DESIGN_PROPERTIES", raising=False)
     rows = compare(_ladder(), ["procedures_per_case"], "base")
@@ -150,3 +153,55 @@ def test_design_properties_by_case_type_get_no_p_value_either(monkeypatch):
     )
     rows = compare(wide, ["by_case_type.birth.procedures_per_case"], "base")
     assert all(r["design_property"] and r.get("p_value") is None for r in rows)
+
+
+def _by_hand_holm(wide: pd.DataFrame, family: list[str], baseline: str = "base") -> dict:
+    """Holm over the paired t-tests of every (scenario, metric) of ``family`` vs the baseline,
+    computed here from scipy: {(scenario, metric): adjusted p}."""
+    base = wide[wide["label"] == baseline].set_index("seed")
+    keys, p_values = [], []
+    for metric in family:
+        for label in dict.fromkeys(wide["label"]):
+            if label != baseline:
+                x = wide[wide["label"] == label].set_index("seed")[metric]
+                keys.append((label, metric))
+                p_values.append(stats.ttest_rel(x, base[metric].loc[x.index]).pvalue)
+    return dict(zip(keys, holm(p_values), strict=True))
+
+
+def test_the_holm_family_is_fixed_by_the_runs_not_by_the_metrics_shown(monkeypatch):
+    monkeypatch.setattr(model_metrics, "DESIGN_PROPERTIES", ("procedures_per_case",), raising=False)
+    wide = _ladder()
+    wide["delay_p50_days"] = wide["delay_mean_days"] * 0.8 + np.random.default_rng(9).normal(
+        0, 0.3, len(wide)
+    )
+    alone = compare(wide, ["delay_mean_days"], "base")
+    every = compare(wide, ["delay_mean_days", "trips_per_case", "delay_p90_days",
+                           "procedures_per_case", "delay_p50_days"], "base")  # fmt: skip
+    family = ["delay_mean_days", "delay_p90_days", "delay_p50_days"]  # the columns' order
+    expected = _by_hand_holm(wide, family)
+    for label in ("a", "b", "c"):
+        one = next(r for r in alone if r["scenario"] == label)
+        same = next(r for r in every if r["scenario"] == label and r["metric"] == one["metric"])
+        assert one["p_holm"] == same["p_holm"]  # identical, whichever metrics are shown
+        assert one["p_holm"] == pytest.approx(expected[(label, "delay_mean_days")], rel=1e-12)
+        assert one["family_size"] == 9 and one["family_members"] == family
+    # within the shown tests only (the old family of 3) scenario a would get another value
+    shown_only = holm([r["p_value"] for r in alone if r.get("p_value") is not None])
+    a = next(r for r in alone if r["scenario"] == "a")
+    assert a["p_holm"] > shown_only[0] * 1.5
+    # only the shown metric's rows come back; the note names the whole family
+    assert {r["metric"] for r in alone} == {"delay_mean_days"}
+    lines = family_lines(alone)
+    assert lines[1] == (
+        "  delay: 3 metric(s), 9 tests: delay_mean_days, delay_p90_days, delay_p50_days"
+    )
+
+
+def test_a_metric_of_a_group_has_the_family_of_its_group():
+    wide = _ladder().rename(columns={"delay_p90_days": "by_case_type.birth.delay_mean_days"})
+    rows = compare(wide, ["by_case_type.birth.delay_mean_days"], "base", fixed=())
+    tested = [r for r in rows if "p_holm" in r]
+    assert tested and all(r["family"] == "delay (by_case_type)" for r in tested)
+    assert all(r["family_members"] == ["by_case_type.birth.delay_mean_days"] for r in tested)
+    assert all(r["family_size"] == 3 for r in tested)  # not pooled with delay_mean_days
