@@ -117,7 +117,6 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Run one simulation and print its summary."""
-    from govlab.experiments.single import run_simulation
     from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
 
     try:
@@ -127,6 +126,8 @@ def run(
             loaded = apply_overrides(loaded, overrides, source="--set")
     except ScenarioError as error:
         raise fail(str(error)) from None
+    from govlab.experiments.single import run_simulation  # the model: after the input is checked
+
     warmup = loaded.world.warmup_days
     if days < 2 * warmup:
         stderr.print(

@@ -153,10 +153,17 @@ def discover(
     else:
         if (below is None) == (above is None):
             raise _fail("give exactly one of --below and --above")
-        question = Question(
-            outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
-            above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
-        )  # fmt: skip
+        from pydantic import ValidationError
+
+        try:
+            question = Question(
+                outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
+                above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
+            )  # fmt: skip
+        except ValidationError as error:  # e.g. --above nan
+            first = error.errors()[0]
+            option = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "options"
+            raise _fail(f"{option}: {first['msg']} (got {first.get('input')!r})") from None
     from govlab.experiments.discover import DiscoveryError
 
     try:
@@ -323,10 +330,12 @@ def optimisation_file(experiment: str, store) -> str | None:
     stored search ``optimise:<name>``'s source), or None if it is not a search."""
     import tomllib
 
+    from govlab.scenarios import tomlfile
+
     path = Path(experiment)
     if path.suffix == ".toml" and path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomlfile.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None  # the experiment loader names the problem
         return str(path) if "objectives" in data else None
