@@ -17,15 +17,19 @@ from rich.table import Table
 
 from govlab.experiments.batch_cli import (
     ChunkOption,
-    DbOption,
     ExecutorOption,
     SchedulerOption,
     WorkersOption,
     _fail,
-    _load,
-    _store,
 )
 from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.store_option import (
+    DbOption,
+    experiment_name,
+    load_stored,
+    open_store,
+    store_errors,
+)
 
 if TYPE_CHECKING:
     from govlab.experiments.discover_spec import Question
@@ -141,9 +145,10 @@ def discover(
     from govlab.experiments.discover_spec import Question
     from govlab.results.exploration_discover import write_discovery
 
-    store = _store(db)
+    name = experiment_name(experiment)  # a bad file is refused before the store is opened
+    store = open_store(db)
     try:
-        data = _load(store, experiment)
+        data = load_stored(store, name)
     finally:
         store.close()
     if outcome is None:
@@ -249,7 +254,7 @@ def optimise(
         spec, base = load_optimisation(spec_file)
     except ExperimentError as error:
         raise _fail(str(error)) from None
-    store = _store(db)
+    store = open_store(db)
     worlds = 1 if spec.uncertainties is None else len(sample_points(spec.uncertainties, 0)[0])
     _say(
         f"{spec.name}: {spec.search.population} candidates × {spec.search.generations + 1} "
@@ -379,5 +384,5 @@ def report_optimisation(experiment: str, store, out: Path) -> Path | None:
 
 def register(app: typer.Typer) -> None:
     """Add the exploration commands to the ``govlab`` app."""
-    app.command()(discover)
-    app.command()(optimise)
+    app.command()(store_errors(discover))
+    app.command()(store_errors(optimise))
