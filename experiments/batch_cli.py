@@ -22,6 +22,7 @@ from govlab.experiments.defaults import EXECUTORS
 from govlab.experiments.store_option import (
     DbOption,
     experiment_name,
+    finished_runs,
     load_stored,
     open_store,
     store_errors,
@@ -103,7 +104,7 @@ def batch(
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
     from govlab.experiments.executors import make_executor
-    from govlab.experiments.orphans import on_sigterm
+    from govlab.experiments.orphans import on_sigterm, terminated
     from govlab.experiments.runner import run_batch
     from govlab.experiments.spec import ExperimentError, load_experiment
     from govlab.results.store import StoreError
@@ -128,6 +129,7 @@ def batch(
 
     runner = None
     interrupted = False
+    kept: int | None = None
     previous = on_sigterm()  # SIGTERM shuts the pool down as Ctrl-C does
     try:
         try:
@@ -148,14 +150,22 @@ def batch(
         )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (orphans.Terminated)
         interrupted = True
-        raise
+        kept = finished_runs(store, spec.name)
     finally:
         if runner is not None:
             runner.close(abort=interrupted)
         store.close()
         signal.signal(signal.SIGTERM, previous)
+    if interrupted:
+        what = "terminated (SIGTERM)" if terminated.is_set() else "interrupted"
+        runs = "its finished runs are" if kept is None else f"{kept} finished run(s) are"
+        _say(
+            f"govlab: {spec.name}: {what}; {runs} kept in {store.safe_url}; run the same command "
+            "again to resume (finished runs are not run again)"
+        )
+        raise typer.Exit(code=130)  # the CLI turns it into 143 after SIGTERM
     _say(f"{spec.name}: {outcome.line()}")
     if outcome.failed:
         for key, error in outcome.failures[:10]:

@@ -97,3 +97,15 @@ def load_stored(store, name: str):
         return frames.load(store, name)
     except StoreError as error:
         raise _fail(str(error)) from None
+
+
+def finished_runs(store, name: str) -> int | None:
+    """How many finished runs experiment ``name`` has in the store (None if it cannot say)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from govlab.results.store import StoreError
+
+    try:
+        return len(store.finished(store.experiment(name).id))
+    except (SQLAlchemyError, StoreError):
+        return None
