@@ -193,6 +193,7 @@ def compare(
     that carries the baseline's uncertainty. p-values are raw and Holm-adjusted within each
     metric family; design properties (fixed by the levers) get none.
     """
+    from govlab.experiments.resolved import stale_note
     from govlab.results import stats
 
     name = experiment_name(experiment)  # a bad file is refused before the store is opened
@@ -222,6 +223,9 @@ def compare(
         console = Console() if sys.stdout.isatty() else Console(width=120)
         for metric in chosen:
             console.print(compare_table(rows, metric, base))
+    stale = stale_note(data)  # the check `govlab report` makes
+    if stale:
+        _say(f"govlab: warning: {data.experiment.name}: {stale}")
     if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
         _say(
             f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
