@@ -19,11 +19,15 @@ from rich.table import Table
 from rich.text import Text
 
 from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.store_option import (
+    DbOption,
+    experiment_name,
+    finished_runs,
+    load_stored,
+    open_store,
+    store_errors,
+)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the results store [default: results/govlab.db]"),
-]
 MetricsOption = Annotated[
     list[str] | None,
     typer.Option("--metrics", "-m", help="metric to show (repeatable; 'all' for every one)"),
@@ -40,30 +44,14 @@ ChunkOption = Annotated[int | None, typer.Option(min=1, help="runs per task")]
 stderr = Console(stderr=True)
 
 
+def _say(text: str) -> None:
+    stderr.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _fail(message: str) -> typer.Exit:
     from govlab.experiments.cli import fail
 
     return fail(message)
-
-
-def _store(url: str | None):
-    """Open the store at ``url``; any failure is one line naming ``--db``, credentials hidden."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from govlab.results.engine import check_url
-    from govlab.results.provenance import redact, scrub
-    from govlab.results.store import Store, StoreError
-
-    try:
-        check_url(url)
-        return Store(url)
-    except StoreError as error:
-        raise _fail(f"--db: {scrub(str(error), url)}") from None
-    except (SQLAlchemyError, ModuleNotFoundError, OSError, ValueError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise _fail(
-            f"--db: cannot open the store {redact(url or '')}: {scrub(first, url)}"
-        ) from None
 
 
 def _check_scheduler(address: str) -> None:
@@ -82,29 +70,6 @@ def _check_scheduler(address: str) -> None:
             f"--scheduler: {address!r} is not a Dask scheduler address; "
             "expected tcp://host:port (e.g. tcp://127.0.0.1:8786)"
         ) from None
-
-
-def _name(experiment: str) -> str:
-    """A stored experiment's name: the argument, or the ``name`` of the file it points to."""
-    from govlab.experiments.spec import ExperimentError, load_experiment
-
-    path = Path(experiment)
-    if path.suffix == ".toml" or path.is_file():
-        try:
-            return load_experiment(path)[0].name
-        except ExperimentError as error:
-            raise _fail(str(error)) from None
-    return experiment
-
-
-def _load(store, experiment: str):
-    from govlab.results import frames
-    from govlab.results.store import StoreError
-
-    try:
-        return frames.load(store, _name(experiment))
-    except StoreError as error:
-        raise _fail(str(error)) from None
 
 
 def _metrics(data, chosen: list[str] | None) -> list[str]:
@@ -139,7 +104,7 @@ def batch(
 ) -> None:
     """Run an experiment (resuming: finished runs are skipped) and store every run."""
     from govlab.experiments.executors import make_executor
-    from govlab.experiments.orphans import on_sigterm
+    from govlab.experiments.orphans import on_sigterm, terminated
     from govlab.experiments.runner import run_batch
     from govlab.experiments.spec import ExperimentError, load_experiment
     from govlab.results.store import StoreError
@@ -154,19 +119,17 @@ def batch(
         spec, scenarios = load_experiment(experiment)
     except ExperimentError as error:
         raise _fail(str(error)) from None
-    store = _store(db)
+    store = open_store(db)
 
     def banner() -> None:
-        stderr.print(
+        _say(
             f"{spec.name}: {len(scenarios)} scenario(s) × {spec.replications} replication(s), "
-            f"{spec.days} days; store {store.safe_url}; executor {executor}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            f"{spec.days} days; store {store.safe_url}; executor {executor}"
         )
 
     runner = None
     interrupted = False
+    kept: int | None = None
     previous = on_sigterm()  # SIGTERM shuts the pool down as Ctrl-C does
     try:
         try:
@@ -187,27 +150,32 @@ def batch(
         )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (orphans.Terminated)
         interrupted = True
-        raise
+        kept = finished_runs(store, spec.name)
     finally:
         if runner is not None:
             runner.close(abort=interrupted)
         store.close()
         signal.signal(signal.SIGTERM, previous)
-    stderr.print(f"{spec.name}: {outcome.line()}", markup=False, highlight=False, soft_wrap=True)
+    if interrupted:
+        what = "terminated (SIGTERM)" if terminated.is_set() else "interrupted"
+        runs = "its finished runs are" if kept is None else f"{kept} finished run(s) are"
+        _say(
+            f"govlab: {spec.name}: {what}; {runs} kept in {store.safe_url}; run the same command "
+            "again to resume (finished runs are not run again)"
+        )
+        raise typer.Exit(code=130)  # the CLI turns it into 143 after SIGTERM
+    _say(f"{spec.name}: {outcome.line()}")
     if outcome.failed:
         for key, error in outcome.failures[:10]:
-            stderr.print(f"  failed {key}: {error}", markup=False, highlight=False, soft_wrap=True)
+            _say(f"  failed {key}: {error}")
         more = len(outcome.failures) - 10
         if more > 0:
-            stderr.print(f"  ... and {more} more", markup=False, highlight=False, soft_wrap=True)
-        stderr.print(
+            _say(f"  ... and {more} more")
+        _say(
             "govlab: some runs failed (tracebacks in the store and the report); "
-            "run the same command again to retry them",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            "run the same command again to retry them"
         )
         raise typer.Exit(code=1)
 
@@ -226,11 +194,13 @@ def compare(
     metric family — every metric of that family the runs report, shown or not; design
     properties (fixed by the levers) get none.
     """
+    from govlab.experiments.resolved import stale_note
     from govlab.results import stats
     from govlab.results.multiplicity import family_lines
 
-    store = _store(db)
-    data = _load(store, experiment)
+    name = experiment_name(experiment)  # a bad file is refused before the store is opened
+    store = open_store(db)
+    data = load_stored(store, name)
     chosen = _metrics(data, metrics)
     base = baseline or data.baseline
     if base not in data.labels:
@@ -257,13 +227,13 @@ def compare(
             console.print(compare_table(rows, metric, base))
         for line in family_lines(rows):
             console.print(Text(line))
+    stale = stale_note(data)  # the check `govlab report` makes
+    if stale:
+        _say(f"govlab: warning: {data.experiment.name}: {stale}")
     if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
-        stderr.print(
+        _say(
             f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
-            "run the batch again to finish them",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            "run the batch again to finish them"
         )
         raise typer.Exit(code=1)
 
@@ -357,8 +327,9 @@ def sensitivity(
     """Sobol / Morris (or RBD-FAST for LHS) indices with confidence, per metric and parameter."""
     from govlab.results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 
-    store = _store(db)
-    data = _load(store, experiment)
+    name = experiment_name(experiment)
+    store = open_store(db)
+    data = load_stored(store, name)
     chosen = _metrics(data, metrics)
     try:
         rows, notes = analyse(data.experiment.design, data.wide, chosen, seed=data.spec["seed"])
@@ -369,7 +340,7 @@ def sensitivity(
     if data.experiment.design["method"] == "sobol":
         notes = [NOISE_NOTE, *notes]
     for note in notes:
-        stderr.print(note, markup=False, highlight=False, soft_wrap=True)
+        _say(note)
     if as_json:
         print(json.dumps(rows, indent=1))
         return
@@ -400,7 +371,7 @@ def report(
     from govlab.experiments.resolved import resolved_scenarios
     from govlab.results.report import build_report
 
-    store = _store(db)
+    store = open_store(db)
     try:
         searched = report_optimisation(experiment, store, out)  # a lever search's report
     except BaseException:
@@ -410,7 +381,7 @@ def report(
         store.close()
         print(searched)
         return
-    data = _load(store, experiment)
+    data = load_stored(store, experiment_name(experiment))
     chosen = _metrics(data, metrics)
     scenarios, notes, match = resolved_scenarios(data)
     sections = report_sections(experiment, data)  # e.g. the file's [discover] question
@@ -429,4 +400,4 @@ def report(
 def register(app: typer.Typer) -> None:
     """Add the batch commands to the ``govlab`` app."""
     for command in (batch, compare, sensitivity, report):
-        app.command()(command)
+        app.command()(store_errors(command))

@@ -1,8 +1,9 @@
 """The ``govlab`` command line: list scenarios, run one simulation.
 
 User mistakes (unknown scenario, bad ``--set``, invalid values) print one line on stderr and exit
-with status 2; nothing is written. The command modules import the model, the store and the
-libraries of an extra inside the commands that need them, so ``govlab --help`` and
+with status 2; nothing is written. Ctrl-C is one line and status 130 (``experiments.interrupt``
+before a command starts, ``_Commands`` while it runs). The command modules import the model, the
+store and the libraries of an extra inside the commands that need them, so ``govlab --help`` and
 ``govlab --version`` load only Typer and Rich.
 """
 
@@ -17,11 +18,30 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from govlab.experiments import interrupt
 from govlab.experiments.defaults import DEFAULT_DAYS
 
+
+class _Commands(TyperGroup):
+    """The command group: Ctrl-C while a command runs is one line and status 130."""
+
+    def invoke(self, ctx):
+        interrupt.disarm()  # from here on Ctrl-C unwinds the command (a batch stops its pool)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # SIGTERM too (orphans.Terminated); main() says 143 then
+            from govlab.experiments.orphans import terminated
+
+            what = "terminated (SIGTERM)" if terminated.is_set() else "interrupted"
+            stderr.print(f"govlab: {what}", markup=False, highlight=False)
+            raise typer.Exit(code=interrupt.INTERRUPTED) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="govlab: an agent-based laboratory for silo vs seamless government.",
     no_args_is_help=True,
     add_completion=False,
@@ -117,7 +137,6 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Run one simulation and print its summary."""
-    from govlab.experiments.single import run_simulation
     from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
 
     try:
@@ -127,6 +146,8 @@ def run(
             loaded = apply_overrides(loaded, overrides, source="--set")
     except ScenarioError as error:
         raise fail(str(error)) from None
+    from govlab.experiments.single import run_simulation  # the model: after the input is checked
+
     warmup = loaded.world.warmup_days
     if days < 2 * warmup:
         stderr.print(

@@ -7,13 +7,15 @@ not change any run, so it is not part of the experiment's stored identity.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from govlab.scenarios.fields import STRICT
 
 
 class Question(BaseModel):
     """Where is ``outcome`` (or its paired change against ``relative_to``) below / above X?"""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
     outcome: str = Field(min_length=1, description="metric of the outcome")
     scenario: str | None = Field(None, description="scenario label; default: the only other one")

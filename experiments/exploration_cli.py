@@ -17,15 +17,19 @@ from rich.table import Table
 
 from govlab.experiments.batch_cli import (
     ChunkOption,
-    DbOption,
     ExecutorOption,
     SchedulerOption,
     WorkersOption,
     _fail,
-    _load,
-    _store,
 )
 from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.store_option import (
+    DbOption,
+    experiment_name,
+    load_stored,
+    open_store,
+    store_errors,
+)
 
 if TYPE_CHECKING:
     from govlab.experiments.discover_spec import Question
@@ -146,9 +150,10 @@ def discover(
     from govlab.experiments.discover_spec import Question
     from govlab.results.exploration_discover import write_discovery
 
-    store = _store(db)
+    name = experiment_name(experiment)  # a bad file is refused before the store is opened
+    store = open_store(db)
     try:
-        data = _load(store, experiment)
+        data = load_stored(store, name)
     finally:
         store.close()
     if outcome is None:
@@ -158,10 +163,17 @@ def discover(
     else:
         if (below is None) == (above is None):
             raise _fail("give exactly one of --below and --above")
-        question = Question(
-            outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
-            above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
-        )  # fmt: skip
+        from pydantic import ValidationError
+
+        try:
+            question = Question(
+                outcome=outcome, scenario=scenario, relative_to=relative_to, below=below,
+                above=above, min_density=min_density, max_qp=max(max_qp, 1e-12),
+            )  # fmt: skip
+        except ValidationError as error:  # e.g. --above nan
+            first = error.errors()[0]
+            option = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "options"
+            raise _fail(f"{option}: {first['msg']} (got {first.get('input')!r})") from None
     from govlab.experiments.discover import DiscoveryError
 
     try:
@@ -261,7 +273,7 @@ def optimise(
         spec, base = load_optimisation(spec_file)
     except ExperimentError as error:
         raise _fail(str(error)) from None
-    store = _store(db)
+    store = open_store(db)
     worlds = 1 if spec.uncertainties is None else len(sample_points(spec.uncertainties, 0)[0])
     _say(
         f"{spec.name}: {spec.search.population} candidates × {spec.search.generations + 1} "
@@ -342,10 +354,12 @@ def optimisation_file(experiment: str, store) -> str | None:
     stored search ``optimise:<name>``'s source), or None if it is not a search."""
     import tomllib
 
+    from govlab.scenarios import tomlfile
+
     path = Path(experiment)
     if path.suffix == ".toml" and path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomlfile.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None  # the experiment loader names the problem
         return str(path) if "objectives" in data else None
@@ -389,5 +403,5 @@ def report_optimisation(experiment: str, store, out: Path) -> Path | None:
 
 def register(app: typer.Typer) -> None:
     """Add the exploration commands to the ``govlab`` app."""
-    app.command()(discover)
-    app.command()(optimise)
+    app.command()(store_errors(discover))
+    app.command()(store_errors(optimise))

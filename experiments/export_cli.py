@@ -15,7 +15,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from govlab.experiments.batch_cli import DbOption, _fail, _load, _store
+from govlab.experiments.store_option import (
+    DbOption,
+    _fail,
+    experiment_name,
+    load_stored,
+    open_store,
+    store_errors,
+)
 
 FORMATS = ("csv", "parquet")  # as results.export.FORMATS, without importing pandas for --help
 stderr = Console(stderr=True)
@@ -90,9 +97,10 @@ def export(
     from govlab import __version__
     from govlab.results import export as files
 
-    store = _store(db)
+    name = experiment_name(experiment)  # a bad file is refused before the store is opened
+    store = open_store(db)
     try:
-        data = _load(store, experiment)
+        data = load_stored(store, name)
         out = out if out is not None else Path("results", "exports", data.experiment.name)
         resolved, notes = resolved_columns(data)
         manifest = {
@@ -147,4 +155,4 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add ``export`` to the ``govlab`` app."""
-    app.command()(export)
+    app.command()(store_errors(export))

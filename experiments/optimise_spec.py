@@ -16,21 +16,23 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from govlab.experiments.spec import ExperimentError
 from govlab.experiments.uncertainties import Uncertainties, apply_point, check_bounds
-from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario, tomlfile
 from govlab.scenarios.errors import describe
+from govlab.scenarios.fields import STRICT
 from govlab.scenarios.loader import resolve
 
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
 class Frozen(BaseModel):
-    """Base of the optimisation models: immutable, unknown keys are errors."""
+    """Base of the optimisation models: immutable, unknown keys and wrong types are errors,
+    numbers are finite (the scenario models' ``STRICT``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
 
 class LeverRange(Frozen):
@@ -138,13 +140,21 @@ class Optimisation(Frozen):
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            return tomlfile.load(handle)
     except FileNotFoundError:
         raise ExperimentError(f"{path}: no such optimisation file") from None
     except IsADirectoryError:
         raise ExperimentError(f"{path}: is a directory, not an optimisation file") from None
+    except tomlfile.NestingError as error:
+        raise ExperimentError(f"{path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ExperimentError(
+            f"{path}: not UTF-8 text (byte {error.start}); TOML is UTF-8"
+        ) from None
+    except OSError as error:
+        raise ExperimentError(f"{path}: cannot read it: {error.strerror}") from None
 
 
 def parse_optimisation(data: dict[str, Any], source: str) -> Optimisation:

@@ -2,8 +2,10 @@
 
 An experiment file (TOML) names scenarios (catalogue names or files, each with optional dotted
 overrides), an optional grid ``sweep`` or ``sample`` (lhs | sobol | morris) over dotted parameters,
-replications, days, a root seed and what to keep. The models are frozen and forbid unknown keys;
-every error is one line naming the file and the field (``ExperimentError``, exit status 2).
+replications, days, a root seed and what to keep. The models are frozen, forbid unknown keys and
+take strict types and finite numbers (``scenarios.fields.STRICT``); the file's nesting is bounded
+(``scenarios.tomlfile``); every error is one line naming the file and the field
+(``ExperimentError``, exit status 2).
 
 This module owns the schema and the checks that need no simulation: scenarios load, overrides and
 sweep values validate, sample bounds validate at both ends.
@@ -16,12 +18,13 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from govlab.experiments.discover_spec import Question
 from govlab.experiments.uncertainties import Uncertainties, bounds, check_bounds
-from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario, tomlfile
 from govlab.scenarios.errors import describe
+from govlab.scenarios.fields import STRICT
 from govlab.scenarios.loader import resolve
 
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -32,9 +35,10 @@ class ExperimentError(ScenarioError):
 
 
 class Frozen(BaseModel):
-    """Base of the experiment models: immutable, unknown keys are errors."""
+    """Base of the experiment models: immutable, unknown keys and wrong types are errors, numbers
+    are finite (the scenario models' ``STRICT``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
 
 class ScenarioEntry(Frozen):
@@ -183,11 +187,13 @@ class Experiment(Frozen):
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            return tomlfile.load(handle)
     except FileNotFoundError:
         raise ExperimentError(f"{path}: no such experiment file") from None
     except IsADirectoryError:
         raise ExperimentError(f"{path}: is a directory, not an experiment file") from None
+    except tomlfile.NestingError as error:
+        raise ExperimentError(f"{path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:

@@ -16,15 +16,16 @@ import itertools
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from govlab.scenarios import Scenario, ScenarioError, apply_overrides
+from govlab.scenarios.fields import STRICT
 
 
 class Bounds(BaseModel):
     """Range of one uncertain parameter (uniform on [low, high])."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
     low: float
     high: float
@@ -80,7 +81,7 @@ def bounds(value: Any) -> Any:
 class Uncertainties(BaseModel):
     """A sample of uncertain parameters, crossed with every scenario (and sweep point)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
     method: Literal["lhs", "sobol"] = Field("lhs", description="sampling design (SALib)")
     n: int = Field(

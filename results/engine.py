@@ -50,17 +50,36 @@ SCHEMA_LOCK = 0x60B1AB  # the PostgreSQL advisory lock taken while creating the 
 def check_url(url: str | None) -> None:
     """Refuse, with one line, a URL that is not one or a SQLite path that cannot be a store.
 
+    ``None`` is the default store (``default_url``); an empty URL is refused rather than read as
+    the default, and so is an in-memory SQLite database (``sqlite://``, ``:memory:``,
+    ``mode=memory``), which would keep nothing once the command ends.
+
     Raises:
-        StoreError: not a URL; the SQLite path is a folder, lies below a file, or is an
-            existing file that is not a SQLite database.
+        StoreError: empty, not a URL, or a SQLite store in memory; the SQLite path is a folder,
+            lies below a file, or is an existing file that is not a SQLite database.
     """
+    if url is not None and not url.strip():
+        raise StoreError(
+            "is empty; give a SQLAlchemy URL (e.g. sqlite:///results/mine.db), or leave --db out "
+            "for the default store"
+        )
     text = url or default_url()
     try:
         parsed = make_url(text)
     except ArgumentError:
         raise StoreError(f"not a database URL: {redact(text)}") from None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    if parsed.get_backend_name() != "sqlite":
         return
+    database = parsed.database or ""
+    if (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or (parsed.query.get("mode") == "memory")
+    ):
+        raise StoreError(
+            f"{redact(text)} is a SQLite database in memory: it would keep nothing once the "
+            "command ends; give a file, e.g. sqlite:///results/mine.db"
+        )
     path = Path(parsed.database)
     for parent in path.parents:
         if parent.exists() and not parent.is_dir():

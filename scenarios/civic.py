@@ -120,6 +120,7 @@ class Civic(Frozen):
         (),
         description="fixed per-resident thresholds (utility or share, as the rule reads them), "
         "one per resident; empty = drawn Normal(threshold_mean, threshold_sd)",
+        strict=False,  # a TOML array is a list
     )
     threshold_mean: float = Field(
         0.15, ge=-5.0, le=5.0, description="mean participation threshold; utility"
@@ -135,6 +136,7 @@ class Civic(Frozen):
     openness_cost: tuple[Utility, Utility, Utility, Utility] = Field(
         (0.5, 0.35, 0.2, 0.1),
         description="participation cost at platform openness 0, 1, 2, 3; utility",
+        strict=False,  # a TOML array is a list
     )
     cost_digital: float = Field(
         0.3, ge=0.0, le=5.0, description="extra cost per unit missing digital skill; utility"

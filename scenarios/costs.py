@@ -26,7 +26,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from govlab.scenarios.fields import STRICT
 
 LEVER_COSTS = Path(__file__).with_name("lever_costs.toml")
 
@@ -70,7 +72,7 @@ COST_PROPERTIES: dict[str, str] = {
 class LeverCost(BaseModel):
     """The cost of one unit of one lever."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
     per: Literal["city", "district"] = Field("city", description="one unit per city or district")
     build_yuan: float = Field(0.0, ge=0.0, le=1e12, description="one-off purchase; yuan")
@@ -95,7 +97,7 @@ def _default_levers() -> dict[str, LeverCost]:
 class Costs(BaseModel):
     """The cost side of a scenario: lever prices, the staff rate and the staff budget raise."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = STRICT
 
     levers: dict[str, LeverCost] = Field(
         default_factory=_default_levers, description="cost per unit of each lever"

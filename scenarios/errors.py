@@ -41,6 +41,8 @@ def allowed(model: type[BaseModel], loc: Sequence[str | int]) -> str:
     if info is None:
         return ""
     annotation = info.annotation
+    if annotation is bool:
+        return "allowed: true | false"
     if typing.get_origin(annotation) is typing.Literal:
         return "allowed: " + " | ".join(map(str, typing.get_args(annotation)))
     bounds = []

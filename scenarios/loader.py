@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from govlab.scenarios import tomlfile
 from govlab.scenarios.errors import ScenarioError, describe
 from govlab.scenarios.schema import Scenario
 
@@ -55,7 +56,9 @@ def read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: extends: cycle {chain}")
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            data = tomlfile.load(handle)
+    except tomlfile.NestingError as error:
+        raise ScenarioError(f"{path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:

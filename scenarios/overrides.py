@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from govlab.scenarios import tomlfile
 from govlab.scenarios.errors import ScenarioError, describe
 from govlab.scenarios.schema import Scenario
 
@@ -21,7 +22,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         )
     raw = raw.strip()
     try:
-        value = tomllib.loads(f"value = {raw}")["value"]
+        value = tomlfile.loads(f"value = {raw}")["value"]
+    except tomlfile.NestingError as error:
+        raise ScenarioError(f"--set {path}: {str(error).partition(': ')[2]}") from None
     except tomllib.TOMLDecodeError:
         value = raw
     return path, value
@@ -46,6 +49,13 @@ def set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
         else:
             raise ScenarioError(f"{source}: {where}: {'.'.join(parts[:depth])} has no fields")
         if last:
+            if value == {} and isinstance(node, dict) and node.get(key):
+                example = f"{where}.{next(iter(node[key]))}"
+                raise ScenarioError(
+                    f"{source}: {where}: refusing to replace the whole table by an empty one "
+                    f"(it would drop all {len(node[key])} entries); set its fields instead, "
+                    f"e.g. {example}=..."
+                )
             node[key] = value
         else:
             if isinstance(node, dict) and key not in node:

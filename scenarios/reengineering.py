@@ -7,7 +7,9 @@ Kept apart from ``scenarios.schema`` so that it stays one concept.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from govlab.scenarios.fields import STRICT
 
 
 class Reengineering(BaseModel):
@@ -21,11 +23,13 @@ class Reengineering(BaseModel):
     back-office staff in every department, from the staff budget.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = STRICT
 
     bundle_all: bool = Field(False, description="bundle same-function steps in every service")
     bundle_services: tuple[str, ...] = Field(
-        (), description="services whose same-function steps are bundled (besides bundle_all)"
+        (),
+        description="services whose same-function steps are bundled (besides bundle_all)",
+        strict=False,  # a TOML array is a list
     )
     exemption_share: float = Field(
         0.0,
@@ -35,7 +39,9 @@ class Reengineering(BaseModel):
         "often required across the catalogue first (rounded to whole documents)",
     )
     exempt_documents: tuple[str, ...] = Field(
-        (), description="documents exempted by name (besides exemption_share)"
+        (),
+        description="documents exempted by name (besides exemption_share)",
+        strict=False,  # a TOML array is a list
     )
     backoffice_time_cut: float = Field(
         0.0,

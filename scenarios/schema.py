@@ -67,13 +67,15 @@ class Scenario(Frozen):
         default_factory=Costs, description="lever costs and staff budget (scenarios/costs.py)"
     )
     functions: dict[str, Function] = Field(
-        default_factory=catalogue_part("functions"), description="department functions by name"
+        default_factory=catalogue_part("functions"),
+        min_length=1,
+        description="department functions by name",
     )
     documents: dict[str, Document] = Field(
         default_factory=catalogue_part("documents"), description="documents by name"
     )
     services: dict[str, CaseType] = Field(
-        default_factory=catalogue_part("services"), description="case types by name"
+        default_factory=catalogue_part("services"), min_length=1, description="case types by name"
     )
     reengineering: Reengineering = Field(
         default_factory=Reengineering, description="process re-engineering of the catalogue"

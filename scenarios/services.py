@@ -46,8 +46,8 @@ class Step(Frozen):
     name: str = Field(
         "", max_length=64, description="optional label, unique in its service, for ``after``"
     )
-    requires: tuple[str, ...] = Field((), description="documents the step requires")
-    issues: tuple[str, ...] = Field((), description="documents the step issues")
+    requires: tuple[str, ...] = Field((), description="documents the step requires", strict=False)
+    issues: tuple[str, ...] = Field((), description="documents the step issues", strict=False)
     approval: bool = Field(
         True,
         description="an approval that may run in parallel with others; false = a barrier that "
@@ -57,6 +57,7 @@ class Step(Frozen):
         (),
         description="names of earlier steps of the same service this step waits for, beyond the "
         "documents it needs (parallel approval)",
+        strict=False,  # a TOML array is a list
     )
 
 
@@ -68,7 +69,7 @@ class CaseType(Frozen):
         ge=0.0, le=10_000.0, description="cases per applicant per year; 1/year"
     )
     online: bool = Field(True, description="the service can be offered online")
-    steps: tuple[Step, ...] = Field(min_length=1, description="the route, in order")
+    steps: tuple[Step, ...] = Field(min_length=1, description="the route, in order", strict=False)
 
 
 @cache

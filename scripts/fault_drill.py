@@ -5,8 +5,12 @@ Not part of ``make test``; anyone can rerun it (about 10-20 minutes on 2 busy co
     .venv/bin/python scripts/fault_drill.py [--quick] [--postgres URL] [--seed N]
 
 1. Bad inputs (>= 100): unknown, mistyped, out-of-range (every bounded scenario field, below and
-   above), malformed, binary and non-UTF-8 files, bad ``--set``, bad URLs and paths, bad options.
-   Each is a fresh ``govlab`` process; counted: one-line errors with status 2, tracebacks, others.
+   above), malformed, binary and non-UTF-8 files, bad ``--set``, bad URLs and paths, bad options;
+   and those of issue 19 (``scripts/drill_bad_inputs.py``): deep nesting, wrong types, nan and
+   inf, emptied tables, an empty or in-memory ``--db``, a damaged store. Each is a fresh ``govlab``
+   process; counted: one-line errors with status 2, tracebacks, others, and anything stored (in
+   the drill's store or the default store). Then Ctrl-C at random moments of a command's first
+   0.6 s, counted by what the command said.
 2. Interruptions: SIGKILL of the batch process, SIGKILL of its whole process group, SIGTERM and
    SIGINT, of serial, processes and Dask batches, each at a random moment (after a random number
    of stored runs), then the same command again (resume). Counted: runs lost or duplicated,
@@ -34,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from govlab.scenarios import load_scenario  # noqa: E402
+from scripts.drill_bad_inputs import bad_inputs as issue_19_inputs  # noqa: E402
+from scripts.drill_bad_inputs import early_interrupts  # noqa: E402
 from tests.experiments.batch_helpers import (  # noqa: E402
     alive,
     family,
@@ -142,11 +148,24 @@ def bad_inputs(folder: Path, rng: random.Random, quick: bool) -> list[list[str]]
             out_of_range.append(["run", "silo", *SMALL, "--set", f"{dotted}={high * 2 + 1}"])
     rng.shuffle(out_of_range)
     commands += out_of_range[: 30 if quick else 80]
+    commands += issue_19_inputs(folder, db, [PYTHON, "-m", "govlab"], ROOT)
     return commands
+
+
+def kept(path: Path) -> int:
+    """Experiments and runs in the SQLite store at ``path`` (0 when there is none)."""
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path, timeout=5) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        return sum(connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                   for name in ("experiments", "runs") if name in tables)  # fmt: skip
 
 
 def drill_bad_inputs(folder: Path, rng: random.Random, quick: bool) -> Counter:
     counts: Counter = Counter()
+    fallback = folder / "default.db"  # where a bad --db falling back to the default would write
+    os.environ["GOVLAB_DB"] = f"sqlite:///{fallback}"
     with socket_taken() as port:
         commands = [*bad_inputs(folder, rng, quick), ["ui", "--port", str(port)]]
         for command in commands:
@@ -170,6 +189,10 @@ def drill_bad_inputs(folder: Path, rng: random.Random, quick: bool) -> Counter:
                 counts["passwords shown"] += 1
                 print("  PASSWORD SHOWN:", command, err.strip()[:300])
     counts["bad inputs tried"] = len(commands)
+    counts["experiments or runs stored by bad inputs"] = kept(folder / "bad.db") + kept(fallback)
+    script = Path(PYTHON).with_name("govlab")
+    entry = [str(script)] if script.is_file() else [PYTHON, "-m", "govlab"]
+    counts.update(early_interrupts(10 if quick else 30, entry, ROOT, rng))
     return counts
 
 

@@ -1,0 +1,98 @@
+"""Bad scenario input through the real ``govlab run`` (issue 19, item 3): nesting too deep, wrong
+types (strict bools and counts), non-finite numbers, empty catalogues, an override emptying a
+table. Each is one line naming the file (or ``--set``) and the field, status 2. What the shipped
+files and ordinary overrides use keeps working (``true`` for a bool, an integer for a real).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govlab.experiments.optimise_spec import load_optimisation
+from govlab.experiments.spec import load_experiment
+from govlab.scenarios import load_scenario, shipped_scenarios
+from govlab.scenarios.tomlfile import MAX_DEPTH
+from tests.cli_process import govlab, one_line_error
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+DEEP = "[" * 5000 + "]" * 5000
+SMALL = ["--days", "2", "--seed", "3", "--json",
+         "--set", "world.residents=300", "--set", "world.enterprises=20"]  # fmt: skip
+
+BAD_FILES = {
+    "deep_array": (f"[levers]\nx = {DEEP}\n", ["line 2 (levers.x)", f"more than {MAX_DEPTH} deep"]),
+    "deep_inline_tables": ("[world]\ny = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+                           ["line 2 (world.y)", "nested more than"]),
+    "deep_dotted_keys": ("[civic]\n" + ".".join(["a"] * 5000) + " = 1\n",
+                         ["civic.a.a", "nested more than"]),
+    "residents_true": ("[world]\nresidents = true\n", ["world.residents", "valid integer"]),
+    "residents_float": ("[world]\nresidents = 4.0e4\n", ["world.residents", "got 40000.0"]),
+    "front_desk_one": ("[levers]\nfront_desk = 1\n", ["levers.front_desk", "true | false"]),
+    "bundle_all_yes": ('[reengineering]\nbundle_all = "yes"\n',
+                       ["reengineering.bundle_all", "got 'yes'"]),
+    "share_as_text": ('[levers]\ntransparency = "0.5"\n', ["levers.transparency", "number"]),
+    "share_as_bool": ("[levers]\ndata_sharing = true\n", ["levers.data_sharing", "number"]),
+    "transparency_nan": ("[levers]\ntransparency = nan\n", ["levers.transparency", "finite"]),
+    "threshold_inf": ("[civic]\nthreshold_mean = inf\n", ["civic.threshold_mean", "finite"]),
+    "threshold_values_nan": ("[civic]\nthreshold_values = [0.1, nan]\n",
+                             ["civic.threshold_values.1", "finite"]),
+    "utility_as_text": ('[civic]\nopenness_cost = [0.5, "0.3", 0.2, 0.1]\n',
+                        ["civic.openness_cost.1"]),
+    "staff_float": ("[functions.tax]\ncounter_staff = 2.5\n",
+                    ["functions.tax.counter_staff", "valid integer"]),
+    "no_services": ("[services]\n", ["services", "at least 1 item"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_scenario_file_is_one_line_naming_file_and_field(tmp_path, name):
+    text, expected = BAD_FILES[name]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    one_line_error(govlab("run", str(path), *SMALL), str(path), *expected)
+
+
+BAD_SETS = {
+    "services={}": ["--set", "services: refusing to replace the whole table by an empty one"],
+    "levers={}": ["--set", "levers: refusing", "14 entries"],
+    "functions={}": ["--set", "functions: refusing"],
+    f"levers.front_desk={DEEP}": ["--set levers.front_desk", f"more than {MAX_DEPTH} deep"],
+    "levers.front_desk=1": ["--set", "levers.front_desk", "true | false"],
+    "levers.transparency=nan": ["--set", "levers.transparency", "finite"],
+    "world.residents=4e4": ["--set", "world.residents", "valid integer"],
+    "world.residents=true": ["--set", "world.residents", "valid integer"],
+}
+
+
+@pytest.mark.parametrize("assignment", BAD_SETS)
+def test_bad_override_is_one_line(assignment):
+    one_line_error(govlab("run", "silo", *SMALL, "--set", assignment), *BAD_SETS[assignment])
+
+
+def test_what_files_and_overrides_legitimately_use_still_runs(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "silo"\n[levers]\ntransparency = 1\nfront_desk = true\n')
+    result = govlab(
+        "run", str(path), *SMALL, "--set", "levers.approval=parallel",
+        "--set", "levers.data_sharing=1", "--set", "civic.openness_cost=[0.5, 0.4, 0.3, 0.2]",
+        "--set", "levers.handoff=electronic", "--set", "world.districts=2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["scenario"] == "mine"
+    changed = govlab("run", "silo", *SMALL, "--set", "levers.front_desk=true")
+    assert changed.returncode == 0, changed.stderr
+
+
+def test_shipped_files_load_under_strict_types():
+    for name in shipped_scenarios():
+        load_scenario(name)
+    files = sorted(EXPERIMENTS.glob("*.toml"))
+    assert len(files) >= 5
+    for path in files:
+        if "[objectives]" in path.read_text():
+            load_optimisation(path)
+        else:
+            load_experiment(path)
