@@ -76,7 +76,11 @@ def make_network(rng: np.random.Generator, civic: Civic, n: int) -> sp.csr_array
         return sp.csr_array(dense)
     seed = int(rng.integers(2**32))
     if civic.network == "erdos_renyi":
-        graph = nx.fast_gnp_random_graph(n, k / max(n - 1, 1), seed=seed)
+        p = min(k / max(n - 1, 1), 1.0)
+        # networkx divides by log(1 - p), which is 0 for p below ~1.1e-16: such a graph has fewer
+        # than n²·6e-17 expected edges (6e-5 for a million residents), so it is drawn empty.
+        tiny = 0 < p and 1.0 - p == 1.0
+        graph = nx.empty_graph(n) if tiny else nx.fast_gnp_random_graph(n, p, seed=seed)
     else:
         graph = (
             nx.barabasi_albert_graph(n, max(1, min(round(k / 2), n - 1)), seed=seed)

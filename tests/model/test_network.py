@@ -85,3 +85,16 @@ def test_fractional_mean_degree_is_the_expected_degree(z):
     civic = Civic(network="erdos_renyi", network_degree=z)
     er = make_network(np.random.default_rng(5), civic, n)
     assert abs(er.nnz / n - z) <= 4 * np.sqrt(2 * z / n), er.nnz / n
+
+
+@pytest.mark.parametrize("shape", ["watts_strogatz", "erdos_renyi", "barabasi_albert", "complete"])
+@pytest.mark.parametrize("z", [5.4e-61, 1e-17, 0.0])
+@pytest.mark.parametrize("n", [2, 50])
+def test_a_vanishing_mean_degree_builds_a_network(shape, z, n):
+    """A mean degree the schema allows but so small that 1 - p == 1 in floating point (found by
+    the bounds test: networkx's G(n, p) divided by log(1 - p) = 0) builds a valid network: the
+    sparse ones have no edge, Barabási–Albert keeps its minimum m = 1, complete is complete."""
+    civic = Civic(network=shape, network_degree=z)
+    adjacency = make_network(np.random.default_rng(1), civic, n)
+    expected = {"complete": n * (n - 1), "barabasi_albert": 2 * (n - 1)}.get(shape, 0)
+    assert adjacency.nnz == expected
