@@ -17,9 +17,10 @@ from govlab.scenarios import ScenarioError, shipped_scenarios
 from govlab.viz.pair import PaneSpec
 from govlab.viz.session import CONTROL_SECTIONS, InputError, Shown, parse_seed
 
-# the day a link may name: its replay costs ~12-18 ms of server time per working day for the
-# default pair (measured on a loaded 2-core machine), so 1,000 days (four working years) is
-# ~15 s, replayed while the page shows; a link of 5,000 days cost 71 s
+# the day a link may name: replaying the default pair costs ~3 ms of server time per working day
+# on an idle 2-core machine and 12-18 ms under load (the review's day=5000 link took 71 s), so
+# 1,000 days (four working years, twice the longest shipped experiment's 500 days) is 3-18 s,
+# replayed while the page shows, and pausable
 LINK_MAX_DAY = 1_000
 
 
