@@ -192,6 +192,12 @@ def ui(
     """Start the trainer app (silo vs seamless, side by side) in the browser, offline."""
     check_port(host, port)
     from govlab.viz.server import serve
+    from govlab.viz.sessions import max_sessions
+
+    try:
+        max_sessions()  # GOVLAB_UI_MAX_SESSIONS, checked before the server starts
+    except ValueError as error:
+        raise fail(str(error)) from None
 
     try:
         serve(host, port, log=lambda text: stderr.print(text, markup=False, highlight=False))

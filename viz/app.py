@@ -6,7 +6,10 @@ nothing is built at import time). The session is the single source of truth: eve
 renders from the ``Shown`` snapshot it publishes, and asks it for changes; while playing, the
 session's play loop (a worker thread) applies queued changes between frames, steps the models and
 publishes a frame. When the browser's session ends (Solara culls a disconnected kernel after
-``SOLARA_KERNEL_CULL_TIMEOUT``, set by ``viz.server``), the page's clean-up stops the loop.
+``SOLARA_KERNEL_CULL_TIMEOUT``, set by ``viz.server``), the page's clean-up stops the loop and
+``viz.sessions.release`` frees the session's seat and memory. A visitor beyond the cap on
+concurrent sessions (``viz.sessions``) gets ``FullPage`` and no models. A link's day is replayed
+by the session's play loop after the page shows (``Session.replay_to``), never before.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import reacton.core
 import solara
 
 from govlab.results.provenance import model_version
-from govlab.viz import i18n, style
+from govlab.viz import i18n, sessions, style
 from govlab.viz.about import AboutPage
 from govlab.viz.controls import LeverControls, ScenarioPickers, Transport
 from govlab.viz.links import comparison_from_query, comparison_query
@@ -31,7 +34,8 @@ TAB_LIVE, TAB_JOURNEY, TAB_RESULTS, TAB_ABOUT = 0, 1, 2, 3
 
 
 def new_session(query: str | None) -> tuple[Session, str]:
-    """A session for the page's address: the comparison a link names, else the default pair."""
+    """A session for the page's address at day 0: the comparison a link names, else the default
+    pair; a link's day is replayed in the play loop once the page shows (``replay_to``)."""
     try:
         wanted = comparison_from_query(query)
     except InputError as error:
@@ -39,9 +43,19 @@ def new_session(query: str | None) -> tuple[Session, str]:
     if wanted is None:
         return Session.start(DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED), ""
     session = Session.start(wanted.left, wanted.right, wanted.seed, wanted.overrides)
-    if wanted.day:
-        session.pair.step(wanted.day)
+    session.replay_to(wanted.day)
     return session, ""
+
+
+def admit(query: str | None) -> tuple[Session, str] | None:
+    """``new_session`` if a seat is free (``viz.sessions.SEATS``), else None: nothing built."""
+    if not sessions.SEATS.take():
+        return None
+    try:
+        return new_session(query)
+    except BaseException:
+        sessions.SEATS.give_back()
+        raise
 
 
 def header_language() -> str:
@@ -89,9 +103,50 @@ def use_shown(session: Session, select: Callable[[Shown], Shown] | None = None) 
 
 @solara.component
 def Page() -> None:
-    """The whole app: live panes, journey and resident networks, stored results, about."""
+    """The whole app for a visitor with a seat (``Trainer``), else the page saying it is full."""
     router = solara.use_router()
-    session, link_problem = solara.use_memo(lambda: new_session(router.search), [])
+    attempt = solara.use_reactive(0)  # "try again" asks for a seat anew
+    admitted = solara.use_memo(lambda: admit(router.search), [attempt.value])
+
+    def connect():
+        if admitted is None:
+            return None
+        session = admitted[0]
+        # the browser's session is gone: stop simulating, free the seat and the memory
+        return lambda: sessions.release(session)
+
+    solara.use_effect(connect, [admitted])
+    if admitted is None:
+        FullPage(lambda: attempt.set(attempt.value + 1))
+    else:
+        Trainer(*admitted)
+
+
+@solara.component
+def FullPage(retry: Callable[[], None]) -> None:
+    """Every seat is taken: the limit, and to try again shortly (no models are built)."""
+    lang = solara.use_reactive(header_language())
+    chosen = solara.use_reactive(False)
+    t = i18n.translator(lang.value)
+    solara.Title("govlab")
+    solara.Style(style.CSS)
+    BrowserLanguage(event_report=follow_browser(lang, chosen))
+    with solara.Column(classes=["govlab-root", "govlab-full"], style={"padding": "24px"}):
+        solara.HTML(tag="h2", unsafe_innerHTML=t("govlab — the trainer is full"))
+        solara.Info(
+            t(
+                "{limit} sessions are open, the most this server runs at once. Please try "
+                "again in a minute: a session frees its place when its tab is closed."
+            ).format(limit=sessions.max_sessions()),
+            classes=["govlab-full-message"],
+        )
+        solara.Button(t("Try again"), icon_name="mdi-refresh", color="primary", on_click=retry,
+                      classes=["govlab-try-again"])  # fmt: skip
+
+
+@solara.component
+def Trainer(session: Session, link_problem: str) -> None:
+    """The trainer: live panes, journey and resident networks, stored results, about."""
     shown = use_shown(session, Shown.controls)
     session.render_lock = reacton.core.get_render_context().thread_lock
     lang = solara.use_reactive(header_language())
@@ -102,15 +157,6 @@ def Page() -> None:
     problem = solara.use_reactive(link_problem)
     version = solara.use_reactive("")  # a stored run of another model version was opened
     t = i18n.translator(lang.value)
-
-    def connect():
-        def disconnect() -> None:  # the browser's session is gone: stop simulating
-            session.playing = False
-            session.closed.set()
-
-        return disconnect
-
-    solara.use_effect(connect, [])
     solara.lab.use_task(session.play, dependencies=[shown.playing], prefer_threaded=True)
 
     def open_run(run: StoredRun, baseline: StoredRun | None) -> None:
@@ -214,12 +260,17 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
 def DayCounter(session: Session, lang: str) -> None:
     """Today's working day (and the day play pauses at), redrawn every frame."""
     shown = use_shown(session)
+    t = i18n.translator(lang)
     stop = "" if shown.stop_at is None else f" → {shown.stop_at}"
     solara.Text(
-        i18n.translator(lang)("day {day}").format(day=shown.day) + stop,
+        t("day {day}").format(day=shown.day) + stop,
         classes=["govlab-day"],
         style={"font-size": "1.3em", "font-weight": "bold"},
     )
+    if shown.replaying:  # a link's day: the counter climbs while this shows
+        going = "replaying the link to day {day}…"
+        line = going if shown.playing else "replay paused (Play resumes it)"
+        solara.Text(t(line).format(day=shown.stop_at), classes=["govlab-replay"])
 
 
 @solara.component

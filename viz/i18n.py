@@ -125,6 +125,17 @@ ZH = {
     "pause at day": "在第几天暂停",
     "Set": "设定",
     "day {day}": "第 {day} 天",
+    "replaying the link to day {day}…": "正在重放链接至第 {day} 天…",
+    "replay paused (Play resumes it)": "重放已暂停（点“播放”继续）",
+    "govlab — the trainer is full": "govlab — 培训平台已满",
+    (
+        "{limit} sessions are open, the most this server runs at once. Please try again in a "
+        "minute: a session frees its place when its tab is closed."
+    ): (
+        "已有 {limit} 个会话在运行，已达本服务器同时运行的上限。"
+        "请一分钟后再试：会话的标签页关闭后即空出名额。"
+    ),
+    "Try again": "再试一次",
     "Side by side": "并排对比",
     "Journey & residents": "办事历程与居民",
     "Results": "实验结果",

@@ -7,6 +7,10 @@ frames, so nothing changes the models while a frame is being drawn. After each c
 session publishes a frozen ``Shown`` snapshot; the page renders every control from that snapshot
 and from nothing else, so a control always shows the state of the model it drives.
 
+A link's day is replayed by the same loop (``replay_to``): ``REPLAY_CHUNK_DAYS`` a frame, as fast
+as the page draws them (no pacing by the speed), pausable. When the browser's session ends the
+page calls ``close`` (the loop stops at once) and ``viz.sessions`` later ``drop_models``.
+
 Bad input (a seed out of range, an unknown scenario) raises ``InputError`` naming the field, never a
 traceback on the page. No Solara here: ``viz.app`` wires a session to the page.
 """
@@ -29,6 +33,9 @@ DEFAULT_SPEED = 10  # working days per second of wall time while playing
 MAX_CATCH_UP_SECONDS = 0.5  # a slow frame never makes the next one jump more than this much time
 FRAME_PAUSE_SECONDS = 0.02  # between frames, so that clicks get through
 RENDER_WAIT_SECONDS = 5.0  # the play loop waits at most this long for the page to draw a frame
+# a link's replay steps this many days a frame: ~0.3-0.45 s of stepping (12-18 ms a day for the
+# default pair on a loaded 2-core machine), so the counter climbs and Pause acts within a frame
+REPLAY_CHUNK_DAYS = 25
 
 
 CONTROL_SECTIONS = ("levers", "response_office")  # the scenario sections the lever panel edits
@@ -67,6 +74,7 @@ class Shown:
     playing: bool
     speed: int
     stop_at: int | None
+    replaying: bool = False  # a link's day is being replayed (stop_at is that day)
 
     def controls(self) -> Shown:
         """What the page's bars show (equal from frame to frame while playing: only the views
@@ -76,7 +84,9 @@ class Shown:
     def choices(self) -> Shown:
         """Only what the pickers and the lever panel show (equal from frame to frame, so those
         controls are not re-rendered while playing)."""
-        return dataclasses.replace(self, day=0, frame=0, playing=False, speed=0, stop_at=None)
+        return dataclasses.replace(
+            self, day=0, frame=0, playing=False, speed=0, stop_at=None, replaying=False
+        )
 
     @property
     def lever_changes(self) -> dict[str, Any]:
@@ -110,10 +120,11 @@ def parse_day(text: Any, field_name: str = "day") -> int:
 class Session:
     """A browser session's pair of governments, its settings and its queue of changes."""
 
-    pair: Pair
+    pair: Pair  # None once the session is closed and its models dropped (``drop_models``)
     speed: int = DEFAULT_SPEED
     stop_at: int | None = None  # play pauses when this day is reached
     playing: bool = False
+    replaying: bool = False  # playing to stop_at in chunks, unpaced (a link's day)
     frame: int = 0
     closed: threading.Event = field(default_factory=threading.Event)
     pending: list[Callable[[], None]] = field(default_factory=list)
@@ -141,11 +152,15 @@ class Session:
             playing=self.playing,
             speed=self.speed,
             stop_at=self.stop_at,
+            replaying=self.replaying,
         )
 
     def publish(self) -> None:
-        """Tell the page (one publisher at a time, so renders never overlap)."""
+        """Tell the page (one publisher at a time, so renders never overlap); nothing once
+        the session is closed."""
         with self.publish_lock:
+            if self.closed.is_set():
+                return
             self.frame += 1
             snapshot = self.shown()
             for listener in list(self.listeners):
@@ -208,12 +223,14 @@ class Session:
         """Both panes back to day 0, on a new seed if given (validated first)."""
         seed = None if seed_text is None else parse_seed(seed_text)
         self.playing = False
+        self.end_replay()
         self.change(lambda: self.pair.reset(seed))
 
     def load(self, left: PaneSpec, right: PaneSpec, seed: int) -> None:
         """Open a comparison (a stored run, a link): day 0, paused; validated before replacing."""
         seed = parse_seed(seed)
         self.playing = False
+        self.end_replay()
         try:
             with self.pair.lock:
                 self.pair.load(left, right, seed)
@@ -234,20 +251,32 @@ class Session:
         day = parse_day(day_text, "run to day")
         if day <= self.pair.day:
             raise InputError("run to day", f"run to day: after today (day {self.pair.day})")
-        self.stop_at = day
-        self.playing = True
+        self.stop_at, self.playing, self.replaying = day, True, False
         self.publish()
+
+    def replay_to(self, day: int) -> None:
+        """Step on to working day ``day`` (a link's, validated by ``viz.links``) in the play
+        loop, ``REPLAY_CHUNK_DAYS`` a frame with no pacing; Pause pauses it, Play resumes it;
+        "run to day", "pause at day", Reset or opening a run end it."""
+        if day <= self.pair.day:
+            return
+        self.stop_at, self.playing, self.replaying = day, True, True
+        self.publish()
+
+    def end_replay(self) -> None:
+        """Forget a link's replay (and its stop day): Reset or another comparison ends it."""
+        if self.replaying:
+            self.stop_at, self.replaying = None, False
 
     def set_stop(self, day_text: Any) -> None:
         """Pause when this working day is reached, now or when played later ("" clears it);
         it does not start playing (``run_to`` does)."""
-        if str(day_text).strip() in ("", "None"):
-            self.stop_at = None
-        else:
+        day = None
+        if str(day_text).strip() not in ("", "None"):
             day = parse_day(day_text, "pause at day")
             if day <= self.pair.day:
                 raise InputError("pause at day", f"pause at day: after today (day {self.pair.day})")
-            self.stop_at = day
+        self.stop_at, self.replaying = day, False
         self.publish()
 
     def set_speed(self, speed: int) -> None:
@@ -285,12 +314,15 @@ class Session:
     # ---- the play loop ---------------------------------------------------------------------
     def days_this_frame(self, elapsed_seconds: float, carry: float) -> tuple[int, float]:
         """Days to step for ``elapsed_seconds`` of wall time at the set speed (and the carried
-        fraction), never past the stop day."""
-        carry += self.speed * min(elapsed_seconds, MAX_CATCH_UP_SECONDS)
-        days = int(carry)
+        fraction), never past the stop day; a replay steps ``REPLAY_CHUNK_DAYS``, unpaced."""
+        if self.replaying:
+            days = REPLAY_CHUNK_DAYS
+        else:
+            carry += self.speed * min(elapsed_seconds, MAX_CATCH_UP_SECONDS)
+            days, carry = int(carry), carry - int(carry)
         if self.stop_at is not None:
             days = min(days, max(self.stop_at - self.pair.day, 0))
-        return days, carry - int(carry)
+        return days, carry
 
     def play(self) -> None:
         """Step and publish frames until paused, stopped at a day, or the session closes.
@@ -303,17 +335,44 @@ class Session:
         last, carry = time.monotonic(), 1.0  # the first frame steps at once
         while self.playing and not self.closed.is_set():
             self.wait_rendered()
-            now = time.monotonic()
-            days, carry = self.days_this_frame(now - last, carry)
-            last = now
-            with self.pair.lock:
+            pair = self.pair
+            if pair is None:
+                break
+            with pair.lock:
+                if self.closed.is_set():
+                    break
                 commands, self.pending = self.pending, []
                 for command in commands:
                     command()
+                now = time.monotonic()
+                days, carry = self.days_this_frame(now - last, carry)
+                last = now
                 if days and self.playing:  # a pause or reset clicked during this frame's wait
                     self.pair.step(days)
                 if self.stop_at is not None and self.pair.day >= self.stop_at:
-                    self.playing, self.stop_at = False, None
+                    self.playing, self.stop_at, self.replaying = False, None, False
             if days or commands or not self.playing:
                 self.publish()
             time.sleep(FRAME_PAUSE_SECONDS)
+
+    # ---- the end of the session ------------------------------------------------------------
+    def close(self) -> bool:
+        """The browser's session is gone: the play loop stops and nothing is published any more.
+        Takes no lock (the page calls it while its render context closes); True the first time."""
+        first = not self.closed.is_set()
+        self.playing = self.replaying = False
+        self.closed.set()
+        return first
+
+    def drop_models(self) -> None:
+        """Let go of the pair, the queued changes and the page's listeners (after ``close``, once
+        the play loop's frame in progress, if any, is done): nothing kept by this session keeps
+        its models alive."""
+        with self.publish_lock:
+            pair = self.pair
+            if pair is None:
+                return
+            with pair.lock:
+                self.pair = None
+                self.pending = []
+                self.listeners = []

@@ -72,6 +72,13 @@ def test_ui_on_a_taken_port(monkeypatch, capsys):
     one_line_error(cli(monkeypatch, capsys, "ui", "--host", "no such host"), "--host")
 
 
+@pytest.mark.parametrize("value", ["0", "-3", "eight", "2.5"])
+def test_ui_with_a_bad_session_cap(monkeypatch, capsys, value):
+    monkeypatch.setenv("GOVLAB_UI_MAX_SESSIONS", value)
+    result = cli(monkeypatch, capsys, "ui", "--port", "0")
+    one_line_error(result, "GOVLAB_UI_MAX_SESSIONS", repr(value), "1 or more")
+
+
 def test_sobol_bounds_name_the_field(tmp_path, monkeypatch, capsys):
     sample = '[sample]\nmethod = "sobol"\nn = 8\n[sample.parameters]\n'
     path = write_experiment(tmp_path, extra=sample + '"levers.data_sharing" = [0.9, 0.1]\n')
