@@ -4,8 +4,9 @@ Starts ``--batches`` ``govlab batch`` processes of one small experiment (2 scena
 ``--replications``, small world, ``--days``) at once on one fresh store (a SQLite file, or
 ``--db`` URL: the experiment gets a new name each time) and adds up the runs each batch computed
 (the "D done" of its summary line: a batch counts a run it computed even when the store dropped
-its copy). Without claims every batch computes every run (batches × plan); with claims the plan
-once.
+its copy), and their CPU time (user + system of the batches and their workers: on a shared
+machine a steadier figure than the wall time). Without claims every batch computes every run
+(batches × plan); with claims the plan once.
 
     .venv/bin/python benchmarks/bench_claims.py [--batches 4] [--replications 4] [--db URL]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=4)
     parser.add_argument("--replications", type=int, default=4)
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=int, default=600)
     parser.add_argument("--executor", default="serial")
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
@@ -59,6 +61,7 @@ def main() -> None:
         ]
         outputs = [batch.communicate()[1] for batch in batches]
         seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     computed = []
     plan = 2 * args.replications
     for batch, err in zip(batches, outputs, strict=True):
@@ -70,6 +73,7 @@ def main() -> None:
         f"plan: {plan} runs; {args.batches} concurrent batches ({args.executor}) in {seconds:.1f} s"
     )
     print(f"runs computed per batch: {computed}")
+    print(f"CPU time of the batches: {usage.ru_utime + usage.ru_stime:.1f} s")
     print(f"runs computed in all: {sum(computed)} = {sum(computed) / plan:.2f} × the plan")
 
 

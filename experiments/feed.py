@@ -113,7 +113,6 @@ class ClaimFeed:
         self.poll = min(MAX_POLL_S, seconds / 4)
         self.owner = claims.owner_id()
         self.elsewhere = 0  # runs found stored by other batches
-        self.waits = 0  # polls made while every remaining run was held by others
         self.notify = notify
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
@@ -145,11 +144,10 @@ class ClaimFeed:
             if not announced and self.notify is not None:
                 self.notify(
                     f"waiting for {len(self.remaining)} run(s) that other batches are computing "
-                    f"(a dead batch's claims expire after {self.seconds:g} s; polling every "
-                    f"{self.poll:g} s)"
+                    f"(polling every {self.poll:g} s; a dead batch's runs are taken over when its "
+                    "claims expire)"
                 )
             announced = True
-            self.waits += 1
             time.sleep(self.poll)
         return []
 
