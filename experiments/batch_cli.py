@@ -113,8 +113,8 @@ def batch(
             max=MAX_CLAIM_SECONDS,
             envvar=CLAIM_ENV,
             help="how long a run claimed by this batch stays claimed without renewal (renewed "
-            "every third of it while it runs): other batches on the store take over a dead "
-            "batch's runs after this",
+            "every third of it while it runs): if this batch dies, batches of other machines "
+            "take its runs over after this (batches of this machine at once)",
         ),
     ] = DEFAULT_CLAIM_SECONDS,
 ) -> None:

@@ -9,13 +9,15 @@ is sent (``results.claims``), so that several batches sharing a store compute ev
   batches that run at the same time split the plan between them;
 - runs found stored ``done`` meanwhile by another batch are skipped (``elsewhere``);
 - a thread renews the batch's claims every third of ``seconds`` while its runs are in progress;
-  a batch that dies (SIGKILL) stops renewing, and its claims expire ``seconds`` after the last
-  renewal, after which another batch takes those runs;
+  a batch that dies (SIGKILL) stops renewing: a batch of the same machine takes its runs at once
+  (its process is gone), one of another machine once its claims expire, ``seconds`` after the
+  last renewal;
 - when every remaining run is held by other batches, ``take(wait=True)`` polls the store every
   ``poll`` seconds (a quarter of ``seconds``, at most ``MAX_POLL_S``) until one of them is stored
   (skipped) or its claim expires (taken). It returns nothing only when every run of the plan is
   stored, so the batch exits once the plan is complete. The wait lasts as long as the other
-  batches' runs do, and at most ``seconds`` plus one poll beyond the death of a batch;
+  batches' runs do, and at most one poll (same machine) or the dead batch's ``seconds`` plus one
+  poll (another machine) beyond the death of a batch;
 - a failed run releases its claim like a finished one: another batch still running takes it and
   tries again (as resuming would).
 """

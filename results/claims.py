@@ -11,6 +11,10 @@ UPDATE re-checks its WHERE on the new row and changes nothing).
 
 The holder ``renew``s its claims while its runs are in progress; storing a run releases its claim
 in the same transaction (``Store.write_run``); ``release`` drops what is left when a batch ends.
+A claim of a batch that died on *this* machine (its owner id names this machine, and its process
+is gone) is taken at once, without waiting for it to expire: a batch resumed after a SIGKILL
+does not wait for its predecessor's claims. The machine is the host name and the kernel's boot id
+(two machines, or one machine rebooted, never match); claims of other machines wait for expiry.
 Times are read on the database's clock on PostgreSQL (batches on several machines agree) and on
 this machine's clock otherwise (a SQLite file is shared by the processes of one machine).
 
@@ -27,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +41,7 @@ from govlab.results.tables import ClaimRow, RunRow
 
 Identity = tuple[str, str, int]  # run key, digest, seed
 SLICE = 500  # run keys per IN (...) list
+MACHINE_ENV = "GOVLAB_INJECT_MACHINE"  # tests: this process's batches claim as another machine
 
 
 @dataclass
@@ -48,9 +53,37 @@ class Claimed:
     busy: int = 0
 
 
+def machine() -> str:
+    """This machine: host name and boot id (``$GOVLAB_INJECT_MACHINE`` instead, in tests that
+    play a batch of another machine)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as handle:
+            boot = handle.read().strip()[:8]
+    except OSError:  # pragma: no cover - not Linux
+        boot = "?"
+    return os.environ.get(MACHINE_ENV) or f"{socket.gethostname()[:120]}@{boot}"
+
+
 def owner_id() -> str:
-    """A new owner id for one batch: host, process id and a random part."""
-    return f"{socket.gethostname()[:120]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    """A new owner id for one batch: ``machine:pid:random``."""
+    return f"{machine()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def gone(owner: str, here: str | None = None) -> bool:
+    """True if ``owner`` is a batch of this machine whose process no longer runs."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or parts[0] != (here or machine()):
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def clock(connection: Connection) -> datetime:
@@ -67,8 +100,10 @@ def _take(
     owner: str,
     now: datetime,
     until: datetime,
+    dead: str | None = None,
 ) -> bool:
-    """Take one run if nobody claimed it or its claim expired; True if taken."""
+    """Take one run if nobody claimed it, its claim expired, or it is held by ``dead`` (a batch
+    of this machine that is gone); True if taken."""
     key, dig, seed = run
     same = (
         ClaimRow.experiment_id == experiment_id,
@@ -78,7 +113,7 @@ def _take(
     )
     renewed = connection.execute(
         update(ClaimRow)
-        .where(*same, ClaimRow.expires_at < now)
+        .where(*same, or_(ClaimRow.expires_at < now, ClaimRow.owner == (dead or "")))
         .values(owner=owner, claimed_at=now, expires_at=until)
     )
     if renewed.rowcount == 1:
@@ -130,7 +165,9 @@ def claim(
                 )
             )
         }
-        free = [run for run in runs if tuple(run) not in live]
+        here = machine()
+        dead = {holder for holder in set(live.values()) if gone(holder, here)}
+        free = [run for run in runs if live.get(tuple(run)) in dead or tuple(run) not in live]
         found.busy = len(runs) - len(free)
         for start in range(0, len(free), SLICE):
             part = free[start : start + SLICE]
@@ -148,7 +185,8 @@ def claim(
                 if tuple(run) in done:
                     found.stored.append(run[0])
                 elif len(found.taken) < want:
-                    if _take(connection, experiment_id, tuple(run), owner, now, until):
+                    holder = live.get(tuple(run))
+                    if _take(connection, experiment_id, tuple(run), owner, now, until, holder):
                         found.taken.append(run[0])
                     else:  # another batch took it since we read the claims
                         found.busy += 1

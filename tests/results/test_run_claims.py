@@ -2,9 +2,10 @@
 
 A claim is exclusive until it expires; storing a run releases it; racing processes claiming the
 same runs (free, or claimed by a batch that died) each get different ones; a `govlab batch`
-SIGKILLed while holding a claim is taken over by another batch once the claim expires, and that
-batch finishes the plan. (Four concurrent batches computing each run once:
-``test_concurrent_store.py``.) SQLite always; PostgreSQL when GOVLAB_TEST_POSTGRES_URL is set.
+SIGKILLed while holding a claim is taken over by another batch (at once on the same machine, once
+the claim expires from another machine), and that batch finishes the plan. (Four concurrent
+batches computing each run once: ``test_concurrent_store.py``.) SQLite always; PostgreSQL when
+GOVLAB_TEST_POSTGRES_URL is set.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+
+import pytest
 
 from govlab.experiments.defaults import CLAIM_ENV
 from govlab.experiments.feed import ClaimFeed
@@ -111,18 +114,44 @@ def test_racing_batches_take_each_expired_claim_once(fresh_url):
     assert Counter(race(fresh_url, dead=True)) == Counter(KEYS)
 
 
-def test_a_batch_killed_holding_a_claim_is_taken_over_once_it_expires(fresh_url, tmp_path):
-    """A serial batch is SIGKILLed in its first run, holding its claim (GOVLAB_CLAIM_SECONDS
-    short); a process batch started next computes the rest, takes the dead batch's run once the
-    claim has expired (not before), computes it, and ends with every run of the plan stored."""
+def test_claims_of_a_dead_batch_of_this_machine_are_taken_at_once(fresh_url):
+    """A live claim whose owner is a process of this machine that is gone (a SIGKILLed batch)
+    is taken without waiting for its expiry; one of a live process, or of another machine, is
+    not."""
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    here = claims.machine()
+    dead, alive = f"{here}:{dead_pid.pid}:x", f"{here}:{os.getppid()}:y"
+    far = f"elsewhere@00000000:{dead_pid.pid}:z"
+    assert claims.gone(dead) and not claims.gone(alive) and not claims.gone(far)
+    runs = identities(KEYS[:3])
+    with Store(fresh_url) as store:
+        eid = store.register("claims", {}, {"same": 1}, {"method": "none"})
+        for owner, run in zip((dead, alive, far), runs, strict=True):
+            assert claims.claim(store, eid, [run], owner, 3600, 1).taken == [run[0]]
+        found = claims.claim(store, eid, runs, "B", 60, 3)
+        assert (found.taken, found.busy) == ([KEYS[0]], 2)
+        assert owners(store, eid) == {KEYS[0]: "B", KEYS[1]: alive, KEYS[2]: far}
+
+
+@pytest.mark.parametrize("machine", ["this", "another"])
+def test_a_batch_killed_holding_a_claim_is_taken_over(fresh_url, tmp_path, machine):
+    """A serial batch is SIGKILLed in its first run, holding its claim; a process batch started
+    next computes the rest, takes the dead batch's run and ends with every run of the plan
+    stored. On this machine the dead batch's claim is taken at once (before it expires: the
+    claim lasts an hour); as a batch of another machine (GOVLAB_INJECT_MACHINE), whose process
+    cannot be checked, only once the claim expired (GOVLAB_CLAIM_SECONDS short)."""
     path = write_experiment(tmp_path, name="killed", replications=3, days=10, cases=5)
     trace = tmp_path / "trace"
     trace.mkdir()
     command = [sys.executable, "-m", "govlab", "batch", str(path), "--db", fresh_url]
     base = {**os.environ, INJECT_TRACE: str(trace)}
+    dying = {INJECT_KILL: "*", CLAIM_ENV: "3600"}
+    if machine == "another":
+        dying = {INJECT_KILL: "*", CLAIM_ENV: str(HOLD_S), claims.MACHINE_ENV: "elsewhere@1"}
     killed = subprocess.Popen(
         [*command, "--executor", "serial"],
-        env={**base, INJECT_KILL: "*", CLAIM_ENV: str(HOLD_S)},
+        env={**base, **dying},
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -146,6 +175,10 @@ def test_a_batch_killed_holding_a_claim_is_taken_over_once_it_expires(fresh_url,
     assert len(stored) == 6 and all(run["status"] == "done" for run in stored.values())
     assert computed(trace) == Counter({**dict.fromkeys(stored, 1), key: 2})
     [_, (pid, again)] = traced(trace, key)
-    assert pid != killed.pid and again > expires.timestamp() * 1e9  # taken only once expired
+    assert pid != killed.pid
+    if machine == "this":
+        assert again < expires.timestamp() * 1e9  # taken at once, not an hour later
+    else:
+        assert again > expires.timestamp() * 1e9  # taken only once expired
     with Store(fresh_url) as store:
         assert claims.held(store, store.experiment("killed").id) == {}  # nothing left claimed
