@@ -18,7 +18,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.defaults import (
+    CLAIM_ENV,
+    DEFAULT_CLAIM_SECONDS,
+    EXECUTORS,
+    MAX_CLAIM_SECONDS,
+)
 from govlab.experiments.store_option import (
     DbOption,
     experiment_name,
@@ -101,8 +106,22 @@ def batch(
             "to an experiment NAME@set-aside-TIME, then run"
         ),
     ] = False,
+    claim_seconds: Annotated[
+        float,
+        typer.Option(
+            min=1.0,
+            max=MAX_CLAIM_SECONDS,
+            envvar=CLAIM_ENV,
+            help="how long a run claimed by this batch stays claimed without renewal (renewed "
+            "every third of it while it runs): if this batch dies, batches of other machines "
+            "take its runs over after this (batches of this machine at once)",
+        ),
+    ] = DEFAULT_CLAIM_SECONDS,
 ) -> None:
-    """Run an experiment (resuming: finished runs are skipped) and store every run."""
+    """Run an experiment (resuming: finished runs are skipped) and store every run.
+
+    Batches of one experiment running at once on one store share its runs: each run is computed
+    by one batch, and each batch ends when all are stored."""
     from govlab.experiments.executors import make_executor
     from govlab.experiments.orphans import on_sigterm, terminated
     from govlab.experiments.runner import run_batch
@@ -147,6 +166,7 @@ def batch(
             fresh=fresh,
             set_aside=set_aside,
             on_start=banner,
+            claim_seconds=claim_seconds,
         )
     except (ExperimentError, StoreError) as error:
         raise _fail(str(error)) from None

@@ -1,9 +1,11 @@
 """Executors: where runs execute — in process, in local processes, or on a Dask cluster.
 
-Every executor takes the runs to do and yields their results as tasks finish (any order); the
-batch runner writes them to the store in the main process. Processes and Dask send several runs
-per task (``chunk_size``) so that start-up and transfer costs do not dominate small runs
-(DESIGN.md §6). Numbers do not depend on the executor: each run is seeded by its own spec.
+Every executor takes the runs to do (a list, or a feed it pulls tasks from as slots free up:
+``experiments.feed``, where the batch runner claims each task's runs in the store) and yields
+their results as tasks finish (any order); the batch runner writes them to the store in the main
+process. Processes and Dask send several runs per task (``chunk_size``) so that start-up and
+transfer costs do not dominate small runs (DESIGN.md §6). Numbers do not depend on the executor:
+each run is seeded by its own spec.
 
 Losing a worker (killed, out of memory) affects only the runs it was running: the process pool is
 restarted, the runs of the broken tasks that had not started go back to the queue, and the ones in
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from govlab.experiments.defaults import EXECUTORS
+from govlab.experiments.feed import Feed, as_feed
 from govlab.experiments.orphans import watch_parent
 from govlab.experiments.plan import RunSpec
 from govlab.experiments.worker import INJECT_PREFIX, RunResult, execute, execute_chunk
@@ -41,7 +44,7 @@ MAX_LOSSES = 3
 class Executor(Protocol):
     """Runs specs and yields ``(spec, result)`` pairs as they finish."""
 
-    def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]: ...
+    def run(self, specs: list[RunSpec] | Feed) -> Iterator[tuple[RunSpec, RunResult]]: ...
 
     def close(self, abort: bool = False) -> None: ...
 
@@ -54,10 +57,16 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def chunks(specs: list[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
-    """Split specs into tasks: about 4 tasks per worker, at most 16 runs per task."""
+def task_size(runs: int, workers: int, size: int | None = None) -> int:
+    """Runs per task: ``size`` if given, else about 4 tasks per worker, at most 16 runs."""
     if size is None:
-        size = max(1, min(16, math.ceil(len(specs) / (4 * max(workers, 1)))))
+        size = max(1, min(16, math.ceil(runs / (4 * max(workers, 1)))))
+    return size
+
+
+def chunks(specs: list[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
+    """Split specs into tasks of ``task_size`` runs."""
+    size = task_size(len(specs), workers, size)
     return [specs[i : i + size] for i in range(0, len(specs), size)]
 
 
@@ -106,9 +115,11 @@ class SerialExecutor:
 
     workers = 1
 
-    def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]:
-        for spec in specs:
-            yield spec, execute(spec)
+    def run(self, specs: list[RunSpec] | Feed) -> Iterator[tuple[RunSpec, RunResult]]:
+        feed = as_feed(specs)
+        while chunk := feed.take(1, wait=True):
+            for spec in chunk:
+                yield spec, execute(spec)
 
     def close(self, abort: bool = False) -> None:
         pass
@@ -180,16 +191,47 @@ class ProcessExecutor:
         self.restarts += 1
         self.pool = self._new_pool()
 
-    def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]:
-        queue = deque(chunks(specs, self.workers, self.chunk_size))
+    def _submit(self, pending: dict, chunk: list[RunSpec]) -> bool:
+        """Send one task; False if the pool is broken (a worker died) and tasks are pending,
+        which will report it. A pool that broke with nothing pending is restarted here."""
+        try:
+            pending[self.pool.submit(execute_noted, chunk)] = chunk
+        except BrokenProcessPool:
+            if pending:
+                return False
+            self._restart()
+            pending[self.pool.submit(execute_noted, chunk)] = chunk
+        return True
+
+    def _fill(self, pending: dict, queue: deque, alone: deque, feed: Feed, size: int) -> bool:
+        """Submit tasks while slots are free; True if the feed had nothing to give just now."""
+        if alone:  # runs in flight when a worker died go one at a time, with nothing beside
+            if not pending:
+                self._submit(pending, [alone.popleft()])
+            return False
+        while len(pending) < feed.limit(self.workers):
+            chunk = queue.popleft() if queue else feed.take(size, wait=not pending)
+            if not chunk:
+                return not feed.exhausted
+            if not self._submit(pending, chunk):
+                queue.appendleft(chunk)
+                return False
+        return False
+
+    def run(self, specs: list[RunSpec] | Feed) -> Iterator[tuple[RunSpec, RunResult]]:
+        feed = as_feed(specs)
+        size = task_size(feed.total, self.workers, self.chunk_size)
+        queue: deque[list[RunSpec]] = deque()  # runs of broken tasks that had not started
         alone: deque[RunSpec] = deque()  # runs in flight when a worker died: retried one by one
         losses: Counter[str] = Counter()
-        while queue or alone:
-            tasks = [[alone.popleft()]] if alone else [queue.popleft() for _ in range(len(queue))]
-            pending = {self.pool.submit(execute_noted, chunk): chunk for chunk in tasks}
-            broken: list[list[RunSpec]] = []
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        pending: dict = {}
+        broken: list[list[RunSpec]] = []
+        while True:
+            hungry = False if broken else self._fill(pending, queue, alone, feed, size)
+            if pending:
+                done, _ = wait(
+                    pending, timeout=feed.poll if hungry else None, return_when=FIRST_COMPLETED
+                )
                 for future in done:
                     chunk = pending.pop(future)
                     try:
@@ -200,8 +242,9 @@ class ProcessExecutor:
                     except Exception as error:  # the task itself could not be sent or returned
                         results = [lost(spec, error) for spec in chunk]
                     yield from zip(chunk, results, strict=True)
-            if not broken:
                 continue
+            if not broken:
+                return
             in_flight = self._in_flight()
             self._restart()
             if not any(spec.key in in_flight for chunk in broken for spec in chunk):
@@ -217,6 +260,7 @@ class ProcessExecutor:
                                          "running it (killed, or out of memory)")  # fmt: skip
                     else:
                         alone.append(spec)
+            broken = []
 
     def close(self, abort: bool = False) -> None:
         """Shut the pool down; ``abort`` (an interrupted batch) ends the running workers too."""
@@ -272,7 +316,9 @@ class DaskExecutor:
         self.cluster = None
         if address:
             self.client = Client(address)
-            self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+            workers = self.client.scheduler_info().get("workers", {})
+            self.workers = max(1, len(workers))
+            self.slots = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
         else:
             self.workers = workers or default_workers()
             # Start the forkserver with our preload now: Dask would otherwise start it with its
@@ -288,22 +334,42 @@ class DaskExecutor:
                     dashboard_address="127.0.0.1:0",  # a free port: never clash on 8787
                 )
             self.client = Client(self.cluster)
+            self.slots = self.workers  # one thread per worker
         self.chunk_size = chunk_size
 
-    def run(self, specs: list[RunSpec]) -> Iterator[tuple[RunSpec, RunResult]]:
-        from dask.distributed import as_completed
+    def run(self, specs: list[RunSpec] | Feed) -> Iterator[tuple[RunSpec, RunResult]]:
+        from dask.distributed import wait as wait_any
 
-        futures = {}
-        for chunk in chunks(specs, self.workers, self.chunk_size):
-            future = self.client.submit(execute_chunk, chunk, pure=False)
-            futures[future] = chunk
-        for future in as_completed(futures):
-            chunk = futures.pop(future)
+        feed = as_feed(specs)
+        size = task_size(feed.total, self.workers, self.chunk_size)
+        pending: dict = {}
+        while True:
+            hungry = False
+            while len(pending) < feed.limit(self.slots):
+                chunk = feed.take(size, wait=not pending)
+                if not chunk:
+                    hungry = not feed.exhausted
+                    break
+                pending[self.client.submit(execute_chunk, chunk, pure=False)] = chunk
+            if not pending:
+                return
             try:
-                results = future.result()
-            except Exception as error:  # the worker died or the task was lost
-                results = [lost(spec, error) for spec in chunk]
-            yield from zip(chunk, results, strict=True)
+                done = wait_any(
+                    list(pending),
+                    timeout=feed.poll if hungry else None,
+                    return_when="FIRST_COMPLETED",
+                ).done
+            except TimeoutError:  # time to ask the feed again
+                continue
+            except Exception:  # a task was cancelled: reported by its result() below
+                done = {future for future in pending if future.status != "pending"}
+            for future in done:
+                chunk = pending.pop(future)
+                try:
+                    results = future.result()
+                except Exception as error:  # the worker died or the task was lost
+                    results = [lost(spec, error) for spec in chunk]
+                yield from zip(chunk, results, strict=True)
 
     def close(self, abort: bool = False) -> None:
         self.client.close()

@@ -8,6 +8,10 @@ Every result is written (one transaction per run) as soon as it arrives, so a ki
 only the runs in flight. A run that raises is stored as ``failed`` with its traceback and the
 batch goes on, always (even the very first run). Progress (done / failed / remaining, ETA) is a
 Rich bar on a terminal and a final summary line in every case.
+
+Batches sharing a store share the work: each run is claimed in the store before it is sent to a
+worker (``experiments.feed.ClaimFeed``), so that every run is computed once, and a batch ends
+only when every run of its plan is stored (waiting for the runs other batches compute).
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from govlab.experiments.defaults import DEFAULT_CLAIM_SECONDS
 from govlab.experiments.designs import Design, make_design
 from govlab.experiments.executors import Executor
+from govlab.experiments.feed import ClaimFeed
 from govlab.experiments.plan import RunSpec, plan_runs
 from govlab.experiments.spec import Experiment, ExperimentError
 from govlab.results.provenance import git_commit, model_version
@@ -43,6 +49,7 @@ class BatchOutcome:
     skipped: int = 0
     done: int = 0
     failed: int = 0
+    elsewhere: int = 0  # runs stored meanwhile by other batches sharing the store
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -54,9 +61,10 @@ class BatchOutcome:
     def line(self) -> str:
         """One-line summary."""
         rate = self.done / self.seconds if self.seconds > 0 else 0.0
+        others = f", {self.elsewhere} by other batches" if self.elsewhere else ""
         return (
             f"{self.total} runs: {self.skipped} already stored, {self.done} done, "
-            f"{self.failed} failed in {self.seconds:.1f} s ({rate:.1f} runs/s)"
+            f"{self.failed} failed{others} in {self.seconds:.1f} s ({rate:.1f} runs/s)"
         )
 
 
@@ -167,8 +175,12 @@ def run_batch(
     set_aside: bool = False,
     console: Console | None = None,
     on_start: Callable[[], None] | None = None,
+    claim_seconds: float = DEFAULT_CLAIM_SECONDS,
 ) -> BatchOutcome:
     """Run every missing or failed run of ``experiment`` and store each result.
+
+    Each run is claimed for ``claim_seconds`` (renewed while it runs) before it is computed;
+    runs that other batches claimed are left to them (and waited for), see ``ClaimFeed``.
 
     Raises:
         ExperimentError: a design point or the kept series do not fit the scenarios.
@@ -206,19 +218,28 @@ def run_batch(
             failed=0,
             left=len(todo),
         )
-        for spec, result in executor.run(todo):
-            store.write_run(experiment_id, spec, result, commit)
-            if result["status"] == "done":
-                outcome.done += 1
-            else:
-                outcome.failed += 1
-                outcome.failures.append((spec.key, result["error"]))
-            progress.update(
-                task,
-                advance=1,
-                done=outcome.done,
-                failed=outcome.failed,
-                left=len(todo) - outcome.done - outcome.failed,
+
+        def notify(message: str) -> None:
+            progress.console.print(
+                f"{experiment.name}: {message}", markup=False, highlight=False, soft_wrap=True
             )
+
+        with ClaimFeed(store, experiment_id, todo, claim_seconds, notify) as feed:
+            for spec, result in executor.run(feed):
+                store.write_run(experiment_id, spec, result, commit, owner=feed.owner)
+                if result["status"] == "done":
+                    outcome.done += 1
+                else:
+                    outcome.failed += 1
+                    outcome.failures.append((spec.key, result["error"]))
+                outcome.elsewhere = feed.elsewhere
+                progress.update(
+                    task,
+                    completed=outcome.skipped + outcome.done + outcome.failed + outcome.elsewhere,
+                    done=outcome.done,
+                    failed=outcome.failed,
+                    left=len(todo) - outcome.done - outcome.failed - outcome.elsewhere,
+                )
+            outcome.elsewhere = feed.elsewhere
     outcome.seconds = time.perf_counter() - start
     return outcome

@@ -12,9 +12,11 @@ import math
 import os
 import signal
 import socket
+import time
 import traceback
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -32,6 +34,9 @@ INJECT_FAILURE = "GOVLAB_INJECT_FAILURE"
 # (a marker file per run key is left there).
 INJECT_KILL = "GOVLAB_INJECT_KILL"
 INJECT_KILL_ONCE = "GOVLAB_INJECT_KILL_ONCE"
+# A folder where every run that starts leaves an empty file ``<run key>@<host>@<pid>@<ns>`` (the
+# key %-quoted, ns = time.time_ns()), so that tests count how often each run was computed.
+INJECT_TRACE = "GOVLAB_INJECT_TRACE"
 
 
 class InjectedFailure(RuntimeError):
@@ -43,7 +48,15 @@ def _matches(key: str, variable: str) -> bool:
     return any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns)
 
 
+def _trace(key: str) -> None:
+    folder = os.environ.get(INJECT_TRACE)
+    if folder:
+        name = f"{quote(key, safe='')}@{socket.gethostname()}@{os.getpid()}@{time.time_ns()}"
+        open(os.path.join(folder, name), "w").close()
+
+
 def _maybe_fail(key: str) -> None:
+    _trace(key)
     if _matches(key, INJECT_KILL):
         once = os.environ.get(INJECT_KILL_ONCE)
         marker = None if not once else os.path.join(once, key.replace("/", "_"))

@@ -7,12 +7,13 @@ Runs of different definitions never mix: each run carries the digest of what it 
 (resolved scenario, days, model version). ``conflicts`` finds stored finished runs whose digest
 differs from the plan's; ``set_aside`` moves them to an experiment of their own.
 
-Several batches may share one store at once (on one machine or many): the schema is created under
-a lock (PostgreSQL advisory lock) and retried when another process created it first; a run is
-written by an upsert (a run stored ``done`` is never stored twice: a second copy is dropped), and
-transactions that lose a race (unique violation, SQLite "database is locked", deadlock) are
-retried with jittered exponential back-off. SQLite writes take the write lock when they begin
-(``BEGIN IMMEDIATE``), so two writers never deadlock on a lock upgrade.
+Several batches may share one store at once (on one machine or many), each computing the runs
+it claimed (``results.claims``): the schema is created under a lock (PostgreSQL advisory lock)
+and retried when another process created it first; a run is written by an upsert (a run stored
+``done`` is never stored twice: a second copy is dropped), and transactions that lose a race
+(unique violation, SQLite "database is locked", deadlock) are retried with jittered exponential
+back-off. SQLite writes take the write lock when they begin (``BEGIN IMMEDIATE``), so two writers
+never deadlock on a lock upgrade.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from govlab.results.provenance import redact
 from govlab.results.tables import (
     CHILDREN,
     CaseRow,
+    ClaimRow,
     ExperimentRow,
     MetricRow,
     RunRow,
@@ -142,6 +144,7 @@ class Store:
         for table in CHILDREN:
             session.execute(delete(table).where(table.run_id.in_(runs)))
         session.execute(delete(RunRow).where(RunRow.experiment_id == experiment_id))
+        session.execute(delete(ClaimRow).where(ClaimRow.experiment_id == experiment_id))
         session.execute(delete(ExperimentRow).where(ExperimentRow.id == experiment_id))
 
     def experiment(self, name: str) -> ExperimentRow:
@@ -211,7 +214,12 @@ class Store:
 
     @retrying
     def write_run(
-        self, experiment_id: int, spec, result: dict[str, Any], git_commit: str | None
+        self,
+        experiment_id: int,
+        spec,
+        result: dict[str, Any],
+        git_commit: str | None,
+        owner: str | None = None,
     ) -> bool:
         """Store one run in one transaction; False if the store already had it ``done``.
 
@@ -220,6 +228,8 @@ class Store:
         and seed (written meanwhile by another batch sharing the store) is kept and this copy is
         dropped, so every run is stored exactly once. Racing writers are serialised by the row
         lock (PostgreSQL) or the write lock (SQLite); the loser of an insert race retries.
+        The claim ``owner`` holds on the run (``results.claims``) is released in the same
+        transaction.
         """
         started, finished = result["started_at"], result["finished_at"]
         run = RunRow(
@@ -247,6 +257,16 @@ class Store:
             summary=result["summary"],
         )
         with Session(self.writer) as session, session.begin():
+            if owner is not None:
+                session.execute(
+                    delete(ClaimRow).where(
+                        ClaimRow.experiment_id == experiment_id,
+                        ClaimRow.run_key == spec.key,
+                        ClaimRow.digest == spec.digest,
+                        ClaimRow.seed == spec.seed,
+                        ClaimRow.owner == owner,
+                    )
+                )
             old = session.execute(
                 select(RunRow.id, RunRow.status, RunRow.digest, RunRow.seed)
                 .where(RunRow.experiment_id == experiment_id, RunRow.run_key == spec.key)

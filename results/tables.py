@@ -5,7 +5,8 @@ scenario digest, design point, seed, status, error and traceback, start and end,
 versions, git commit, model version, the full summary as JSON), ``run_metrics`` (every numeric
 summary value, flattened with dotted names), ``run_series`` (kept daily series, long format) and
 ``run_cases`` (optionally sampled completed cases, one column per field of
-``model.journey.RECORD_FIELDS``).
+``model.journey.RECORD_FIELDS``) and ``run_claims`` (which batch is computing which run, until
+when: ``results.claims``).
 """
 
 from __future__ import annotations
@@ -159,3 +160,18 @@ def case_row(run_id: int, row: int, case: dict[str, Any]) -> dict[str, Any]:
 
 
 CHILDREN = (MetricRow, SeriesRow, CaseRow)
+
+
+class ClaimRow(Base):
+    """A run being computed: the batch ``owner`` holds it until ``expires_at`` (renewed while it
+    runs). Keyed by the run's identity in its experiment: key (scenario, point, replication),
+    digest and seed."""
+
+    __tablename__ = "run_claims"
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id"), primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seed: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

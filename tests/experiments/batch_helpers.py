@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote
 
 import psutil
 import pytest
@@ -101,6 +103,19 @@ def snapshot(url: str, name: str) -> dict[str, dict]:
             ],
         }
     return state
+
+
+def computed(trace: Path) -> Counter:
+    """How many times each run was computed: the files ``GOVLAB_INJECT_TRACE`` left in ``trace``
+    (``experiments.worker``), by run key."""
+    return Counter(unquote(note.name.split("@")[0]) for note in trace.iterdir())
+
+
+def traced(trace: Path, key: str) -> list[tuple[int, int]]:
+    """``(pid, time_ns)`` of each computation of run ``key`` traced in ``trace``, in order."""
+    notes = (note.name.split("@") for note in trace.iterdir())
+    found = [(int(pid), int(ns)) for name, _, pid, ns in notes if unquote(name) == key]
+    return sorted(found, key=lambda note: note[1])
 
 
 def cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:

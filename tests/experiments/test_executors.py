@@ -65,3 +65,52 @@ def test_dask_client_by_scheduler_address_matches_serial(runs, reference):
         executor = DaskExecutor(address=cluster.scheduler_address, chunk_size=3)
         assert executor.cluster is None and executor.workers == 1
         assert numbers(executor, runs) == reference
+
+
+class Trickle:
+    """A feed (``experiments.feed.Feed``) handing out one run a take, and nothing on every other
+    take that may return nothing (as when the runs left are claimed by other batches)."""
+
+    poll = 0.05
+
+    def __init__(self, specs) -> None:
+        self.specs = list(specs)
+        self.total = len(self.specs)
+        self.takes = 0
+        self.handed = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return not self.specs
+
+    def limit(self, slots: int) -> int:
+        return slots
+
+    def take(self, size: int, wait: bool) -> list:
+        self.takes += 1
+        if not wait and self.takes % 2:
+            return []
+        chunk, self.specs = self.specs[:1], self.specs[1:]
+        self.handed += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("kind", ["serial", "processes", "dask"])
+def test_executors_pull_from_a_feed_only_what_their_slots_can_start(runs, reference, kind):
+    """Runs are taken from a feed (the batch's claims) a task per free slot, never all at once,
+    and a feed that has nothing to give just now is asked again: every run is done."""
+    executor, slots = {
+        "serial": lambda: (SerialExecutor(), 1),
+        "processes": lambda: (ProcessExecutor(2), 2),
+        "dask": lambda: (DaskExecutor(address=None, workers=2), 2),
+    }[kind]()
+    feed = Trickle(runs)
+    results, most = {}, 0
+    try:
+        for spec, r in executor.run(feed):
+            most = max(most, feed.handed - len(results))  # runs handed out and not yet back
+            results[spec.key] = (r["status"], r["metrics"], r["series"], r["cases"])
+    finally:
+        executor.close()
+    assert results == reference
+    assert most == slots  # busy on every slot, claiming no more than that

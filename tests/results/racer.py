@@ -58,3 +58,19 @@ def open_and_write(url: str, barrier) -> int:
             store.write_run(eid, Spec(f"a/p0000/r{r:04d}"), fake_result(os.getpid()), None)
             for r in range(RUNS)
         )
+
+
+def claim_all(url: str, barrier, experiment_id: int, keys: list[str]) -> list[str]:
+    """One racing batch: claim the runs ``keys`` one at a time until none is left; the keys it
+    got."""
+    from govlab.results import claims
+    from govlab.results.store import Store
+
+    identities = [(key, "d" * 64, 1) for key in keys]
+    owner = claims.owner_id()
+    got: list[str] = []
+    with Store(url) as store:
+        barrier.wait()
+        while taken := claims.claim(store, experiment_id, identities, owner, 60, 1).taken:
+            got.extend(taken)
+    return got

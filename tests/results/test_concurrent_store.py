@@ -1,7 +1,7 @@
 """Several processes share one store at once (issue 10, item 8): opening a fresh store, creating
 its schema, registering one experiment and writing the same runs race without an error, and every
 run is stored exactly once. SQLite always; PostgreSQL when GOVLAB_TEST_POSTGRES_URL is set (each
-test in a schema of its own, so the schema really is created concurrently)."""
+test in a schema of its own, so the schema really is created concurrently: ``fresh_url``)."""
 
 from __future__ import annotations
 
@@ -9,37 +9,20 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import uuid
+from collections import Counter
 
-import pytest
-from sqlalchemy import create_engine, text
-
+from govlab.experiments.worker import INJECT_TRACE
 from govlab.results.store import Store
-from tests.conftest import missing_part
-from tests.experiments.batch_helpers import run_serial, snapshot, sqlite_url, write_experiment
+from tests.experiments.batch_helpers import (
+    computed,
+    run_serial,
+    snapshot,
+    sqlite_url,
+    write_experiment,
+)
 from tests.results.racer import RUNS, open_and_write
 
-POSTGRES = os.environ.get("GOVLAB_TEST_POSTGRES_URL")
 OPENERS = 8
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
-    """The URL of an empty store: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    if not POSTGRES:
-        missing_part("PostgreSQL store tests need GOVLAB_TEST_POSTGRES_URL (set by .ci/run)")
-    schema = f"concurrent_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES else "?"
-    yield f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_processes_opening_and_writing_a_fresh_store_at_once(fresh_url):
@@ -55,14 +38,17 @@ def test_processes_opening_and_writing_a_fresh_store_at_once(fresh_url):
     assert sum(written) == RUNS  # each run stored by exactly one process, the others dropped theirs
 
 
-def test_four_concurrent_batches_store_each_run_once(fresh_url, tmp_path):
+def test_four_concurrent_batches_compute_and_store_each_run_once(fresh_url, tmp_path):
     """Four `govlab batch` processes of one experiment on one fresh store: all succeed, each run
-    is stored once, and the numbers equal a single serial batch's."""
-    path = write_experiment(tmp_path, name="shared", replications=3, days=10, cases=5)
+    is computed once (claims) and stored once, and the numbers equal a single serial batch's."""
+    path = write_experiment(tmp_path, name="shared", replications=4, days=10, cases=5)
+    trace = tmp_path / "trace"
+    trace.mkdir()
     command = [sys.executable, "-m", "govlab", "batch", str(path), "--db", fresh_url]
     batches = [
         subprocess.Popen([*command, "--executor", executor], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, INJECT_TRACE: str(trace)})
         for executor in ("serial", "serial", "processes", "serial")
     ]  # fmt: skip
     outputs = [batch.communicate(timeout=600) for batch in batches]
@@ -70,7 +56,8 @@ def test_four_concurrent_batches_store_each_run_once(fresh_url, tmp_path):
         assert batch.returncode == 0, err
         assert "Traceback" not in err
     shared = snapshot(fresh_url, "shared")
-    assert len(shared) == 6 and all(run["status"] == "done" for run in shared.values())
+    assert len(shared) == 8 and all(run["status"] == "done" for run in shared.values())
+    assert computed(trace) == Counter(dict.fromkeys(shared, 1))  # 8 computations, not up to 32
     reference = sqlite_url(tmp_path, "reference.db")
     run_serial(path, reference)
     assert shared == snapshot(reference, "shared")
