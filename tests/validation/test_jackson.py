@@ -127,7 +127,7 @@ def test_catalogue_is_the_jackson_network():
     assert product_form(visits) == pytest.approx(product_form(exact), rel=2e-3)
 
 
-@pytest.mark.slow  # about 1 min of CPU; 8 min on 2 cores at a load of 12-17
+@pytest.mark.slow  # 43-52 s of CPU: 94 s on 2 cores at a load of 8, 489 s at 12-17
 def test_jackson_network_three_seed_ranges():
     routes = catalogue()
     world = scenario(routes)
