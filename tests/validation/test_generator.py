@@ -6,7 +6,8 @@ own functions in numba loops and check, at the key a seed-1 model uses:
 
 - marginals: 10^7 uniforms per purpose (case numbers 1..10^7, as cases open), and 10^7 walking
   steps, items and visits fastest: mean, second moment (variance) and Kolmogorov–Smirnov; 10^7
-  exponentials per purpose that draws them (service, hand-off, rework: mean, second moment, KS);
+  exponentials per purpose that draws them (service, hand-off, rework: mean, second moment, KS;
+  they transform the same hashes as that purpose's uniforms, so these check the transform);
   10^7 normals per purpose that draws them (lognormal service times: the same three);
 - independence, on 10^6 pairs each: every pair of purposes, adjacent case numbers (and lags 2, 3,
   1024), adjacent steps, items and visits, the radius and the angle of a Box–Muller normal, the
