@@ -79,7 +79,7 @@ def make_network(rng: np.random.Generator, civic: Civic, n: int) -> sp.csr_array
         p = min(k / max(n - 1, 1), 1.0)
         # networkx divides by log(1 - p), which is 0 for p below ~1.1e-16: such a graph has fewer
         # than n²·6e-17 expected edges (6e-5 for a million residents), so it is drawn empty.
-        tiny = 0 < p and 1.0 - p == 1.0
+        tiny = p > 0 and 1.0 - p == 1.0
         graph = nx.empty_graph(n) if tiny else nx.fast_gnp_random_graph(n, p, seed=seed)
     else:
         graph = (
