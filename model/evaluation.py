@@ -22,7 +22,8 @@ with cases). Every day, each resident or enterprise *without an own case in the 
 so publication raises trust where service is good and lowers it where it is poor; with τ = 0 it
 does nothing. The coefficients a, b, c, α_E, α_T, D, π, w are assumed (documented in the schema);
 the disconfirmation form is the literature's. The module owns the per-case satisfaction
-(aligned with ``journeys.records``) for the metrics.
+(aligned with ``journeys.records``) for the metrics. Cases still open are felt, and given up, by
+``model.waiting`` through ``feel_waiting`` and ``judge``.
 """
 
 from __future__ import annotations
