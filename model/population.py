@@ -79,12 +79,19 @@ def beta_mean(rng: np.random.Generator, mean, concentration: float, n: int) -> n
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n).astype(np.float32)
 
 
-def attitude_columns(rng: np.random.Generator, civic: Civic, n: int) -> dict[str, np.ndarray]:
-    """Initial attitudes, threshold and participation of ``n`` applicants."""
+def attitude_columns(
+    rng: np.random.Generator, civic: Civic, n: int, firm: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Initial attitudes, threshold and participation of ``n`` applicants; the rows marked in
+    ``firm`` start at the firms' own means of trust and expectation (their silo rest point)."""
     k = civic.attitude_concentration
+    trust, expectation = civic.trust_initial, civic.expectation_initial
+    if firm is not None:
+        trust = np.where(firm, civic.enterprise_trust_initial, trust)
+        expectation = np.where(firm, civic.enterprise_expectation_initial, expectation)
     columns = {
-        "trust": beta_mean(rng, civic.trust_initial, k, n),
-        "expectation": beta_mean(rng, civic.expectation_initial, k, n),
+        "trust": beta_mean(rng, trust, k, n),
+        "expectation": beta_mean(rng, expectation, k, n),
         "efficacy": beta_mean(rng, civic.efficacy_initial, k, n),
         "privacy_concern": beta_mean(rng, civic.privacy_concern_initial, k, n),
         "threshold": rng.normal(civic.threshold_mean, civic.threshold_sd, size=n).astype(
@@ -132,15 +139,18 @@ def make_enterprise_table(
 ) -> Population:
     """The table of enterprises and social organisations (rows beside them, ``kind`` =
     ``ORGANISATION``): district, digital skill, fixed resources and attitudes. Only enterprise
-    rows apply for services (they come first, so a row is also the applicant index)."""
+    rows apply for services (they come first, so a row is also the applicant index); they start
+    at their own mean trust and expectation (``enterprise_trust_initial``, …: the silo world's
+    firms at rest), the organisations at the residents'."""
     n = len(district)
+    kind = np.full(n, FIRM, dtype=np.int8) if kind is None else kind.astype(np.int8)
     columns = {
         "district": district,
-        "kind": np.zeros(n, dtype=np.int8) if kind is None else kind.astype(np.int8),
+        "kind": kind,
         "digital_skill": skill,
         "time": np.full(n, ENTERPRISE_TIME, dtype=np.float32),
         "civic_skill": np.full(n, ENTERPRISE_CIVIC_SKILL, dtype=np.float32),
-        **attitude_columns(rng, civic, n),
+        **attitude_columns(rng, civic, n, kind == FIRM),
         "coproducing": np.zeros(n, dtype=bool),
     }
     return Population(columns)

@@ -15,7 +15,7 @@ from govlab.model import GovernanceModel, case_table, summarise
 from govlab.model.equity import adjusted_gap, gini
 from govlab.model.evaluation import Evaluation
 from govlab.model.journey import RECORD_FIELDS
-from govlab.model.population import make_enterprise_table, make_population
+from govlab.model.population import FIRM, ORGANISATION, make_enterprise_table, make_population
 from govlab.model.privacy import Privacy
 from govlab.model.sensing import allocate
 from govlab.scenarios import Civic, Scenario, World
@@ -59,6 +59,23 @@ def test_expectancy_disconfirmation_equations():
     assert evaluation.satisfaction_of_records() == pytest.approx([s])
     assert residents.expectation[4] == pytest.approx(0.5 + civic.expectation_rate * (p - 0.5))
     assert residents.trust[4] == pytest.approx(0.4 + civic.trust_rate * (s - 0.4), rel=1e-6)
+
+
+def test_firms_start_at_their_own_rest_point_and_organisations_at_the_residents():
+    civic = Civic(enterprise_trust_initial=0.2, enterprise_expectation_initial=0.1)
+    n = 20_000
+    kind = np.r_[np.full(n, FIRM), np.full(n, ORGANISATION)]
+    table = make_enterprise_table(
+        np.random.default_rng(0), civic, np.zeros(2 * n, np.int16), np.full(2 * n, 0.5), kind
+    )
+    firm, organisation = table.kind == FIRM, table.kind == ORGANISATION
+    assert table.trust[firm].mean() == pytest.approx(0.2, abs=0.005)
+    assert table.expectation[firm].mean() == pytest.approx(0.1, abs=0.005)
+    assert table.trust[organisation].mean() == pytest.approx(civic.trust_initial, abs=0.005)
+    assert table.expectation[organisation].mean() == pytest.approx(
+        civic.expectation_initial, abs=0.005
+    )
+    assert (table.satisfaction == table.trust).all()
 
 
 def test_privacy_incident_rate_and_trust_cost():
