@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import betainc, betaincinv
 
 from govlab.scenarios import Civic, World
 
@@ -79,25 +80,38 @@ def beta_mean(rng: np.random.Generator, mean, concentration: float, n: int) -> n
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n).astype(np.float32)
 
 
+def beta_remapped(values: np.ndarray, mean: float, new_mean: float, concentration: float):
+    """Draws of ``beta_mean(…, mean, concentration, …)`` carried to the Beta with ``new_mean`` by
+    their quantiles: exact draws of the new distribution from the same random numbers, so the
+    generator's stream (and every later draw of the model) does not depend on ``new_mean``."""
+    if new_mean == mean:
+        return values
+    old, new = np.clip([mean, new_mean], 0.01, 0.99)
+    quantile = betainc(old * concentration, (1.0 - old) * concentration, values.astype(float))
+    return betaincinv(new * concentration, (1.0 - new) * concentration, quantile).astype(np.float32)
+
+
 def attitude_columns(
     rng: np.random.Generator, civic: Civic, n: int, firm: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """Initial attitudes, threshold and participation of ``n`` applicants; the rows marked in
     ``firm`` start at the firms' own means of trust and expectation (their silo rest point)."""
     k = civic.attitude_concentration
-    trust, expectation = civic.trust_initial, civic.expectation_initial
-    if firm is not None:
-        trust = np.where(firm, civic.enterprise_trust_initial, trust)
-        expectation = np.where(firm, civic.enterprise_expectation_initial, expectation)
     columns = {
-        "trust": beta_mean(rng, trust, k, n),
-        "expectation": beta_mean(rng, expectation, k, n),
+        "trust": beta_mean(rng, civic.trust_initial, k, n),
+        "expectation": beta_mean(rng, civic.expectation_initial, k, n),
         "efficacy": beta_mean(rng, civic.efficacy_initial, k, n),
         "privacy_concern": beta_mean(rng, civic.privacy_concern_initial, k, n),
         "threshold": rng.normal(civic.threshold_mean, civic.threshold_sd, size=n).astype(
             np.float32
         ),
     }
+    if firm is not None:
+        for name, old, new in (
+            ("trust", civic.trust_initial, civic.enterprise_trust_initial),
+            ("expectation", civic.expectation_initial, civic.enterprise_expectation_initial),
+        ):
+            columns[name][firm] = beta_remapped(columns[name][firm], old, new, k)
     columns["satisfaction"] = columns["trust"].copy()
     columns["participating"] = np.zeros(n, dtype=bool)
     columns["last_case_day"] = np.full(n, -np.inf, dtype=np.float32)
