@@ -217,6 +217,7 @@ def compare(
     from govlab.experiments.resolved import stale_note
     from govlab.results import stats
     from govlab.results.multiplicity import family_lines
+    from govlab.results.runout import capped_counts, capped_note
 
     name = experiment_name(experiment)  # a bad file is refused before the store is opened
     store = open_store(db)
@@ -236,8 +237,10 @@ def compare(
     unfinished = [label for label in data.labels if label not in finished]
     rows = stats.compare(data.wide, chosen, base, order=data.labels)
     points = data.experiment.design["points"]
+    capped = capped_counts(data.wide)
     for row in rows:
         row["params"] = points[row["point"]] if row["point"] < len(points) else {}
+        row["runs_capped"] = capped.get((row["scenario"], row["point"]), (0,))[0]
     store.close()
     if as_json:
         print(json.dumps(rows, indent=1))
@@ -247,9 +250,9 @@ def compare(
             console.print(compare_table(rows, metric, base))
         for line in family_lines(rows):
             console.print(Text(line))
-    stale = stale_note(data)  # the check `govlab report` makes
-    if stale:
-        _say(f"govlab: warning: {data.experiment.name}: {stale}")
+    for warning in (capped_note(data.wide), stale_note(data)):  # as `govlab report` says
+        if warning:
+            _say(f"govlab: warning: {data.experiment.name}: {warning}")
     if unfinished:  # the table is incomplete: say which scenarios are missing, status 1
         _say(
             f"govlab: {data.experiment.name}: no finished runs of {unfinished} (not shown); "
@@ -321,7 +324,9 @@ def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
     title = f"{metric} [{unit}]  (95% CI; {pairing}; {adjust})"
     table = Table(title=Text(title), title_justify="left")
     delta = "Δ vs baseline (pp)" if first.get("share") else "Δ vs baseline"
-    for column in ("scenario", "n", "mean", delta, "change % [95% CI]", "p", "p Holm"):
+    capped = any(r.get("runs_capped") for r in chosen)  # the run-out's cap hid open cases
+    columns = ("scenario", "n", *(("capped runs",) if capped else ()), "mean", delta)
+    for column in (*columns, "change % [95% CI]", "p", "p Holm"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for r in chosen:
         paired = "diff_mean" in r
@@ -329,6 +334,7 @@ def compare_table(rows: list[dict], metric: str, baseline: str) -> Table:
         table.add_row(
             _group(r),
             str(r["n"]),
+            *((str(r.get("runs_capped", 0)),) if capped else ()),
             _pm(r["mean"], r["low"], r["high"]),
             diff,
             relative,

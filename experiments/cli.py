@@ -93,6 +93,7 @@ TABLE_ROWS = (
     ("cases_open_at_end", "cases still open at the end"),
     ("runout_days", "run-out after the last day (days)"),
     ("runout_open_cases", "window cases still open after the run-out"),
+    ("abandonment_share", "share of window cases given up by their applicant"),
     ("participation_rate", "participation rate"),
     ("trust_mean", "trust, mean"),
     ("trust_mean_final", "trust at the end"),
@@ -149,6 +150,7 @@ def run(
     except ScenarioError as error:
         raise fail(str(error)) from None
     from govlab.experiments.single import run_simulation  # the model: after the input is checked
+    from govlab.results.runout import capped_sentence
 
     warmup = loaded.world.warmup_days
     if days < 2 * warmup:
@@ -174,6 +176,10 @@ def run(
         summary, _ = run_simulation(
             loaded, seed, days, on_day=lambda day: progress.update(task, completed=day)
         )
+    capped = capped_sentence([(loaded.name, int(bool(summary["runout_open_cases"])), 1,
+                               summary["runout_open_cases"] or 0)])  # fmt: skip
+    if capped:
+        stderr.print(f"govlab: warning: {capped}", markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps(summary, sort_keys=True))
         return

@@ -76,20 +76,51 @@ class Evaluation:
             1.0,
         )
 
-    def step(self, cases: dict[str, np.ndarray], time: float = 0.0) -> None:
+    def step(
+        self,
+        cases: dict[str, np.ndarray],
+        time: float = 0.0,
+        given_up: np.ndarray | None = None,
+    ) -> None:
         """Update the applicants of today's completed cases (day ending at ``time``), then
-        publish and let the published figures reach those without a recent case."""
-        civic = self.civic
+        publish and let the published figures reach those without a recent case.
+
+        ``given_up`` (one value per case, nan where not) is the satisfaction of each case its
+        applicant abandoned before it completed (``model.waiting``): they judged it then, so its
+        completion is published but not judged again."""
         satisfaction = np.zeros(len(cases["delay_days"]))
         performance = self.performance(cases["delay_days"], cases["trips"])
-        kinds = cases["applicant_kind"].astype(np.int8)
+        judged = np.ones(len(satisfaction), dtype=bool)
+        if given_up is not None:
+            judged = np.isnan(given_up)
+            satisfaction[~judged] = given_up[~judged]
+        satisfaction[judged] = self.judge(
+            cases["applicant_kind"][judged],
+            cases["applicant"][judged],
+            performance[judged],
+            time,
+        )
+        self.case_satisfaction.append(satisfaction)
+        self._publish(cases["home_district"].astype(np.int64), performance)
+        if self.weight > 0.0:
+            for table in self.tables.values():
+                if table.size:
+                    self._read_published(table, time)
+
+    def judge(
+        self, kinds: np.ndarray, applicants: np.ndarray, performance: np.ndarray, time: float
+    ) -> np.ndarray:
+        """The rule of the module docstring for cases ended (completed or given up) at ``time``:
+        update each applicant's expectation, satisfaction and trust (spilling for residents);
+        return each case's satisfaction."""
+        civic = self.civic
+        satisfaction = np.zeros(len(performance))
+        kinds = kinds.astype(np.int8)
         for kind, table in self.tables.items():
             mask = kinds == kind
             if not mask.any():
                 continue
-            rows, inverse = np.unique(
-                cases["applicant"][mask].astype(np.int64), return_inverse=True
-            )
+            rows, inverse = np.unique(applicants[mask].astype(np.int64), return_inverse=True)
             expectation = table.expectation[rows].astype(float)
             p = performance[mask]
             s = self.satisfaction(p, expectation[inverse])
@@ -100,16 +131,26 @@ class Evaluation:
             table.expectation[rows] = expectation + civic.expectation_rate * (p_mean - expectation)
             table.satisfaction[rows] = s_mean
             table.last_case_day[rows] = time
-            delta = civic.trust_rate * (s_mean - table.trust[rows])
-            table.trust[rows] += delta.astype(np.float32)
-            if kind == RESIDENT:
-                spill(self.adjacency, table.trust, rows, delta, civic.spillover_weight)
-        self.case_satisfaction.append(satisfaction)
-        self._publish(cases["home_district"].astype(np.int64), performance)
-        if self.weight > 0.0:
-            for table in self.tables.values():
-                if table.size:
-                    self._read_published(table, time)
+            self._move_trust(kind, table, rows, civic.trust_rate * (s_mean - table.trust[rows]))
+        return satisfaction
+
+    def feel_waiting(self, kind: int, rows: np.ndarray, performance: np.ndarray) -> None:
+        """One day of waiting (``model.waiting``): applicants ``rows`` (distinct) of ``kind``
+        whose open case's performance so far is below their expectation move their trust
+        ω·α_T·min(S − T, 0) towards that case's satisfaction S (a late case is bad news only);
+        expectations are unchanged."""
+        civic, table = self.civic, self.tables[kind]
+        expectation = table.expectation[rows].astype(float)
+        felt = performance < expectation
+        rows, performance, expectation = rows[felt], performance[felt], expectation[felt]
+        s = self.satisfaction(performance, expectation)
+        weight = civic.waiting_weight * civic.trust_rate
+        self._move_trust(kind, table, rows, weight * np.minimum(s - table.trust[rows], 0.0))
+
+    def _move_trust(self, kind: int, table: Population, rows: np.ndarray, delta) -> None:
+        table.trust[rows] += delta.astype(np.float32)
+        if kind == RESIDENT:
+            spill(self.adjacency, table.trust, rows, delta, self.civic.spillover_weight)
 
     def _publish(self, district: np.ndarray, performance: np.ndarray) -> None:
         n = len(self.published)

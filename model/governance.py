@@ -32,6 +32,7 @@ from govlab.model.population import (
     make_population,
 )
 from govlab.model.privacy import Privacy
+from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.reengineering import reengineered
 from govlab.model.response_office import ResponseOffice, office_staff
 from govlab.model.routes import compile_plans
@@ -39,6 +40,7 @@ from govlab.model.sensing import Sensing
 from govlab.model.staff_budget import funded_layout
 from govlab.model.staffing import Staffing
 from govlab.model.voice import Voice
+from govlab.model.waiting import Waiting
 from govlab.scenarios import Scenario
 from govlab.scenarios.costs import default_office_handlers
 
@@ -135,6 +137,10 @@ class GovernanceModel(mesa.Model):
         self._rate_of_plan = [  # expected cases per day
             plan.rate_per_day * len(self.applicants.of(plan.kind)[0]) for plan in self.plans
         ]
+        self._kind_of_plan = np.array([plan.kind for plan in self.plans], dtype=np.int8)
+        self._applicants_of_kind = np.array(
+            [len(self.applicants.of(kind)[0]) for kind in (RESIDENT, ENTERPRISE)]
+        )
         self._make_civic(scenario)
         self.arrivals_today = 0
         self.today = daily_summary(case_table([]))
@@ -191,6 +197,7 @@ class GovernanceModel(mesa.Model):
         voice_rng, coproduction_rng, sensing_rng, privacy_rng, office_rng = self.rng.spawn(5)
         self.staffing = Staffing(self.layout, self.journeys)
         self.evaluation = Evaluation(scenario, residents, firms, self.network)
+        self.waiting = Waiting(scenario.civic, self.evaluation)
         world = scenario.world
         servers, speed = office_staff(scenario.response_office, world.residents)
         if scenario.response_office.from_staff_budget and world.residents:
@@ -266,7 +273,9 @@ class GovernanceModel(mesa.Model):
            time (``model.journey``); departments close the day (utilisation);
         6. evaluation — applicants of the day's completed cases update satisfaction, expectation
            and trust (spilling to neighbours); each district's performance is published and
-           reaches those without a recent case (``model.evaluation``);
+           reaches those without a recent case (``model.evaluation``); applicants still waiting
+           past their expectation feel it, and cases past patience are given up and judged
+           (``model.waiting``);
         7. voice — dissatisfied applicants complain; at the start of each voice period,
            participation decisions and the period's requests; the response office handles the
            day's arrivals (``model.response_office``) and the settled requests (answer or
@@ -292,8 +301,12 @@ class GovernanceModel(mesa.Model):
         records = self.journeys.records
         cases = records.table(self._recorded)
         self._recorded = len(records)
-        self.evaluation.step(cases, end)
-        self.voice.complain(cases, self.evaluation.case_satisfaction[-1])
+        given_up = self.waiting.completed(cases)
+        self.evaluation.step(cases, end, given_up)
+        # a case given up was complained about (or not) when it was given up
+        judged_now = np.where(np.isnan(given_up), self.evaluation.case_satisfaction[-1], np.nan)
+        self.voice.complain(cases, judged_now)
+        self.voice.complain(*self.waiting.step(end))
         self.voice.step(self.steps, start)
         self.office.advance_to(end)
         self.voice.settle(end)
@@ -322,7 +335,12 @@ class GovernanceModel(mesa.Model):
         counts = [poisson(rate) for rate in self._rate_of_plan]
         total = sum(counts)
         uniforms = self.rng.random(2 * total)
-        self.journeys.open_many(start, np.array(counts, dtype=np.int64), uniforms)
+        counts = np.array(counts, dtype=np.int64)
+        self.journeys.open_many(start, counts, uniforms)
+        # the engines' applicant rule (``Journeys.open_many``), for the waiting ledger
+        kind = np.repeat(self._kind_of_plan, counts)
+        applicant = (uniforms[total:] * self._applicants_of_kind[kind]).astype(np.int64)
+        self.waiting.open(kind, applicant, start + uniforms[:total])
         return total
 
     def run_out(self) -> EndState:

@@ -150,6 +150,11 @@ def summarise(model) -> dict[str, Any]:
     summary["refusals"] = end["refusals"]
     summary["runout_days"] = end["runout_days"]
     summary["runout_open_cases"] = end["runout_open_cases"]
+    abandoned, opened = model.waiting.abandoned_between(
+        model.config.world.warmup_days, end["window_end_day"]
+    )
+    summary["abandoned_cases"] = abandoned
+    summary["abandonment_share"] = _ratio(abandoned, opened)
     summary.update(civic_metrics(model, table, end["records"], window))
     summary["reallocations"] = end["reallocations"]
     summary.update(cost_report(model.config))  # what the reform costs (design properties)

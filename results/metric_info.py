@@ -85,6 +85,17 @@ METRICS: dict[str, MetricInfo] = {
     "cases_completed": _m(f"{W} that completed", "count", "capacity"),
     "cases_opened": _m("cases opened over the run", "count", "capacity"),
     "cases_open_at_end": _m("cases still open when the run stops", "count", "capacity"),
+    "abandoned_cases": _m(
+        f"{W} given up by their applicant (after civic.patience_days)",
+        "count",
+        "capacity",
+    ),
+    "abandonment_share": _m(
+        f"share of the {W} given up by their applicant by the last day",
+        "share",
+        "capacity",
+        "share",
+    ),
     "reallocations": _m("staff reallocations by needs sensing", "count", "capacity"),
     # civic
     "participation_rate": _m(

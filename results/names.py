@@ -54,6 +54,8 @@ METRICS_ZH = {  # metric: Chinese name (its unit comes from metric_info, transla
     "cases_completed": "办结件数",
     "cases_opened": "受理件数",
     "cases_open_at_end": "期末在办件数",
+    "abandoned_cases": "放弃办理件数",
+    "abandonment_share": "放弃办理比例",
     "reallocations": "人员调配次数",
     "participation_rate": "参与率",
     "participation_rate_final": "期末参与率",

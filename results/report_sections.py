@@ -13,6 +13,7 @@ from typing import Any
 
 from govlab.results.metric_info import design_properties, info
 from govlab.results.multiplicity import family_of
+from govlab.results.runout import capped_note
 from govlab.results.scenario_diff import changes, short
 
 RUNOUT_WORDS = ("runout", "run_out")
@@ -84,6 +85,9 @@ def delay_window(page, ctx) -> None:
             part = ctx.data.wide[ctx.data.wide["label"] == label]
             rows.append([html.escape(label)] + [fmt(float(part[n].mean())) for n in open_names])
         page.add(table_html(["scenario (mean over runs)", *open_names], rows))
+    capped = capped_note(ctx.data.wide)
+    if capped:
+        page.add(f"<p class=bad>{html.escape(capped[0].upper() + capped[1:])}.</p>")
 
 
 WARMUP = "world.warmup_days"

@@ -106,6 +106,22 @@ class Civic(Frozen):
         description="an own case completed within this many days makes published figures "
         "irrelevant to the applicant (assumed: one year); days",
     )
+    waiting_weight: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="ω: weight, per day, of an open case whose performance so far is below the "
+        "applicant's expectation, in units of one completed case's trust update (assumed: 50 "
+        "days of waiting past expectation weigh like one case); 1/day",
+    )
+    patience_days: float = Field(
+        90.0,
+        gt=0.0,
+        le=10_000.0,
+        description="θ: an applicant gives up a case still open this many days after it "
+        "arrived and judges it then (assumed: a quarter of a working year; the silo world's "
+        "slowest case takes about 86 days); days",
+    )
     # -- voice ------------------------------------------------------------------------------
     voice_every_days: int = Field(5, ge=1, le=1000, description="voice period; days")
     voice_rule: Literal["full", "threshold"] = Field(
