@@ -99,6 +99,8 @@ TABLE_ROWS = (
     ("trust_mean_final", "trust at the end"),
     ("trust_drift_per_100_days", "trust drift, last quarter (per 100 days)"),
     ("participation_drift_per_100_days", "participation drift, last quarter (per 100 days)"),
+    ("enterprise_trust_mean", "enterprise trust, mean"),
+    ("enterprise_trust_drift_per_100_days", "enterprise trust drift, last quarter (per 100 days)"),
     ("satisfaction_mean", "satisfaction, mean"),
     ("response_rate", "response rate (taken up within the deadline)"),
     ("coproduction_share", "co-production share"),

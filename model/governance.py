@@ -21,7 +21,7 @@ from govlab.model.coproduction import Coproduction
 from govlab.model.draws import service_key
 from govlab.model.evaluation import Evaluation
 from govlab.model.journey import Applicants, Journeys
-from govlab.model.metrics import case_table, daily_summary
+from govlab.model.metrics import case_table, daily_summary, firm_trust_mean
 from govlab.model.network import degrees, make_network
 from govlab.model.offices import build_layout
 from govlab.model.population import (
@@ -147,6 +147,7 @@ class GovernanceModel(mesa.Model):
         self.participation_today = 0.0
         self.trust_today = float(self.population.trust.mean()) if world.residents else 0.0
         self.civic_series: dict[str, list[float]] = {"participation_rate": [], "trust_mean": []}
+        self.civic_series["enterprise_trust_mean"] = []  # firms only (model.metrics)
         self.at_end: EndState | None = None  # set by ``run_out``
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -158,6 +159,7 @@ class GovernanceModel(mesa.Model):
                 "utilisation_mean": mean_utilisation,
                 "participation_rate": "participation_today",
                 "trust_mean": "trust_today",
+                "enterprise_trust_mean": lambda m: m.civic_series["enterprise_trust_mean"][-1],
             },
             agenttype_reporters={
                 Department: {
@@ -321,6 +323,7 @@ class GovernanceModel(mesa.Model):
             self.trust_today = float(residents.trust.mean())
         self.civic_series["participation_rate"].append(self.participation_today)
         self.civic_series["trust_mean"].append(self.trust_today)
+        self.civic_series["enterprise_trust_mean"].append(firm_trust_mean(self.enterprise_table))
         if self.collecting:
             self.datacollector.collect(self)
 

@@ -207,6 +207,13 @@ def drift_per_100_days(series: np.ndarray) -> float | None:
     return 100.0 * float(np.polyfit(np.arange(len(tail)), tail, 1)[0])
 
 
+def firm_trust_mean(rows) -> float:
+    """Mean trust of the firms among the enterprise table's rows (social organisations left out,
+    as in ``enterprise_trust_mean_final``); nan without firms."""
+    firm = rows.kind == FIRM
+    return float(rows.trust[firm].mean()) if firm.any() else math.nan
+
+
 def civic_metrics(
     model, table: dict[str, np.ndarray], at_end: int, window: np.ndarray
 ) -> dict[str, Any]:
@@ -229,11 +236,13 @@ def civic_metrics(
     participation = np.asarray([] if empty else series["participation_rate"])
     trust = np.asarray([] if empty else series["trust_mean"])
     after = slice(min(warmup, max(len(participation) - 1, 0)), None)
+    rows = model.enterprise_table
+    firm = rows.kind == FIRM
+    firm_trust = np.asarray(series["enterprise_trust_mean"] if firm.any() else [])
+    firm_after = slice(min(warmup, max(len(firm_trust) - 1, 0)), None)
     satisfaction = model.evaluation.satisfaction_of_records()
     incidents = model.privacy.incidents_of_records()
     voice, office, staffing, residents = model.voice, model.office, model.staffing, model.population
-    rows = model.enterprise_table
-    firm = rows.kind == FIRM
     years = max(model.steps - warmup, 0) / world.working_days_per_year
     resident_years = residents.size * years
     result: dict[str, Any] = {
@@ -257,7 +266,9 @@ def civic_metrics(
             model.coproduction.coproducer_days, rows.size * max(model.steps, 1)
         ),
         "enterprise_participation_rate_final": _mean(rows.participating[firm]),
+        "enterprise_trust_mean": _mean(firm_trust[firm_after]),
         "enterprise_trust_mean_final": _mean(rows.trust[firm]),
+        "enterprise_trust_drift_per_100_days": drift_per_100_days(firm_trust),
         "privacy_incidents": int(incidents[kept].sum()),
         "privacy_incidents_per_10k_residents_per_year": _ratio(
             model.privacy.incidents, resident_years, 1e4

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import betainc, betaincinv
 
 from govlab.scenarios import Civic, World
 
@@ -79,8 +80,22 @@ def beta_mean(rng: np.random.Generator, mean, concentration: float, n: int) -> n
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n).astype(np.float32)
 
 
-def attitude_columns(rng: np.random.Generator, civic: Civic, n: int) -> dict[str, np.ndarray]:
-    """Initial attitudes, threshold and participation of ``n`` applicants."""
+def beta_remapped(values: np.ndarray, mean: float, new_mean: float, concentration: float):
+    """Draws of ``beta_mean(…, mean, concentration, …)`` carried to the Beta with ``new_mean`` by
+    their quantiles: exact draws of the new distribution from the same random numbers, so the
+    generator's stream (and every later draw of the model) does not depend on ``new_mean``."""
+    if new_mean == mean:
+        return values
+    old, new = np.clip([mean, new_mean], 0.01, 0.99)
+    quantile = betainc(old * concentration, (1.0 - old) * concentration, values.astype(float))
+    return betaincinv(new * concentration, (1.0 - new) * concentration, quantile).astype(np.float32)
+
+
+def attitude_columns(
+    rng: np.random.Generator, civic: Civic, n: int, firm: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Initial attitudes, threshold and participation of ``n`` applicants; the rows marked in
+    ``firm`` start at the firms' own means of trust and expectation (their silo rest point)."""
     k = civic.attitude_concentration
     columns = {
         "trust": beta_mean(rng, civic.trust_initial, k, n),
@@ -91,6 +106,12 @@ def attitude_columns(rng: np.random.Generator, civic: Civic, n: int) -> dict[str
             np.float32
         ),
     }
+    if firm is not None:
+        for name, old, new in (
+            ("trust", civic.trust_initial, civic.enterprise_trust_initial),
+            ("expectation", civic.expectation_initial, civic.enterprise_expectation_initial),
+        ):
+            columns[name][firm] = beta_remapped(columns[name][firm], old, new, k)
     columns["satisfaction"] = columns["trust"].copy()
     columns["participating"] = np.zeros(n, dtype=bool)
     columns["last_case_day"] = np.full(n, -np.inf, dtype=np.float32)
@@ -132,15 +153,18 @@ def make_enterprise_table(
 ) -> Population:
     """The table of enterprises and social organisations (rows beside them, ``kind`` =
     ``ORGANISATION``): district, digital skill, fixed resources and attitudes. Only enterprise
-    rows apply for services (they come first, so a row is also the applicant index)."""
+    rows apply for services (they come first, so a row is also the applicant index); they start
+    at their own mean trust and expectation (``enterprise_trust_initial``, …: the silo world's
+    firms at rest), the organisations at the residents'."""
     n = len(district)
+    kind = np.full(n, FIRM, dtype=np.int8) if kind is None else kind.astype(np.int8)
     columns = {
         "district": district,
-        "kind": np.zeros(n, dtype=np.int8) if kind is None else kind.astype(np.int8),
+        "kind": kind,
         "digital_skill": skill,
         "time": np.full(n, ENTERPRISE_TIME, dtype=np.float32),
         "civic_skill": np.full(n, ENTERPRISE_CIVIC_SKILL, dtype=np.float32),
-        **attitude_columns(rng, civic, n),
+        **attitude_columns(rng, civic, n, kind == FIRM),
         "coproducing": np.zeros(n, dtype=bool),
     }
     return Population(columns)

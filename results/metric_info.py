@@ -161,7 +161,16 @@ METRICS: dict[str, MetricInfo] = {
     "enterprise_participation_rate_final": _m(
         "share of enterprises participating, last day", "share", "civic", "share"
     ),
+    "enterprise_trust_mean": _m(
+        "mean trust of the firms, mean over days after the warm-up", "score 0–1", "civic"
+    ),
     "enterprise_trust_mean_final": _m("mean enterprise trust, last day", "score 0–1", "civic"),
+    "enterprise_trust_drift_per_100_days": _m(
+        "slope of the firms' mean trust over the run's last quarter (diagnostic)",
+        "score per 100 days",
+        "diagnostic",
+        "signed",
+    ),
     # equity
     "delay_gap_digital": _m(
         "mean delay, low minus high digital skill, within case type",

@@ -41,6 +41,21 @@ class Civic(Frozen):
         description="mean initial expected service performance (≈ the silo world's mean "
         "performance, 0.38: the status quo is what people expect); 0-1",
     )
+    enterprise_trust_initial: Share = Field(
+        0.32,
+        description="mean initial trust of firms (social organisations, with no cases of their "
+        "own, start at trust_initial): calibrated so that the silo world's firms are at rest, as "
+        "trust_initial is for residents. Their cases (business registration, construction "
+        "permits) perform far worse in silo (mean P ≈ 0.035) than residents' (≈ 0.37), so their "
+        "rest point, between their own cases and the published figures, is lower (0.322 ± 0.002 "
+        "over the last 1,000 of 4,000 days, 3 seeds: scripts/enterprise_rest.py); 0-1",
+    )
+    enterprise_expectation_initial: Share = Field(
+        0.10,
+        description="mean initial expected service performance of firms (their silo rest point, "
+        "0.099, between their own cases' P ≈ 0.035 and the published district figures; "
+        "scripts/enterprise_rest.py); 0-1",
+    )
     efficacy_initial: Share = Field(0.4, description="mean initial political efficacy; 0-1")
     privacy_concern_initial: Share = Field(0.5, description="mean initial privacy concern; 0-1")
     attitude_concentration: float = Field(

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from govlab.model import GovernanceModel, case_table, summarise
 from govlab.model.equity import adjusted_gap, gini
 from govlab.model.evaluation import Evaluation
 from govlab.model.journey import RECORD_FIELDS
-from govlab.model.population import make_enterprise_table, make_population
+from govlab.model.population import FIRM, ORGANISATION, make_enterprise_table, make_population
 from govlab.model.privacy import Privacy
 from govlab.model.sensing import allocate
 from govlab.scenarios import Civic, Scenario, World
@@ -59,6 +60,33 @@ def test_expectancy_disconfirmation_equations():
     assert evaluation.satisfaction_of_records() == pytest.approx([s])
     assert residents.expectation[4] == pytest.approx(0.5 + civic.expectation_rate * (p - 0.5))
     assert residents.trust[4] == pytest.approx(0.4 + civic.trust_rate * (s - 0.4), rel=1e-6)
+
+
+def test_firms_start_at_their_own_rest_point_and_organisations_at_the_residents():
+    n = 20_000
+    kind = np.r_[np.full(n, FIRM), np.full(n, ORGANISATION)]
+
+    def table(civic: Civic, rng: np.random.Generator):
+        return make_enterprise_table(
+            rng, civic, np.zeros(2 * n, np.int16), np.full(2 * n, 0.5), kind
+        )
+
+    civic = Civic(enterprise_trust_initial=0.2, enterprise_expectation_initial=0.1)
+    rng, rng_default = np.random.default_rng(0), np.random.default_rng(0)
+    firms, default = table(civic, rng), table(Civic(), rng_default)
+    firm, organisation = firms.kind == FIRM, firms.kind == ORGANISATION
+    assert firms.trust[firm].mean() == pytest.approx(0.2, abs=0.005)
+    assert firms.expectation[firm].mean() == pytest.approx(0.1, abs=0.005)
+    k = civic.attitude_concentration  # exact Beta draws with the firms' own mean
+    assert stats.kstest(firms.trust[firm], stats.beta(0.2 * k, 0.8 * k).cdf).pvalue > 1e-3
+    assert firms.trust[organisation].mean() == pytest.approx(civic.trust_initial, abs=0.005)
+    assert firms.expectation[organisation].mean() == pytest.approx(
+        civic.expectation_initial, abs=0.005
+    )
+    assert (firms.satisfaction == firms.trust).all()
+    # the firms' means leave the random stream alone: organisations and later draws are equal
+    assert np.array_equal(firms.trust[organisation], default.trust[organisation])
+    assert rng.random() == rng_default.random()
 
 
 def test_privacy_incident_rate_and_trust_cost():
