@@ -29,5 +29,5 @@ def spill(
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     neighbours = adjacency.indices[starts + offsets]
     np.add.at(values, neighbours, np.repeat(weight * delta, counts).astype(values.dtype))
-    touched = np.unique(neighbours)
-    values[touched] = np.clip(values[touched], 0.0, 1.0)
+    # a neighbour listed twice gets the same clipped value twice (no np.unique: 20% of a day)
+    values[neighbours] = np.clip(values[neighbours], 0.0, 1.0)
