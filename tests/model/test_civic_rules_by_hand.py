@@ -214,3 +214,21 @@ def test_threshold_cascade_along_the_path():
     assert seen[0] == seen[4] == [True, False, False]
     assert seen[5] == seen[9] == [True, True, False]
     assert seen[10] == seen[14] == [True, True, True]
+
+
+def test_spill_with_full_weight_reaches_a_single_neighbour():
+    """Mutation gaps: weight 1 and a change with exactly one neighbour are not shortcuts."""
+    values = np.array([0.2, 0.5, 0.9], dtype=np.float32)
+    spill(PATH, values, np.array([0]), np.array([0.1]), 1.0)
+    assert values.tolist() == pytest.approx([0.2, 0.6, 0.9])
+
+
+def test_satisfaction_is_clipped_and_the_published_figure_is_the_days_mean():
+    """Mutation gaps: S = a + b + c·(1 − E) = 1.2 for a perfect case against E = 0 is clipped
+    to 1; two cases of a district on one day publish their mean performance."""
+    residents = people(trust=[0.5, 0.6, 0.4], expectation=[0.0, 0.5, 0.6])
+    evaluation = Evaluation(scenario(1.0, spillover_weight=0.0), residents, nobody(), PATH)
+    assert len(evaluation.satisfaction_of_records()) == 0
+    evaluation.step(cases([0, 1], delays=[0.0, 10.0], trips=[1, 1]), time=1.0)
+    assert evaluation.case_satisfaction[-1][0] == 1.0
+    assert evaluation.published[0] == pytest.approx((1.0 + math.exp(-1.0)) / 2)

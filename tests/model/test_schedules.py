@@ -15,7 +15,7 @@ import pytest
 
 from govlab.model import GovernanceModel
 from govlab.model.population import Population
-from govlab.model.sensing import Sensing
+from govlab.model.sensing import Sensing, allocate
 from govlab.model.staffing import Staffing
 from govlab.scenarios import apply_overrides
 from govlab.scenarios.textbook import textbook_scenario
@@ -116,3 +116,39 @@ def test_staff_changes_take_effect_at_the_days_end():
     assert worked[5:8] == pytest.approx([3.0] * 3, abs=1e-9)
     assert worked[8] == pytest.approx(servers[7], abs=1e-9)
     assert a.queue_length > 0  # still overloaded: the servers were busy throughout
+
+
+@pytest.mark.parametrize(
+    ("load", "budget", "servers"),
+    [
+        ((0.0, 0.0, 0.0), 7, (3, 2, 2)),  # nothing sensed: an equal split, remainder first
+        ((3.0, 1.0), 2, (1, 1)),  # no spare server: one each
+        ((3.0, 1.0), 6, (4, 2)),  # one each, the 4 others ∝ load
+    ],
+)
+def test_allocation_by_hand(load, budget, servers):
+    """Mutation gaps in ``allocate``: the equal split's remainder and the no-spare case."""
+    assert allocate(np.array(load), budget, "proportional").tolist() == list(servers)
+
+
+def test_sensing_noise_by_hand():
+    """Mutation gap: the load estimate's noise, exp(σ z − σ²/2) with σ = noise·(1 − quality)·
+    (1 − feedback·p_d), p_d the participating share of the station's district (the city's
+    for a station without one): here p = 1/2 in district 0, 0 in district 1, 1/4 overall."""
+    scenario = apply_overrides(
+        two_counters(5, 0),
+        {"world.districts": 2, "levers.sensing_quality": 0.2, "civic.sensing_noise": 0.5,
+         "civic.participation_feedback": 0.6},
+    )  # fmt: skip
+    model = GovernanceModel(scenario, rng=1)
+    stations = [FakeStation(servers) for servers in model.layout.staff()]
+    residents = Population({"district": np.array([0, 0, 1, 1], dtype=np.int16),
+                            "participating": np.array([True, False, False, False])})  # fmt: skip
+    staffing = Staffing(model.layout, FakeJourneys(stations))
+    sensing = Sensing(model.config, stations, staffing, residents, np.random.default_rng(9))
+    noise = sensing._noise(len(stations))
+    z = np.random.default_rng(9).standard_normal(len(stations))
+    share = np.select([staffing.district == 0, staffing.district == 1], [0.5, 0.0], 0.25)
+    sigma = 0.5 * 0.8 * (1 - 0.6 * share)
+    assert {0, 1} <= set(staffing.district.tolist())
+    np.testing.assert_allclose(noise, np.exp(sigma * z - sigma**2 / 2), rtol=1e-12)

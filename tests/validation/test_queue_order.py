@@ -93,6 +93,17 @@ def station_visits(traces) -> dict[int, list[tuple[float, float]]]:
     return visits
 
 
+def most_in_service(traces, station: int) -> int:
+    """The most jobs in service at once at ``station`` (a finish before a start at one time)."""
+    changes = sorted(
+        (day, 1 if event == "start" else -1)
+        for trace in traces.values()
+        for day, event, where in trace
+        if where == station and event in ("start", "finish")
+    )
+    return int(np.cumsum([change for _, change in changes]).max())
+
+
 def order_violations(visits: list[tuple[float, float]]) -> int:
     """Consecutive arrivals (in time order) whose starts are in the opposite order."""
     started = np.array([start for _, start in sorted(visits)])
@@ -115,6 +126,8 @@ def test_every_station_serves_in_arrival_order(engine):
         assert waited > 30, (station, waited)  # queues formed: the order is tested
         violations = order_violations(visits[station])
         assert violations == 0, f"station {station}: {violations} starts out of arrival order"
+    for station, most in ((counter_a, 3), (back_b, 3), (model.layout.department(1, 0).counter, 1)):
+        assert most_in_service(traces, station) == most, station  # never more than its servers
     returns = sum(event == "return" for trace in traces.values() for _, event, _ in trace)
     assert returns > 30  # re-arrivals after a missing paper join the back of the queue
 
