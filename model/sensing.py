@@ -109,7 +109,9 @@ class Sensing:
         self.service[measured] = busy[measured] / departures[measured]
         load = arrivals / self.every * self.service
         load *= self._noise(len(load))
-        plan = self.staffing.allocation.copy()
+        # a pool without arrivals keeps the latest plan (one still pending if the lag is longer
+        # than the period: the allocation in force would undo it when this plan falls due)
+        plan = (self.pending[-1][1] if self.pending else self.staffing.allocation).copy()
         for pool, budget in zip(self.pools, self.budgets, strict=True):
             if load[pool].sum() > 0.0:  # a period without arrivals keeps the current plan
                 plan[pool] = allocate(load[pool], budget, self.policy)
