@@ -177,3 +177,24 @@ def test_a_capped_run_out_is_said_and_counted():
     abandoned, opened = model.waiting.abandoned_between(10.0, 120.0)
     assert summary["abandoned_cases"] == abandoned
     assert summary["abandonment_share"] == pytest.approx(abandoned / opened)
+
+
+def test_the_ledger_grows_counts_strangers_and_keeps_its_boundaries():
+    """Mutation gaps of model.waiting (scripts/mutate.py): a day of 5,000 openings grows the
+    ledger at once; a completion the ledger never saw is counted as unmatched and touches no
+    entry; a case is given up when its age reaches θ exactly; the window counts arrivals in
+    [start, end)."""
+    civic, _, _, _, waiting = _world(waiting_weight=0.0)
+    n = 5000
+    waiting.open(np.zeros(n, np.int8), np.arange(n) % 3, np.linspace(0.0, 2.0, n))
+    assert waiting.size == n and len(waiting.arrival) >= n
+    assert waiting.arrival[n - 1] == 2.0 and (waiting.state[:n] == WAITING).all()
+    values = dict.fromkeys(RECORD_FIELDS, 0)
+    values.update(applicant=1, arrival_day=0.5, completion_day=3.0, trips=1)  # never opened
+    given_up = waiting.completed(case_table([tuple(values[name] for name in RECORD_FIELDS)]))
+    assert np.isnan(given_up).all() and waiting.unmatched == 1
+    assert (waiting.state[:n] == WAITING).all()
+    gone, _ = waiting.step(civic.patience_days)  # the case opened at 0.0 is exactly θ old
+    assert gone["completion_day"].tolist() == [civic.patience_days]
+    assert waiting.abandoned_between(0.0, 1.0) == (1, int((waiting.arrival[:n] < 1.0).sum()))
+    assert waiting.abandoned_between(0.0, 2.0)[1] == n - 1  # 2.0 itself is outside
