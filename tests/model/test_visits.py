@@ -93,8 +93,9 @@ def _expected_service(plan, step: int, activity: int) -> float:
 @pytest.mark.parametrize(
     "key", ["silo", "front desk, courier", "parallel", "seamless, home only, many away"]
 )
-def test_visit_rows_agree_with_the_runs_exact_facts(key):
-    model = run(scenario_of(key, DETERMINISTIC), days=80)
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_visit_rows_agree_with_the_runs_exact_facts(key, engine):
+    model = run(scenario_of(key, DETERMINISTIC), engine, days=80)
     table = model.journeys.visits.table()
     n = len(table["case"])
     assert set(np.unique(table["activity"])) >= {A_COUNTER, A_BACKOFFICE, A_TRAVEL}
