@@ -4,7 +4,8 @@ It has the interface of ``model.journey.Journeys`` (open cases, advance to a tim
 follow a case type's journey, records, counters, stations) and owns the arrays the kernels work
 on: it translates the compiled plans and the office layout into tables (with the key of the
 random numbers, ``model.draws``) and grows the arrays when a kernel reports it is short of room.
-Traces are rebuilt from the kernel's log after each call.
+Traces are rebuilt from the kernel's log after each call; visit rows (``collect_visits``) are
+written by the kernel straight into the arrays of ``visits``, grown as the records are.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ predecessor whose end released it (the one that ended last, on the critical path
 of the step that ends last is the case's. A step with neither a counter visit nor back-office
 work ends at once; the steps it releases are handled from a stack (as the kernel, which cannot
 recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
-``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves).
+``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves); after
+``collect_visits``, each visit, hand-off, trip and rework period to ``visits`` (``VisitRecords``).
 ``model.kernel`` is this module compiled: keep the two in step (the
 tests compare them record for record).
 """
