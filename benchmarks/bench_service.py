@@ -79,12 +79,18 @@ NETWORKS = {
 
 
 def run_ours(
-    scenario, days: int, seed: int, engine: str = "compiled", whole_day: bool = False
+    scenario,
+    days: int,
+    seed: int,
+    engine: str = "compiled",
+    whole_day: bool = False,
+    visits: bool = False,
 ) -> dict:
     """The model's service engine for ``days`` days: each day its demand and its events. With
-    ``whole_day`` the full ``GovernanceModel.step`` runs instead. ``seconds`` is the time of the
-    days alone (the model's build is not timed)."""
-    model = GovernanceModel(scenario, rng=seed, engine=engine)
+    ``whole_day`` the full ``GovernanceModel.step`` runs instead; with ``visits`` the engine keeps
+    its per-visit rows (``collect_visits``). ``seconds`` is the time of the days alone (the
+    model's build is not timed)."""
+    model = GovernanceModel(scenario, rng=seed, engine=engine, collect_visits=visits)
     journeys = model.journeys
     start = time.perf_counter()
     for day in range(days):
@@ -129,9 +135,10 @@ def bench(quick: bool) -> list[Result]:
         seeds = list(range(1, repeats + 1))
         arrivals = {seed: run_ours(scenario, days, seed)["arrivals"] for seed in seeds}  # untimed
         skip = int(spec["per_hour"] * HOURS * scenario.world.warmup_days)
-        loops: dict[str, list[float]] = {"ours": [], "python": [], "whole": []}
+        loops: dict[str, list[float]] = {"ours": [], "python": [], "whole": [], "visits": []}
         estimates: dict[str, list[float]] = {"ours": [], "simpy": []}
-        next_seed = {side: itertools.cycle(seeds) for side in ("ours", "python", "whole", "simpy")}
+        sides = ("ours", "python", "whole", "visits", "simpy")
+        next_seed = {side: itertools.cycle(seeds) for side in sides}
 
         def loop(side: str, value: dict, loops=loops, estimates=estimates, kind=spec["theory"][0]):
             if side in loops:
@@ -141,7 +148,8 @@ def bench(quick: bool) -> list[Result]:
             return value
 
         def ours(side, engine="compiled", whole=False, sc=scenario, d=days, seeds=next_seed):
-            return loop(side, run_ours(sc, d, next(seeds[side]), engine, whole))
+            visits = side == "visits"
+            return loop(side, run_ours(sc, d, next(seeds[side]), engine, whole, visits))
 
         def simpy(s=spec, k=skip, seeds=next_seed, counts=arrivals):
             seed = next(seeds["simpy"])
@@ -152,6 +160,7 @@ def bench(quick: bool) -> list[Result]:
                 "ours": lambda: ours("ours"),
                 "python": lambda: ours("python", engine="python"),
                 "whole": lambda: ours("whole", whole=True),
+                "visits": lambda: ours("visits"),
                 "simpy": simpy,
             },
             repeats,
@@ -217,6 +226,22 @@ def bench(quick: bool) -> list[Result]:
                 note=f"model/journey.py, the path the kernel is tested against; "
                 f"{per_day['python']:.0f} µs a day; the compiled engine is "
                 f"{rate['ours'] / rate['python']:.1f}× faster",
+            )
+        )
+        same = values["visits"]["rows"] == values["ours"]["rows"]
+        results.append(
+            Result(
+                name=f"service {name}: visits kept vs not",
+                ours=medians["visits"],
+                reference=medians["ours"],
+                unit="s",
+                ratio=medians["visits"] / medians["ours"],
+                target=None,
+                higher_is_better=False,
+                passed=None if same else False,
+                note="the compiled engine with collect_visits=True (a row per counter visit, "
+                "back-office task, hand-off, trip and rework period) against without; case "
+                "records " + ("identical" if same else "DIFFER"),
             )
         )
     return results

@@ -280,3 +280,8 @@ _register_exploration(app)
 from govlab.experiments.export_cli import register as _register_export  # noqa: E402
 
 _register_export(app)
+
+# A run's per-visit event log as CSV, XES and OCEL 2.0 (issue 21 item 3).
+from govlab.experiments.log_cli import register as _register_log  # noqa: E402
+
+_register_log(app)

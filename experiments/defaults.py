@@ -24,4 +24,5 @@ EXTRA_OF_MODULE = {
     "platypus": "explore",
     "sklearn": "explore",
     "pyarrow": "parquet",
+    "pm4py": "logs",
 }

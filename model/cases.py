@@ -148,6 +148,7 @@ class Job:
         "enqueued",
         "present",
         "split",
+        "started",
         "step",
         "visit",
     )
@@ -161,6 +162,7 @@ class Job:
         self.docs = 0
         self.at_risk: list[tuple[int, int]] = []
         self.enqueued = 0.0
+        self.started = 0.0  # when its current service began
         self.split = list(split) if split is not None else [0.0, 0.0, 0.0, 0.0, 0.0]
 
 

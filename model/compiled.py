@@ -4,7 +4,8 @@ It has the interface of ``model.journey.Journeys`` (open cases, advance to a tim
 follow a case type's journey, records, counters, stations) and owns the arrays the kernels work
 on: it translates the compiled plans and the office layout into tables (with the key of the
 random numbers, ``model.draws``) and grows the arrays when a kernel reports it is short of room.
-Traces are rebuilt from the kernel's log after each call.
+Traces are rebuilt from the kernel's log after each call; visit rows (``collect_visits``) are
+written by the kernel straight into the arrays of ``visits``, grown as the records are.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from govlab.model.journey import Applicants, Rules
 from govlab.model.kernel import layout as k
 from govlab.model.kernel import loop
 from govlab.model.offices import Layout
-from govlab.model.records import CaseRecords
+from govlab.model.records import VISIT_FLOAT_FIELDS, VISIT_INT_FIELDS, CaseRecords, VisitRecords
 from govlab.model.routes import CasePlan
 from govlab.scenarios import Scenario
 
@@ -179,6 +180,7 @@ class CompiledJourneys:
         self.tables = _tables(self.rules, layout, plans, applicants, key)
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
+        self.visits: VisitRecords | None = None
         n_stations = len(staff)
         station_i = np.zeros((n_stations, k.S_QUEUED + 1), dtype=np.int64)
         station_i[:, k.S_SERVERS] = staff
@@ -194,7 +196,7 @@ class CompiledJourneys:
             case_bits=np.zeros((capacity, 2 * words + office_words), dtype=np.uint64),
             case_wait=np.zeros((capacity, max_steps), dtype=np.int64),
             job_i=np.zeros((capacity, k.N_JOB_I), dtype=np.int64),
-            job_f=np.zeros((capacity, k.J_SPLIT + 5)),
+            job_f=np.zeros((capacity, k.J_STARTED + 1)),
             station_i=station_i,
             station_f=np.zeros((n_stations, k.S_TIME_IN_SYSTEM + 1)),
             heap_t=np.zeros(capacity),
@@ -209,6 +211,8 @@ class CompiledJourneys:
             scratch=np.zeros((2, words), dtype=np.uint64),
             stack_i=np.zeros(max_steps, dtype=np.int64),
             stack_f=np.zeros(max_steps),
+            visit_i=np.zeros((0, len(VISIT_INT_FIELDS)), dtype=np.int64),
+            visit_f=np.zeros((0, len(VISIT_FLOAT_FIELDS))),
         )
         count = self.state.count
         count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
@@ -288,6 +292,12 @@ class CompiledJourneys:
         self.state.follow[case_type] = 1
         self._tracing = True
 
+    def collect_visits(self) -> None:
+        """Keep a row per visit from now on in ``visits`` (as ``Journeys``)."""
+        self.visits = VisitRecords()
+        self.tables.flag[k.F_VISITS] = 1
+        self.state = self.state._replace(visit_i=self.visits.ints, visit_f=self.visits.floats)
+
     # -- the kernel's margins --------------------------------------------------------------------
     def _call(self, kernel_call) -> None:
         """Call a kernel until it is done, growing arrays as it asks."""
@@ -296,14 +306,16 @@ class CompiledJourneys:
 
     def _after_call(self) -> None:
         self.records.size = int(self.state.count[_RECORDS])
+        if self.visits is not None:
+            self.visits.size = int(self.state.count[k.VISITS])
         self._rows = None
         if self._tracing:
             self._read_log()
 
     def _grow(self) -> None:
         """Double whichever arrays are short of room (rows keep their numbers)."""
-        state, count = self.state, self.state.count
-        margin = int(self.tables.flag[k.F_MARGIN_JOBS])
+        state, count, flag = self.state, self.state.count, self.tables.flag
+        margin = int(flag[k.F_MARGIN_JOBS])
         changes = {}
         if count[k.FREE_JOBS] < margin or len(state.heap_t) - count[k.HEAP] < margin:
             size = len(state.job_i)
@@ -318,7 +330,12 @@ class CompiledJourneys:
             self.records.size = int(count[k.RECORDS])
             self.records.reserve(len(self.records.ints))
             changes["record_i"], changes["record_f"] = self.records.ints, self.records.floats
-        if len(state.log_f) - count[k.LOG] < self.tables.flag[k.F_MARGIN_LOG]:
+        visits = self.visits
+        if visits is not None and len(state.visit_f) - count[k.VISITS] < flag[k.F_MARGIN_LOG]:
+            visits.size = int(count[k.VISITS])
+            visits.reserve(len(visits.ints))
+            changes["visit_i"], changes["visit_f"] = visits.ints, visits.floats
+        if len(state.log_f) - count[k.LOG] < flag[k.F_MARGIN_LOG]:
             size = 2 * len(state.log_f) + int(self.tables.flag[k.F_MARGIN_LOG])
             changes.update(_grown(state, ("log_i", "log_f"), size))
         self.state = state._replace(**changes)

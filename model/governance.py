@@ -93,6 +93,9 @@ class GovernanceModel(mesa.Model):
         collect: keep the DataCollector's daily model and department series (a batch run reads
             them); False skips them — about a third of a day's time — for a caller that reads
             only ``civic_series`` and the records (the trainer page). The numbers are the same.
+        collect_visits: keep a row per counter visit, back-office task, hand-off, trip and rework
+            period in ``journeys.visits`` (``model.records.VISIT_FIELDS``; ``govlab log``). Off
+            (the default) it costs nothing; on, the numbers are the same.
 
     Attributes:
         config: the scenario this model runs.
@@ -114,6 +117,7 @@ class GovernanceModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         engine: str = "compiled",
         collect: bool = True,
+        collect_visits: bool = False,
     ) -> None:
         super().__init__(rng=rng)
         self.collecting = collect
@@ -130,6 +134,8 @@ class GovernanceModel(mesa.Model):
         self.network = make_network(self.rng, scenario.civic, world.residents)
         self.degree = degrees(self.network)
         self.journeys = self._make_journeys(self.catalogue, engine)
+        if collect_visits:
+            self.journeys.collect_visits()
         self.stations = self.journeys.stations
         self.departments = [
             Department(self, office, self.stations) for office in self.layout.offices

@@ -10,7 +10,8 @@ predecessor whose end released it (the one that ended last, on the critical path
 of the step that ends last is the case's. A step with neither a counter visit nor back-office
 work ends at once; the steps it releases are handled from a stack (as the kernel, which cannot
 recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
-``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves).
+``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves); after
+``collect_visits``, each visit, hand-off, trip and rework period to ``visits`` (``VisitRecords``).
 ``model.kernel`` is this module compiled: keep the two in step (the
 tests compare them record for record).
 """
@@ -36,7 +37,16 @@ from govlab.model.cases import (
 from govlab.model.draws import DISTRIBUTIONS, lognormal_parameters
 from govlab.model.engine import ARRIVE, FINISH, EventHeap, Station
 from govlab.model.offices import Layout
-from govlab.model.records import RECORD_FIELDS, CaseRecords
+from govlab.model.records import (
+    A_BACKOFFICE,
+    A_COUNTER,
+    A_HANDOFF,
+    A_REWORK,
+    A_TRAVEL,
+    RECORD_FIELDS,
+    CaseRecords,
+    VisitRecords,
+)
 from govlab.model.routes import CasePlan
 from govlab.scenarios import Scenario
 
@@ -67,6 +77,7 @@ class Journeys:
         self.records = CaseRecords()
         self.follow: set[int] = set()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
+        self.visits: VisitRecords | None = None  # per-visit rows, when asked (collect_visits)
         self.open_cases = 0
         self.opened = 0
         self.refusals = 0
@@ -140,16 +151,28 @@ class Journeys:
         else:
             self._begin(time, case, True, None)
 
-    def _trip(self, job: Job, distance: float) -> float:
+    def collect_visits(self) -> None:
+        """Keep a row per visit from now on in ``visits`` (``model.records.VISIT_FIELDS``)."""
+        self.visits = VisitRecords()
+
+    def _visit(self, job: Job, activity: int, station: int, times: tuple[float, ...]) -> None:
+        case = job.case
+        ints = (case.number, case.plan.index, job.step, activity, station, case.online)
+        self.visits.append((*ints, case.district), times)  # type: ignore[union-attr]
+
+    def _trip(self, job: Job, distance: float, start: float) -> float:
+        """A trip of the applicant starting at ``start``; return its days."""
         days = self.rules.trip_base + self.rules.trip_per_district * distance
+        if self.visits is not None:
+            self._visit(job, A_TRAVEL, -1, (start, start, start + days))
         job.case.trips += 1
         if job.case.trace is not None:
             job.case.trace.append((job.case.trace[-1][0], "trip", -1))
         job.split[TRAVEL] += days
         return days
 
-    def _first_contact(self, job: Job, distance: float) -> float:
-        """The first trip, with the detour of a refusal at the local office (home_only)."""
+    def _first_contact(self, job: Job, distance: float, time: float) -> float:
+        """The first trip from ``time``, with the detour of a refusal at the local office."""
         case = job.case
         if case.online:
             return 0.0
@@ -161,11 +184,12 @@ class Journeys:
         ):
             case.refused = True
             self.refusals += 1
-            delay += self._trip(job, 0.0)
-        return delay + self._trip(job, distance)
+            delay += self._trip(job, 0.0, time)
+        return delay + self._trip(job, distance, time + delay)
 
-    def _handoff(self, job: Job, distance: float) -> float:
-        """Move the file to the next office: courier, electronic, or the applicant's next trip."""
+    def _handoff(self, job: Job, distance: float, time: float) -> float:
+        """Move the file to the next office from ``time``: courier, electronic, or the
+        applicant's next trip."""
         # the same number for a visit gap or a courier at this step
         luck = draws.exponential(
             self.key, job.case.number, draws.HANDOFF, job.case.plan.steps[job.step].key, 0, 0
@@ -173,12 +197,16 @@ class Journeys:
         if self.rules.carry and not self.rules.front_desk and not job.case.online:
             gap = self.rules.visit_gap_days * luck
             job.split[HANDOFF] += gap
-            return gap + self._trip(job, distance)
+            if self.visits is not None:
+                self._visit(job, A_HANDOFF, -1, (time, time, time + gap))
+            return gap + self._trip(job, distance, time + gap)
         if self.rules.carry and self.rules.front_desk:
             days = self.rules.courier_days * luck
         else:
             days = self.rules.electronic_days
         job.split[HANDOFF] += days
+        if self.visits is not None:
+            self._visit(job, A_HANDOFF, -1, (time, time, time + days))
         return days
 
     def _submit(
@@ -215,7 +243,7 @@ class Journeys:
         desk = self.layout.front_desks[case.district]
         self._submit(job, [*own, *government], at_risk, desk)
         job.present = not case.online
-        delay = self._first_contact(job, case.distance)
+        delay = self._first_contact(job, case.distance, time)
         self.heap.push(time + delay, ARRIVE, desk, job)
 
     def _begin(self, time: float, case: Case, first: bool, split: list[float] | None) -> None:
@@ -275,7 +303,10 @@ class Journeys:
         distance = (
             self.rules.city_distance if self.layout.city_level[step.function] else case.distance
         )
-        delay = self._first_contact(job, distance) if first else self._handoff(job, distance)
+        if first:
+            delay = self._first_contact(job, distance, time)
+        else:
+            delay = self._handoff(job, distance, time)
         if not self.rules.front_desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
@@ -342,6 +373,9 @@ class Journeys:
     def finish(self, time: float, station: int, job: Job) -> None:
         """FINISH event: the job's service ends; the next in line starts; the job moves on."""
         following = self.stations[station].finish(time, time - job.enqueued)
+        if self.visits is not None:
+            activity = A_COUNTER if job.at_counter else A_BACKOFFICE
+            self._visit(job, activity, station, (job.enqueued, job.started, time))
         if job.case.trace is not None:
             job.case.trace.append((time, "finish", station))
         if following is not None:
@@ -355,6 +389,7 @@ class Journeys:
     def _start(self, time: float, station: int, job: Job) -> None:
         duration = service_time(self.key, job, self.distribution, self.sigma, self.shift)
         job.split[SERVICE] += duration
+        job.started = time
         if job.case.trace is not None:
             job.case.trace.append((time, "start", station))
         self.heap.push(time + duration, FINISH, station, job)
@@ -375,10 +410,13 @@ class Journeys:
             )
             job.visit += 1
             job.split[REWORK] += delay
+            if self.visits is not None:
+                self._visit(job, A_REWORK, -1, (time, time, time + delay))
             if job.present:
                 step = job.step
                 city = step >= 0 and self.layout.city_level[case.plan.steps[step].function]
-                delay += self._trip(job, self.rules.city_distance if city else case.distance)
+                distance = self.rules.city_distance if city else case.distance
+                delay += self._trip(job, distance, time + delay)
             case.submitted += job.docs
             self.heap.push(time + delay, ARRIVE, station, job)
         elif job.step < 0:

@@ -105,3 +105,68 @@ class CaseRecords:
         """All records as tuples in ``RECORD_FIELDS`` order (for tests and debugging)."""
         table = self.table()
         return list(zip(*(table[name].tolist() for name in RECORD_FIELDS), strict=True))
+
+
+# -- per-visit records (kept only when asked: ``GovernanceModel(collect_visits=True)``) ------------
+# One row per counter visit, back-office task, hand-off, trip and rework period of every case, in
+# the order the engine writes them (a station visit when it ends; a hand-off, trip or rework period
+# when it is decided, with its end). ``case`` is the case's number (opening order, 1, 2, ...),
+# ``step`` the index in its plan's steps (-1: the front desk), ``station`` the station index (-1:
+# none; a hand-off, trip or rework period happens between stations), ``online`` the channel (1
+# online), ``district`` the serving district. ``arrival_day`` is when the case joined the
+# station's queue (the start for rows without a station), ``start_day`` when a server took it,
+# ``end_day`` when it ended. Servers are anonymous in both engines (a station is c identical
+# servers): no server column.
+VISIT_INT_FIELDS = ("case", "case_type", "step", "activity", "station", "online", "district")
+VISIT_FLOAT_FIELDS = ("arrival_day", "start_day", "end_day")
+VISIT_FIELDS = VISIT_INT_FIELDS + VISIT_FLOAT_FIELDS
+# The codes of ``activity``: a counter visit (at a step's counter or the front desk), a back-office
+# task, a hand-off of the file to a step (courier, electronic, or the applicant's visit gap), a trip
+# of the applicant (before a counter visit; a refusal's detour is a trip of its own), the time to
+# gather documents found missing at a counter visit (the case returns to that counter after it).
+ACTIVITIES = ("counter", "backoffice", "handoff", "travel", "rework")
+A_COUNTER, A_BACKOFFICE, A_HANDOFF, A_TRAVEL, A_REWORK = range(5)
+
+
+class VisitRecords:
+    """Visit rows: ``ints`` (rows × ``VISIT_INT_FIELDS``) and ``floats`` (rows ×
+    ``VISIT_FLOAT_FIELDS``); the first ``len(self)`` rows are filled, grown by doubling."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.ints = np.zeros((capacity, len(VISIT_INT_FIELDS)), dtype=np.int64)
+        self.floats = np.zeros((capacity, len(VISIT_FLOAT_FIELDS)))
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` more visits."""
+        needed = self.size + rows
+        if needed > len(self.ints):
+            capacity = max(needed, 2 * len(self.ints))
+            for name in ("ints", "floats"):
+                old = getattr(self, name)
+                new = np.zeros((capacity, old.shape[1]), dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+
+    def append(self, ints: tuple[int, ...], floats: tuple[float, float, float]) -> None:
+        """Add one visit: its ``VISIT_INT_FIELDS`` and ``VISIT_FLOAT_FIELDS`` values."""
+        self.reserve(1)
+        self.ints[self.size] = ints
+        self.floats[self.size] = floats
+        self.size += 1
+
+    def table(self, start: int = 0) -> dict[str, np.ndarray]:
+        """Visits ``start:`` as columns, one array per field of ``VISIT_FIELDS``."""
+        table = {name: self.ints[start : self.size, k].copy() for k, name in
+                 enumerate(VISIT_INT_FIELDS)}  # fmt: skip
+        for k, name in enumerate(VISIT_FLOAT_FIELDS):
+            table[name] = self.floats[start : self.size, k].copy()
+        return table
+
+    def rows(self) -> list[tuple]:
+        """All visits as tuples in ``VISIT_FIELDS`` order (for tests and debugging)."""
+        table = self.table()
+        return list(zip(*(table[name].tolist() for name in VISIT_FIELDS), strict=True))

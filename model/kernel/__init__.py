@@ -10,7 +10,8 @@ arrays and calls these kernels; the kernels only read and write them.
 
 The state is two namedtuples of arrays: ``Tables`` (the compiled plans, the office layout, the
 levers and the applicants' homes and skills; read only) and ``State`` (cases, jobs, stations, the
-heap, completed-case records, the trace log; see the column constants in ``layout``).
+heap, completed-case records, the trace log, the visit rows when ``F_VISITS`` is set; see the
+column constants in ``layout``).
 Cases and jobs live in rows recycled through free stacks. Document and office sets are bit masks
 (``case_bits``: fetched documents, distinct submitted documents, offices visited by function, the
 front desk as bit ``n_functions``). A kernel never runs out of room mid-event: before each case

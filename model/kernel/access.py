@@ -9,7 +9,10 @@ import numpy as np
 
 from govlab.model.kernel.keyed import exponential, service_factor, uniform
 from govlab.model.kernel.layout import (
+    C_DISTRICT,
     C_NUMBER,
+    C_ONLINE,
+    C_PLAN,
     C_TRACE,
     C_TRACE_TIME,
     F_DISTRIBUTION,
@@ -18,6 +21,7 @@ from govlab.model.kernel.layout import (
     LOG,
     R_SHIFT,
     R_SIGMA,
+    VISITS,
 )
 
 
@@ -93,3 +97,21 @@ def _log(st, case, time, event, station):
     st.log_f[row] = time
     st.count[LOG] = row + 1
     st.case_f[case, C_TRACE_TIME] = time
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _visit(st, case, step, activity, station, arrival, start, end):
+    """Write a visit row (``model.records.VISIT_FIELDS``; the caller checks ``F_VISITS``)."""
+    row = st.count[VISITS]
+    vi = st.visit_i
+    vi[row, 0] = st.case_i[case, C_NUMBER]
+    vi[row, 1] = st.case_i[case, C_PLAN]
+    vi[row, 2] = step
+    vi[row, 3] = activity
+    vi[row, 4] = station
+    vi[row, 5] = st.case_i[case, C_ONLINE]
+    vi[row, 6] = st.case_i[case, C_DISTRICT]
+    st.visit_f[row, 0] = arrival
+    st.visit_f[row, 1] = start
+    st.visit_f[row, 2] = end
+    st.count[VISITS] = row + 1

@@ -18,6 +18,7 @@ from govlab.model.kernel.access import (
     _popcount,
     _set_bit,
     _uniform,
+    _visit,
 )
 from govlab.model.kernel.keyed import K_HANDOFF, K_REFUSAL
 from govlab.model.kernel.layout import (
@@ -42,6 +43,7 @@ from govlab.model.kernel.layout import (
     F_ANYWHERE,
     F_CARRY,
     F_FRONT_DESK,
+    F_VISITS,
     FREE_CASES,
     HANDOFF,
     J_AT_COUNTER,
@@ -66,6 +68,7 @@ from govlab.model.kernel.layout import (
     T_TRIP,
     TRAVEL,
 )
+from govlab.model.records import A_HANDOFF, A_TRAVEL
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -77,9 +80,12 @@ def _distance(st, tb, case, function):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _trip(st, tb, job, distance):
+def _trip(st, tb, job, distance, start):
+    """A trip of the applicant starting at ``start``; returns its days."""
     days = tb.real[R_TRIP_BASE] + tb.real[R_TRIP_PER_DISTRICT] * distance
     case = st.job_i[job, J_CASE]
+    if tb.flag[F_VISITS]:
+        _visit(st, case, st.job_i[job, J_STEP], A_TRAVEL, -1, start, start, start + days)
     st.case_i[case, C_TRIPS] += 1
     if st.case_i[case, C_TRACE] >= 0:
         _log(st, case, st.case_f[case, C_TRACE_TIME], T_TRIP, -1)
@@ -88,7 +94,7 @@ def _trip(st, tb, job, distance):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _first_contact(st, tb, job, distance):
+def _first_contact(st, tb, job, distance, time):
     case = st.job_i[job, J_CASE]
     if st.case_i[case, C_ONLINE]:
         return 0.0
@@ -100,12 +106,12 @@ def _first_contact(st, tb, job, distance):
     ):
         st.case_i[case, C_REFUSED] = 1
         st.count[REFUSALS] += 1
-        delay += _trip(st, tb, job, 0.0)
-    return delay + _trip(st, tb, job, distance)
+        delay += _trip(st, tb, job, 0.0, time)
+    return delay + _trip(st, tb, job, distance, time + delay)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _handoff(st, tb, job, distance):
+def _handoff(st, tb, job, distance, time):
     case = st.job_i[job, J_CASE]
     carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
@@ -113,12 +119,16 @@ def _handoff(st, tb, job, distance):
     if carry and not desk and not st.case_i[case, C_ONLINE]:
         gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
         st.job_f[job, J_SPLIT + HANDOFF] += gap
-        return gap + _trip(st, tb, job, distance)
+        if tb.flag[F_VISITS]:
+            _visit(st, case, st.job_i[job, J_STEP], A_HANDOFF, -1, time, time, time + gap)
+        return gap + _trip(st, tb, job, distance, time + gap)
     if carry and desk:
         days = tb.real[R_COURIER_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
     else:
         days = tb.real[R_ELECTRONIC_DAYS]
     st.job_f[job, J_SPLIT + HANDOFF] += days
+    if tb.flag[F_VISITS]:
+        _visit(st, case, st.job_i[job, J_STEP], A_HANDOFF, -1, time, time, time + days)
     return days
 
 

@@ -27,8 +27,9 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = ran
     REFUSALS,  # refusals at the local office so far
     LOG,  # trace-log rows written
     NEW_DONE,  # cases of the pending input opened so far
+    VISITS,  # visit rows written (when collecting them, F_VISITS)
     N_COUNTS,
-) = range(11)
+) = range(12)
 
 # case_i columns.
 (
@@ -72,8 +73,9 @@ IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
 # What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
 # job's step ended, the front desk ended (start the source steps), the case opened (the same).
 STAY, STEP_DONE, FROM_DESK, FIRST = 0, 1, 2, 3
-# job_f columns: enqueue time, then the split.
+# job_f columns: enqueue time, then the split, then when its current service began.
 J_ENQUEUED, J_SPLIT = 0, 1
+J_STARTED = J_SPLIT + 5
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
 # station_i / station_f columns (as model.engine.Station).
 S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEUED = range(8)
@@ -133,8 +135,9 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     F_MARGIN_LOG,
     F_MAX_STEPS,  # steps of the longest plan
     F_KEY,  # the key of the random numbers (model.draws.service_key)
+    F_VISITS,  # 1: write a row per visit (visit_i, visit_f; model.records.VISIT_FIELDS)
     N_FLAG,
-) = range(12)
+) = range(13)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 
 Tables = namedtuple(
@@ -146,5 +149,5 @@ State = namedtuple(
     "State",
     "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
     "free_jobs free_cases record_i record_f log_i log_f follow "
-    "scratch stack_i stack_f",
+    "scratch stack_i stack_f visit_i visit_f",
 )

@@ -14,6 +14,7 @@ from govlab.model.kernel.layout import (
     DONE,
     F_MARGIN_JOBS,
     F_MARGIN_LOG,
+    F_VISITS,
     FREE_CASES,
     FREE_JOBS,
     HEAP,
@@ -32,6 +33,7 @@ from govlab.model.kernel.layout import (
     S_QUEUED,
     S_SERVERS,
     STAY,
+    VISITS,
     WAIT,
 )
 from govlab.model.kernel.routing import _open_case, _proceed
@@ -49,6 +51,7 @@ def _short(st, tb):
         or st.heap_t.shape[0] - st.count[HEAP] < jobs
         or st.record_i.shape[0] - st.count[RECORDS] < 1
         or st.log_f.shape[0] - st.count[LOG] < tb.flag[F_MARGIN_LOG]
+        or (tb.flag[F_VISITS] and st.visit_f.shape[0] - st.count[VISITS] < tb.flag[F_MARGIN_LOG])
     ):
         status |= NEED_ROOM
     return status

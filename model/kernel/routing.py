@@ -114,7 +114,7 @@ def _enter_front_desk(st, tb, time, case):
     docs = _popcount(own, 0, words) + _popcount(government, 0, words)
     _submitted(st, tb, job, case, docs, docs, tb.flag[F_DESK_BIT])
     st.job_i[job, J_PRESENT] = 1 - st.case_i[case, C_ONLINE]
-    delay = _first_contact(st, tb, job, st.case_i[case, C_DISTANCE])
+    delay = _first_contact(st, tb, job, st.case_i[case, C_DISTANCE], time)
     _push(st, time + delay, ARRIVE, tb.desk[st.case_i[case, C_DISTRICT]], job)
 
 
@@ -198,7 +198,10 @@ def _enter_step(st, tb, time, job, first):
             where = counter + 1
         _log(st, case, time, T_READY, where)
     distance = _distance(st, tb, case, function)
-    delay = _first_contact(st, tb, job, distance) if first else _handoff(st, tb, job, distance)
+    if first:
+        delay = _first_contact(st, tb, job, distance, time)
+    else:
+        delay = _handoff(st, tb, job, distance, time)
     if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
         napp, ncase = tb.step_i[s, ST_NAPP], tb.step_i[s, ST_NCASE]
         _mark_docs(st, tb, case, tb.step_i[s, ST_APP0], napp)

@@ -16,6 +16,7 @@ from govlab.model.kernel.access import (
     _log,
     _set_bit,
     _uniform,
+    _visit,
 )
 from govlab.model.kernel.heap import _advance, _dequeue, _push
 from govlab.model.kernel.intake import _distance, _trip
@@ -27,6 +28,7 @@ from govlab.model.kernel.layout import (
     C_RETURNS,
     C_SUBMITTED,
     C_TRACE,
+    F_VISITS,
     FINISH,
     FROM_DESK,
     IN_SERVICE,
@@ -39,6 +41,7 @@ from govlab.model.kernel.layout import (
     J_PRESENT,
     J_RISKY,
     J_SPLIT,
+    J_STARTED,
     J_STEP,
     J_VISIT,
     J_WHERE,
@@ -77,6 +80,7 @@ from govlab.model.kernel.layout import (
     WAIT,
 )
 from govlab.model.kernel.routing import _to_backoffice
+from govlab.model.records import A_BACKOFFICE, A_COUNTER, A_REWORK
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -113,6 +117,7 @@ def _service_time(st, tb, job):
 def _start(st, tb, time, station, job):
     duration = _service_time(st, tb, job)
     st.job_f[job, J_SPLIT + SERVICE] += duration
+    st.job_f[job, J_STARTED] = time
     st.job_i[job, J_WHERE] = IN_SERVICE
     case = st.job_i[job, J_CASE]
     if st.case_i[case, C_TRACE] >= 0:
@@ -152,6 +157,10 @@ def _finish(st, tb, time, station, job):
     st.station_i[station, S_DEPARTURES] += 1
     st.station_i[station, S_IN_SYSTEM] -= 1
     st.station_f[station, S_TIME_IN_SYSTEM] += time - st.job_f[job, J_ENQUEUED]
+    if tb.flag[F_VISITS]:
+        activity = A_COUNTER if st.job_i[job, J_AT_COUNTER] else A_BACKOFFICE
+        _visit(st, st.job_i[job, J_CASE], st.job_i[job, J_STEP], activity, station,
+               st.job_f[job, J_ENQUEUED], st.job_f[job, J_STARTED], time)  # fmt: skip
     st.job_i[job, J_WHERE] = IN_TRANSIT
     following = -1
     if st.station_i[station, S_QUEUED] and (
@@ -228,13 +237,15 @@ def _after_counter(st, tb, time, station, job):
         delay = tb.real[R_REWORK_DAYS] * _exponential(st, tb, case, K_REWORK, key, visit)
         st.job_i[job, J_VISIT] = visit + 1
         st.job_f[job, J_SPLIT + REWORK] += delay
+        if tb.flag[F_VISITS]:
+            _visit(st, case, st.job_i[job, J_STEP], A_REWORK, -1, time, time, time + delay)
         if st.job_i[job, J_PRESENT]:
             step = st.job_i[job, J_STEP]
+            distance = float(st.case_i[case, C_DISTANCE])  # the front desk, in its district
             if step >= 0:
                 s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + step
-                delay += _trip(st, tb, job, _distance(st, tb, case, tb.step_i[s, ST_FUNCTION]))
-            else:  # the front desk, in the case's district
-                delay += _trip(st, tb, job, float(st.case_i[case, C_DISTANCE]))
+                distance = _distance(st, tb, case, tb.step_i[s, ST_FUNCTION])
+            delay += _trip(st, tb, job, distance, time + delay)
         st.case_i[case, C_SUBMITTED] += st.job_i[job, J_DOCS]
         _push(st, time + delay, ARRIVE, station, job)
         return STAY
