@@ -186,3 +186,28 @@ def test_requests_come_from_participants_at_uniform_times_in_the_period():
     assert low <= len(rows) <= high, (len(rows), mean)
     assert arrival.min() >= 10.0 and arrival.max() < 20.0
     assert stats.kstest((arrival - 10.0) / 10.0, "uniform").pvalue > 0.001
+
+
+@pytest.mark.parametrize("adoption", ["reversible", "progressive"])
+def test_progressive_adoption_keeps_participants_and_reversible_lets_them_go(adoption):
+    """Resident 0 participates but its utility is now below its threshold: progressive adoption
+    keeps it (joining is irreversible), reversible drops it; resident 1 joins in both."""
+    residents, firms = residents_and_firms()
+    residents.participating[:] = [True, False, False]
+    residents.threshold[:] = [9.0, -9.0, 9.0]
+    plan = scenario(**{**UTILITY, "adoption": adoption})
+    voice = Voice(plan, residents, firms, PATH, degrees(PATH), np.random.default_rng(0), Office())
+    voice.step(1, 0.0)
+    assert residents.participating.tolist() == [adoption == "progressive", True, False]
+
+
+def test_a_single_settled_request_moves_its_requester():
+    """One answered request (no batch of several) still raises its requester's efficacy."""
+    from tests.model.test_civic_rules_by_hand import SettledOffice
+
+    residents, firms = residents_and_firms()
+    plan = scenario(efficacy_gain=0.2)
+    office = SettledOffice([1], [0], [True])
+    voice = Voice(plan, residents, firms, PATH, degrees(PATH), np.random.default_rng(0), office)
+    voice.settle(500.0)
+    assert residents.efficacy.tolist() == pytest.approx([0.7, 0.4 + 0.2 * 0.6, 0.1])
