@@ -18,11 +18,19 @@ from pathlib import Path
 from tests.cli_process import COMMAND, environment, govlab, tiny_experiment
 
 
+def interactive() -> None:
+    """In the child before Python starts: SIGINT as in a terminal. A runner started in the
+    background of a script (``bash .ci/run &``) ignores SIGINT, its children inherit that, and
+    Python would then ignore Ctrl-C too (as govlab does, on purpose, in a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_while_importing(module: str, *args: str) -> tuple[int, list[str]]:
     """Start ``govlab ARGS``, send SIGINT once ``module`` is imported; return the status and what
     govlab said on stderr (the interpreter's verbose trace left out; no traceback in it)."""
     child = subprocess.Popen([*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=environment(PYTHONVERBOSE="1"))  # fmt: skip
+                             text=True, env=environment(PYTHONVERBOSE="1"),
+                             preexec_fn=interactive)  # fmt: skip
     assert child.stderr is not None
     seen: list[str] = []
     for line in child.stderr:
@@ -62,7 +70,7 @@ def test_ctrl_c_on_a_batch_says_what_is_kept_and_the_same_command_resumes(tmp_pa
     db = tmp_path / "store.db"
     command = ["batch", str(path), "--db", f"sqlite:///{db}", "--executor", "serial"]
     child = subprocess.Popen([*COMMAND, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=environment())  # fmt: skip
+                             text=True, env=environment(), preexec_fn=interactive)  # fmt: skip
     while finished(db) < 2 and child.poll() is None:
         time.sleep(0.05)  # polling what is stored, not timing anything
     child.send_signal(signal.SIGINT)
