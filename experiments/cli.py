@@ -117,6 +117,19 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def scenario_with_sets(scenario: str, assignments: list[str] | None):
+    """The scenario ``scenario`` (shipped name or file) with its ``--set`` overrides, or the
+    one-line error (status 2)."""
+    from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
+
+    try:
+        loaded = load_scenario(scenario)
+        overrides = dict(parse_assignment(item) for item in assignments or [])
+        return apply_overrides(loaded, overrides, source="--set") if overrides else loaded
+    except ScenarioError as error:
+        raise fail(str(error)) from None
+
+
 @app.command()
 def scenarios() -> None:
     """List the shipped scenarios, one line each."""
@@ -140,15 +153,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Run one simulation and print its summary."""
-    from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
-
-    try:
-        loaded = load_scenario(scenario)
-        overrides = dict(parse_assignment(item) for item in set_ or [])
-        if overrides:
-            loaded = apply_overrides(loaded, overrides, source="--set")
-    except ScenarioError as error:
-        raise fail(str(error)) from None
+    loaded = scenario_with_sets(scenario, set_)
     from govlab.experiments.single import run_simulation  # the model: after the input is checked
     from govlab.results.runout import capped_sentence
 

@@ -33,16 +33,9 @@ def log(
     ] = None,
 ) -> None:
     """Simulate one run and write every case's visits as an event log: CSV, XES and OCEL 2.0."""
-    from govlab.experiments.cli import fail
-    from govlab.scenarios import ScenarioError, apply_overrides, load_scenario, parse_assignment
+    from govlab.experiments.cli import fail, scenario_with_sets
 
-    try:
-        loaded = load_scenario(scenario)
-        overrides = dict(parse_assignment(item) for item in set_ or [])
-        if overrides:
-            loaded = apply_overrides(loaded, overrides, source="--set")
-    except ScenarioError as error:
-        raise fail(str(error)) from None
+    loaded = scenario_with_sets(scenario, set_)
     if out.exists() and not out.is_dir():
         raise fail(f"--out: {out} is a file, not a folder")
     from govlab.results.eventlog import event_frame, load_pm4py, write_logs

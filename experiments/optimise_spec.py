@@ -11,16 +11,15 @@ and the field (exit status 2).
 from __future__ import annotations
 
 import math
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from govlab.experiments.spec import ExperimentError
+from govlab.experiments.spec import ExperimentError, read_toml
 from govlab.experiments.uncertainties import Uncertainties, apply_point, check_bounds
-from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario, tomlfile
+from govlab.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario
 from govlab.scenarios.errors import describe
 from govlab.scenarios.fields import STRICT
 from govlab.scenarios.loader import resolve
@@ -137,26 +136,6 @@ class Optimisation(Frozen):
         )
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomlfile.load(handle)
-    except FileNotFoundError:
-        raise ExperimentError(f"{path}: no such optimisation file") from None
-    except IsADirectoryError:
-        raise ExperimentError(f"{path}: is a directory, not an optimisation file") from None
-    except tomlfile.NestingError as error:
-        raise ExperimentError(f"{path}: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(f"{path}: not valid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ExperimentError(
-            f"{path}: not UTF-8 text (byte {error.start}); TOML is UTF-8"
-        ) from None
-    except OSError as error:
-        raise ExperimentError(f"{path}: cannot read it: {error.strerror}") from None
-
-
 def parse_optimisation(data: dict[str, Any], source: str) -> Optimisation:
     """Validate raw data; errors name ``source`` and the field."""
     try:
@@ -176,7 +155,7 @@ def load_optimisation(path: str | Path) -> tuple[Optimisation, Scenario]:
     or value fails here, before any run.
     """
     path = Path(path)
-    data = _read(path)
+    data = read_toml(path, "optimisation")
     data.setdefault("name", path.stem)
     spec = parse_optimisation(data, str(path))
     source = str(path)

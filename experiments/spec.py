@@ -184,14 +184,15 @@ class Experiment(Frozen):
         return self.model_dump(mode="json", exclude={"description", "replications", "discover"})
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, kind: str = "experiment") -> dict[str, Any]:
+    """The TOML file at ``path`` (an ``kind`` file), or one ``ExperimentError`` line."""
     try:
         with path.open("rb") as handle:
             return tomlfile.load(handle)
     except FileNotFoundError:
-        raise ExperimentError(f"{path}: no such experiment file") from None
+        raise ExperimentError(f"{path}: no such {kind} file") from None
     except IsADirectoryError:
-        raise ExperimentError(f"{path}: is a directory, not an experiment file") from None
+        raise ExperimentError(f"{path}: is a directory, not an {kind} file") from None
     except tomlfile.NestingError as error:
         raise ExperimentError(f"{path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
@@ -252,7 +253,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, dict[str, Scenario]]:
         applied (design points are applied later, by ``experiments.plan``).
     """
     path = Path(path)
-    data = _read(path)
+    data = read_toml(path)
     data.setdefault("name", path.stem)
     experiment = parse_experiment(data, str(path))
     return experiment, resolve_scenarios(experiment, path.parent, str(path))

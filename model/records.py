@@ -51,6 +51,18 @@ _FLOAT_AT = tuple(RECORD_FIELDS.index(name) for name in FLOAT_FIELDS)
 _INT_AT = tuple(RECORD_FIELDS.index(name) for name in INT_FIELDS)
 
 
+def _reserve(table, rows: int) -> None:
+    """Grow ``table.ints`` and ``table.floats`` (by doubling) to hold ``rows`` more rows."""
+    needed = table.size + rows
+    if needed > len(table.ints):
+        capacity = max(needed, 2 * len(table.ints))
+        for name in ("ints", "floats"):
+            old = getattr(table, name)
+            new = np.zeros((capacity, old.shape[1]), dtype=old.dtype)
+            new[: table.size] = old[: table.size]
+            setattr(table, name, new)
+
+
 class CaseRecords:
     """Completed cases: ``ints`` (rows × ``INT_FIELDS``) and ``floats`` (rows × ``FLOAT_FIELDS``);
     the first ``len(self)`` rows are filled."""
@@ -73,14 +85,7 @@ class CaseRecords:
 
     def reserve(self, rows: int) -> None:
         """Make room for ``rows`` more records."""
-        needed = self.size + rows
-        if needed > len(self.ints):
-            capacity = max(needed, 2 * len(self.ints))
-            for name in ("ints", "floats"):
-                old = getattr(self, name)
-                new = np.zeros((capacity, old.shape[1]), dtype=old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+        _reserve(self, rows)
 
     def append(self, row: tuple) -> None:
         """Add one record given in ``RECORD_FIELDS`` order."""
@@ -142,14 +147,7 @@ class VisitRecords:
 
     def reserve(self, rows: int) -> None:
         """Make room for ``rows`` more visits."""
-        needed = self.size + rows
-        if needed > len(self.ints):
-            capacity = max(needed, 2 * len(self.ints))
-            for name in ("ints", "floats"):
-                old = getattr(self, name)
-                new = np.zeros((capacity, old.shape[1]), dtype=old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+        _reserve(self, rows)
 
     def append(self, ints: tuple[int, ...], floats: tuple[float, float, float]) -> None:
         """Add one visit: its ``VISIT_INT_FIELDS`` and ``VISIT_FLOAT_FIELDS`` values."""
