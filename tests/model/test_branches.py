@@ -200,3 +200,26 @@ def test_choices_and_loops_together_walk_the_markov_chain():
         after = Counter({k[1]: n for k, n in moves.items() if k[0] == step})
         assert fits(after, {"a": back, "$": 1 - back}) > LEVEL
     assert sum(n for k, n in moves.items() if k == ("c", "a")) > 100  # loops after c happen
+
+
+def test_the_example_routes_construction_permits_by_probability():
+    """examples/routed_rework.toml loads (a file, extending silo) and its branches act: about
+    60% of construction permits get a fire review, and some go back to planning."""
+    from pathlib import Path
+
+    from govlab.scenarios import load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "routed_rework.toml"
+    scenario = load_scenario(str(path))
+    model = GovernanceModel(scenario, rng=2, collect=False, collect_visits=True)
+    for _ in range(250):
+        model.step()
+    model.run_out()
+    plan = next(p for p in model.plans if p.name == "construction_permit")
+    visits = model.journeys.visits.table()
+    mine = (visits["case_type"] == plan.index) & (visits["activity"] == A_BACKOFFICE)
+    steps = Counter(zip(visits["case"][mine].tolist(), visits["step"][mine].tolist(), strict=True))
+    cases = {case for case, _ in steps}
+    fire = sum((case, 2) in steps for case in cases) / len(cases)
+    assert len(cases) > 100 and abs(fire - 0.6) < 0.15
+    assert any(n > 1 for (_, step), n in steps.items() if step == 1)  # planning done again
