@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from govlab.results import figures, frames, stats
-from govlab.results.names import metric_name, scenario_label, unit_name, words
+from govlab.results.names import family_name, metric_name, scenario_label, unit_name, words
 from govlab.results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 from govlab.results.store import Store
 
@@ -132,13 +132,13 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
             "{m} metrics the runs report ({n} comparisons), whichever are shown: {members}."
         )
         text = text.format(
-            family=html.escape(tested["family"]),
+            family=html.escape(family_name(tested["family"], lang)),
             m=len(members),
             n=tested["family_size"],
-            members=html.escape(", ".join(members)),
+            members=html.escape(", ".join(metric_name(m, lang) for m in members)),
         )
         note = f"<p class=muted>{text}</p>"
-    unit = html.escape(unit_name(metric, lang) if lang == "zh" else first.get("unit") or "")
+    unit = html.escape(unit_name(metric, lang))
     return (
         f"<h3>{html.escape(metric_name(metric, lang))} <span class=muted>[{unit}]</span></h3>"
         + table_html(header, body)
@@ -327,7 +327,7 @@ def _series(page: Page, ctx: Context) -> None:
             figures.series_band(
                 series, ctx.data.labels, name_, SMOOTH.get(name_, 1), ctx.warmup_days
             ),
-            f"{name_} over time (shaded: the warm-up before the delay window)",
+            f"{metric_name(name_, 'en')} over time (shaded: the warm-up before the delay window)",
         )
 
 

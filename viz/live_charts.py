@@ -138,15 +138,18 @@ def pane_option(
             line(
                 _points(days, values),
                 2,
-                function,
+                i18n.function_label(function, lang),
                 shade,
                 areaStyle={"color": shade, "opacity": 1.0},
                 lineStyle={"width": 0},
             )
-    for name, dashed in (("participation_rate", True), ("trust_mean", False)):
+    for name, label, dashed in (
+        ("participation_rate", "participation", True),
+        ("trust_mean", "trust", False),
+    ):
         values = pane.civic(name)
         if values is not None:
-            line(_points(days, values), 3, t(name), colour, dashed=dashed)
+            line(_points(days, values), 3, t(label), colour, dashed=dashed)
     return option
 
 

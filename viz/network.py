@@ -208,12 +208,14 @@ def sample_nodes(adjacency, size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarra
 
 
 def sample_layout(adjacency, nodes: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Spring-layout positions of the sampled subgraph (computed once per model by the caller)."""
+    """Spring-layout positions of the sampled subgraph (computed once per model by the caller);
+    any seed a run may have (stored runs carry 63-bit seeds: networkx's own seeding takes
+    32 bits, so it gets the seed modulo 2^32)."""
     import networkx as nx
 
     sub = adjacency[nodes][:, nodes]
     graph = nx.from_scipy_sparse_array(sub)
-    layout = nx.spring_layout(graph, seed=seed, iterations=50)
+    layout = nx.spring_layout(graph, seed=seed % 2**32, iterations=50)
     return np.array([layout[i] for i in range(len(nodes))])
 
 

@@ -128,8 +128,9 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert "relative change [95% Fieller CI]" in page and "p Holm" in page
     assert "Holm&#x27;s method within each metric family" in page or "Holm's method" in page
     # each table names its whole Holm family (every burden metric the runs report)
-    assert "Holm-adjusted within the family <i>burden</i> of 12 metrics the runs report" in page
-    assert "share_zero_trips" in page[page.index("<i>burden</i> of 12") :]
+    family = "Holm-adjusted within the family <i>burden on the applicant</i> of 12 metrics"
+    assert family in page
+    assert "share served with no trip" in page[page.index(family) :]
     # every compared metric has a definition and a unit
     definitions = page[page.index("Metric definitions") :]
     for metric in ("delay_mean_days", "share_at_most_one_trip", "trips_per_case"):

@@ -123,6 +123,9 @@ def test_resident_sample_keeps_a_few_hundred_connected_nodes():
     assert len(nodes) == 300 and len(set(nodes.tolist())) == 300
     xy = sample_layout(adjacency, nodes, seed=2)
     assert xy.shape == (300, 2)
+    big = 2021251017632032385  # a stored run's 63-bit seed (networkx seeds only 32 bits)
+    assert sample_layout(adjacency, nodes[:50], seed=big).shape == (50, 2)
+    assert sample_nodes(adjacency, size=50, seed=big).shape == (50,)
 
     from types import SimpleNamespace
 

@@ -1,0 +1,169 @@
+"""The trainer page in front of a room (issue 24), in headless Chromium against ``govlab ui``:
+words for people on every tab in both languages, stored runs opening at their last day, exports
+that carry their context, and charts a room can read.
+
+Each test drives a fresh browser; the server holds one small stored experiment.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing_part
+from tests.viz.served import _serve
+from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, _choose
+
+EXPERIMENT = """
+name = "room_check"
+description = "a stored run with a lever change, for the room checks"
+scenarios = ["silo", "front_desk"]
+baseline = "silo"
+replications = 1
+days = 14
+seed = 11
+
+[sweep]
+"levers.data_sharing" = [0.5]
+"""
+EXPERIMENT_DAYS = 14
+TABS = {
+    "en": ("Side by side", "Journey & residents", "Results", "About"),
+    "zh": ("并排对比", "办事历程与居民", "实验结果", "说明"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present():
+    from playwright.sync_api import expect
+
+    if not Path(CHROMIUM).exists():
+        missing_part("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    """``govlab ui`` on a store holding one small experiment (an underscore in its name)."""
+    tmp_path = tmp_path_factory.mktemp("room")
+    spec = tmp_path / "room_check.toml"
+    spec.write_text(EXPERIMENT)
+    db = tmp_path / "results.db"
+    govlab = Path(sys.executable).with_name("govlab")
+    subprocess.run(
+        [str(govlab), "batch", str(spec), "--db", f"sqlite:///{db}", "--executor", "serial"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    yield from _serve(tmp_path, f"sqlite:///{db}")
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _open(browser, url: str, locale: str = "en-GB", width: int = 1280, height: int = 720):
+    page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
+    page.goto(url)
+    page.locator(".govlab-day").wait_for(timeout=90_000)
+    return page
+
+
+# what a trainer must never read: code names, Python types and values, TOML
+DEVELOPER_TEXT = (
+    ("a code name", re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")),
+    ("a type", re.compile(r"\b(bool|int|float|str|None|True|False)\b")),
+    ("TOML", re.compile(r"\b(true|false)\b|\b[a-z][a-z0-9_.]*\s*=\s*(-?\d|\"|\[|\{|true|false)")),
+    ("a section path", re.compile(r"\b(levers|world|civic|response_office|services)\.[a-z]")),
+)
+
+CHART_TEXT_JS = """() => Array.from(document.querySelectorAll('.solara-echarts'))
+  .flatMap(el => el.govlabChart
+    ? el.govlabChart.getZr().storage.getDisplayList(true)
+        .map(d => d.style && d.style.text).filter(t => t)
+    : [])"""
+
+
+def developer_words(text: str) -> list[str]:
+    """The developer wording in ``text``: each hit with its kind and a little context."""
+    hits = []
+    for kind, pattern in DEVELOPER_TEXT:
+        for match in pattern.finditer(text):
+            start, end = max(match.start() - 30, 0), match.end() + 30
+            hits.append(f"{kind}: …{text[start:end]}…")
+    return hits
+
+
+def page_words(page) -> str:
+    """Everything the page shows as text: the document's visible text and the text each chart
+    drew on its canvas (titles, axis labels, legends)."""
+    return page.inner_text("body") + "\n" + "\n".join(page.evaluate(CHART_TEXT_JS))
+
+
+def test_every_tab_in_both_languages_speaks_words_for_people(room):
+    """Issue 24 item 5: step a few days, change a lever, open the stored run; then on every tab
+    in English and in Chinese the rendered text (and the charts' drawn text) has no code name,
+    type or TOML. The Chinese page's help has no English gloss."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = _open(browser, room)
+            page.get_by_role("tab", name="Results").click()
+            expect(page.locator(".govlab-experiment")).to_contain_text("room check")
+            _choose(page, "govlab-stored-run", "S1 front desk · rep 0")
+            page.locator(".govlab-open-run").click()
+            expect(page.locator(".govlab-title-right")).to_contain_text(
+                "S1 front desk", timeout=60_000
+            )
+            switch = page.locator(".govlab-lever-front_desk input")
+            switch.scroll_into_view_if_needed()
+            expect(switch).to_be_in_viewport()  # the tab's slide has ended
+            switch.click(force=True)
+            expect(page.locator(".govlab-title-right")).to_contain_text("lever change")
+            for lang, language in (("en", "English"), ("zh", "中文")):
+                if lang == "zh":
+                    _choose(page, "govlab-language", language)
+                for tab in TABS[lang]:
+                    page.get_by_role("tab", name=tab, exact=True).click()
+                    _settle(page, tab, lang)
+                    text = page_words(page)
+                    assert not developer_words(text), (lang, tab, developer_words(text))
+                    if lang == "zh" and tab == TABS["zh"][0]:
+                        for help_line in page.locator(".govlab-help").all_inner_texts():
+                            assert not re.search("[A-Za-z]{3,}", help_line), help_line
+        finally:
+            browser.close()
+
+
+def _settle(page, tab: str, lang: str) -> None:
+    """Wait until ``tab``'s content (and its charts' text) is drawn."""
+    from playwright.sync_api import expect
+
+    index = TABS[lang].index(tab)
+    if index == 0:
+        expect(page.locator(".govlab-charts-right canvas").first).to_be_visible(timeout=60_000)
+        _wait_for_chart_text(page)
+    elif index == 1:
+        expect(page.locator(".govlab-residents-right canvas").first).to_be_visible(timeout=60_000)
+        _wait_for_chart_text(page)
+    elif index == 2:
+        expect(page.locator(".govlab-comparison")).to_be_visible(timeout=60_000)
+    else:
+        expect(page.locator(".govlab-about")).to_be_visible(timeout=60_000)
+
+
+def _wait_for_chart_text(page) -> None:
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.solara-echarts'))"
+        ".filter(el => el.offsetParent !== null)"
+        ".every(el => el.govlabChart && el.govlabChart.getZr().storage.getDisplayList(true)"
+        ".some(d => d.style && d.style.text))",
+        timeout=60_000,
+    )
