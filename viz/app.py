@@ -170,6 +170,7 @@ def Trainer(session: Session, link_problem: str) -> None:
         problem.set("")
         version.set(version_note(run, model_version(), lang.value))
         tab.set(TAB_LIVE)
+        session.replay_to(run.days, "run")  # a stored run opens at its last day
 
     def toggle_projector() -> None:
         on = not projector.value
@@ -267,8 +268,11 @@ def DayCounter(session: Session, lang: str) -> None:
         classes=["govlab-day"],
         style={"font-size": "1.3em", "font-weight": "bold"},
     )
-    if shown.replaying:  # a link's day: the counter climbs while this shows
-        going = "replaying the link to day {day}…"
+    if shown.replaying:  # a link's day or a stored run's last: the counter climbs meanwhile
+        going = {
+            "link": "replaying the link to day {day}…",
+            "run": "replaying the stored run to its last day, {day}…",
+        }[shown.replay_kind]
         line = going if shown.playing else "replay paused (Play resumes it)"
         solara.Text(t(line).format(day=shown.stop_at), classes=["govlab-replay"])
 

@@ -159,6 +159,9 @@ ZH = {
     "Set": "设定",
     "day {day}": "第 {day} 天",
     "replaying the link to day {day}…": "正在重放链接至第 {day} 天…",
+    "replaying the stored run to its last day, {day}…": (
+        "正在重放已存储的运行至其最后一天（第 {day} 天）…"
+    ),
     "replay paused (Play resumes it)": "重放已暂停（点“播放”继续）",
     "govlab — the trainer is full": "govlab — 培训平台已满",
     (

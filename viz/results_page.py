@@ -31,6 +31,7 @@ class StoredRun:
     point: int
     replication: int
     model_version: str | None = None  # of the code that stored it (None: not recorded)
+    days: int = 0  # working days the run was stored at: the live panes open it there
 
 
 def open_store():
@@ -104,6 +105,7 @@ def load_experiment(name: str, lang: str = "en") -> ExperimentView:
             point=int(row["point"]),
             replication=int(row["replication"]),
             model_version=_version(row.get("model_version")),
+            days=int(data.spec.get("days", 0) or 0),
         )
         for _, row in done.iterrows()
     ]

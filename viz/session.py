@@ -75,6 +75,7 @@ class Shown:
     speed: int
     stop_at: int | None
     replaying: bool = False  # a link's day is being replayed (stop_at is that day)
+    replay_kind: str = "link"  # what is replayed: a "link" or a stored "run" (its last day)
 
     def controls(self) -> Shown:
         """What the page's bars show (equal from frame to frame while playing: only the views
@@ -85,7 +86,14 @@ class Shown:
         """Only what the pickers and the lever panel show (equal from frame to frame, so those
         controls are not re-rendered while playing)."""
         return dataclasses.replace(
-            self, day=0, frame=0, playing=False, speed=0, stop_at=None, replaying=False
+            self,
+            day=0,
+            frame=0,
+            playing=False,
+            speed=0,
+            stop_at=None,
+            replaying=False,
+            replay_kind="link",
         )
 
     @property
@@ -125,6 +133,7 @@ class Session:
     stop_at: int | None = None  # play pauses when this day is reached
     playing: bool = False
     replaying: bool = False  # playing to stop_at in chunks, unpaced (a link's day)
+    replay_kind: str = "link"  # "link" or "run": a stored run opened at its last day
     frame: int = 0
     closed: threading.Event = field(default_factory=threading.Event)
     pending: list[Callable[[], None]] = field(default_factory=list)
@@ -153,6 +162,7 @@ class Session:
             speed=self.speed,
             stop_at=self.stop_at,
             replaying=self.replaying,
+            replay_kind=self.replay_kind,
         )
 
     def publish(self) -> None:
@@ -254,13 +264,16 @@ class Session:
         self.stop_at, self.playing, self.replaying = day, True, False
         self.publish()
 
-    def replay_to(self, day: int) -> None:
-        """Step on to working day ``day`` (a link's, validated by ``viz.links``) in the play
-        loop, ``REPLAY_CHUNK_DAYS`` a frame with no pacing; Pause pauses it, Play resumes it;
-        "run to day", "pause at day", Reset or opening a run end it."""
+    def replay_to(self, day: int, kind: str = "link") -> None:
+        """Step on to working day ``day`` (a link's, validated by ``viz.links``, or a stored
+        run's last day: ``kind`` "run") in the play loop, ``REPLAY_CHUNK_DAYS`` a frame with no
+        pacing; Pause pauses it, Play resumes it; "run to day", "pause at day", Reset or opening
+        a run end it."""
+        day = min(day, MAX_REPLAY_DAYS)
         if day <= self.pair.day:
             return
         self.stop_at, self.playing, self.replaying = day, True, True
+        self.replay_kind = kind
         self.publish()
 
     def end_replay(self) -> None:

@@ -46,6 +46,7 @@ def test_stored_experiment_is_listed_compared_and_opened(stored, monkeypatch):
     assert {run.label for run in view.runs} == {"silo", "smart"}
     assert "<h3>mean delay <span class=muted>[working days]</span></h3>" in view.tables_html
     assert "delay_mean_days" not in view.tables_html
+    assert {run.days for run in view.runs} == {15}  # each opens at its last day
     smart = next(run for run in view.runs if run.label == "smart")
     base = partner(smart, view)
     assert base is not None and base.label == "silo" and base.seed == smart.seed
