@@ -264,10 +264,20 @@ def sensitivity_bars(
     return fig
 
 
-def png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes."""
+REPORT_DPI = 200  # sharp on a projector and in print (issue 24 item 6)
+
+
+def png(fig: Figure, dpi: int = REPORT_DPI) -> bytes:
+    """The figure as PNG bytes (``REPORT_DPI`` by default)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def svg(fig: Figure) -> bytes:
+    """The figure as SVG (vector: any size, text kept as paths so it reads without the font)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg")
     return buffer.getvalue()
 
 

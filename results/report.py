@@ -149,9 +149,10 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
 class Page:
     """Accumulates sections and figures of the report."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, svg: bool = False) -> None:
         self.parts: list[str] = []
         self.out = out
+        self.svg = svg  # also write figures/<name>.svg
         self.figures: list[str] = []
 
     def add(self, text: str) -> None:
@@ -161,6 +162,8 @@ class Page:
         data = figures.png(fig)
         (self.out / "figures").mkdir(parents=True, exist_ok=True)
         (self.out / "figures" / f"{name}.png").write_bytes(data)
+        if self.svg:
+            (self.out / "figures" / f"{name}.svg").write_bytes(figures.svg(fig))
         encoded = base64.b64encode(data).decode()
         self.figures.append(name)
         self.add(
@@ -204,8 +207,10 @@ def build_report(
     notes: list[str] | None = None,
     sections: list[Section] | None = None,
     scenarios_match: bool = True,
+    svg: bool = False,
 ) -> Path:
-    """Write ``out/index.html`` (and ``out/figures/*.png``) for experiment ``name``.
+    """Write ``out/index.html`` (and ``out/figures/*.png`` at ``figures.REPORT_DPI``, with
+    ``svg`` also ``*.svg``) for experiment ``name``.
 
     Args:
         store: the results store.
@@ -217,6 +222,7 @@ def build_report(
         notes: remarks on how ``scenarios`` were obtained.
         scenarios_match: False when ``scenarios`` differ from those the runs were made with.
         sections: the sections in order (default ``SECTIONS``); each is ``f(page, context)``.
+        svg: also write each figure as SVG beside its PNG.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -224,7 +230,7 @@ def build_report(
     metrics = metrics or data.headline() or data.metric_names()[:6]
     rows = stats.compare(data.wide, metrics, data.baseline, order=data.labels)
     context = Context(store, data, metrics, rows, scenarios, list(notes or []), scenarios_match)
-    page = Page(out)
+    page = Page(out, svg)
     for section in SECTIONS if sections is None else sections:
         section(page, context)
     document = (

@@ -188,6 +188,17 @@ ZH = {
     "trust {value}": "信任 {value}",
     "+{n} lever change(s)": "+{n} 项改动",
     "service delay (days, cases completed in the last 10 days)": "办理时长（天，近 10 天办结案件）",
+    "trips per case (cases completed in the last 10 days)": "每件跑动次数（近 10 天办结案件）",
+    "working days": "工作日",
+    "cases": "件数",
+    "participation and trust": "参与率与信任",
+    "share · score 0–1": "比例 · 评分 0–1",
+    "{scenario} — day {day} · seed {seed}": "{scenario} — 第 {day} 天 · 随机种子 {seed}",
+    "left: {left} · right: {right}": "左侧：{left} · 右侧：{right}",
+    "levers that differ (left → right): {levers}": "两侧不同的杠杆（左 → 右）：{levers}",
+    "levers that differ: none": "两侧不同的杠杆：无",
+    "the right pane's lever changes: {levers}": "右侧的杠杆改动：{levers}",
+    "made with govlab {version} · {link}": "由 govlab {version} 生成 · {link}",
     "mean": "平均",
     "p90": "90 分位",
     "trips per case": "每件跑动次数",
@@ -334,6 +345,7 @@ FUNCTIONS_ZH = {
     "civil_affairs": "民政",
     "health": "卫健",
     "planning": "规划",
+    "community": "社区",
 }
 
 
@@ -353,6 +365,8 @@ CASES_ZH = {
     "residence_permit": "居住证",
     "social_assistance": "社会救助",
     "property_transfer": "不动产转移登记",
+    "elderly_care_application": "养老服务申请",
+    "neighbourhood_dispute": "邻里纠纷调解",
 }
 
 

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 
 from govlab.model import case_table
 from govlab.results.palette import pane_colours
-from govlab.viz import i18n
-from govlab.viz.charts import Limits, draw_pane, png
+from govlab.viz import exports, i18n
+from govlab.viz.charts import Limits, png
 from govlab.viz.journey import draw_journeys, station_labels, timeline
 from govlab.viz.live_charts import Chart, Opaque, pane_option
 from govlab.viz.network import (
@@ -276,41 +276,22 @@ def DiffStrip(pair: Pair, frame: int, lang: str = "en") -> None:
     solara.HTML(tag="div", unsafe_innerHTML=text, classes=["govlab-diff"])
 
 
-def series_csv(pair: Pair) -> bytes:
-    """The shown daily series of both panes as CSV (one row per pane and day)."""
-    lines = ["pane,scenario,day,delay_mean_days,delay_p90_days,trips_per_case,"
-             "open_cases,participation_rate,trust_mean"]  # fmt: skip
-    for side, pane in zip(("left", "right"), pair.panes, strict=True):
-        participation = pane.civic("participation_rate") or []
-        trust = pane.civic("trust_mean") or []
-        n = len(pane.days)
-        for i, day in enumerate(pane.days):
-            civic = [
-                series[i - (n - len(series))] if i >= n - len(series) else float("nan")
-                for series in (participation, trust)
-            ]
-            row = (side, pane.spec.scenario, day, pane.delay_mean[i], pane.delay_p90[i],
-                   pane.trips[i], float(pane.backlog[i].sum()), *civic)  # fmt: skip
-            lines.append(",".join(str(v) for v in row))
-    return ("\n".join(lines) + "\n").encode()
-
-
 @solara.component
 def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
-    """Download the shown series (CSV) and either pane's charts (PNG); a link to reopen."""
+    """Download the shown series (CSV) and either pane's charts (PNG), each saying the
+    comparison it comes from (``viz.exports``); a link to reopen."""
     t = i18n.translator(lang)
 
     def chart_png(side: str) -> Callable[[], bytes]:
         def make() -> bytes:
             with pair.lock:
-                limits = Limits.of(*pair.panes)
-                return png(draw_pane(getattr(pair, side), limits, pane_colour(pair, side), lang))
+                return exports.chart_png(pair, side, pane_colour(pair, side), lang, query)
 
         return make
 
     def csv() -> bytes:
         with pair.lock:
-            return series_csv(pair)
+            return exports.series_csv(pair, lang, query)
 
     with solara.Row(gap="4px", style={"align-items": "center"}):
         for data, filename, label, cls in (

@@ -125,3 +125,17 @@ def test_report_figures_draw_chinese_with_the_bundled_font_in_a_fresh_process():
         [sys.executable, "-c", FIGURE_WITH_CHINESE], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_department_function_and_case_type_has_a_chinese_name():
+    """The legend of open cases and the journey's case types: no English left in Chinese."""
+    from govlab.model import GovernanceModel
+    from govlab.scenarios import load_scenario
+
+    functions, cases = set(), set()
+    for name in shipped_scenarios():
+        model = GovernanceModel(load_scenario(name), rng=1)
+        functions |= {d.function for d in model.departments}
+        cases |= {plan.name for plan in model.plans}
+    assert functions <= set(i18n.FUNCTIONS_ZH), functions - set(i18n.FUNCTIONS_ZH)
+    assert cases <= set(i18n.CASES_ZH), cases - set(i18n.CASES_ZH)

@@ -167,3 +167,46 @@ def _wait_for_chart_text(page) -> None:
         ".some(d => d.style && d.style.text))",
         timeout=60_000,
     )
+
+
+def test_downloads_say_what_they_show(room):
+    """Issue 24 item 6 in the browser: after 3 steps and a lever change, the right pane's PNG is
+    large, its text chunks name both scenarios, the lever that differs, the seed and day 3; the
+    CSV's header block says the same."""
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = _open(browser, room)
+            switch = page.locator(".govlab-lever-front_desk input")
+            switch.click(force=True)  # smart without its front desk
+            expect(page.locator(".govlab-title-right")).to_contain_text("+1 lever change(s)")
+            for expected in (1, 2, 3):
+                page.locator(".govlab-step").click()
+                expect(page.locator(".govlab-day")).to_have_text(f"day {expected}")
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".govlab-download-png-right").click()
+            image = Image.open(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert image.size[0] >= 1800
+            text = image.text
+            assert text["Day"] == "3" and text["Seed"] == "1"
+            assert text["Scenarios"] == "S0 silo government | S5 smart governance"
+            assert "front desk: off" in text["Description"]  # the right pane's change
+            assert "approval: sequential → parallel" in text["Levers that differ"]
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".govlab-download-csv").click()
+            csv = Path(download.value.path()).read_text()
+            for line in (
+                "# seed: 1",
+                "# day: 3",
+                "# left: S0 silo government (silo)",
+                "# right pane's lever changes: front desk: off",
+                "levers.front_desk=false",  # in the link
+            ):
+                assert line in csv, line
+        finally:
+            browser.close()
