@@ -24,16 +24,17 @@ fonts.use_bundled_font()  # Chinese labels draw with the bundled Noto Sans SC (v
 
 DPI = 72
 EXPORT_DPI = 150  # a downloaded PNG: 12 × 9 in at 150 dpi = 1800 × 1350 px
-FUNCTION_COLOURS = {
-    "front_desk": "#444444",
-    "market_regulation": "#1f77b4",
-    "tax": "#ff7f0e",
-    "social_security": "#2ca02c",
-    "public_security": "#d62728",
-    "housing_land": "#9467bd",
-    "civil_affairs": "#8c564b",
-    "health": "#e377c2",
-    "planning": "#17becf",
+FUNCTION_COLOURS = {  # ΔE*ab >= 25 apart for normal and red-green blind viewers (tests)
+    "front_desk": "#000000",
+    "market_regulation": "#332288",
+    "tax": "#d55e00",
+    "social_security": "#33bbee",
+    "public_security": "#882255",
+    "housing_land": "#ddcc77",
+    "civil_affairs": "#663300",
+    "health": "#cc6677",
+    "planning": "#f0e442",
+    "community": "#dddddd",
 }
 _SPARE = ("#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a")
 # the default pair's colours (silo | smart): every pane takes its scenario's (results.palette)

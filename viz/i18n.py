@@ -239,9 +239,17 @@ ZH = {
     "departments — node size = queue (total {total}), {links}": (
         "部门网络 — 节点大小 = 排队数（共 {total} 件），{links}"
     ),
-    "resident network sample — {n} residents, {k} participating (orange)": (
-        "居民网络抽样 — {n} 位居民，其中 {k} 位参与（橙色）"
+    "resident network sample — {n} residents, {k} participating": (
+        "居民网络抽样 — {n} 位居民，其中 {k} 位参与"
     ),
+    "participating": "参与",
+    "not participating": "未参与",
+    "delay": "办理时长",
+    "cases done in the last 10 days": "近 10 天办结的案件",
+    "same cases": "同上案件",
+    "open cases today": "今日在办案件",
+    "by department function": "按职能部门",
+    "share of residents · mean trust": "居民比例 · 平均信任",
     "{scenario}: no resident network": "{scenario}：无居民网络",
     "response office (接诉即办 / 12345)": "接诉办（接诉即办 / 12345）",
     "Stored experiments": "已存储的实验",

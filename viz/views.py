@@ -31,6 +31,10 @@ from govlab.viz.network import (
 from govlab.viz.pair import Pair, Pane
 from govlab.viz.session import Session
 
+# the live charts fill the window's height under the bars (a 1920×1080 room screen too)
+CHART_HEIGHT = "max(440px, calc(100vh - 330px))"
+PROJECTOR_HEIGHT = "max(430px, calc(100vh - 250px))"
+
 
 def pane_colour(pair: Pair, side: str) -> str:
     """The pane's colour: its scenario's, as in the results tab and the report
@@ -109,7 +113,7 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
                 f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
                 classes=[f"govlab-status-{side}", "govlab-headline"],
             )
-        Chart(option, f"govlab-charts-{side}", 430 if projector else 400)
+        Chart(option, f"govlab-charts-{side}", PROJECTOR_HEIGHT if projector else CHART_HEIGHT)
         DepartmentNetwork(pair, side, frame, lang, hidden=projector)
 
 
@@ -139,7 +143,7 @@ def DepartmentNetwork(
 
     option = solara.use_memo(departments, [frame, id(pane), hidden, lang])
     hide = " govlab-hidden" if hidden else ""
-    Chart(option, f"govlab-network-{side}{hide}", 300)
+    Chart(option, f"govlab-network-{side}{hide}", 340)
 
 
 @solara.component

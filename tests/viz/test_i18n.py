@@ -90,6 +90,22 @@ def test_a_link_reopens_the_same_comparison():
         "levers.front_desk": False,
         "response_office.rule": "every_request",
     }
+    assert wanted.lang is None  # a link without a language follows the browser
+
+
+def test_a_link_carries_the_language():
+    """Issue 24 item 4: the link names the page's language; another language is refused."""
+    import pytest
+
+    from govlab.viz.links import link_language
+    from govlab.viz.session import InputError
+
+    session = Session.start("silo", "smart", seed=2)
+    query = comparison_query(session.shown(), "zh")
+    assert "lang=zh" in query and comparison_from_query(query).lang == "zh"
+    assert link_language("?left=silo&lang=en") == "en" and link_language("?left=silo") is None
+    with pytest.raises(InputError, match="lang must be one of en, zh"):
+        comparison_from_query(query.replace("lang=zh", "lang=fr"))
 
 
 def test_every_shipped_scenario_has_names_in_both_languages():

@@ -210,3 +210,61 @@ def test_downloads_say_what_they_show(room):
                 assert line in csv, line
         finally:
             browser.close()
+
+
+CHART_FONT_PX_JS = """(cls) => {
+  const el = document.querySelector('.' + cls);
+  return el.govlabChart.getZr().storage.getDisplayList(true)
+    .map(d => d.style && d.style.font && d.style.text ? parseFloat(
+      (d.style.font.match(/([0-9.]+)px/) || [0, 0])[1]) : 0)
+    .filter(px => px > 0);
+}"""
+
+
+def test_a_chinese_browser_gets_readable_charts_that_fill_the_room_screen(room):
+    """Issue 24 item 4: a browser whose locale is zh-CN opens the Chinese page, its charts
+    draw Chinese axis names and legends, and its link carries lang=zh; on the projector at
+    1920×1080 the charts fill the screen's height and both halves, with larger text than at the
+    desk; a link with lang=zh opens Chinese in an English browser."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = _open(browser, room, locale="zh-CN", width=1920, height=1080)
+            expect(page.get_by_role("tab", name="并排对比", exact=True)).to_be_visible()
+            for expected in (1, 2):
+                page.locator(".govlab-step").click()
+                expect(page.locator(".govlab-day")).to_have_text(f"第 {expected} 天")
+            _wait_for_chart_text(page)
+            page.wait_for_function(  # the stacked areas' legend is drawn once there is a day
+                "() => document.querySelector('.govlab-charts-right').govlabChart"
+                ".getOption().legend.length > 0",
+                timeout=60_000,
+            )
+            drawn = page_words(page)
+            for word in ("工作日", "件数", "平均", "90 分位", "参与率", "信任", "税务", "综合窗口"):
+                assert word in drawn, word
+            expect(page.locator(".govlab-link")).to_have_attribute("href", re.compile("lang=zh"))
+            desk = max(page.evaluate(CHART_FONT_PX_JS, "govlab-charts-right"))
+            page.locator(".govlab-projector-toggle").click()
+            expect(page.locator(".govlab-lever-column")).to_be_hidden()
+            page.wait_for_function(
+                "() => Math.max(...document.querySelector('.govlab-charts-right').govlabChart"
+                ".getOption().xAxis.map(a => a.axisLabel.fontSize)) >= 16",
+                timeout=60_000,
+            )
+            projector = max(page.evaluate(CHART_FONT_PX_JS, "govlab-charts-right"))
+            assert projector >= 16 and projector > desk, (desk, projector)
+            for side in ("left", "right"):
+                box = page.locator(f".govlab-charts-{side}").bounding_box()
+                assert box["width"] >= 0.45 * 1920, box
+                assert box["y"] + box["height"] <= 1080 and box["height"] >= 0.7 * 1080, box
+            assert page.evaluate("() => document.scrollingElement.scrollHeight") <= 1080 + 40
+            page.close()
+
+            page = _open(browser, room + "?left=silo&right=smart&seed=1&day=0&lang=zh")
+            expect(page.get_by_role("tab", name="并排对比", exact=True)).to_be_visible()
+            expect(page.get_by_role("tab", name="Side by side")).to_have_count(0)
+        finally:
+            browser.close()
