@@ -63,7 +63,8 @@ def in_service(pane: Pane) -> int:
 
 
 def headline(pane: Pane, lang: str = "en") -> str:
-    """Running means over the cases completed so far, and today's open cases (one line)."""
+    """Running means over every case completed so far (the line says so: the charts average
+    the last 10 days), and today's open cases (one line)."""
     t = i18n.translator(lang)
     table = case_table(pane.model.journeys.records) if pane.day else None
     queued = t("open cases {value}").format(value=in_service(pane))
@@ -71,8 +72,8 @@ def headline(pane: Pane, lang: str = "en") -> str:
         return f"{t('no case completed yet')} · {queued}"
     return " · ".join(
         (
-            t("{n} cases done").format(n=len(table["delay_days"])),
-            t("delay {value} days").format(value=f"{table['delay_days'].mean():.1f}"),
+            t("{n} cases done so far").format(n=len(table["delay_days"])),
+            t("mean delay {value} days").format(value=f"{table['delay_days'].mean():.1f}"),
             t("{value} trips per case").format(value=f"{table['trips'].mean():.2f}"),
             queued,
         )
@@ -277,7 +278,12 @@ def diff_html(diffs: dict[str, float | None], lang: str) -> str:
 def DiffStrip(pair: Pair, frame: int, lang: str = "en") -> None:
     """Δ delay, Δ trips, Δ trust between the panes, with the paired sign."""
     text = solara.use_memo(lambda: diff_html(differences(pair), lang), [frame, lang])
-    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["govlab-diff"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=text,
+        classes=["govlab-diff"],
+        attributes={"data-day": str(pair.day)},  # the day it compares (one snapshot a frame)
+    )
 
 
 @solara.component

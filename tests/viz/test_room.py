@@ -268,3 +268,57 @@ def test_a_chinese_browser_gets_readable_charts_that_fill_the_room_screen(room):
             expect(page.get_by_role("tab", name="Side by side")).to_have_count(0)
         finally:
             browser.close()
+
+
+SAMPLE_DAYS_JS = """() => {
+  const num = (s) => { const m = (s || '').match(/\\d+/); return m ? parseInt(m[0]) : null; };
+  const chartDay = (cls) => {
+    const el = document.querySelector('.' + cls);
+    if (!el || !el.govlabChart) return null;
+    const data = el.govlabChart.getOption().series[0].data;
+    return data.length ? data[data.length - 1][0] : 0;
+  };
+  return {
+    counter: num(document.querySelector('.govlab-day').innerText),
+    left: num(document.querySelector('.govlab-status-left').innerText),
+    right: num(document.querySelector('.govlab-status-right').innerText),
+    strip: parseInt(document.querySelector('.govlab-diff').getAttribute('data-day')),
+    leftChart: chartDay('govlab-charts-left'),
+    rightChart: chartDay('govlab-charts-right'),
+  };
+}"""
+
+
+@pytest.mark.xfail(
+    reason="issue 24 item 1 is open: a frame's widget updates reach the browser one by one, "
+    "so 27 of 80 samples (2026-12-04, loaded machine) showed the counter, headlines, strip and "
+    "charts on different days",
+    strict=False,
+)
+def test_one_day_on_the_whole_page_while_playing_and_changing_levers(room):
+    """Issue 24 item 1 in the browser: sampled every 100 ms for 8 s of play with a lever change
+    each second, the counter, both headlines, the difference strip and both charts show one
+    day (the test of the still open item: it fails today)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = _open(browser, room)
+            page.locator(".govlab-step").click()
+            expect(page.locator(".govlab-day")).to_have_text("day 1")
+            _wait_for_chart_text(page)
+            page.locator(".govlab-play").click()
+            samples = []
+            for _burst in range(8):
+                page.locator(".govlab-lever-front_desk input").click(force=True)
+                for _ in range(10):
+                    samples.append(page.evaluate(SAMPLE_DAYS_JS))
+                    page.wait_for_timeout(100)
+            page.locator(".govlab-play").click()
+        finally:
+            browser.close()
+    split = [s for s in samples if len(set(s.values())) != 1]
+    days = {s["counter"] for s in samples}
+    assert len(days) >= 5, days  # it played
+    assert not split, (len(split), len(samples), split[:5])
