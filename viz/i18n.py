@@ -145,6 +145,7 @@ ZH = {
     "levers of the right pane": "右侧政府的改革杠杆",
     "{scenario}; {n} lever(s) changed": "{scenario}；已改动 {n} 项",
     "undo changes": "撤销改动",
+    "applying…": "正在应用…",
     "left government": "左侧政府",
     "right government": "右侧政府",
     "Play": "播放",
