@@ -184,13 +184,16 @@ def pane_option(
         )
 
     def styles(grid: int, entries: list[tuple[str, bool]]) -> None:
-        """A legend of line styles drawn as what they are (solid, dashed) above a chart."""
-        children, x = [], 0
+        """A legend of line styles drawn as what they are (solid, dashed): one row above the
+        chart when its names are short, else one entry a row inside the chart's top left."""
+        chars = sum(len(name) for name, _ in entries) * (1.0 if lang == "zh" else 0.6)
+        across = chars <= 8  # e.g. "mean p90": fits the chart's width on one row
+        children, x, y = [], 0.0, 0.0
         for name, dashed in entries:
             children.append(
                 {
                     "type": "line",
-                    "shape": {"x1": x, "y1": size / 2, "x2": x + 2.5 * size, "y2": size / 2},
+                    "shape": {"x1": x, "y1": y + size / 2, "x2": x + 2 * size, "y2": y + size / 2},
                     "style": {
                         "stroke": colour,
                         "lineWidth": width,
@@ -202,25 +205,31 @@ def pane_option(
             children.append(
                 {
                     "type": "text",
-                    "x": x + 2.5 * size + 5,
-                    "y": size / 2,
+                    "x": x + 2 * size + 5,
+                    "y": y + size / 2,
                     "style": {
                         "text": name,
                         "font": f"{size - 1}px {FONT}",
                         "fill": "#333333",
                         "verticalAlign": "middle",
+                        "backgroundColor": "rgba(255,255,255,0.8)",
                     },
                     "silent": True,
                 }
             )
-            x += 2.5 * size + 5 + (len(name) * (1.0 if lang == "zh" else 0.6) + 1.5) * size
+            if across:
+                x += 2 * size + 5 + (len(name) * (1.0 if lang == "zh" else 0.6) + 1.5) * size
+            else:
+                y += size + 3
         left, top = GRIDS[grid][0], GRIDS[grid][1]
+        shift = -3.5 if across else 1.0  # above the chart, or just inside its top
         option["graphic"].append(
             {
                 "type": "group",
-                "left": left,
-                "top": f"{float(top[:-1]) - 3.5:.1f}%",
+                "left": f"{float(left[:-1]) + (0 if across else 2):.0f}%",
+                "top": f"{float(top[:-1]) + shift:.1f}%",
                 "children": children,
+                "z": 10,
             }
         )
 
