@@ -17,8 +17,8 @@ from govlab.model import GovernanceModel
 from govlab.scenarios import Scenario, apply_overrides, load_scenario
 from tests.model.test_compiled_engine import assert_same, run_both
 
-DAYS, D, SEED = 60, 25, 7
-SMALL = {"world.residents": 3000, "world.enterprises": 200, "world.warmup_days": 0}
+DAYS, D, SEED = 80, 40, 7
+SMALL = {"world.residents": 20_000, "world.enterprises": 1000, "world.warmup_days": 0}
 # the journey levers of `smart` (its offices and plans stay silo's: see scenarios/schedule.py)
 SMART_JOURNEY = {
     "data_sharing": 0.9,
@@ -60,7 +60,7 @@ def test_silo_switching_to_smart_levers_equals_silo_before_the_day_and_differs_a
     silo, model = run(plain), run(switched)
     ours, theirs = model.journeys.records.table(), silo.journeys.records.table()
     before = int((theirs["completion_day"] < D).sum())
-    assert before > 300
+    assert before > 200
     assert int((ours["completion_day"] < D).sum()) == before
     assert model.journeys.records.rows()[:before] == silo.journeys.records.rows()[:before]
     series, silo_series = (m.datacollector.get_model_vars_dataframe() for m in (model, silo))
@@ -74,6 +74,8 @@ def test_silo_switching_to_smart_levers_equals_silo_before_the_day_and_differs_a
     assert ours["hub_retrievals"][opened_before].sum() == 0
     assert (ours["completion_day"][opened_before] >= D).sum() > 0  # some were in flight
     after = ~opened_before
+    on_the_day = after & (ours["arrival_day"] < D + 1)
+    assert ours["hub_retrievals"][on_the_day].mean() > 0.5  # from the day's start, not the next
     assert ours["hub_retrievals"][after].mean() > 0.5
     assert ours["trips"][after].mean() < 0.7 * theirs["trips"][theirs["arrival_day"] >= D].mean()
 
@@ -82,7 +84,7 @@ def test_a_district_schedule_changes_only_that_districts_cases():
     levers = {"data_sharing": 1.0, "handoff": "electronic"}
     plain, pilot = scheduled([{"day": D, "districts": [2], "levers": levers}])
     ours, theirs = by_case(run(pilot)), by_case(run(plain))
-    assert len(ours) > 1000
+    assert len(ours) > 400
     changed = {"home": set(), "before": 0}
     for key in ours.keys() & theirs.keys():
         a, b = ours[key], theirs[key]
@@ -94,7 +96,7 @@ def test_a_district_schedule_changes_only_that_districts_cases():
             assert same, (key, a, b)
             if b["completion_day"] < D:
                 assert a["completion_day"] == b["completion_day"]
-    assert len(changed["home"]) > 50
+    assert len(changed["home"]) > 20
 
 
 def test_later_entries_override_earlier_ones_per_district():
