@@ -74,7 +74,7 @@ BAD_FILES = {
     "schedule_no_day": ("[[schedule]]\n[schedule.levers]\ndata_sharing = 1\n",
                         ["schedule.0.day", "Field required"]),
     "schedule_nothing_set": ("[[schedule]]\nday = 3\nlevers = {}\n",
-                             ["schedule.0.levers", "must set at least one of"]),
+                             ["schedule.0: levers: an entry must set at least one of"]),
 }  # fmt: skip
 
 
