@@ -134,3 +134,17 @@ def test_both_engines_equal_on_a_scheduled_scenario(base):
     assert_same(reference, compiled)
     table = compiled.journeys.records.table()
     assert np.any(table["hub_retrievals"] > 0) and np.any(table["refused"])
+
+
+def test_the_staged_rollout_example_pilots_then_rolls_out():
+    from pathlib import Path
+
+    from govlab.model.schedule import rule_timeline
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "staged_rollout.toml"
+    timeline = rule_timeline(load_scenario(example))
+    assert {day: list(index) for day, index in timeline.changes.items()} == {
+        250: [1, 0, 0, 0, 0, 0],
+        350: [1, 1, 1, 1, 1, 1],
+    }
+    assert (timeline.rule_sets[1].share, timeline.rule_sets[1].carry) == (0.9, False)
