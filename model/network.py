@@ -63,9 +63,7 @@ def _symmetric(n: int, source: np.ndarray, target: np.ndarray) -> sp.csr_array:
     indptr = _row_pointers(source, target, n)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
     _fill_rows(source, target, indptr, indices)
-    kept = _sort_merge_rows(indptr, indices)
-    if kept < len(indices):
-        indices = indices[:kept].copy()
+    indices = indices[: _sort_merge_rows(indptr, indices)]  # a view: duplicates are rare
     data = np.ones(len(indices), dtype=np.float32)
     adjacency = sp.csr_array((data, indices, indptr.astype(np.int32)), shape=(n, n), copy=False)
     adjacency.has_sorted_indices = True
