@@ -35,11 +35,10 @@ TARGET_SECONDS, TARGET_BYTES = 120.0, 300.0
 
 def child(residents: int, days: int) -> dict:
     out = subprocess.run(
-        [sys.executable, str(CHILD), str(residents), str(days)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, str(CHILD), str(residents), str(days)], capture_output=True, text=True
     )
+    if out.returncode:
+        raise RuntimeError(f"city_child.py {residents} {days} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
