@@ -34,8 +34,8 @@ LLVM's inliner: numba's inlining pass was 72 % of the first compile and grows wi
 the inlined calls (534 in ``run``, 230 of them to those), so leaving them cut the compile from
 ≈ 106 to ≈ 72 s of CPU at no measurable cost per event (``benchmarks/README.md``); the compile
 is cached per machine (``cache=True``, ``make kernels``), and no recursion (numba's cache
-cannot load mutually recursive functions: where the reference would recurse, both engines run a stack,
-and the kernel returns what follows an event to its caller).
+cannot load mutually recursive functions: where the reference would recurse, both engines run
+a stack, and the kernel returns what follows an event to its caller).
 """
 
 from __future__ import annotations
