@@ -111,7 +111,7 @@ class Voice:
         self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
         self.degree = degree
-        self.neighbour_share = NeighbourShare(adjacency, degree)
+        self.neighbour_share: NeighbourShare | None = None  # made at the first decision
         self.rng = rng
         self.office = office
         self.districts = scenario.world.districts
@@ -131,6 +131,8 @@ class Voice:
         if (day - 1) % self.period:
             return
         residents, firms = self.tables[RESIDENT], self.tables[ENTERPRISE]
+        if self.neighbour_share is None:
+            self.neighbour_share = NeighbourShare(self.adjacency, self.degree)
         share = self.neighbour_share(residents.participating)
         self._decide(residents, share)
         if firms.size:
