@@ -1,7 +1,9 @@
 """Run the benchmarks, print the table and write it as JSON under benchmarks/results/.
 
 Usage: ``python benchmarks/run.py [--quick] [--only NAME ...]`` (NAME: service, civic, scaling,
-batch, trainer, events). Every figure is a ratio measured in this one invocation (see README.md).
+batch, trainer, events), or ``python benchmarks/run.py --city [--quick]`` for the city-scale run
+alone (``bench_city.py``: 2.5 × 10^7 residents, ~10 GB; never part of the default run). Every
+figure is a ratio measured in this one invocation (see README.md).
 """
 
 from __future__ import annotations
@@ -82,8 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (< 2 minutes)")
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, help="run only these")
+    parser.add_argument(
+        "--city", action="store_true", help="only the city-scale run (2.5e7 residents, ~10 GB)"
+    )
     args = parser.parse_args(argv)
-    chosen = args.only or list(BENCHMARKS)
+    if args.city and args.only:
+        parser.error("--city runs alone: not with --only")
+    chosen = ["city"] if args.city else args.only or list(BENCHMARKS)
     results: list[Result] = []
     errors: dict[str, str] = {}
     started = time.perf_counter()
@@ -106,14 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     document = {
-        "mode": "quick" if args.quick else "full",
+        "mode": ("city-" if args.city else "") + ("quick" if args.quick else "full"),
         "when": stamp,
         "seconds": elapsed,
         **machine(),
         "errors": errors,
         "results": [r.as_dict() for r in results],
     }
-    path = out / f"{stamp}{'-quick' if args.quick else ''}.json"
+    path = out / f"{stamp}{'-city' if args.city else ''}{'-quick' if args.quick else ''}.json"
     path.write_text(json.dumps(document, indent=2, default=str))
     (out / "latest.json").write_text(path.read_text())
     print(f"written {path.relative_to(HERE.parent)}")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from govlab.model.fused import read_published
 from govlab.model.population import Population
 from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.spread import spill
@@ -164,10 +165,27 @@ class Evaluation:
         )
 
     def _read_published(self, table: Population, time: float) -> None:
-        """The vicarious case of the module docstring, for rows without a recent own case.
+        """The vicarious case of the module docstring, for rows without a recent own case: one
+        pass over the columns (``model.fused.read_published``; the float32 operations of
+        ``read_published_numpy``, bit for bit), so a day allocates nothing per row."""
+        columns = (table.last_case_day, table.expectation, table.trust)
+        if any(column.dtype != np.float32 for column in columns):
+            return self.read_published_numpy(table, time)  # a hand-made table (tests)
+        civic = self.civic
+        published = self.published.astype(np.float32)
+        weight_of = np.where(np.isnan(published), np.float32(0.0), np.float32(self.weight))
+        f32 = np.float32
+        read_published(
+            table.district, table.last_case_day, table.expectation, table.trust,
+            weight_of, np.nan_to_num(published), f32(time), f32(civic.recent_case_days),
+            f32(civic.satisfaction_base), f32(civic.satisfaction_performance),
+            f32(civic.satisfaction_disconfirmation), f32(civic.expectation_rate),
+            f32(civic.trust_rate),
+        )  # fmt: skip
 
-        Whole-column float32 operations (a row that does not read gets weight 0), so a day
-        allocates a few bytes per row, not an index array."""
+    def read_published_numpy(self, table: Population, time: float) -> None:
+        """``_read_published`` as whole-column NumPy float32 operations (a row that does not
+        read gets weight 0): the reference the fused loop is tested against."""
         civic = self.civic
         published = self.published.astype(np.float32)
         known = ~np.isnan(published)

@@ -45,7 +45,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from govlab.model.network import neighbour_share
+from govlab.model.fused import flagged_per_group
+from govlab.model.fused import participation_utility as fused_utility
+from govlab.model.network import NeighbourShare
 from govlab.model.population import Population
 from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.response_office import ResponseOffice
@@ -66,6 +68,15 @@ def participation_utility(civic: Civic, cost_open: float, share, who):
         - civic.cost_civic_skill * (1.0 - who.civic_skill)
         - civic.cost_privacy * who.privacy_concern
     )
+
+
+UTILITY_COLUMNS = (
+    "trust", "efficacy", "digital_skill", "time", "civic_skill", "privacy_concern",
+)  # fmt: skip
+UTILITY_COEFFICIENTS = (
+    "weight_trust", "weight_efficacy", "weight_neighbours",
+    "cost_digital", "cost_time", "cost_civic_skill", "cost_privacy",
+)  # fmt: skip
 
 
 def platform_terms(civic: Civic, openness: int) -> tuple[float, float, float]:
@@ -100,12 +111,17 @@ class Voice:
         self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
         self.degree = degree
+        self.neighbour_share: NeighbourShare | None = None  # made at the first decision
         self.rng = rng
         self.office = office
         self.districts = scenario.world.districts
         self.cost_open, self.recruitment, self.community = platform_terms(
             self.civic, self.levers.platform_openness
         )
+        self.rows_per_district = {  # fixed: rows never move
+            kind: np.bincount(table.district, minlength=self.districts)
+            for kind, table in self.tables.items()
+        }
         self.resolved_by_community = 0
         self.complaints = 0
 
@@ -115,19 +131,24 @@ class Voice:
         if (day - 1) % self.period:
             return
         residents, firms = self.tables[RESIDENT], self.tables[ENTERPRISE]
-        share = neighbour_share(self.adjacency, self.degree, residents.participating)
+        if self.neighbour_share is None:
+            self.neighbour_share = NeighbourShare(self.adjacency, self.degree)
+        share = self.neighbour_share(residents.participating)
         self._decide(residents, share)
         if firms.size:
-            self._decide(firms, self._district_share(firms)[firms.district])
+            self._decide(firms, self._district_share(ENTERPRISE)[firms.district])
         if self.civic.voice_rule == "threshold":
             return
         for kind, table in self.tables.items():
             if table.size:
                 self._requests(kind, table, start)
 
-    def _district_share(self, table: Population) -> np.ndarray:
-        counts = np.bincount(table.district, minlength=self.districts)
-        active = np.bincount(table.district, table.participating, minlength=self.districts)
+    def _district_share(self, kind: int) -> np.ndarray:
+        """Participating share of each district's rows of table ``kind`` (float64); the
+        participants are counted in one pass (``model.fused.flagged_per_group``: the integers
+        ``np.bincount`` gave)."""
+        table, counts = self.tables[kind], self.rows_per_district[kind]
+        active = flagged_per_group(table.district, table.participating, self.districts)
         return np.divide(active, counts, out=np.zeros(self.districts), where=counts > 0)
 
     def _decide(self, table: Population, share: np.ndarray) -> None:
@@ -135,7 +156,7 @@ class Voice:
         if civic.voice_rule == "threshold":
             joins = share >= table.threshold
         else:
-            utility = participation_utility(civic, self.cost_open, share, table)
+            utility = self._utility(table, share)
             if self.recruitment > 0.0:
                 recruited = self.rng.random(table.size, dtype=np.float32) < self.recruitment
                 utility += civic.recruitment_boost * recruited
@@ -145,10 +166,26 @@ class Voice:
         else:
             table.participating[:] = joins
 
-    def _take_up(self, table: Population, rows: np.ndarray) -> np.ndarray:
+    def _utility(self, table: Population, share: np.ndarray) -> np.ndarray:
+        """``participation_utility`` of every row: one fused pass (``model.fused``) over float32
+        columns and share with Python-number coefficients (the same float32 operations, so the
+        same numbers), else the NumPy expression (a float64 share, as the firms' district
+        share, makes it a float64 computation)."""
+        civic, f32 = self.civic, np.float32
+        columns = [table.columns[name] for name in UTILITY_COLUMNS]
+        coefficients = [getattr(civic, name) for name in UTILITY_COEFFICIENTS]
+        coefficients.insert(3, self.cost_open)
+        if share.dtype != np.float32 or any(c.dtype != np.float32 for c in columns):
+            return participation_utility(civic, self.cost_open, share, table)
+        if any(type(c) not in (int, float) for c in coefficients):
+            return participation_utility(civic, self.cost_open, share, table)
+        trust, efficacy, *rest = columns
+        return fused_utility(trust, efficacy, share, *rest, *(f32(c) for c in coefficients))
+
+    def _take_up(self, kind: int, rows: np.ndarray) -> np.ndarray:
         if self.every_request:
             return np.ones(len(rows))
-        pressure = self._district_share(table)[table.district[rows]]
+        pressure = self._district_share(kind)[self.tables[kind].district[rows]]
         return np.clip(self.civic.take_up_propensity + self.civic.pressure_gain * pressure, 0, 1)
 
     def _requests(self, kind: int, table: Population, start: float) -> None:
@@ -156,7 +193,7 @@ class Voice:
         counts = self.rng.poisson(self.daily_rate * self.period, size=len(participants))
         rows = np.repeat(participants, counts)
         arrival = start + self.period * self.rng.random(len(rows))
-        self.office.submit(arrival, rows, np.full(len(rows), kind), self._take_up(table, rows))
+        self.office.submit(arrival, rows, np.full(len(rows), kind), self._take_up(kind, rows))
 
     def complain(self, cases: dict[str, np.ndarray], satisfaction: np.ndarray) -> None:
         """Applicants dissatisfied with today's completed cases complain to the office."""
@@ -170,10 +207,10 @@ class Voice:
         kinds = cases["applicant_kind"][filing].astype(np.int64)
         rows = cases["applicant"][filing].astype(np.int64)
         take_up = np.ones(len(rows))
-        for kind, table in self.tables.items():
+        for kind in self.tables:
             mask = kinds == kind
             if mask.any():
-                take_up[mask] = self._take_up(table, rows[mask])
+                take_up[mask] = self._take_up(kind, rows[mask])
         self.complaints += int((arrival >= self.warmup).sum())
         self.office.submit(arrival, rows, kinds, take_up)
 

@@ -137,7 +137,7 @@ class Civic(Frozen):
     seed_participants: int = Field(
         0,
         ge=0,
-        le=10_000_000,
+        le=50_000_000,
         description="residents participating from day 0 (the first rows "
         "of a random permutation; progressive adoption keeps them); count",
     )

@@ -15,8 +15,8 @@ class World(Frozen):
     """The city the scenario runs in: sizes, travel, paperwork and service-time shape."""
 
     districts: int = Field(6, ge=1, le=64, description="number of districts (块); count")
-    residents: int = Field(40_000, ge=0, le=10_000_000, description="residents; count")
-    enterprises: int = Field(2_000, ge=0, le=1_000_000, description="enterprises; count")
+    residents: int = Field(40_000, ge=0, le=50_000_000, description="residents; count")
+    enterprises: int = Field(2_000, ge=0, le=5_000_000, description="enterprises; count")
     working_hours_per_day: float = Field(
         8.0, gt=0.0, le=24.0, description="service hours in one working day (one step); hours"
     )

@@ -48,18 +48,18 @@ def _factor(st, tb, case, purpose, step, visit):
     )  # fmt: skip
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _has_bit(row, first_word, bit):
     word = row[first_word + (bit >> 6)]
     return ((word >> np.uint64(bit & 63)) & np.uint64(1)) != np.uint64(0)
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _set_bit(row, first_word, bit):
     row[first_word + (bit >> 6)] |= np.uint64(1) << np.uint64(bit & 63)
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _popcount(row, start, stop):
     total = 0
     for w in range(start, stop):
@@ -73,22 +73,22 @@ def _popcount(row, start, stop):
 # Word offsets in a case_bits row: fetched documents, distinct documents, offices.
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _fetched_at(tb):
     return 0
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _distinct_at(tb):
     return tb.flag[F_DOC_WORDS]
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _offices_at(tb):
     return 2 * tb.flag[F_DOC_WORDS]
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _log(st, case, time, event, station):
     row = st.count[LOG]
     st.log_i[row, 0] = st.case_i[case, C_TRACE]

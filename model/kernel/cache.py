@@ -31,8 +31,10 @@ def _feed(digest, value) -> None:
         digest.update(value.co_code + repr(value.co_names).encode())
         for constant in value.co_consts:
             _feed(digest, constant)
-    elif hasattr(value, "py_func"):  # a numba dispatcher
+    elif hasattr(value, "py_func"):  # a numba dispatcher: its code and its options (inline…)
         _feed(digest, value.py_func.__code__)
+        options = getattr(value, "targetoptions", {})
+        digest.update(repr(sorted((k, repr(v)) for k, v in options.items())).encode())
     elif isinstance(value, types.FunctionType):
         _feed(digest, value.__code__)
     elif isinstance(value, tuple):

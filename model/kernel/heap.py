@@ -29,7 +29,7 @@ from govlab.model.kernel.layout import (
 )
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _move(heap_t, heap_i, source, target):
     heap_t[target] = heap_t[source]
     heap_i[target, 0] = heap_i[source, 0]

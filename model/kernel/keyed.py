@@ -38,7 +38,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2^-53
 _TAU = 2.0 * math.pi
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _mix(z):
     """The SplitMix64 finaliser: a bijection of 64-bit words with full avalanche."""
     z = (z ^ (z >> _S30)) * _M1
@@ -46,7 +46,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _bits(key, case, purpose, step, item, visit):
     word = (
         (np.uint64(purpose) << np.uint64(56))
@@ -58,32 +58,32 @@ def _bits(key, case, purpose, step, item, visit):
     return _mix(h ^ _mix(word + _GOLDEN))
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def in_round(step, loops):
     """The draw step of catalogue draw step ``step`` (< 2^10) done again after ``loops`` loops
     back of its case (< 2^10): fresh numbers for a step done again, the same in round 0."""
     return step + (loops << ROUND_SHIFT)
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _unit(bits):
     """53 random bits as a float on [0, 1)."""
     return float(bits >> _S11) * _TO_UNIT
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def uniform(key, case, purpose, step, item, visit):
     """U[0, 1) for ``(case, purpose, step, item, visit)`` under ``key``."""
     return _unit(_bits(key, case, purpose, step, item, visit))
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def exponential(key, case, purpose, step, item, visit):
     """Exp(1) by inverse CDF of the keyed uniform."""
     return -math.log1p(-_unit(_bits(key, case, purpose, step, item, visit)))
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def normal(key, case, purpose, step, item, visit):
     """N(0, 1) by Box–Muller from two uniforms derived from the key."""
     bits = _bits(key, case, purpose, step, item, visit)
@@ -91,7 +91,7 @@ def normal(key, case, purpose, step, item, visit):
     return radius * math.cos(_TAU * _unit(_mix(bits ^ _SECOND)))
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def service_factor(key, case, purpose, step, visit, distribution, sigma, shift):
     """A service time of mean 1: Exp(1) (``distribution`` 0), lognormal ``exp(sigma z + shift)``
     (1) or exactly 1 (2); multiply by the mean service time."""
