@@ -19,6 +19,7 @@ from govlab.experiments.store_option import DbOption, open_store, store_errors
 
 stderr = Console(stderr=True)
 out_console = Console(soft_wrap=True)
+COVERED = {True: "covered", False: "not covered", None: "design property, not predicted"}
 
 
 def parse_param(text: str):
@@ -195,7 +196,7 @@ def predict(
         out_console.print(
             f"{row['id']}: observed {row['observed']:.4g}, predicted {row['predicted']:.4g} "
             f"[{row['predicted_low']:.4g}, {row['predicted_high']:.4g}] — "
-            f"{'covered' if row['covered'] else 'not covered'} ({row['status']})",
+            f"{COVERED[row['covered']]} ({row['status']})",
             markup=False,
             highlight=False,
         )

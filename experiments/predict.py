@@ -123,7 +123,8 @@ def predict(
         row = fit_row(figure, values, "design" if is_design(figure) else None, setup.seed + i)
         row["reform"] = figure.reform
         row["scenario"] = reforms[figure.reform]
-        row["covered"] = bool(row["predicted_low"] <= figure.value <= row["predicted_high"])
+        inside = row["predicted_low"] <= figure.value <= row["predicted_high"]
+        row["covered"] = None if row["status"] == "design" else bool(inside)
         rows.append(row)
     predicted, versus = pd.DataFrame(table), pd.DataFrame(rows)
     predicted.to_csv(folder / "predict.csv", index=False)

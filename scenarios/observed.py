@@ -283,4 +283,12 @@ def load_observed(path: str | Path) -> ObservedFile:
     try:
         return ObservedFile.model_validate(data)
     except ValidationError as error:
+        first = error.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        owner = {"figure": Figure, "unmatched": Unmatched}.get(loc[0]) if loc else None
+        if first["type"] == "extra_forbidden" and owner is not None and len(loc) == 3:
+            keys = ", ".join(owner.model_fields)
+            raise ScenarioError(
+                f"{path}: {'.'.join(loc)}: unknown key; allowed keys: {keys}"
+            ) from None
         raise describe(error, ObservedFile, str(path)) from None
