@@ -170,6 +170,13 @@ def calibrate(
     scenario = base_scenario(setup.scenario, setup)
     parameters = check_parameters(scenario, setup.parameters)
     out.mkdir(parents=True, exist_ok=True)
+    recorded = out / "setup.json"
+    wanted = json.dumps({**asdict(setup), "parameters": [asdict(p) for p in parameters]})
+    if recorded.exists() and recorded.read_text() != wanted:
+        raise ScenarioError(
+            f"--out: {out} holds another calibration (setup.json differs); choose another --out"
+        )
+    recorded.write_text(wanted)
     identity = {"calibration": setup.name, "scenario": setup.scenario, "scale": setup.scale}
     days = setup.budget.days
     metrics = sorted({f.run_metric for f in figures})

@@ -171,8 +171,10 @@ def predict(
         reforms = {}
         for text in reform:
             label, _, scenario = text.partition("=")
-            if not label or not scenario:
-                raise ScenarioError(f"--reform {text!r}: expected reform_name=scenario")
+            if not label or not scenario or label == "baseline":
+                raise ScenarioError(
+                    f"--reform {text!r}: expected reform_name=scenario (not named baseline)"
+                )
             load_scenario(scenario)
             reforms[label] = scenario
     except ScenarioError as error:

@@ -13,6 +13,7 @@ from govlab.experiments.calibrate import Setup, calibrate
 from govlab.experiments.executors import SerialExecutor
 from govlab.experiments.predict import predict
 from govlab.results.store import Store
+from govlab.scenarios import ScenarioError
 from govlab.scenarios.observed import load_observed
 from tests.cli_process import govlab, one_line_error, stored
 
@@ -83,6 +84,9 @@ def test_calibrate_then_predict_resume_and_pair(tmp_path, observed_file):
         again = calibrate(setup, observed, store, SerialExecutor(), out)  # resumes: all done
         assert again["abc"]["simulations"] == simulations
         assert again["posterior"] == summary["posterior"]
+        other = Setup(**{**setup.__dict__, "seed": 6})
+        with pytest.raises(ScenarioError, match="holds another calibration"):
+            calibrate(other, observed, store, SerialExecutor(), out)
         table, versus = predict(out, {"desk": "front_desk"}, observed, store, SerialExecutor())
         runs = store.runs(ensemble.id)
     assert len(runs) == 2 * setup.points * setup.replications  # baseline reused, not rerun
