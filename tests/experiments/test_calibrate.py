@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyabc
 import pytest
 
 from govlab.experiments.abc_fit import AbcBudget, Parameter
@@ -84,6 +85,8 @@ def test_calibrate_then_predict_resume_and_pair(tmp_path, observed_file):
         again = calibrate(setup, observed, store, SerialExecutor(), out)  # resumes: all done
         assert again["abc"]["simulations"] == simulations
         assert again["posterior"] == summary["posterior"]
+        history = pyabc.History(f"sqlite:///{out / 'pyabc.db'}")
+        assert len(history.all_runs()) == 1 and history.max_t == 1  # resumed, not restarted
         other = Setup(**{**setup.__dict__, "seed": 6})
         with pytest.raises(ScenarioError, match="holds another calibration"):
             calibrate(other, observed, store, SerialExecutor(), out)
