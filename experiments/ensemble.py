@@ -106,7 +106,16 @@ def run_ensemble(
     """
     seeds = replication_seeds(root_seed, replications)
     runs = replicate(prepare(points, scenarios, days), seeds, days, (), 0)
-    spec = {"kind": "ensemble", **identity, "days": days, "replications": replications}
+    spec = {  # read like an experiment file's (results.frames: labels, baseline) by compare, UI
+        "kind": "ensemble",
+        **identity,
+        "name": name,
+        "scenarios": [{"scenario": s.name, "label": label} for label, s in scenarios.items()],
+        "baseline": next(iter(scenarios)),
+        "days": days,
+        "replications": replications,
+        "seed": root_seed,
+    }
     design = {"method": "ensemble", "points": [p.params for p in points], "options": None}
     experiment_id = store.register(name, spec, {**identity, "seed": root_seed}, design)
     finished = store.finished(experiment_id)

@@ -13,6 +13,7 @@ from govlab.experiments.abc_fit import AbcBudget, Parameter
 from govlab.experiments.calibrate import Setup, calibrate
 from govlab.experiments.executors import SerialExecutor
 from govlab.experiments.predict import predict
+from govlab.results import frames
 from govlab.results.store import Store
 from govlab.scenarios import ScenarioError
 from govlab.scenarios.observed import load_observed
@@ -92,6 +93,8 @@ def test_calibrate_then_predict_resume_and_pair(tmp_path, observed_file):
             calibrate(other, observed, store, SerialExecutor(), out)
         table, versus = predict(out, {"desk": "front_desk"}, observed, store, SerialExecutor())
         runs = store.runs(ensemble.id)
+        data = frames.load(store, "calibrate:tiny:ensemble")  # read like any stored experiment
+        assert data.labels == ["baseline", "desk"] and data.baseline == "baseline"
     assert len(runs) == 2 * setup.points * setup.replications  # baseline reused, not rerun
     seeds = runs.pivot_table(index=["point", "replication"], columns="label", values="seed")
     assert (seeds["baseline"] == seeds["desk"]).all()  # paired: the same luck
