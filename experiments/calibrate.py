@@ -48,7 +48,7 @@ from govlab.experiments.ensemble import (
     with_params,
 )
 from govlab.experiments.executors import Executor
-from govlab.results.metric_info import design_properties
+from govlab.results.metric_info import design_properties, info
 from govlab.results.provenance import git_commit, model_version, package_versions
 from govlab.results.store import Store
 from govlab.scenarios import Scenario, ScenarioError, load_scenario
@@ -122,20 +122,25 @@ def _uniform_points(parameters: list[Parameter], count: int, seed: int) -> list[
     ]
 
 
-def predictive(values: np.ndarray, se: float, seed: int) -> tuple[float, float, float]:
-    """Median and 90% interval of an observation: simulated values plus measurement error."""
+def predictive(
+    values: np.ndarray, se: float, seed: int, nonnegative: bool = True
+) -> tuple[float, float, float]:
+    """Median and 90% interval of an observation: simulated values plus measurement error
+    (a quantity that cannot be negative is not observed below zero)."""
     values = values[np.isfinite(values)]
     if values.size == 0:
         return (np.nan, np.nan, np.nan)
     rng = np.random.default_rng(seed)
     draws = np.repeat(values, 50) + rng.standard_normal(values.size * 50) * se
+    if nonnegative:
+        draws = np.maximum(draws, 0.0)
     low, mid, high = np.quantile(draws, [0.05, 0.5, 0.95])
     return float(mid), float(low), float(high)
 
 
 def fit_row(figure: Figure, values: np.ndarray, status: str | None, seed: int) -> dict:
     """One line of the fit table."""
-    mid, low, high = predictive(values, figure.se, seed)
+    mid, low, high = predictive(values, figure.se, seed, info(figure.metric).nonnegative)
     if status is None:
         status = "fits" if low <= figure.value <= high else "misses"
     return {
