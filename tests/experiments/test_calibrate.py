@@ -4,6 +4,8 @@ resume from the store and pyabc's history, paired seeds of a reform, and one-lin
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyabc
@@ -135,3 +137,17 @@ def test_cli_errors_are_one_line_and_write_nothing(tmp_path, observed_file):
     one_line_error(
         govlab("predict", str(out), "--reform", "desk=front_desk"), "no calibration.json"
     )
+
+
+def test_without_pyabc_the_one_line_names_the_extra(tmp_path, observed_file):
+    code = (
+        "import sys; sys.modules['pyabc'] = None\n"
+        "from govlab.experiments.cli import main\n"
+        f"sys.argv = ['govlab', 'calibrate', {str(observed_file)!r}, '--param',"
+        f" 'world.p_missing_document=0:0.3', '--out', {str(tmp_path / 'out')!r},"
+        f" '--db', 'sqlite:///{tmp_path}/s.db']\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    one_line_error(result, "part of the 'calibrate' extra: pip install 'govlab[calibrate]'")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "s.db").exists()
