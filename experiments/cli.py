@@ -290,3 +290,8 @@ _register_export(app)
 from govlab.experiments.log_cli import register as _register_log  # noqa: E402
 
 _register_log(app)
+
+# Calibration to observed figures and prediction of reforms (issue 22).
+from govlab.experiments.calibrate_cli import register as _register_calibrate  # noqa: E402
+
+_register_calibrate(app)

@@ -25,4 +25,5 @@ EXTRA_OF_MODULE = {
     "sklearn": "explore",
     "pyarrow": "parquet",
     "pm4py": "logs",
+    "pyabc": "calibrate",
 }

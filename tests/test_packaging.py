@@ -81,6 +81,7 @@ def test_the_wheel_installs_only_the_govlab_namespace(wheel):
     for part in PARTS:
         assert f"govlab/{part}/__init__.py" in names
     assert "govlab/scenarios/catalogue/silo.toml" in names  # data travels with the code
+    assert "govlab/scenarios/observed/china.toml" in names  # observed figures (issue 22)
     assert "govlab/viz/browser_language.vue" in names
     assert "govlab/__main__.py" in names
 
