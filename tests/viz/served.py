@@ -14,6 +14,22 @@ from pathlib import Path
 from govlab.viz import assets
 
 
+def stored_experiment(folder: Path, name: str, text: str) -> Path:
+    """Run the experiment ``text`` (saved as ``name``.toml in ``folder``) with ``govlab batch``
+    into a new SQLite store there; return the store's path."""
+    spec = folder / f"{name}.toml"
+    spec.write_text(text)
+    db = folder / "results.db"
+    govlab = Path(sys.executable).with_name("govlab")
+    subprocess.run(
+        [str(govlab), "batch", str(spec), "--db", f"sqlite:///{db}", "--executor", "serial"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return db
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,7 +20,7 @@ import pytest
 
 from govlab.viz import assets
 from tests.conftest import missing_part
-from tests.viz.served import SESSION_TIMEOUT_SECONDS, _free_port, _serve
+from tests.viz.served import SESSION_TIMEOUT_SECONDS, _free_port, _serve, stored_experiment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -484,16 +484,7 @@ def stored_server(tmp_path_factory):
     import sqlite3
 
     tmp_path = tmp_path_factory.mktemp("stored")
-    spec = tmp_path / "tiny_open.toml"
-    spec.write_text(STORED_EXPERIMENT)
-    db = tmp_path / "results.db"
-    govlab = Path(sys.executable).with_name("govlab")
-    subprocess.run(
-        [str(govlab), "batch", str(spec), "--db", f"sqlite:///{db}", "--executor", "serial"],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    db = stored_experiment(tmp_path, "tiny_open", STORED_EXPERIMENT)
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE runs SET model_version = 'feedfacecafe0123456789'")
         (seed,) = connection.execute(

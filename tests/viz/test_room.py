@@ -8,14 +8,12 @@ Each test drives a fresh browser; the server holds one small stored experiment.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import missing_part
-from tests.viz.served import _serve
+from tests.viz.served import _serve, stored_experiment
 from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, _choose
 
 EXPERIMENT = """
@@ -50,16 +48,7 @@ def _chromium_present():
 def room(tmp_path_factory):
     """``govlab ui`` on a store holding one small experiment (an underscore in its name)."""
     tmp_path = tmp_path_factory.mktemp("room")
-    spec = tmp_path / "room_check.toml"
-    spec.write_text(EXPERIMENT)
-    db = tmp_path / "results.db"
-    govlab = Path(sys.executable).with_name("govlab")
-    subprocess.run(
-        [str(govlab), "batch", str(spec), "--db", f"sqlite:///{db}", "--executor", "serial"],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    db = stored_experiment(tmp_path, "room_check", EXPERIMENT)
     yield from _serve(tmp_path, f"sqlite:///{db}")
 
 
