@@ -12,7 +12,8 @@ work ends at once; the steps it releases are handled from a stack (as the kernel
 recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
 ``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves); after
 ``collect_visits``, each visit, hand-off, trip and rework period to ``visits`` (``VisitRecords``).
-``model.kernel`` is this module compiled: keep the two in step (the
+``model.intake`` holds what moves with the applicant and the file (trips,
+hand-offs, documents, visit rows). ``model.kernel`` is this module compiled: keep the two in step (the
 tests compare them record for record).
 """
 
@@ -22,10 +23,8 @@ import numpy as np
 
 from govlab.model import draws
 from govlab.model.cases import (
-    HANDOFF,
     REWORK,
     SERVICE,
-    TRAVEL,
     WAIT,
     Applicants,
     Case,
@@ -36,13 +35,12 @@ from govlab.model.cases import (
 )
 from govlab.model.draws import DISTRIBUTIONS, lognormal_parameters
 from govlab.model.engine import ARRIVE, FINISH, EventHeap, Station
+from govlab.model.intake import Intake
 from govlab.model.offices import Layout
 from govlab.model.records import (
     A_BACKOFFICE,
     A_COUNTER,
-    A_HANDOFF,
     A_REWORK,
-    A_TRAVEL,
     RECORD_FIELDS,
     CaseRecords,
     VisitRecords,
@@ -53,7 +51,7 @@ from govlab.scenarios import Scenario
 __all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
 
 
-class Journeys:
+class Journeys(Intake):
     """The service process: opens cases, handles station events, records completed cases."""
 
     def __init__(
@@ -162,83 +160,6 @@ class Journeys:
             self._enter_front_desk(time, case)
         else:
             self._begin(time, case, True, None)
-
-    def collect_visits(self) -> None:
-        """Keep a row per visit from now on in ``visits`` (``model.records.VISIT_FIELDS``)."""
-        self.visits = VisitRecords()
-
-    def _visit(self, job: Job, activity: int, station: int, times: tuple[float, ...]) -> None:
-        case = job.case
-        ints = (case.number, case.plan.index, job.step, activity, station, case.online)
-        self.visits.append((*ints, case.district), times)  # type: ignore[union-attr]
-
-    def _trip(self, job: Job, distance: float, start: float) -> float:
-        """A trip of the applicant starting at ``start``; return its days."""
-        days = self.rules.trip_base + self.rules.trip_per_district * distance
-        if self.visits is not None:
-            self._visit(job, A_TRAVEL, -1, (start, start, start + days))
-        job.case.trips += 1
-        if job.case.trace is not None:
-            job.case.trace.append((job.case.trace[-1][0], "trip", -1))
-        job.split[TRAVEL] += days
-        return days
-
-    def _first_contact(self, job: Job, distance: float, time: float) -> float:
-        """The first trip from ``time``, with the detour of a refusal at the local office."""
-        case = job.case
-        if case.online:
-            return 0.0
-        delay = 0.0
-        if (
-            case.away
-            and not case.rules.anywhere
-            and draws.uniform(self.key, case.number, draws.REFUSAL, 0, 0, 0) < self.rules.refusal
-        ):
-            case.refused = True
-            self.refusals += 1
-            delay += self._trip(job, 0.0, time)
-        return delay + self._trip(job, distance, time + delay)
-
-    def _handoff(self, job: Job, distance: float, time: float) -> float:
-        """Move the file to the next office from ``time``: courier, electronic, or the
-        applicant's next trip."""
-        # the same number for a visit gap or a courier at this step
-        key = draws.in_round(job.case.plan.steps[job.step].key, job.round)
-        luck = draws.exponential(self.key, job.case.number, draws.HANDOFF, key, 0, 0)
-        if job.case.rules.carry and not self.rules.front_desk and not job.case.online:
-            gap = self.rules.visit_gap_days * luck
-            job.split[HANDOFF] += gap
-            if self.visits is not None:
-                self._visit(job, A_HANDOFF, -1, (time, time, time + gap))
-            return gap + self._trip(job, distance, time + gap)
-        if job.case.rules.carry and self.rules.front_desk:
-            days = self.rules.courier_days * luck
-        else:
-            days = self.rules.electronic_days
-        job.split[HANDOFF] += days
-        if self.visits is not None:
-            self._visit(job, A_HANDOFF, -1, (time, time, time + days))
-        return days
-
-    def _submit(
-        self, job: Job, docs: list[int], at_risk: list[tuple[int, int]], office: int
-    ) -> None:
-        """Hand in ``docs``; those of ``at_risk`` (``(draw step, document)``: the step whose
-        number decides it, ``StepPlan.key``) may each be missing at a visit."""
-        case = job.case
-        case.submitted += len(docs)
-        case.distinct.update(docs)
-        case.offices.add(office)
-        job.docs = len(docs)
-        job.at_risk = at_risk
-        job.at_counter = True
-
-    def _unfetched(self, case: Case, docs: tuple[int, ...]) -> list[int]:
-        fetched = case.fetched
-        if not fetched:
-            return list(docs)
-        case.retrievals += sum(doc in fetched for doc in docs)
-        return [doc for doc in docs if doc not in fetched]
 
     # -- routing: front desk, the precedence graph, steps -------------------------------------
     def _enter_front_desk(self, time: float, case: Case) -> None:
