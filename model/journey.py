@@ -12,9 +12,9 @@ work ends at once; the steps it releases are handled from a stack (as the kernel
 recurse). A completed case is appended to ``records`` (``CaseRecords``) as one row of
 ``RECORD_FIELDS`` (``model.cases`` holds the rules, the case and the job it moves); after
 ``collect_visits``, each visit, hand-off, trip and rework period to ``visits`` (``VisitRecords``).
-``model.intake`` holds what moves with the applicant and the file (trips,
-hand-offs, documents, visit rows). ``model.kernel`` is this module compiled: keep the two in step (the
-tests compare them record for record).
+``model.intake`` holds what moves with the applicant and the file (trips, hand-offs, documents,
+visit rows). ``model.kernel`` is this module compiled: keep the two in step (the tests compare
+them record for record).
 """
 
 from __future__ import annotations
