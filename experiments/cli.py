@@ -290,3 +290,8 @@ _register_export(app)
 from govlab.experiments.log_cli import register as _register_log  # noqa: E402
 
 _register_log(app)
+
+# A draft service catalogue discovered from an event log (issue 21 item 4).
+from govlab.experiments.catalogue_cli import register as _register_catalogue  # noqa: E402
+
+_register_catalogue(app)
