@@ -67,6 +67,7 @@ def _raw(path: Path) -> pd.DataFrame:
         if suffix == "csv":
             return pd.read_csv(path, dtype={CASE: str, TYPE: str, ACTIVITY: str, STATION: str,
                                             SERVER: str}, low_memory=False)  # fmt: skip
+        _check_xml(path)  # pm4py leaves the file open when its parser fails
         os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "false")
         import pm4py
 
@@ -81,6 +82,18 @@ def _raw(path: Path) -> pd.DataFrame:
     except Exception as error:  # the XES parser's own errors (lxml)
         first = (str(error).splitlines() or [type(error).__name__])[0]
         raise LogError(f"{path}: cannot read it as {suffix.upper()}: {first}") from None
+
+
+def _check_xml(path: Path) -> None:
+    """Parse the file as XML (streaming), so that a broken one is our one-line error."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    try:
+        with path.open("rb") as handle:
+            for _, element in iterparse(handle):
+                element.clear()
+    except ParseError as error:
+        raise LogError(f"{path}: cannot read it as XES: not XML: {error}") from None
 
 
 def _times(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
