@@ -24,6 +24,11 @@ Per step, each outcome's count k of its n occurrences gives p = k / n with its e
 (Clopper-Pearson) interval. Alternatives are found as the finest partition of the sometimes-absent
 steps into groups that explains every case (a group's members all present, or exactly one), with
 the fewest exits.
+
+Limits: presence is read per case, so a loop that passes a chooser again is taken to choose at its
+last pass; a loop is attributed to the occurrence that ended last before the redo (exact for
+sequential routes, an approximation inside a parallel fork); a case stopped by the catalogue's
+cap on loops counts as going on there.
 """
 
 from __future__ import annotations
