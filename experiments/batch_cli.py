@@ -391,6 +391,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="output folder (index.html, figures/)")],
     db: DbOption = None,
     metrics: MetricsOption = None,
+    svg: Annotated[bool, typer.Option("--svg", help="also write each figure as SVG")] = False,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
     from govlab.experiments.exploration_cli import report_optimisation, report_sections
@@ -414,7 +415,7 @@ def report(
     try:
         path = build_report(
             store, data.experiment.name, out, chosen, scenarios, notes,
-            sections=sections, scenarios_match=match,
+            sections=sections, scenarios_match=match, svg=svg,
         )  # fmt: skip
     except OSError as error:
         raise _fail(f"--out: cannot write the report: {error}") from None

@@ -91,6 +91,7 @@ class Case:
     __slots__ = (
         "applicant",
         "arrival",
+        "arrived",
         "away",
         "distance",
         "distinct",
@@ -99,6 +100,7 @@ class Case:
         "handoffs",
         "home",
         "kind",
+        "loops",
         "number",
         "offices",
         "online",
@@ -107,11 +109,11 @@ class Case:
         "refused",
         "retrievals",
         "returns",
+        "skipped",
         "split",
         "submitted",
         "trace",
         "trips",
-        "waiting",
     )
 
     def __init__(
@@ -124,7 +126,11 @@ class Case:
         self.home = home
         self.arrival = time
         self.pending = 0  # steps not yet ended
-        self.waiting: list[int] = []  # per step: predecessors not yet ended
+        # per step: the bits of its predecessors that have ended (``CasePlan.slots``); the step
+        # is ready when all have
+        self.arrived: list[int] = []
+        self.skipped: set[int] = set()  # steps a branch skipped (they end at once, no work)
+        self.loops = 0  # loops back taken so far
         self.submitted = 0
         self.distinct: set[int] = set()
         self.offices: set[int] = set()
@@ -147,6 +153,7 @@ class Job:
         "docs",
         "enqueued",
         "present",
+        "round",
         "split",
         "started",
         "step",
@@ -157,6 +164,7 @@ class Job:
         self.case = case
         self.step = step
         self.visit = 0  # counter visits before this one (returns for missing documents)
+        self.round = case.loops  # loops of its case before it: keys its fresh numbers
         self.at_counter = False
         self.present = False
         self.docs = 0
@@ -167,16 +175,23 @@ class Job:
 
 
 def _parts_time(
-    key: int, case: Case, step: StepPlan, counter: bool, visit: int, shape: tuple[int, float, float]
+    key: int,
+    job: Job,
+    step: StepPlan,
+    counter: bool,
+    visit: int,
+    shape: tuple[int, float, float],
 ) -> float:
     """The summed counter (or back-office) times of the catalogue steps ``step`` stands for
-    (one unless bundled): each one's mean times the case's number for its draw step."""
+    (one unless bundled): each one's mean times the case's number for its draw step (in the
+    job's round: a step done again after a loop takes fresh numbers)."""
     purpose = draws.COUNTER if counter else draws.BACKOFFICE
+    number, again = job.case.number, draws.in_round(0, job.round)
     total = 0.0
     for part, counter_days, backoffice_days in step.parts:
         days = counter_days if counter else backoffice_days
         if days > 0.0:
-            total += days * draws.service_factor(key, case.number, purpose, part, visit, *shape)
+            total += days * draws.service_factor(key, number, purpose, part + again, visit, *shape)
     return total
 
 
@@ -187,12 +202,12 @@ def service_time(key: int, job: Job, distribution: int, sigma: float, shift: flo
     ``sigma`` and ``shift``)."""
     case, shape = job.case, (distribution, sigma, shift)
     if not job.at_counter:
-        return _parts_time(key, case, case.plan.steps[job.step], False, 0, shape)
+        return _parts_time(key, job, case.plan.steps[job.step], False, 0, shape)
     if job.step >= 0:
-        return _parts_time(key, case, case.plan.steps[job.step], True, job.visit, shape)
+        return _parts_time(key, job, case.plan.steps[job.step], True, job.visit, shape)
     total = 0.0
     for step in case.plan.steps:
-        total += _parts_time(key, case, step, True, job.visit, shape)
+        total += _parts_time(key, job, step, True, job.visit, shape)
     return total
 
 

@@ -72,19 +72,29 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
     plan_i, step_i, step_f = [], [], []
     part_i: list[int] = []  # per part of a step: its draw step
     part_f: list[tuple[float, float]] = []  # and its counter and back-office days
+    branch_i: list[tuple[int, ...]] = []  # per branch: kind, target, skip and loop spans
+    branch_f: list[float] = []  # and its probability
     for plan in plans:
         ((gov0, ngov),) = _ragged([plan.government_docs], docs)
         ((src0, nsrc),) = _ragged([plan.sources], links)
         plan_i.append((plan.online, plan.kind, len(step_i), len(plan.steps), src0, nsrc, gov0,
-                       ngov))  # fmt: skip
-        for step, after, before in zip(plan.steps, plan.successors, plan.predecessors, strict=True):
+                       ngov, plan.max_loops))  # fmt: skip
+        for step, after, slots, before in zip(
+            plan.steps, plan.successors, plan.slots, plan.predecessors, strict=True
+        ):
             spans = _ragged([step.applicant_docs, step.government_docs, step.case_docs], docs)
-            ((succ0, nsucc),) = _ragged([after], links)
+            ((succ0, nsucc), _, skip) = _ragged([after, slots, step.skip_on], links)
             step_i.append((step.function, *spans[0], *spans[1], *spans[2], succ0, nsucc,
-                           len(before), step.key, len(part_i), len(step.parts)))  # fmt: skip
+                           len(before), step.key, len(part_i), len(step.parts), len(branch_i),
+                           len(step.branches), *skip))  # fmt: skip
             part_i.extend(key for key, _, _ in step.parts)
             part_f.extend((counter, backoffice) for _, counter, backoffice in step.parts)
             step_f.append((step.counter_days, step.backoffice_days))
+            for branch in step.branches:
+                skipped, (loop0, nloop), _ = _ragged([branch.skip, branch.loop, branch.arrived],
+                                                     links)  # fmt: skip
+                branch_i.append((branch.kind, branch.target, *skipped, loop0, nloop))
+                branch_f.append(branch.p)
     districts = rules.districts
     counter_of = np.array(
         [
@@ -94,6 +104,10 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         dtype=np.int64,
     ).reshape(len(layout.functions), districts)
     max_steps = max((len(plan.steps) for plan in plans), default=1)
+    routed = [plan.max_loops for plan in plans if any(step.branches for step in plan.steps)]
+    # trace and visit rows one event may write: a step's end can loop back through steps that
+    # end at once, at most max_loops times
+    log_margin = (max(routed, default=0) + 1) * (4 * max_steps + 10)
     n_docs = max(docs, default=0) + 1
     real = np.zeros(k.N_REAL)
     sigma, shift = lognormal_parameters(rules.cv)
@@ -127,7 +141,7 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         k.F_DOC_WORDS: (n_docs + 63) // 64,
         k.F_KEY: key,
         k.F_MARGIN_JOBS: max_steps + 2,
-        k.F_MARGIN_LOG: 4 * max_steps + 10,
+        k.F_MARGIN_LOG: log_margin,
         k.F_MAX_STEPS: max_steps,
     }
     for column, value in flags.items():
@@ -137,11 +151,13 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         return np.array(rows, dtype=np.int64).reshape(len(rows), width)
 
     return k.Tables(
-        plan_i=ints(plan_i, k.P_NGOV + 1),
+        plan_i=ints(plan_i, k.P_MAX_LOOPS + 1),
         step_i=ints(step_i, k.N_STEP_I),
         step_f=np.array(step_f, dtype=float).reshape(len(step_f), 2),
         part_i=np.array(part_i, dtype=np.int64),
         part_f=np.array(part_f, dtype=float).reshape(len(part_f), 2),
+        branch_i=ints(branch_i, k.N_BRANCH_I),
+        branch_f=np.array(branch_f, dtype=float),
         links=np.array(links, dtype=np.int64),
         docs=np.array(docs, dtype=np.int64),
         counter_of=counter_of,
@@ -328,12 +344,12 @@ class CompiledJourneys:
             changes["free_cases"] = _grown_stack(state.free_cases, count, k.FREE_CASES, size)
         if len(state.record_i) - count[k.RECORDS] < 1:
             self.records.size = int(count[k.RECORDS])
-            self.records.reserve(len(self.records.ints))
+            self.records.reserve(max(len(self.records.ints), 1))
             changes["record_i"], changes["record_f"] = self.records.ints, self.records.floats
         visits = self.visits
         if visits is not None and len(state.visit_f) - count[k.VISITS] < flag[k.F_MARGIN_LOG]:
             visits.size = int(count[k.VISITS])
-            visits.reserve(len(visits.ints))
+            visits.reserve(max(len(visits.ints), int(flag[k.F_MARGIN_LOG])))
             changes["visit_i"], changes["visit_f"] = visits.ints, visits.floats
         if len(state.log_f) - count[k.LOG] < flag[k.F_MARGIN_LOG]:
             size = 2 * len(state.log_f) + int(self.tables.flag[k.F_MARGIN_LOG])

@@ -2,13 +2,14 @@
 
 Every random attribute of a case's journey (its channel, whether it is away from home, which
 district, whether the hub holds each government document, a refusal, each document missing at
-each counter visit, each service time, each hand-off and rework delay) is a pure function of
-``(key, case number, purpose, step, item, visit)``: a SplitMix64-style hash of these integers gives
-64 random bits, which become a uniform on [0, 1) and then, by an exact transform, an exponential
-(inverse CDF) or a normal (Box–Muller from two keyed uniforms). Nothing is drawn from a stream, so a
-lever that changes how many numbers one case uses (a front desk instead of one counter per step,
-data sharing that skips documents) leaves every other case's numbers, and this case's other
-numbers, unchanged: paired scenarios meet the same luck (common random numbers).
+each counter visit, each service time, each hand-off and rework delay, each branch taken) is a
+pure function of ``(key, case number, purpose, step, item, visit)``: a SplitMix64-style hash of
+these integers gives 64 random bits, which become a uniform on [0, 1) and then, by an exact
+transform, an exponential (inverse CDF) or a normal (Box–Muller from two keyed uniforms).
+Nothing is drawn from a stream, so a lever that changes how many numbers one case uses (a front
+desk instead of one counter per step, data sharing that skips documents) leaves every other
+case's numbers, and this case's other numbers, unchanged: paired scenarios meet the same luck
+(common random numbers).
 
 ``key`` is drawn once per model from its generator (``service_key(model.rng)``); case numbers are
 the order in which cases open (1, 2, ...), the same in every scenario because arrivals are drawn
@@ -18,8 +19,9 @@ so the two engines take the same numbers bit for bit. The compiled functions liv
 ``model.kernel.keyed`` (numba's cache of the kernels would not notice a change made here) and are
 re-exported by this module.
 
-Packing: ``purpose`` < 2^8, ``step`` < 2^20 (the catalogue step's index + 1, ``StepPlan.key``; a
-bundled step's service times use each member's own; the front desk is 0),
+Packing: ``purpose`` < 2^8, ``step`` < 2^20 (the catalogue step's index + 1, ``StepPlan.key``, <
+2^10; a bundled step's service times use each member's own; the front desk is 0; a step done
+again after a loop back adds the loops before it << 10, ``in_round``, so it takes fresh numbers),
 ``item`` (a document number) < 2^20 and ``visit`` < 2^16 share one 64-bit word.
 """
 
@@ -29,7 +31,14 @@ import math
 
 import numpy as np
 
-from govlab.model.kernel import DISTRIBUTIONS, exponential, normal, service_factor, uniform
+from govlab.model.kernel import (
+    DISTRIBUTIONS,
+    exponential,
+    in_round,
+    normal,
+    service_factor,
+    uniform,
+)
 from govlab.model.kernel import K_AWAY as AWAY
 from govlab.model.kernel import K_AWAY_DISTRICT as AWAY_DISTRICT
 from govlab.model.kernel import K_BACKOFFICE as BACKOFFICE
@@ -39,6 +48,7 @@ from govlab.model.kernel import K_MISSING as MISSING
 from govlab.model.kernel import K_ONLINE as ONLINE
 from govlab.model.kernel import K_REFUSAL as REFUSAL
 from govlab.model.kernel import K_REWORK as REWORK
+from govlab.model.kernel import K_ROUTE as ROUTE
 from govlab.model.kernel import K_SHARED as SHARED
 
 __all__ = [
@@ -52,8 +62,10 @@ __all__ = [
     "ONLINE",
     "REFUSAL",
     "REWORK",
+    "ROUTE",
     "SHARED",
     "exponential",
+    "in_round",
     "lognormal_parameters",
     "normal",
     "service_factor",

@@ -47,7 +47,7 @@ from govlab.model.records import (
     CaseRecords,
     VisitRecords,
 )
-from govlab.model.routes import CasePlan
+from govlab.model.routes import LOOP, BranchPlan, CasePlan, StepPlan
 from govlab.scenarios import Scenario
 
 __all__ = ["RECORD_FIELDS", "Applicants", "Journeys", "Rules"]
@@ -191,9 +191,8 @@ class Journeys:
         """Move the file to the next office from ``time``: courier, electronic, or the
         applicant's next trip."""
         # the same number for a visit gap or a courier at this step
-        luck = draws.exponential(
-            self.key, job.case.number, draws.HANDOFF, job.case.plan.steps[job.step].key, 0, 0
-        )
+        key = draws.in_round(job.case.plan.steps[job.step].key, job.round)
+        luck = draws.exponential(self.key, job.case.number, draws.HANDOFF, key, 0, 0)
         if self.rules.carry and not self.rules.front_desk and not job.case.online:
             gap = self.rules.visit_gap_days * luck
             job.split[HANDOFF] += gap
@@ -250,7 +249,7 @@ class Journeys:
         """Start the case's source steps: at opening (``first``: the applicant's first contact)
         or after the front desk (inheriting its ``split``)."""
         plan = case.plan
-        case.waiting = [len(before) for before in plan.predecessors]
+        case.arrived = [0] * len(plan.steps)
         case.pending = len(plan.steps)
         stack: list[tuple[float, Job]] = []
         self._enter_steps(time, case, plan.sources, first, split, stack)
@@ -265,30 +264,81 @@ class Journeys:
         split: list[float] | None,
         stack: list[tuple[float, Job]],
     ) -> None:
-        """Enter ready steps; those that end at once go on ``stack`` with their end time."""
+        """Enter ready steps; those that end at once (skipped by a branch, or with no work) go on
+        ``stack`` with their end time."""
         for step in steps:
             job = Job(case, step, split)
+            if step in case.skipped:
+                stack.append((time, job))
+                continue
             ended = self._enter_step(time, job, first)
             if ended >= 0.0:
                 stack.append((ended, job))
 
     def _unwind(self, stack: list[tuple[float, Job]]) -> None:
-        """End the steps on ``stack``, last in first out, releasing their successors."""
+        """End the steps on ``stack``, last in first out: a step not skipped takes a branch if
+        it has any; a loop back restarts the loop's steps, else the steps waiting for this one
+        get its bit and those with every bit are released."""
         while stack:
             time, job = stack.pop()
             case = job.case
+            plan = case.plan
             case.pending -= 1
+            step = plan.steps[job.step]
+            if step.branches and job.step not in case.skipped:
+                branch = self._branch(case, job, step)
+                if branch is not None and branch.kind == LOOP:
+                    self._loop_back(time, case, job, branch, stack)
+                    continue
+                if branch is None:
+                    case.skipped.update(step.skip_on)
+                else:
+                    case.skipped.update(branch.skip)
+                    case.skipped.discard(branch.target)  # chosen (a choice), or -1
             if not case.pending:
                 self._complete(time, case, job)
                 continue
             released = []
-            for step in case.plan.successors[job.step]:
-                case.waiting[step] -= 1
-                if not case.waiting[step]:
-                    released.append(step)
+            for following, slot in zip(
+                plan.successors[job.step], plan.slots[job.step], strict=True
+            ):
+                if case.arrived[following] >> slot & 1:  # ended before, in its round
+                    continue
+                case.arrived[following] |= 1 << slot
+                if case.arrived[following] == (1 << len(plan.predecessors[following])) - 1:
+                    released.append(following)
             if released:  # passing the file on to the released steps is one hand-off
-                case.handoffs += 1
+                if any(following not in case.skipped for following in released):
+                    case.handoffs += 1
                 self._enter_steps(time, case, released, False, job.split, stack)
+
+    def _branch(self, case: Case, job: Job, step: StepPlan) -> BranchPlan | None:
+        """The branch the job's step takes by its case's number (None: go on); a loop beyond
+        the case's ``max_loops`` is not taken."""
+        key = draws.in_round(step.key, job.round)
+        u = draws.uniform(self.key, case.number, draws.ROUTE, key, 0, 0)
+        for branch in step.branches:
+            if u < branch.p:
+                if branch.kind == LOOP and case.loops >= case.plan.max_loops:
+                    return None
+                return branch
+            u -= branch.p
+        return None
+
+    def _loop_back(
+        self, time: float, case: Case, job: Job, branch: BranchPlan, stack: list[tuple[float, Job]]
+    ) -> None:
+        """The case goes back to the loop's target: the loop's steps restart (each keeps as
+        arrived its predecessors outside the loop; skipped stays skipped until the choice that
+        skipped it is made again), and the file goes back (a hand-off)."""
+        case.loops += 1
+        case.pending += len(branch.loop)
+        for member, arrived in zip(branch.loop, branch.arrived, strict=True):
+            case.arrived[member] = arrived  # a step a choice skipped stays skipped
+        case.handoffs += 1
+        if case.trace is not None:
+            case.trace.append((time, "loop", -1))
+        self._enter_steps(time, case, (branch.target,), False, job.split, stack)
 
     def _enter_step(self, time: float, job: Job, first: bool) -> float:
         """Send a ready job to its step's counter or back office; return the time it ended if
@@ -310,7 +360,8 @@ class Journeys:
         if not self.rules.front_desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
-            at_risk = [(step.key, doc) for doc in docs]
+            key = draws.in_round(step.key, job.round)
+            at_risk = [(key, doc) for doc in docs]
             if self.rules.carry:
                 docs.extend(step.case_docs)
             self._submit(job, docs, at_risk, office.counter)
@@ -404,7 +455,7 @@ class Journeys:
             case.returns += 1
             if case.trace is not None:
                 case.trace.append((time, "return", station))
-            key = case.plan.steps[job.step].key if job.step >= 0 else 0
+            key = draws.in_round(case.plan.steps[job.step].key, job.round) if job.step >= 0 else 0
             delay = self.rules.rework_days * draws.exponential(
                 self.key, number, draws.REWORK, key, 0, visit
             )

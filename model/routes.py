@@ -19,12 +19,37 @@ re-engineering levers change the catalogue before it gets here (``model.reengine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.scenarios import CaseType, Scenario
+from govlab.scenarios.routing import EXIT, dependency_edges, loop_steps
+
+__all__ = ["BranchPlan", "CasePlan", "StepPlan", "compile_plans", "dependency_edges"]
+
+# Branch kinds (scenarios.routing): a choice ahead, a loop back, the case leaving.
+CHOICE, LOOP, LEAVE = range(3)
+MAX_PREDECESSORS = 62  # a step's predecessors are bits of one 64-bit word (model.kernel)
+
+
+@dataclass(frozen=True, slots=True)
+class BranchPlan:
+    """One branch of a step's end, in plan step numbers.
+
+    ``p`` is the probability the case takes it (a return for correction already scaled by
+    transparency); ``skip`` the steps it skips (a choice: the step's other targets ahead; leaving:
+    every step waiting for this one). A loop does ``loop`` again (in plan order; the first is the
+    target), each restarting with ``arrived`` = its predecessors outside the loop as bits of its
+    ``CasePlan.predecessors`` (they stay done)."""
+
+    kind: int
+    p: float
+    target: int
+    skip: tuple[int, ...] = ()
+    loop: tuple[int, ...] = ()
+    arrived: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +70,8 @@ class StepPlan:
     case_docs: tuple[int, ...]
     members: tuple[int, ...] = ()
     parts: tuple[tuple[int, float, float], ...] = ()
+    branches: tuple[BranchPlan, ...] = ()
+    skip_on: tuple[int, ...] = ()  # skipped when the case goes on: every choice target ahead
 
     @property
     def key(self) -> int:
@@ -59,8 +86,10 @@ class CasePlan:
     ``predecessors[i]`` are the steps step i waits for (the precedence graph under the
     scenario's approval lever, transitively reduced); ``successors[i]`` (the steps waiting for
     step i) and ``sources`` (the steps waiting for none) are the same graph read forward, in
-    order. ``materials`` counts the distinct
+    order; ``slots[i][j]`` is step i's bit in the predecessors of ``successors[i][j]`` (a step
+    is ready when all its predecessors' bits have arrived). ``materials`` counts the distinct
     documents the case requires from outside itself (applicant papers and government documents).
+    ``max_loops``: loops back one case may take.
     """
 
     index: int
@@ -75,6 +104,8 @@ class CasePlan:
     materials: int
     successors: tuple[tuple[int, ...], ...]
     sources: tuple[int, ...]
+    slots: tuple[tuple[int, ...], ...] = ()
+    max_loops: int = 0
 
     @property
     def kind(self) -> int:
@@ -88,23 +119,6 @@ class CasePlan:
         return counters + sum(s.backoffice_days > 0.0 for s in self.steps)
 
 
-def dependency_edges(service: CaseType) -> list[tuple[int, int]]:
-    """The precedence graph of a service's catalogue steps as edges ``(before, after)``: in-case
-    documents (from the last earlier step issuing each), barriers and ``after`` names."""
-    steps = service.steps
-    names = {step.name: i for i, step in enumerate(steps) if step.name}
-    edges: set[tuple[int, int]] = set()
-    issuer: dict[str, int] = {}
-    for i, step in enumerate(steps):
-        edges.update((issuer[doc], i) for doc in step.requires if doc in issuer)
-        edges.update((names[name], i) for name in step.after)
-        for j in range(i):
-            if not step.approval or not steps[j].approval:
-                edges.add((j, i))
-        issuer.update(dict.fromkeys(step.issues, i))
-    return sorted(edges)
-
-
 def _contracted(n: int, edges: list[tuple[int, int]], group_of: list[int]) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(set(group_of)))
@@ -112,14 +126,26 @@ def _contracted(n: int, edges: list[tuple[int, int]], group_of: list[int]) -> nx
     return graph
 
 
+def routed_steps(service: CaseType) -> set[int]:
+    """The catalogue steps with branches or named by one (bundling leaves them alone)."""
+    names = {step.name: i for i, step in enumerate(service.steps) if step.name}
+    routed = {i for i, step in enumerate(service.steps) if step.branches}
+    routed.update(names[b.to] for step in service.steps for b in step.branches if b.to != EXIT)
+    return routed
+
+
 def bundle_groups(service: CaseType, edges: list[tuple[int, int]]) -> list[int]:
     """Bundling: each catalogue step's group (the first step of the group), merging a step into
-    the earliest group of its function that keeps the graph acyclic."""
+    the earliest group of its function that keeps the graph acyclic. Steps with branches, and
+    their targets, stay alone."""
     n = len(service.steps)
     group_of = list(range(n))
+    routed = routed_steps(service)
     for j in range(n):
+        if j in routed:
+            continue
         for g in sorted(set(group_of[:j])):
-            if service.steps[g].function != service.steps[j].function:
+            if g in routed or service.steps[g].function != service.steps[j].function:
                 continue
             trial = [g if x == j else x for x in group_of]
             if nx.is_directed_acyclic_graph(_contracted(n, edges, trial)):
@@ -153,6 +179,7 @@ def compile_plans(scenario: Scenario) -> tuple[CasePlan, ...]:
             )
         else:
             predecessors = tuple(() if k == 0 else (k - 1,) for k in range(len(order)))
+        steps = _with_branches(scenario, service, groups, steps, predecessors)
         external = dict.fromkeys(d for s in steps for d in (*s.applicant_docs, *s.government_docs))
         government = tuple(dict.fromkeys(d for s in steps for d in s.government_docs))
         plans.append(
@@ -172,9 +199,71 @@ def compile_plans(scenario: Scenario) -> tuple[CasePlan, ...]:
                     for i in range(len(steps))
                 ),
                 tuple(k for k, before in enumerate(predecessors) if not before),
+                tuple(
+                    tuple(
+                        predecessors[k].index(i)
+                        for k, before in enumerate(predecessors)
+                        if i in before
+                    )
+                    for i in range(len(steps))
+                ),
+                service.max_loops,
             )
         )
     return tuple(plans)
+
+
+def _with_branches(
+    scenario: Scenario,
+    service: CaseType,
+    groups: list[tuple[int, ...]],
+    steps: tuple[StepPlan, ...],
+    predecessors: tuple[tuple[int, ...], ...],
+) -> tuple[StepPlan, ...]:
+    """The steps with their branches in plan numbers (``BranchPlan``); a step may wait for at
+    most ``MAX_PREDECESSORS`` others."""
+    for before in predecessors:
+        if len(before) > MAX_PREDECESSORS:
+            raise ValueError(
+                f"services: a step of {service!r} waits for {len(before)} others under this "
+                f"scenario's approval; at most {MAX_PREDECESSORS}"
+            )
+    if not any(step.branches for step in service.steps):
+        return steps
+    position = {i: k for k, members in enumerate(groups) for i in members}
+    names = {step.name: position[i] for i, step in enumerate(service.steps) if step.name}
+    graph = nx.DiGraph((p, k) for k, before in enumerate(predecessors) for p in before)
+    graph.add_nodes_from(range(len(steps)))
+    world, levers = scenario.world, scenario.levers
+    prevented = 1.0 - world.transparency_effect * levers.transparency
+    planned = list(steps)
+    for i, catalogue_step in enumerate(service.steps):
+        if not catalogue_step.branches:
+            continue
+        k = position[i]
+        ahead = tuple(
+            names[b.to]
+            for b in catalogue_step.branches
+            if b.to != EXIT and names[b.to] != k and names[b.to] not in nx.ancestors(graph, k)
+        )
+        branches = []
+        for branch in catalogue_step.branches:
+            p = branch.p * (prevented if branch.correction else 1.0)
+            if branch.to == EXIT:
+                branches.append(BranchPlan(LEAVE, p, -1, tuple(sorted(nx.descendants(graph, k)))))
+                continue
+            target = names[branch.to]
+            if target in ahead:
+                skip = tuple(t for t in ahead if t != target)
+                branches.append(BranchPlan(CHOICE, p, target, skip))
+                continue
+            loop = tuple(loop_steps(graph, target, k))
+            arrived = tuple(
+                sum(1 << j for j, p in enumerate(predecessors[m]) if p not in loop) for m in loop
+            )
+            branches.append(BranchPlan(LOOP, p, target, (), loop, arrived))
+        planned[k] = replace(steps[k], branches=tuple(branches), skip_on=ahead)
+    return tuple(planned)
 
 
 def _step_plans(

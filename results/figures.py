@@ -20,7 +20,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govlab.results.metric_info import info
-from govlab.results.names import metric_label, metric_name, scenario_label, words
+from govlab.results.names import (
+    metric_label,
+    metric_name,
+    parameter_name,
+    scenario_label,
+    words,
+)
 from govlab.results.palette import scenario_colour
 from govlab.results.stats import t_interval
 from govlab.viz.fonts import use_bundled_font
@@ -113,10 +119,10 @@ def difference_bars(rows: list[dict[str, Any]], metric: str) -> Figure:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [_label(r, multi) for r in chosen])
     ax.invert_yaxis()
-    baseline = chosen[0]["baseline"] if chosen else "baseline"
+    baseline = scenario_label(chosen[0]["baseline"], "en") if chosen else "baseline"
     what = "percentage points" if share else "%, Fieller 95% CI"
     ax.set_xlabel(f"change vs {baseline} ({what}), paired by seed")
-    ax.set_title(metric)
+    ax.set_title(metric_name(metric, "en"))
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -134,7 +140,7 @@ def delay_distribution(cases: pd.DataFrame, labels: list[str]) -> Figure:
             np.arange(1, len(delays) + 1) / len(delays),
             where="post",
             color=colour(label, index),
-            label=f"{label} (median {np.median(delays):.2g} d)",
+            label=f"{scenario_label(label, 'en')} (median {np.median(delays):.2g} d)",
         )
     ax.set_xscale("log")
     ax.set_xlabel("delay from arrival to completion (working days, log scale)")
@@ -182,7 +188,13 @@ def series_band(
         high = np.array([i.high for i in intervals])
         if nonnegative:
             low = np.maximum(low, 0.0)
-        ax.plot(table.index, mean, color=colour(label, index), label=label, linewidth=1.2)
+        ax.plot(
+            table.index,
+            mean,
+            color=colour(label, index),
+            label=scenario_label(label, "en"),
+            linewidth=1.2,
+        )
         ax.fill_between(table.index, low, high, color=colour(label, index), alpha=0.2, linewidth=0)
     if nonnegative:
         ax.set_ylim(bottom=0)
@@ -192,9 +204,10 @@ def series_band(
         ax.text(warmup_days, 0.02, " warm-up ends", transform=ax.get_xaxis_transform(),
                 fontsize=7, va="bottom", color="#555555")  # fmt: skip
     ax.set_xlabel("working day")
-    ax.set_ylabel(name)
+    ax.set_ylabel(metric_label(name, "en"))
     suffix = f"; {smooth_days}-day rolling mean" if smooth_days > 1 else ""
-    ax.set_title(f"{name} (mean, 95% band over replications{suffix})", fontsize=10)
+    title = f"{metric_name(name, 'en')} (mean, 95% band over replications{suffix})"
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncols=2)
     return fig
@@ -238,22 +251,33 @@ def sensitivity_bars(
         for xi, floor in zip(offset, floors, strict=True):
             if floor is not None:
                 ax.hlines(floor, xi - width / 2, xi + width / 2, color="black", linewidth=1.5)
-    ax.set_xticks(x, [r["parameter"] for r in chosen], rotation=20, ha="right")
+    ax.set_xticks(x, [parameter_name(r["parameter"]) for r in chosen], rotation=20, ha="right")
     ax.set_ylabel("index")
-    where = f" — {scenario}" if scenario else ""
+    where = f" — {scenario_label(scenario, 'en')}" if scenario else ""
     checked = any(r.get("noise_checked") for r in chosen)
     noise = "hollow: within noise" if checked else "simulation noise not assessed"
-    ax.set_title(f"{method} sensitivity of {metric}{where} (95% conf.; {noise})", fontsize=9)
+    what = f"{method} sensitivity of {metric_name(metric, 'en')}{where}"
+    ax.set_title(f"{what} (95% conf.; {noise})", fontsize=9)
     ax.axhline(0, color="black", linewidth=0.6)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     return fig
 
 
-def png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes."""
+REPORT_DPI = 200  # sharp on a projector and in print (issue 24 item 6)
+
+
+def png(fig: Figure, dpi: int = REPORT_DPI) -> bytes:
+    """The figure as PNG bytes (``REPORT_DPI`` by default)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def svg(fig: Figure) -> bytes:
+    """The figure as SVG (vector: any size, text kept as paths so it reads without the font)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg")
     return buffer.getvalue()
 
 
@@ -269,11 +293,12 @@ def parameter_scatter(
     for ax, name in zip(axes, names, strict=False):
         x = [points[p][name] for p in means.index]
         ax.scatter(x, means.to_numpy(), s=10, alpha=0.7, color=SERIES_COLOURS[0])
-        ax.set_xlabel(name, fontsize=8)
+        ax.set_xlabel(parameter_name(name), fontsize=8)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(metric)
-    where = f" — {label}" if label else ""
-    fig.suptitle(f"{metric} per design point (mean over replications){where}", fontsize=10)
+    axes[0].set_ylabel(metric_label(metric, "en"))
+    where = f" — {scenario_label(label, 'en')}" if label else ""
+    what = f"{metric_name(metric, 'en')} per design point"
+    fig.suptitle(f"{what} (mean over replications){where}", fontsize=10)
     return fig
 
 
@@ -288,7 +313,8 @@ def warmup_series(
         k = len(values) // batch
         means = np.nanmean(np.asarray(values[: k * batch], float).reshape(k, batch), axis=1)
         days = batch * np.arange(k) + batch / 2
-        ax.plot(days, means, color=colour(label, index), label=label, linewidth=1.2)
+        name = scenario_label(label, "en")
+        ax.plot(days, means, color=colour(label, index), label=name, linewidth=1.2)
         cut = truncation_days.get(label)
         if cut is not None:
             ax.axvline(cut, color=colour(label, index), linestyle="--", linewidth=0.8)

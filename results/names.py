@@ -1,12 +1,13 @@
-"""Display names in English and Chinese: scenarios, metrics (with units) and the words of the
-results tables and figures — the one source for the results tab, the report and the trainer app.
+"""Display names in English and Chinese: scenarios (with their one-line notes), metrics (with
+units) and the words of the results tables and figures — the one source for the results tab, the
+report and the trainer app.
 
 Kept free of solara (``results`` must not import the app), the same way as ``results.palette``:
 ``viz.i18n`` reads the scenario names here, ``results.figures`` and ``results.report`` read the
 metric names and words. English is the source text: ``words("zh")`` maps an English phrase to its
-Chinese (unknown phrases stay English, so a missing entry shows, never breaks). In English the
-report keeps its code names (``silo``, ``delay_mean_days``): ``scenario_label`` and
-``metric_label`` change nothing unless the language is Chinese.
+Chinese (unknown phrases stay English, so a missing entry shows, never breaks). No label shows a
+code name in either language: a metric or scenario outside the tables shows its name with spaces
+for underscores (the code names stay in the report's definitions table and in file names).
 """
 
 from __future__ import annotations
@@ -27,75 +28,153 @@ SCENARIOS = {  # name: (English, Chinese) — the names of the live panes
     "smart_overloaded": ("S5 with an overloaded response office", "S5 接诉即办人手不足"),
 }
 
-METRICS_ZH = {  # metric: Chinese name (its unit comes from metric_info, translated by UNITS_ZH)
-    "delay_mean_days": "平均办理时长",
-    "delay_p50_days": "办理时长中位数",
-    "delay_p90_days": "办理时长 90 分位",
-    "delay_p99_days": "办理时长 99 分位",
-    "wait_days_mean": "平均排队时间",
-    "service_days_mean": "平均办理（服务）时间",
-    "handoff_days_mean": "平均流转时间",
-    "travel_days_mean": "平均路途时间",
-    "rework_days_mean": "因缺材料返工的平均时间",
-    "business_registration_days_mean": "企业开办平均时长",
-    "trips_per_case": "每件跑动次数",
-    "share_at_most_one_trip": "最多跑一次的比例",
-    "share_zero_trips": "零跑动的比例",
-    "documents_submitted_per_case": "每件提交材料数",
-    "documents_resubmitted_per_case": "每件补交材料数",
-    "handoffs_per_case": "每件部门间流转次数",
-    "offices_per_case": "每件涉及办公室数",
-    "returns_per_case": "每件因缺材料往返次数",
-    "hub_retrievals_per_case": "每件从数据平台调取的材料数",
-    "online_share": "网上办理比例",
-    "refused_share": "被拒办比例（异地）",
-    "refusals": "拒办件数",
-    "utilisation_mean": "平均工作负荷率",
-    "cases_completed": "办结件数",
-    "cases_opened": "受理件数",
-    "cases_open_at_end": "期末在办件数",
-    "abandoned_cases": "放弃办理件数",
-    "abandonment_share": "放弃办理比例",
-    "reallocations": "人员调配次数",
-    "participation_rate": "参与率",
-    "participation_rate_final": "期末参与率",
-    "trust_mean": "平均信任",
-    "trust_mean_final": "期末平均信任",
-    "trust_sd_final": "期末信任标准差",
-    "satisfaction_mean": "平均满意度",
-    "participation_drift_per_100_days": "参与率变化（每 100 天）",
-    "trust_drift_per_100_days": "信任变化（每 100 天）",
-    "efficacy_mean_final": "期末平均效能感",
-    "requests": "诉求件数",
-    "requests_per_resident_per_year": "每位居民每年诉求数",
-    "complaints": "投诉件数",
-    "response_rate": "诉求答复率",
-    "office_backlog_days_final": "期末接诉办积压",
-    "community_resolution_share": "社区自行解决比例",
-    "coproduction_share": "合作生产比例",
-    "coproducer_share": "合作生产者比例",
-    "enterprise_participation_rate_final": "期末企业参与率",
-    "enterprise_trust_mean": "企业平均信任",
-    "enterprise_trust_mean_final": "期末企业平均信任",
-    "enterprise_trust_drift_per_100_days": "企业信任变化（每 100 天）",
-    "delay_gap_digital": "数字鸿沟：办理时长差",
-    "delay_gap_digital_raw": "数字鸿沟：办理时长差（未调整）",
-    "delay_gap_districts": "区际办理时长差",
-    "delay_gini_districts": "区际办理时长基尼系数",
-    "trips_gap_digital": "数字鸿沟：跑动次数差",
-    "trips_gini_districts": "区际跑动次数基尼系数",
-    "procedures_per_case": "每件办事环节数",
-    "materials_per_case": "每件所需材料数",
-    "staff_total": "人员总数",
-    "cost_per_year": "年运行成本",
-    "cost_build_yuan": "建设成本",
-    "staff_needed": "所需人员",
-    "staff_budget_raise": "人员编制增加",
-    "staff_withdrawn": "撤回人员",
-    "privacy_incidents": "隐私事件数",
-    "privacy_incidents_per_10k_residents_per_year": "隐私事件（每万居民每年）",
-    "privacy_trust_lost_per_resident": "隐私事件造成的人均信任损失",
-    "privacy_incidents_per_10k_cases": "隐私事件（每万件）",
+SCENARIO_NOTES = {  # name: (English, Chinese) — one line on what the scenario changes
+    "silo": (
+        "separate counters per department, papers carried by the applicant, approvals one after "
+        "another, service only in the home district",
+        "各部门分设窗口，材料由群众携带，串联审批，只能在户籍地办理",
+    ),
+    "front_desk": ("S0 + one pooled front desk per district", "S0 + 每区一个综合窗口（一窗受理）"),
+    "data_sharing": (
+        "S1 + data sharing (papers issued by a department are fetched from the data hub)",
+        "S1 + 数据共享（部门出具的材料从数据平台调取）",
+    ),
+    "parallel": (
+        "S2 + parallel approval + electronic hand-off",
+        "S2 + 并联审批 + 电子流转",
+    ),
+    "seamless": (
+        "S3 + service in any district + needs sensing that moves staff quickly",
+        "S3 + 跨域通办 + 需求感知、快速调配人员",
+    ),
+    "smart": (
+        "S4 + open participation platform + co-production + high transparency",
+        "S4 + 开放参与平台 + 合作生产 + 高透明度",
+    ),
+    "smart_unprotected": (
+        "S5 with no privacy protection on the data hub (the trust cost of unprotected data "
+        "sharing)",
+        "S5 但数据平台无隐私保护（不加保护共享数据的信任代价）",
+    ),
+    "smart_overloaded": (
+        "S5 with an understaffed response office answering every request: participation rises, "
+        "then falls",
+        "S5，但接诉即办（12345）人手不足：参与先升后降",
+    ),
+    "reengineered": (
+        "S3 + process re-engineering: bundled steps, certificates exempted, time limits met by "
+        "28% more staff",
+        "S3 + 流程再造：一件事一次办（环节合并）、免证办、承诺时限",
+    ),
+}
+
+METRICS = {  # metric: (English, Chinese) — its unit comes from metric_info (UNITS_ZH in Chinese)
+    "delay_mean_days": ("mean delay", "平均办理时长"),
+    "delay_p50_days": ("median delay", "办理时长中位数"),
+    "delay_p90_days": ("delay, 90th percentile", "办理时长 90 分位"),
+    "delay_p99_days": ("delay, 99th percentile", "办理时长 99 分位"),
+    "wait_days_mean": ("mean time queued", "平均排队时间"),
+    "service_days_mean": ("mean time in service", "平均办理（服务）时间"),
+    "handoff_days_mean": ("mean time in hand-offs", "平均流转时间"),
+    "travel_days_mean": ("mean travel time", "平均路途时间"),
+    "rework_days_mean": ("mean time lost to returns for papers", "因缺材料返工的平均时间"),
+    "business_registration_days_mean": ("mean delay of business registration", "企业开办平均时长"),
+    "trips_per_case": ("trips per case", "每件跑动次数"),
+    "share_at_most_one_trip": ("share served in at most one trip", "最多跑一次的比例"),
+    "share_zero_trips": ("share served with no trip", "零跑动的比例"),
+    "documents_submitted_per_case": ("documents submitted per case", "每件提交材料数"),
+    "documents_resubmitted_per_case": ("documents submitted again per case", "每件补交材料数"),
+    "handoffs_per_case": ("hand-offs between departments per case", "每件部门间流转次数"),
+    "offices_per_case": ("offices per case", "每件涉及办公室数"),
+    "returns_per_case": ("returns for a missing paper per case", "每件因缺材料往返次数"),
+    "hub_retrievals_per_case": (
+        "documents fetched from the data hub per case",
+        "每件从数据平台调取的材料数",
+    ),
+    "online_share": ("share served online", "网上办理比例"),
+    "refused_share": ("share refused (outside home district)", "被拒办比例（异地）"),
+    "refusals": ("cases refused", "拒办件数"),
+    "utilisation_mean": ("mean staff utilisation", "平均工作负荷率"),
+    "cases_completed": ("cases completed", "办结件数"),
+    "cases_opened": ("cases opened", "受理件数"),
+    "cases_open_at_end": ("cases open at the end", "期末在办件数"),
+    "abandoned_cases": ("cases given up", "放弃办理件数"),
+    "abandonment_share": ("share of cases given up", "放弃办理比例"),
+    "reallocations": ("staff reallocations", "人员调配次数"),
+    "participation_rate": ("participation rate", "参与率"),
+    "participation_rate_final": ("participation rate at the end", "期末参与率"),
+    "trust_mean": ("mean trust", "平均信任"),
+    "trust_mean_final": ("mean trust at the end", "期末平均信任"),
+    "trust_sd_final": ("spread of trust at the end (SD)", "期末信任标准差"),
+    "satisfaction_mean": ("mean satisfaction", "平均满意度"),
+    "participation_drift_per_100_days": (
+        "change in participation (per 100 days)",
+        "参与率变化（每 100 天）",
+    ),
+    "trust_drift_per_100_days": ("change in trust (per 100 days)", "信任变化（每 100 天）"),
+    "efficacy_mean_final": ("mean efficacy at the end", "期末平均效能感"),
+    "requests": ("requests", "诉求件数"),
+    "requests_per_resident_per_year": ("requests per resident per year", "每位居民每年诉求数"),
+    "complaints": ("complaints", "投诉件数"),
+    "response_rate": ("share of requests answered", "诉求答复率"),
+    "office_backlog_days_final": ("response office backlog at the end", "期末接诉办积压"),
+    "community_resolution_share": ("share resolved by communities", "社区自行解决比例"),
+    "coproduction_share": ("co-production share", "合作生产比例"),
+    "coproducer_share": ("share of co-producers", "合作生产者比例"),
+    "enterprise_participation_rate_final": (
+        "enterprise participation at the end",
+        "期末企业参与率",
+    ),
+    "enterprise_trust_mean": ("mean enterprise trust", "企业平均信任"),
+    "enterprise_trust_mean_final": ("mean enterprise trust at the end", "期末企业平均信任"),
+    "enterprise_trust_drift_per_100_days": (
+        "change in enterprise trust (per 100 days)",
+        "企业信任变化（每 100 天）",
+    ),
+    "delay_gap_digital": ("digital divide: delay gap", "数字鸿沟：办理时长差"),
+    "delay_gap_digital_raw": (
+        "digital divide: delay gap (unadjusted)",
+        "数字鸿沟：办理时长差（未调整）",
+    ),
+    "delay_gap_districts": ("delay gap between districts", "区际办理时长差"),
+    "delay_gini_districts": ("Gini of delay across districts", "区际办理时长基尼系数"),
+    "trips_gap_digital": ("digital divide: trips gap", "数字鸿沟：跑动次数差"),
+    "trips_gini_districts": ("Gini of trips across districts", "区际跑动次数基尼系数"),
+    "procedures_per_case": ("procedures per case", "每件办事环节数"),
+    "materials_per_case": ("materials required per case", "每件所需材料数"),
+    "staff_total": ("total staff", "人员总数"),
+    "cost_per_year": ("running cost per year", "年运行成本"),
+    "cost_build_yuan": ("build cost", "建设成本"),
+    "staff_needed": ("staff needed", "所需人员"),
+    "staff_budget_raise": ("staff budget raise", "人员编制增加"),
+    "staff_withdrawn": ("staff withdrawn", "撤回人员"),
+    "privacy_incidents": ("privacy incidents", "隐私事件数"),
+    "privacy_incidents_per_10k_residents_per_year": (
+        "privacy incidents (per 10,000 residents a year)",
+        "隐私事件（每万居民每年）",
+    ),
+    "privacy_trust_lost_per_resident": (
+        "trust lost to privacy incidents per resident",
+        "隐私事件造成的人均信任损失",
+    ),
+    "privacy_incidents_per_10k_cases": (
+        "privacy incidents (per 10,000 cases)",
+        "隐私事件（每万件）",
+    ),
+}
+METRICS_EN = {name: pair[0] for name, pair in METRICS.items()}
+METRICS_ZH = {name: pair[1] for name, pair in METRICS.items()}
+
+FAMILIES = {  # the families of metrics within which p-values are Holm-adjusted
+    "burden": ("burden on the applicant", "办事负担"),
+    "capacity": ("capacity", "服务能力"),
+    "civic": ("civic response", "公众反应"),
+    "delay": ("delay", "办理时长"),
+    "design": ("design", "设计属性"),
+    "diagnostic": ("diagnostics", "诊断指标"),
+    "equity": ("equity", "公平"),
+    "risk": ("risk", "风险"),
+    "other": ("other", "其他"),
 }
 
 UNITS_ZH = {
@@ -160,22 +239,49 @@ def scenario_name(name: str, lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
+def scenario_note(name: str, description: str, lang: str) -> str:
+    """A scenario's one-line note in ``lang`` (a scenario outside the table: its file's
+    ``description``)."""
+    pair = SCENARIO_NOTES.get(name)
+    if pair is None:
+        return description
+    return pair[1] if lang == "zh" else pair[0]
+
+
 def scenario_label(name: str, lang: str) -> str:
-    """A scenario in the results tables and figures: its code name in English (the report's,
-    unchanged), its display name in Chinese."""
-    return scenario_name(name, lang) if lang == "zh" else name
+    """A scenario (or a "name #point" label) in the results tables and figures: its display
+    name in ``lang``."""
+    base, hash_, point = name.partition(" #")
+    return scenario_name(base, lang) + (f" #{point}" if hash_ else "")
 
 
 def metric_name(name: str, lang: str) -> str:
-    """A metric's name: the code name in English, the Chinese name in Chinese (a dotted name
-    ``by_case_type.x.delay_mean_days`` keeps its prefix; an unknown metric stays a code name)."""
-    if lang != "zh":
-        return name
+    """A metric's readable name in ``lang`` (a dotted name ``by_case_type.x.delay_mean_days``
+    names its group in brackets; an unknown metric shows its name with spaces for
+    underscores)."""
     prefix, _, base = name.rpartition(".")
-    chinese = METRICS_ZH.get(base)
-    if chinese is None:
-        return name
-    return f"{chinese}（{prefix}）" if prefix else chinese
+    pair = METRICS.get(base)
+    if pair is None:
+        return name.replace("_", " ")
+    text = pair[1] if lang == "zh" else pair[0]
+    if not prefix:
+        return text
+    group = prefix.rpartition(".")[2].replace("_", " ")
+    return f"{text}（{group}）" if lang == "zh" else f"{text} ({group})"
+
+
+def parameter_name(key: str) -> str:
+    """A swept parameter (``levers.data_sharing``, ``world.p_missing_document``) in words: its
+    field name with spaces (the scenario file's section is left out)."""
+    return key.rpartition(".")[2].replace("_", " ")
+
+
+def family_name(family: str, lang: str) -> str:
+    """A family of metrics in ``lang``."""
+    pair = FAMILIES.get(family)
+    if pair is None:
+        return family.replace("_", " ")
+    return pair[1] if lang == "zh" else pair[0]
 
 
 def unit_name(name: str, lang: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from govlab.results import figures, frames, stats
-from govlab.results.names import metric_name, scenario_label, unit_name, words
+from govlab.results.names import family_name, metric_name, scenario_label, unit_name, words
 from govlab.results.sensitivity import NOISE_NOTE, SensitivityError, analyse, index_text
 from govlab.results.store import Store
 
@@ -132,13 +132,13 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
             "{m} metrics the runs report ({n} comparisons), whichever are shown: {members}."
         )
         text = text.format(
-            family=html.escape(tested["family"]),
+            family=html.escape(family_name(tested["family"], lang)),
             m=len(members),
             n=tested["family_size"],
-            members=html.escape(", ".join(members)),
+            members=html.escape(", ".join(metric_name(m, lang) for m in members)),
         )
         note = f"<p class=muted>{text}</p>"
-    unit = html.escape(unit_name(metric, lang) if lang == "zh" else first.get("unit") or "")
+    unit = html.escape(unit_name(metric, lang))
     return (
         f"<h3>{html.escape(metric_name(metric, lang))} <span class=muted>[{unit}]</span></h3>"
         + table_html(header, body)
@@ -149,9 +149,10 @@ def comparison_html(rows: list[dict[str, Any]], metric: str, lang: str = "en") -
 class Page:
     """Accumulates sections and figures of the report."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, svg: bool = False) -> None:
         self.parts: list[str] = []
         self.out = out
+        self.svg = svg  # also write figures/<name>.svg
         self.figures: list[str] = []
 
     def add(self, text: str) -> None:
@@ -161,6 +162,8 @@ class Page:
         data = figures.png(fig)
         (self.out / "figures").mkdir(parents=True, exist_ok=True)
         (self.out / "figures" / f"{name}.png").write_bytes(data)
+        if self.svg:
+            (self.out / "figures" / f"{name}.svg").write_bytes(figures.svg(fig))
         encoded = base64.b64encode(data).decode()
         self.figures.append(name)
         self.add(
@@ -204,8 +207,10 @@ def build_report(
     notes: list[str] | None = None,
     sections: list[Section] | None = None,
     scenarios_match: bool = True,
+    svg: bool = False,
 ) -> Path:
-    """Write ``out/index.html`` (and ``out/figures/*.png``) for experiment ``name``.
+    """Write ``out/index.html`` (and ``out/figures/*.png`` at ``figures.REPORT_DPI``, with
+    ``svg`` also ``*.svg``) for experiment ``name``.
 
     Args:
         store: the results store.
@@ -217,6 +222,7 @@ def build_report(
         notes: remarks on how ``scenarios`` were obtained.
         scenarios_match: False when ``scenarios`` differ from those the runs were made with.
         sections: the sections in order (default ``SECTIONS``); each is ``f(page, context)``.
+        svg: also write each figure as SVG beside its PNG.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -224,7 +230,7 @@ def build_report(
     metrics = metrics or data.headline() or data.metric_names()[:6]
     rows = stats.compare(data.wide, metrics, data.baseline, order=data.labels)
     context = Context(store, data, metrics, rows, scenarios, list(notes or []), scenarios_match)
-    page = Page(out)
+    page = Page(out, svg)
     for section in SECTIONS if sections is None else sections:
         section(page, context)
     document = (
@@ -327,7 +333,7 @@ def _series(page: Page, ctx: Context) -> None:
             figures.series_band(
                 series, ctx.data.labels, name_, SMOOTH.get(name_, 1), ctx.warmup_days
             ),
-            f"{name_} over time (shaded: the warm-up before the delay window)",
+            f"{metric_name(name_, 'en')} over time (shaded: the warm-up before the delay window)",
         )
 
 

@@ -18,6 +18,7 @@ from govlab.scenarios.costs import Costs
 from govlab.scenarios.fields import Frozen, Share, Utility
 from govlab.scenarios.levers import Levers
 from govlab.scenarios.reengineering import Reengineering, check_reengineering
+from govlab.scenarios.routing import check_branches
 from govlab.scenarios.services import (
     SERVICE_CATALOGUE,
     CaseType,
@@ -107,6 +108,7 @@ class Scenario(Frozen):
                     if document not in self.documents:
                         raise ValueError(f"{where}: unknown document {document!r}")
             check_step_names(name, service)
+            check_branches(name, service)
         check_reengineering(self)
         return self
 

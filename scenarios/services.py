@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from govlab.scenarios.fields import Frozen
+from govlab.scenarios.routing import Branch
 
 SERVICE_CATALOGUE = Path(__file__).with_name("service_catalogue.toml")
 
@@ -59,6 +60,13 @@ class Step(Frozen):
         "documents it needs (parallel approval)",
         strict=False,  # a TOML array is a list
     )
+    branches: tuple[Branch, ...] = Field(
+        (),
+        max_length=16,
+        description="where a case may go when this step ends, each with its probability; the "
+        "rest goes on (scenarios.routing)",
+        strict=False,
+    )
 
 
 class CaseType(Frozen):
@@ -69,7 +77,12 @@ class CaseType(Frozen):
         ge=0.0, le=10_000.0, description="cases per applicant per year; 1/year"
     )
     online: bool = Field(True, description="the service can be offered online")
-    steps: tuple[Step, ...] = Field(min_length=1, description="the route, in order", strict=False)
+    steps: tuple[Step, ...] = Field(
+        min_length=1, max_length=1000, description="the route, in order", strict=False
+    )
+    max_loops: int = Field(
+        20, ge=0, le=1000, description="loops back (rework) one case may take; count"
+    )
 
 
 @cache

@@ -30,8 +30,8 @@ def textbook_scenario(
         services: ``{name: {"per_hour": λ, "steps": [step, ...]}}``; a step is a dict with
             ``function`` and optionally ``counter_hours``, ``backoffice_hours``, ``requires`` and
             ``issues`` (document names: ``"form"``, an applicant's paper, or one of
-            ``CASE_DOCUMENTS``, issued by the first function), ``approval``, ``name`` and
-            ``after``.
+            ``CASE_DOCUMENTS``, issued by the first function), ``approval``, ``name``,
+            ``after`` and ``branches``; a service may give ``max_loops``.
         levers: lever overrides (default: no online channel, electronic hand-off).
         world: world overrides on top of the textbook world.
         residents: applicants; only scales the per-applicant rate.
@@ -72,9 +72,11 @@ def textbook_scenario(
                     "approval": step.get("approval", True),
                     "name": step.get("name", ""),
                     "after": step.get("after", []),
+                    "branches": step.get("branches", []),
                 }
                 for step in spec["steps"]
             ],
+            **({"max_loops": spec["max_loops"]} if "max_loops" in spec else {}),
         }
         for name, spec in services.items()
     }

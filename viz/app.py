@@ -23,7 +23,7 @@ from govlab.results.provenance import model_version
 from govlab.viz import i18n, sessions, style
 from govlab.viz.about import AboutPage
 from govlab.viz.controls import LeverControls, ScenarioPickers, Transport
-from govlab.viz.links import comparison_from_query, comparison_query
+from govlab.viz.links import comparison_from_query, comparison_query, link_language
 from govlab.viz.pair import PaneSpec
 from govlab.viz.results_page import ResultsPage, StoredRun, version_note
 from govlab.viz.session import InputError, Session, Shown
@@ -149,8 +149,11 @@ def Trainer(session: Session, link_problem: str) -> None:
     """The trainer: live panes, journey and resident networks, stored results, about."""
     shown = use_shown(session, Shown.controls)
     session.render_lock = reacton.core.get_render_context().thread_lock
-    lang = solara.use_reactive(header_language())
-    language_chosen = solara.use_reactive(False)  # by the user: the browser's report then waits
+    search = solara.use_router().search
+    linked = solara.use_memo(lambda: _link_language(search), [])
+    lang = solara.use_reactive(linked or header_language())
+    # chosen by the user or named by the link: the browser's report then does not decide
+    language_chosen = solara.use_reactive(linked is not None)
     projector = solara.use_reactive(False)
     show_levers = solara.use_reactive(True)
     tab = solara.use_reactive(TAB_LIVE)
@@ -170,6 +173,7 @@ def Trainer(session: Session, link_problem: str) -> None:
         problem.set("")
         version.set(version_note(run, model_version(), lang.value))
         tab.set(TAB_LIVE)
+        session.replay_to(run.days, "run")  # a stored run opens at its last day
 
     def toggle_projector() -> None:
         on = not projector.value
@@ -232,6 +236,15 @@ def Trainer(session: Session, link_problem: str) -> None:
                 AboutPage(lang.value)
 
 
+def _link_language(query: str | None) -> str | None:
+    """The language the page's link names, if any (a bad one is ignored here: ``new_session``
+    reports the link's problem)."""
+    try:
+        return link_language(query)
+    except InputError:
+        return None
+
+
 @solara.component
 def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) -> None:
     """The difference strip, the two panes and the (folding) lever panel."""
@@ -267,8 +280,11 @@ def DayCounter(session: Session, lang: str) -> None:
         classes=["govlab-day"],
         style={"font-size": "1.3em", "font-weight": "bold"},
     )
-    if shown.replaying:  # a link's day: the counter climbs while this shows
-        going = "replaying the link to day {day}…"
+    if shown.replaying:  # a link's day or a stored run's last: the counter climbs meanwhile
+        going = {
+            "link": "replaying the link to day {day}…",
+            "run": "replaying the stored run to its last day, {day}…",
+        }[shown.replay_kind]
         line = going if shown.playing else "replay paused (Play resumes it)"
         solara.Text(t(line).format(day=shown.stop_at), classes=["govlab-replay"])
 
@@ -279,7 +295,7 @@ def FrameBar(session: Session, lang: str) -> None:
     shown = use_shown(session)
     DiffStrip(session.pair, shown.frame, lang)
     with solara.Row(classes=["govlab-not-projector"]):
-        DownloadBar(session.pair, shown.frame, lang, comparison_query(shown))
+        DownloadBar(session.pair, shown.frame, lang, comparison_query(shown, lang))
 
 
 @solara.component

@@ -23,16 +23,18 @@ from govlab.viz.pair import Pane
 fonts.use_bundled_font()  # Chinese labels draw with the bundled Noto Sans SC (viz/fonts.py)
 
 DPI = 72
-FUNCTION_COLOURS = {
-    "front_desk": "#444444",
-    "market_regulation": "#1f77b4",
-    "tax": "#ff7f0e",
-    "social_security": "#2ca02c",
-    "public_security": "#d62728",
-    "housing_land": "#9467bd",
-    "civil_affairs": "#8c564b",
-    "health": "#e377c2",
-    "planning": "#17becf",
+EXPORT_DPI = 150  # a downloaded PNG: 12 × 9 in at 150 dpi = 1800 × 1350 px
+FUNCTION_COLOURS = {  # ΔE*ab >= 25 apart for normal and red-green blind viewers (tests)
+    "front_desk": "#000000",
+    "market_regulation": "#332288",
+    "tax": "#d55e00",
+    "social_security": "#33bbee",
+    "public_security": "#882255",
+    "housing_land": "#ddcc77",
+    "civil_affairs": "#663300",
+    "health": "#cc6677",
+    "planning": "#f0e442",
+    "community": "#dddddd",
 }
 _SPARE = ("#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a")
 # the default pair's colours (silo | smart): every pane takes its scenario's (results.palette)
@@ -151,37 +153,58 @@ class PaneCharts:
     ``projector`` draws a shorter figure with larger text (≥ 14 px on a 1280×720 screen).
     """
 
-    def __init__(self, colour: str, lang: str = "en", projector: bool = False) -> None:
+    def __init__(
+        self,
+        colour: str,
+        lang: str = "en",
+        projector: bool = False,
+        export: bool = False,
+        top: float = 0.93,
+    ) -> None:
         t = i18n.translator(lang)
+        self.lang = lang
+        self.export = export
         title_pt, tick_pt = (14, 13) if projector else (10, 9)
-        height = 4.3 if projector else 5.2
-        figure = self.figure = Figure(figsize=(6.4, height), dpi=DPI)
+        width, height, bottom = 6.4, (4.3 if projector else 5.2), 0.1
+        if export:  # a download: large enough for a slide, ``top`` leaves room for its context
+            title_pt, tick_pt, width, height, bottom = 13, 11, 12.0, 10.0, 0.15
+        figure = self.figure = Figure(figsize=(width, height), dpi=EXPORT_DPI if export else DPI)
         figure.set_layout_engine(None)
-        grid = figure.add_gridspec(2, 2, left=0.08, right=0.98, top=0.93, bottom=0.1)
-        grid.update(hspace=0.42, wspace=0.2)
+        grid = figure.add_gridspec(2, 2, left=0.08, right=0.98, top=top, bottom=bottom)
+        grid.update(hspace=0.45 if export else 0.42, wspace=0.2)
         delay, trips = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
         backlog, civic = figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
         self.axes = (delay, trips, backlog, civic)
         self.projector = projector
-        self.legend_pt = tick_pt - 2
+        self.legend_pt = tick_pt - 1
         (self.delay_mean,) = delay.plot([], [], color=colour, label=t("mean"))
         (self.delay_p90,) = delay.plot([], [], color=colour, linestyle="--", label=t("p90"))
-        delay.set_title(t("delay (days)"))
+        delay.set_title(t("service delay (days, cases completed in the last 10 days)"))
+        delay.set_ylabel(t("working days"))
         delay.legend(loc="upper left", fontsize=self.legend_pt)
         (self.trips,) = trips.plot([], [], color=colour)
-        trips.set_title(t("trips per case"))
+        trips.set_title(t("trips per case (cases completed in the last 10 days)"))
+        trips.set_ylabel(t("trips per case"))
         self.backlog_ax = backlog
         self.areas: list = []  # the stacked areas, made on the first day with a backlog
         backlog.set_title(t("open cases by function"))
-        civic.set_title(t("participation") + " ╌ / " + t("trust") + " —")
+        backlog.set_ylabel(t("cases"))
+        civic.set_title(t("participation and trust"))
+        civic.set_ylabel(t("share · score 0–1"))
         civic.set_ylim(0, 1)
         self.civic = []
-        for name, style in (("participation_rate", "--"), ("trust_mean", "-")):
-            (line,) = civic.plot([], [], color=colour, linestyle=style)
+        for name, label, style in (
+            ("participation_rate", "participation", "--"),
+            ("trust_mean", "trust", "-"),
+        ):
+            (line,) = civic.plot([], [], color=colour, linestyle=style, label=t(label))
             self.civic.append((name, line))
+        civic.legend(loc="upper left", fontsize=self.legend_pt)
         self.no_civic = _empty(civic, t("not modelled yet"))
         for ax in self.axes:
             ax.title.set_fontsize(title_pt)
+            ax.xaxis.label.set_fontsize(tick_pt)
+            ax.yaxis.label.set_fontsize(tick_pt)
             ax.tick_params(labelsize=tick_pt)
             ax.grid(alpha=0.3)
             ax.set_autoscale_on(False)
@@ -190,6 +213,8 @@ class PaneCharts:
                 axis.set_major_formatter(_LastFormatter(axis.get_major_formatter()))
                 if projector:
                     axis.get_major_locator().inner.set_params(nbins=4)
+        for ax in (backlog, civic):
+            ax.set_xlabel(t("working day"))
 
     def update(self, pane: Pane, limits: Limits) -> Figure:
         """Set today's data and the shared limits; the figure, ready to render."""
@@ -222,14 +247,33 @@ class PaneCharts:
             self.areas = self.backlog_ax.stackplot(
                 days,
                 backlog,
-                labels=pane.functions,
+                labels=[i18n.function_label(f, self.lang) for f in pane.functions],
                 colors=[function_colour(f) for f in pane.functions],
+            )
+            handles, labels = self.backlog_ax.get_legend_handles_labels()
+            self.backlog_ax.legend(  # the top of the stack first, as drawn, under the chart
+                handles[::-1],
+                labels[::-1],
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.2 if self.export else -0.25),
+                fontsize=self.legend_pt - 1,
+                ncols=4,
+                frameon=False,
             )
             return
         lower = np.zeros_like(days)
         for area, upper in zip(self.areas, np.cumsum(backlog, axis=0), strict=True):
             area.set_data(days, lower, upper)
             lower = upper
+
+
+def export_figure(
+    pane: Pane, limits: Limits, colour: str, lang: str = "en", top: float = 0.8
+) -> Figure:
+    """A new figure of the pane's charts sized for a download (``EXPORT_DPI``), the charts
+    below ``top`` (a share of its height), above them room for the lines saying what it shows
+    (``viz.exports``)."""
+    return PaneCharts(colour, lang, export=True, top=top).update(pane, limits)
 
 
 def draw_pane(

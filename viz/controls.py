@@ -123,11 +123,17 @@ def _report(problem: solara.Reactive[dict], field: str, action) -> None:
 
 
 @solara.component
-def LeverControl(name: str, value: Any, changed: bool, setter, lang: str) -> None:
-    """One lever (or response office setting): its control, showing ``value``, and help line."""
+def LeverControl(
+    name: str, value: Any, changed: bool, setter, lang: str, pending: bool = False
+) -> None:
+    """One lever (or response office setting): its control, showing ``value`` (the model's, or
+    the one waiting for the play loop, marked "applying…"), and help line."""
     kind, extra = lever_kind(name)
     label = i18n.lever_label(name, lang) + (" •" if changed else "")
     classes = [f"govlab-lever-{name.replace('.', '-')}"]
+    if pending:
+        label += " · " + i18n.translator(lang)("applying…")
+        classes.append("govlab-pending")
     if kind == "switch":
         solara.Switch(label=label, value=bool(value), on_value=setter(name), classes=classes)
     elif kind == "select":
@@ -160,7 +166,12 @@ def LeverControls(session: Session, shown: Shown, scenario: Scenario, lang: str)
     model runs with (``scenario``)."""
     problem = solara.use_reactive({})
     changes = shown.lever_changes
+    pending = dict(shown.pending)
     t = i18n.translator(lang)
+
+    def shows(name: str) -> Any:
+        """What control ``name`` shows: the value waiting to run, else the model's."""
+        return pending[name] if name in pending else control_value(scenario, name)
 
     def setter(name: str):
         return lambda value: _report(problem, name, lambda: session.set_lever(name, value))
@@ -180,7 +191,7 @@ def LeverControls(session: Session, shown: Shown, scenario: Scenario, lang: str)
                     on_click=lambda: _report(problem, "levers", session.clear_levers),
                 )
         for name in Levers.model_fields:
-            LeverControl(name, control_value(scenario, name), name in changes, setter, lang)
+            LeverControl(name, shows(name), name in changes, setter, lang, name in pending)
             if name in problem.value:
                 solara.Error(problem.value[name])
         solara.HTML(
@@ -190,7 +201,7 @@ def LeverControls(session: Session, shown: Shown, scenario: Scenario, lang: str)
             classes=["govlab-office-heading"],
         )
         for name in OFFICE_CONTROLS:
-            LeverControl(name, control_value(scenario, name), name in changes, setter, lang)
+            LeverControl(name, shows(name), name in changes, setter, lang, name in pending)
             if name in problem.value:
                 solara.Error(problem.value[name])
         if "levers" in problem.value:

@@ -16,54 +16,82 @@ from typing import Any
 
 import solara
 
-from govlab.results.names import scenario_name  # the one source of scenario names
+from govlab.results import names  # the one source of scenario names and notes
+from govlab.results.names import scenario_name
 from govlab.scenarios import Levers, ResponseOffice
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
-SCENARIO_NOTES_ZH = {
-    "silo": "各部门分设窗口，材料由群众携带，串联审批，只能在户籍地办理",
-    "front_desk": "S0 + 每区一个综合窗口（一窗受理）",
-    "data_sharing": "S1 + 数据共享（部门出具的材料从数据平台调取）",
-    "parallel": "S2 + 并联审批 + 电子流转",
-    "seamless": "S3 + 跨域通办 + 需求感知、快速调配人员",
-    "smart": "S4 + 开放参与平台 + 合作生产 + 高透明度",
-    "smart_unprotected": "S5 但数据平台无隐私保护（不加保护共享数据的信任代价）",
-    "smart_overloaded": "S5，但接诉即办（12345）人手不足：参与先升后降",
-    "reengineered": "S3 + 流程再造：一件事一次办（环节合并）、免证办、承诺时限",
-}
-
-LEVERS = {  # name: (English label, Chinese label, reform it stands for)
-    "front_desk": ("front desk", "综合窗口", "一窗受理 one-window intake"),
-    "approval": ("approval", "审批方式", "并联审批 parallel approval"),
-    "data_sharing": ("data sharing", "数据共享", "数据共享 data sharing"),
-    "handoff": ("hand-off", "材料流转", "最多跑一次 run at most once"),
-    "cross_district": ("cross-district service", "跨区办理", "跨域通办 served anywhere"),
-    "online_coverage": ("online coverage", "网上办理覆盖", "一网通办 one-network service"),
-    "capacity_policy": ("capacity policy", "人员调配", "需求感知 needs sensing"),
-    "adjust_every_days": ("adjust every (days)", "调配周期（天）", "需求感知 needs sensing"),
-    "adjust_lag_days": ("adjustment lag (days)", "调配滞后（天）", "需求感知 needs sensing"),
-    "transparency": ("transparency", "透明度", "一次告知 one-time notice; 政务公开"),
-    "platform_openness": ("platform openness", "平台开放度", "开放参与平台 open platform"),
-    "coproduction": ("co-production", "合作生产", "共建共治 co-production"),
-    "privacy_protection": ("privacy protection", "隐私保护", "数据安全 data protection"),
-    "sensing_quality": ("sensing quality", "感知质量", "数据融合 data fusion"),
-    "response_office.rule": ("office rule", "受理规则", "接诉即办 every request answered"),
+LEVERS = {  # name: (English label, Chinese label, English reform, Chinese reform)
+    "front_desk": ("front desk", "综合窗口", "one-window intake (一窗受理)", "一窗受理"),
+    "approval": ("approval", "审批方式", "parallel approval (并联审批)", "并联审批"),
+    "data_sharing": ("data sharing", "数据共享", "data sharing (数据共享)", "数据共享"),
+    "handoff": ("hand-off", "材料流转", "run at most once (最多跑一次)", "最多跑一次"),
+    "cross_district": (
+        "cross-district service", "跨区办理", "served anywhere (跨域通办)", "跨域通办"
+    ),
+    "online_coverage": (
+        "online coverage", "网上办理覆盖", "one-network service (一网通办)", "一网通办"
+    ),
+    "capacity_policy": ("capacity policy", "人员调配", "needs sensing (需求感知)", "需求感知"),
+    "adjust_every_days": (
+        "adjust every (days)", "调配周期（天）", "needs sensing (需求感知)", "需求感知"
+    ),
+    "adjust_lag_days": (
+        "adjustment lag (days)", "调配滞后（天）", "needs sensing (需求感知)", "需求感知"
+    ),
+    "transparency": (
+        "transparency", "透明度", "one-time notice, open government (一次告知, 政务公开)",
+        "一次告知；政务公开",
+    ),
+    "platform_openness": (
+        "platform openness", "平台开放度", "open platform (开放参与平台)", "开放参与平台"
+    ),
+    "coproduction": ("co-production", "合作生产", "co-production (共建共治)", "共建共治"),
+    "privacy_protection": (
+        "privacy protection", "隐私保护", "data protection (数据安全)", "数据安全"
+    ),
+    "sensing_quality": ("sensing quality", "感知质量", "data fusion (数据融合)", "数据融合"),
+    "response_office.rule": (
+        "office rule", "受理规则", "every request answered (接诉即办)", "接诉即办"
+    ),
     "response_office.staff_per_10k_residents": (
         "office handlers (per 10,000 residents)",
         "接诉人员（每万居民）",
-        "12345 热线 hotline staffing",
+        "12345 hotline staffing",
+        "12345 热线人员配置",
     ),
     "response_office.handling_hours": (
-        "handling time (hours)",
-        "处理时长（小时）",
-        "12345 热线 hotline",
+        "handling time (hours)", "处理时长（小时）", "12345 hotline", "12345 热线"
     ),
     "response_office.deadline_days": (
-        "answer deadline (days)",
-        "答复时限（天）",
-        "接诉即办 time limit",
+        "answer deadline (days)", "答复时限（天）", "time limit (接诉即办)", "接诉即办时限"
     ),
+}  # fmt: skip
+LEVER_HELP_EN = {  # what each lever does, with its unit, in words (the schema's are for files)
+    "front_desk": "one pooled intake desk per district for every department; on or off",
+    "approval": "the steps of a case one after another, or each as soon as the steps it waits "
+    "for have ended",
+    "data_sharing": "chance (0–1) that a paper issued by a department is fetched from the data "
+    "hub instead of carried by the applicant",
+    "handoff": "who moves the file between departments: the applicant or an electronic hand-off",
+    "cross_district": "whether a resident away from home may be served in any district",
+    "online_coverage": "chance (0–1) that a case that could be done online is offered online",
+    "capacity_policy": "how the staff follow the demand the departments sense",
+    "adjust_every_days": "how often staff are moved to where demand is; working days",
+    "adjust_lag_days": "delay before moved staff start work; working days",
+    "transparency": "complete notice of the papers needed, and open data; 0–1",
+    "platform_openness": "participation platform: 0 closed … 3 open",
+    "coproduction": "largest share of capacity added by enterprises and social organisations; 0–1",
+    "privacy_protection": "share of the data hub's incident risk removed by protection; 0–1",
+    "sensing_quality": "quality of the data behind needs sensing (1: exact); 0–1",
+    "response_office.rule": "at discretion: each request is taken up or not, more often under "
+    "collective pressure; every request: every request is queued and handled",
+    "response_office.staff_per_10k_residents": "handlers of the response office (at least one); "
+    "per 10,000 residents",
+    "response_office.handling_hours": "mean handling time of a request (assumed); hours",
+    "response_office.deadline_days": "a request counts as answered if its handling starts "
+    "within this time; working days",
 }
 LEVER_HELP_ZH = {
     "front_desk": "每区一个综合窗口，所有部门统一受理",
@@ -73,13 +101,13 @@ LEVER_HELP_ZH = {
     "cross_district": "离开户籍地的居民能否在任一区办理",
     "online_coverage": "可网办事项实际提供网上办理的概率（0–1）",
     "capacity_policy": "人员编制如何随感知到的需求调整",
-    "adjust_every_days": "需求感知的周期；天",
-    "adjust_lag_days": "调配生效前的滞后；天",
+    "adjust_every_days": "多久按需求调配一次人员；工作日",
+    "adjust_lag_days": "调配的人员开始工作前的滞后；工作日",
     "transparency": "一次性告知所需材料并公开数据；0–1",
     "platform_openness": "参与平台：0 关闭 … 3 开放；级",
     "coproduction": "企业和社会组织最多可增加的服务能力比例；0–1",
     "privacy_protection": "数据平台事件风险被保护措施消除的比例；0–1",
-    "sensing_quality": "需求感知的数据融合质量（1 = 无噪声）；0–1",
+    "sensing_quality": "需求感知的数据融合质量（1：无噪声）；0–1",
     "response_office.rule": (
         "酌情受理：每条诉求以受理倾向（随集体压力上升）决定是否受理；接诉即办：每条诉求都排队处理"
     ),
@@ -98,9 +126,14 @@ CHOICES_ZH = {
     "proportional": "按需求比例",
     "sqrt": "按需求平方根",
     "discretionary": "酌情受理",
+    "True": "开",
+    "False": "关",
     "every_request": "接诉即办（每条必办）",
 }
 CHOICES_EN = {
+    "discretionary": "at discretion",
+    "True": "on",
+    "False": "off",
     "home_only": "home district only",
     "anywhere": "anywhere",
     "sqrt": "square root",
@@ -112,6 +145,7 @@ ZH = {
     "levers of the right pane": "右侧政府的改革杠杆",
     "{scenario}; {n} lever(s) changed": "{scenario}；已改动 {n} 项",
     "undo changes": "撤销改动",
+    "applying…": "正在应用…",
     "left government": "左侧政府",
     "right government": "右侧政府",
     "Play": "播放",
@@ -126,6 +160,9 @@ ZH = {
     "Set": "设定",
     "day {day}": "第 {day} 天",
     "replaying the link to day {day}…": "正在重放链接至第 {day} 天…",
+    "replaying the stored run to its last day, {day}…": (
+        "正在重放已存储的运行至其最后一天（第 {day} 天）…"
+    ),
     "replay paused (Play resumes it)": "重放已暂停（点“播放”继续）",
     "govlab — the trainer is full": "govlab — 培训平台已满",
     (
@@ -145,13 +182,24 @@ ZH = {
     "full screen": "全屏",
     "levers": "杠杆",
     "no case completed yet": "尚无办结案件",
-    "{n} cases done": "已办结 {n} 件",
-    "delay {value} days": "平均时长 {value} 天",
+    "{n} cases done so far": "累计办结 {n} 件",
+    "mean delay {value} days": "平均时长 {value} 天",
     "{value} trips per case": "每件跑动 {value} 次",
     "open cases {value}": "在办案件 {value}",
     "trust {value}": "信任 {value}",
     "+{n} lever change(s)": "+{n} 项改动",
     "service delay (days, cases completed in the last 10 days)": "办理时长（天，近 10 天办结案件）",
+    "trips per case (cases completed in the last 10 days)": "每件跑动次数（近 10 天办结案件）",
+    "working days": "工作日",
+    "cases": "件数",
+    "participation and trust": "参与率与信任",
+    "share · score 0–1": "比例 · 评分 0–1",
+    "{scenario} — day {day} · seed {seed}": "{scenario} — 第 {day} 天 · 随机种子 {seed}",
+    "left: {left} · right: {right}": "左侧：{left} · 右侧：{right}",
+    "levers that differ (left → right): {levers}": "两侧不同的杠杆（左 → 右）：{levers}",
+    "levers that differ: none": "两侧不同的杠杆：无",
+    "the right pane's lever changes: {levers}": "右侧的杠杆改动：{levers}",
+    "made with govlab {version} · {link}": "由 govlab {version} 生成 · {link}",
     "mean": "平均",
     "p90": "90 分位",
     "trips per case": "每件跑动次数",
@@ -192,9 +240,17 @@ ZH = {
     "departments — node size = queue (total {total}), {links}": (
         "部门网络 — 节点大小 = 排队数（共 {total} 件），{links}"
     ),
-    "resident network sample — {n} residents, {k} participating (orange)": (
-        "居民网络抽样 — {n} 位居民，其中 {k} 位参与（橙色）"
+    "resident network sample — {n} residents, {k} participating": (
+        "居民网络抽样 — {n} 位居民，其中 {k} 位参与"
     ),
+    "participating": "参与",
+    "not participating": "未参与",
+    "delay": "办理时长",
+    "cases done in the last 10 days": "近 10 天办结的案件",
+    "same cases": "同上案件",
+    "open cases today": "今日在办案件",
+    "by department function": "按职能部门",
+    "share of residents · mean trust": "居民比例 · 平均信任",
     "{scenario}: no resident network": "{scenario}：无居民网络",
     "response office (接诉即办 / 12345)": "接诉办（接诉即办 / 12345）",
     "Stored experiments": "已存储的实验",
@@ -217,7 +273,7 @@ ZH = {
         "尚未存储结果。请先运行批量实验（`govlab batch ...`）。"
     ),
     (
-        "{label}: scenario {scenario}, overrides {overrides}, seed {seed} — opens beside "
+        "{label}: scenario {scenario}, changes {overrides}, seed {seed} — opens beside "
         "its baseline run with the same seed"
     ): "{label}：情景 {scenario}，改动 {overrides}，随机种子 {seed} — 与同一种子的基准运行并排打开",
     (
@@ -249,10 +305,8 @@ def language_of(accept_language: str | None) -> str:
 
 
 def scenario_note(name: str, description: str, lang: str) -> str:
-    """The scenario's one-line description (Chinese from the table, English from the file)."""
-    if lang == "zh" and name in SCENARIO_NOTES_ZH:
-        return SCENARIO_NOTES_ZH[name]
-    return description
+    """The scenario's one-line note (``results.names``; a user's file: its description)."""
+    return names.scenario_note(name, description, lang)
 
 
 def lever_label(name: str, lang: str) -> str:
@@ -265,18 +319,24 @@ def lever_label(name: str, lang: str) -> str:
 
 def lever_help(name: str, lang: str) -> str:
     """A lever's (or ``response_office.<field>``'s) help line: what it does, its unit, and the
-    reform it stands for."""
-    section, _, field = name.rpartition(".")
-    fields = ResponseOffice.model_fields if section == "response_office" else Levers.model_fields
-    description = fields[field].description or ""
-    if lang == "zh" and name in LEVER_HELP_ZH:
-        description = LEVER_HELP_ZH[name]
-    reform = LEVERS.get(name, ("", "", ""))[2]
+    reform it stands for (a control outside the tables: its schema description)."""
+    table = LEVER_HELP_ZH if lang == "zh" else LEVER_HELP_EN
+    description = table.get(name)
+    if description is None:
+        section, _, field = name.rpartition(".")
+        fields = (
+            ResponseOffice.model_fields if section == "response_office" else Levers.model_fields
+        )
+        description = fields[field].description or ""
+    entry = LEVERS.get(name)
+    reform = (entry[3] if lang == "zh" else entry[2]) if entry else ""
     return f"{description} — {reform}" if reform else description
 
 
 def choice_label(value: Any, lang: str) -> str:
-    """A readable name for a lever's choice or a plain value."""
+    """A readable name for a lever's choice, a switch's state or a plain value."""
+    if isinstance(value, bool):
+        value = str(value)
     if isinstance(value, str):
         if lang == "zh" and value in CHOICES_ZH:
             return CHOICES_ZH[value]
@@ -294,6 +354,7 @@ FUNCTIONS_ZH = {
     "civil_affairs": "民政",
     "health": "卫健",
     "planning": "规划",
+    "community": "社区",
 }
 
 
@@ -313,6 +374,8 @@ CASES_ZH = {
     "residence_permit": "居住证",
     "social_assistance": "社会救助",
     "property_transfer": "不动产转移登记",
+    "elderly_care_application": "养老服务申请",
+    "neighbourhood_dispute": "邻里纠纷调解",
 }
 
 

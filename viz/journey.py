@@ -32,6 +32,8 @@ RELEASE_KEY = {
     "zh": "\n箭头：从使其就绪的前一环节（最后齐备的材料）指向该环节",
 }
 
+JOURNEY_DPI = 2 * DPI  # the image is shown full width: at 144 dpi its text stays sharp
+
 
 @dataclass
 class Timeline:
@@ -138,7 +140,7 @@ def draw_journeys(
     """The followed case in each government, one panel each, on a shared time axis."""
     tr = translator(lang)
     heights = [max(2, len(tl.rows) if tl else 2) for _, tl in journeys]
-    figure = Figure(figsize=(12.8, 1.2 + 0.28 * sum(heights)), dpi=DPI)
+    figure = Figure(figsize=(12.8, 1.4 + 0.34 * sum(heights)), dpi=JOURNEY_DPI)
     grid = figure.add_gridspec(len(journeys), 1, height_ratios=heights, left=0.2, right=0.98)
     grid.update(hspace=0.6, top=0.88, bottom=0.12)
     span = max([1.0] + [(tl.end or tl.last) for _, tl in journeys if tl])
@@ -156,7 +158,7 @@ def draw_journeys(
                 color="#777777",
             )
             ax.set_yticks([])
-            ax.set_title(title, loc="left", fontsize=9, color=colour)
+            ax.set_title(title, loc="left", fontsize=12, color=colour)
             continue
         for row, start, end in tl.waits:
             ax.barh(row, end - start, left=start, height=0.5, color=WAIT_COLOUR, lw=0)
@@ -192,13 +194,13 @@ def draw_journeys(
             )
         if tl.end is not None:
             ax.axvline(tl.end, color=colour, lw=2)
-        ax.set_yticks(range(len(tl.rows)), tl.rows, fontsize=7)
+        ax.set_yticks(range(len(tl.rows)), tl.rows, fontsize=10)
         ax.set_ylim(len(tl.rows) - 0.4, -0.6)
-        ax.set_title(f"{title}: {tl.summary(lang)}", loc="left", fontsize=9, color=colour)
+        ax.set_title(f"{title}: {tl.summary(lang)}", loc="left", fontsize=12, color=colour)
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlim(0, span * 1.02)
     key = tr(JOURNEY_KEY) + (RELEASE_KEY["zh"] if lang == "zh" else RELEASE_KEY["en"])
-    axes[-1].set_xlabel(key, fontsize=8)
+    axes[-1].set_xlabel(key, fontsize=11)
     title = tr("the journey of one {case} case").format(case=case_label(case_name, lang))
-    figure.suptitle(title, fontsize=10)
+    figure.suptitle(title, fontsize=13)
     return figure

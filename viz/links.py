@@ -1,9 +1,11 @@
 """A link that reopens the same comparison: scenarios, the right pane's lever changes, seed, day.
 
 ``comparison_query`` writes the page address's query (``?left=silo&right=smart&seed=1&day=40&
-levers.front_desk=false``); ``comparison_from_query`` reads it back and validates it (unknown
-scenarios, bad levers, seeds or days raise ``InputError`` naming the parameter). A link's day is
-at most ``LINK_MAX_DAY``: the page replays it when it opens, at the server's cost.
+lang=zh&levers.front_desk=false``); ``comparison_from_query`` reads it back and validates it
+(unknown scenarios, bad levers, seeds, days or languages raise ``InputError`` naming the
+parameter). ``link_language`` reads only the language (a link without one follows the
+browser). A link's day is at most ``LINK_MAX_DAY``: the page replays it when it opens, at the
+server's cost.
 """
 
 from __future__ import annotations
@@ -33,12 +35,18 @@ class Comparison:
     seed: int
     day: int = 0
     overrides: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None  # the page's language (None: the browser's)
 
 
-def comparison_query(shown: Shown) -> str:
-    """The query string (with ``?``) that reopens what ``shown`` shows."""
+LANGUAGES = ("en", "zh")
+
+
+def comparison_query(shown: Shown, lang: str | None = None) -> str:
+    """The query string (with ``?``) that reopens what ``shown`` shows (in ``lang``)."""
     items = [("left", shown.left), ("right", shown.right), ("seed", shown.seed)]
     items.append(("day", shown.day))
+    if lang is not None:
+        items.append(("lang", lang))
     items += [(key, json.dumps(value)) for key, value in shown.overrides]
     return "?" + urllib.parse.urlencode(items)
 
@@ -69,7 +77,17 @@ def comparison_from_query(query: str | None) -> Comparison | None:
         seed=parse_seed(params.get("seed", "1")),
         day=link_day(params.get("day", "0")),
         overrides=overrides,
+        lang=link_language(query),
     )
+
+
+def link_language(query: str | None) -> str | None:
+    """The language a link names (``lang=en|zh``), None without one; another is refused."""
+    params = dict(urllib.parse.parse_qsl((query or "").lstrip("?")))
+    lang = params.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise InputError("lang", f"link: lang must be one of {', '.join(LANGUAGES)} (got {lang!r})")
+    return lang
 
 
 def link_day(text: str) -> int:

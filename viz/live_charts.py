@@ -25,11 +25,13 @@ from govlab.viz.pair import Pane
 MAX_POINTS = 240  # per line: a pane's chart is ~300 px wide at 1280×720
 FONT = "Roboto, 'Noto Sans SC', sans-serif"
 GRIDS = (  # left, top, width, height in % of the chart's box
-    ("9%", "9%", "38%", "31%"),
-    ("59%", "9%", "38%", "31%"),
-    ("9%", "59%", "38%", "31%"),
-    ("59%", "59%", "38%", "31%"),
+    ("11%", "15%", "36%", "21%"),
+    ("61%", "15%", "36%", "21%"),
+    ("11%", "58%", "36%", "21%"),
+    ("61%", "58%", "36%", "21%"),
 )
+LEGEND_TOP = "88%"  # the open cases' functions, under the charts
+SIZES = {False: (12, 2.0), True: (16, 3.0)}  # text px and line width: normal | projector
 
 
 def nice_top(value: float) -> float:
@@ -62,29 +64,49 @@ def _points(days: np.ndarray, values) -> list[list[float | None]]:
 def pane_option(
     pane: Pane, limits: Limits, colour: str, lang: str = "en", projector: bool = False
 ) -> dict[str, Any]:
-    """The ECharts option of one pane's four live charts."""
+    """The ECharts option of one pane's four live charts: titles saying what each averages over,
+    axis names with units, a legend for every line style and colour; text and lines larger on
+    the projector."""
     t = i18n.translator(lang)
-    size = 15 if projector else 12
+    size, width = SIZES[projector]
     days = np.asarray(pane.days, dtype=float)
-    titles = (
-        t("delay (days)"),
-        t("trips per case"),
-        t("open cases by function"),
-        t("participation") + " ╌ / " + t("trust") + " —",
+    titles = (  # each chart's title and what it averages over
+        (t("delay"), t("cases done in the last 10 days")),
+        (t("trips per case"), t("same cases")),
+        (t("open cases today"), t("by department function")),
+        (t("participation and trust"), t("share of residents · mean trust")),
     )
+    units = (t("working days"), t("trips per case"), t("cases"), t("share · score 0–1"))
     tops = (limits.delay, limits.trips, limits.backlog, 1.0)
+    text = {"fontFamily": FONT, "fontSize": size}
     option: dict[str, Any] = {
         "animation": False,
-        "textStyle": {"fontFamily": FONT, "fontSize": size},
+        "textStyle": text,
         "title": [
             {
-                "text": title,
-                "left": left,
-                "top": f"{float(top[:-1]) - 8:.0f}%",
-                "textStyle": {"fontSize": size + 1, "fontWeight": "normal", "fontFamily": FONT},
+                "text": f"{title}\n{{sub|{subtitle}}}",
+                "left": f"{float(left[:-1]) - 2:.0f}%",
+                "top": f"{float(top[:-1]) - 13:.0f}%",
+                "padding": 0,
+                "textStyle": {
+                    "fontSize": size + 1,
+                    "fontWeight": "bold",
+                    "fontFamily": FONT,
+                    "lineHeight": size + 5,
+                    "rich": {
+                        "sub": {
+                            "fontSize": size - 1,
+                            "fontWeight": "normal",
+                            "color": "#555555",
+                            "fontFamily": FONT,
+                            "lineHeight": size + 3,
+                        }
+                    },
+                },
             }
-            for title, (left, top, _, _) in zip(titles, GRIDS, strict=True)
+            for (title, subtitle), (left, top, _, _) in zip(titles, GRIDS, strict=True)
         ],
+        "graphic": [],
         "grid": [{"left": x, "top": y, "width": w, "height": h} for x, y, w, h in GRIDS],
         "xAxis": [
             {
@@ -94,6 +116,10 @@ def pane_option(
                 "max": float(limits.days),
                 "axisLabel": {"fontSize": size},
                 "splitNumber": 4,
+                "name": t("working day"),
+                "nameLocation": "middle",
+                "nameGap": size + 8,
+                "nameTextStyle": text,
             }
             for i in range(4)
         ],
@@ -105,10 +131,15 @@ def pane_option(
                 "max": nice_top(top),
                 "axisLabel": {"fontSize": size},
                 "splitNumber": 4,
+                "name": unit,
+                "nameLocation": "middle",
+                "nameGap": 2.6 * size + 6,
+                "nameTextStyle": text,
                 **({"interval": 0.25} if i == 3 else {}),
             }
-            for i, top in enumerate(tops)
+            for i, (top, unit) in enumerate(zip(tops, units, strict=True))
         ],
+        "legend": [],
         "series": [],
     }
     series = option["series"]
@@ -121,32 +152,118 @@ def pane_option(
                 "xAxisIndex": index,
                 "yAxisIndex": index,
                 "data": data,
-                "showSymbol": False,
-                "lineStyle": {"color": colour, "type": "dashed" if dashed else "solid"},
+                "symbol": "none",  # the legend then draws the line's own style (dashed)
+                "lineStyle": {
+                    "color": colour,
+                    "type": "dashed" if dashed else "solid",
+                    "width": width,
+                },
                 "itemStyle": {"color": colour},
                 **extra,
             }
         )
 
-    line(_points(days, pane.delay_mean), 0, t("mean"), colour)
-    line(_points(days, pane.delay_p90), 0, t("p90"), colour, dashed=True)
+    def legend(names: list[str], where: dict[str, str], chinese: bool) -> None:
+        """The colours of the stacked areas (ECharts' legend, fixed-width items)."""
+        option["legend"].append(
+            {
+                "data": names,
+                "selectedMode": False,
+                "icon": "rect",
+                "textStyle": {
+                    "fontFamily": FONT,
+                    "fontSize": size - 1,
+                    "width": round((4.6 if chinese else 8.2) * size),
+                    "overflow": "truncate",
+                },
+                "itemWidth": size,
+                "itemHeight": size - 2,
+                "itemGap": 6,
+                **where,
+            }
+        )
+
+    def styles(grid: int, entries: list[tuple[str, bool]]) -> None:
+        """A legend of line styles drawn as what they are (solid, dashed): one row above the
+        chart when its names are short, else one entry a row inside the chart's top left."""
+        chars = sum(len(name) for name, _ in entries) * (1.0 if lang == "zh" else 0.6)
+        across = chars <= 8  # e.g. "mean p90": fits the chart's width on one row
+        children, x, y = [], 0.0, 0.0
+        for name, dashed in entries:
+            children.append(
+                {
+                    "type": "line",
+                    "shape": {"x1": x, "y1": y + size / 2, "x2": x + 2 * size, "y2": y + size / 2},
+                    "style": {
+                        "stroke": colour,
+                        "lineWidth": width,
+                        "lineDash": [size / 2.5, size / 4] if dashed else None,
+                    },
+                    "silent": True,
+                }
+            )
+            children.append(
+                {
+                    "type": "text",
+                    "x": x + 2 * size + 5,
+                    "y": y + size / 2,
+                    "style": {
+                        "text": name,
+                        "font": f"{size - 1}px {FONT}",
+                        "fill": "#333333",
+                        "verticalAlign": "middle",
+                        "backgroundColor": "rgba(255,255,255,0.8)",
+                    },
+                    "silent": True,
+                }
+            )
+            if across:
+                x += 2 * size + 5 + (len(name) * (1.0 if lang == "zh" else 0.6) + 1.5) * size
+            else:
+                y += size + 3
+        left, top = GRIDS[grid][0], GRIDS[grid][1]
+        shift = -3.5 if across else 1.0  # above the chart, or just inside its top
+        option["graphic"].append(
+            {
+                "type": "group",
+                "left": f"{float(left[:-1]) + (0 if across else 2):.0f}%",
+                "top": f"{float(top[:-1]) + shift:.1f}%",
+                "children": children,
+                "z": 10,
+            }
+        )
+
+    mean, p90 = t("mean"), t("p90")
+    line(_points(days, pane.delay_mean), 0, mean, colour)
+    line(_points(days, pane.delay_p90), 0, p90, colour, dashed=True)
+    styles(0, [(mean, False), (p90, True)])
     line(_points(days, pane.trips), 1, t("trips per case"), colour)
     if pane.backlog:  # stacked by hand: each function's running total, the top one drawn first
         totals = np.cumsum(np.array(pane.backlog).T, axis=0)
+        names = []
         for function, values in reversed(list(zip(pane.functions, totals, strict=True))):
             shade = function_colour(function)
+            names.append(i18n.function_label(function, lang))
             line(
                 _points(days, values),
                 2,
-                function,
+                names[-1],
                 shade,
                 areaStyle={"color": shade, "opacity": 1.0},
                 lineStyle={"width": 0},
             )
-    for name, dashed in (("participation_rate", True), ("trust_mean", False)):
+        legend(names, {"left": "2%", "right": "2%", "top": LEGEND_TOP}, lang == "zh")
+    civic = []
+    for name, label, dashed in (
+        ("participation_rate", "participation", True),
+        ("trust_mean", "trust", False),
+    ):
         values = pane.civic(name)
         if values is not None:
-            line(_points(days, values), 3, t(name), colour, dashed=dashed)
+            civic.append((t(label), dashed))
+            line(_points(days, values), 3, t(label), colour, dashed=dashed)
+    if civic:
+        styles(3, civic)
     return option
 
 
@@ -175,10 +292,12 @@ class ChartWidget(EchartsWidget):
 
 
 @solara.component
-def Chart(option: Opaque, css_class: str, height_px: int) -> None:
-    """A chart the browser draws from ``option`` (make the ``Opaque`` once per new option)."""
+def Chart(option: Opaque, css_class: str, height: int | str) -> None:
+    """A chart the browser draws from ``option`` (make the ``Opaque`` once per new option);
+    ``height`` in px or a CSS length (the live charts follow the window's height)."""
+    css_height = f"{height}px" if isinstance(height, int) else height
     ChartWidget.element(
         option=option,
-        attributes={"style": f"height: {height_px}px; width: 100%", "class": css_class},
+        attributes={"style": f"height: {css_height}; width: 100%", "class": css_class},
         responsive=True,
     )

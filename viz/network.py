@@ -29,6 +29,7 @@ SAMPLE_SIZE = 300
 QUEUE_AREA = 6.0  # marker area (points²) per queued case
 BASE_AREA = 30.0
 PARTICIPANT = "#e67e22"
+OTHERS = "#bbbbbb"  # residents not taking part
 
 
 def _department_key(department) -> tuple[str, int | None]:
@@ -106,6 +107,26 @@ def _plane(title: str, series: list[dict[str, Any]], extent: float = 1.6) -> dic
         "yAxis": axis,
         "series": series,
     }
+
+
+def _legend(option: dict[str, Any], entries: list[tuple[str, str]], rows: int = 1) -> None:
+    """A legend of coloured dots under the plane, one per (name, colour): each entry is a
+    series without data, so the legend says what every colour means and draws nothing else."""
+    for name, colour in entries:
+        option["series"].append(
+            {"type": "scatter", "name": name, "data": [], "itemStyle": {"color": colour}}
+        )
+    option["legend"] = {
+        "data": [name for name, _ in entries],
+        "bottom": 0,
+        "selectedMode": False,
+        "icon": "circle",
+        "itemWidth": 10,
+        "itemHeight": 10,
+        "itemGap": 8,
+        "textStyle": {"fontSize": 11, "fontFamily": FONT},
+    }
+    option["grid"]["bottom"] = 6 + 20 * rows
 
 
 def _segments(xy, pairs, colour: str, opacity: float, width: float) -> dict[str, Any]:
@@ -186,7 +207,11 @@ def department_option(model, lang: str = "en", queue_top: float = 50.0) -> dict[
             "label": {"show": True, "formatter": "{b}", "color": "#555555", "fontSize": 11},
         },
     ]
-    return _plane(title, series)
+    option = _plane(title, series)
+    functions = sorted({key[0] for key in keys})
+    entries = [(function_label(f, lang), function_colour(f)) for f in functions]
+    _legend(option, entries, rows=2)
+    return option
 
 
 def sample_nodes(adjacency, size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarray:
@@ -208,12 +233,14 @@ def sample_nodes(adjacency, size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarra
 
 
 def sample_layout(adjacency, nodes: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Spring-layout positions of the sampled subgraph (computed once per model by the caller)."""
+    """Spring-layout positions of the sampled subgraph (computed once per model by the caller);
+    any seed a run may have (stored runs carry 63-bit seeds: networkx's own seeding takes
+    32 bits, so it gets the seed modulo 2^32)."""
     import networkx as nx
 
     sub = adjacency[nodes][:, nodes]
     graph = nx.from_scipy_sparse_array(sub)
-    layout = nx.spring_layout(graph, seed=seed, iterations=50)
+    layout = nx.spring_layout(graph, seed=seed % 2**32, iterations=50)
     return np.array([layout[i] for i in range(len(nodes))])
 
 
@@ -240,12 +267,12 @@ def residents_option(model, nodes: np.ndarray, xy: np.ndarray, lang: str = "en")
     data = [
         {
             "value": [round(x, 4), round(y, 4)],
-            "itemStyle": {"color": PARTICIPANT if on else "#bbbbbb"},
+            "itemStyle": {"color": PARTICIPANT if on else OTHERS},
         }
         for (x, y), on in zip(points, active, strict=True)
     ]
     pairs = list(zip(sub.row[keep].tolist(), sub.col[keep].tolist(), strict=True))
-    title = t("resident network sample — {n} residents, {k} participating (orange)").format(
+    title = t("resident network sample — {n} residents, {k} participating").format(
         n=len(nodes), k=int(active.sum())
     )
     extent = 1.05 * max(1e-9, float(np.abs(xy).max())) if len(xy) else 1.0
@@ -255,4 +282,5 @@ def residents_option(model, nodes: np.ndarray, xy: np.ndarray, lang: str = "en")
     ]
     option = _plane(title, series, extent)
     option.pop("tooltip")
+    _legend(option, [(t("participating"), PARTICIPANT), (t("not participating"), OTHERS)])
     return option

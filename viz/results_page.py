@@ -31,6 +31,7 @@ class StoredRun:
     point: int
     replication: int
     model_version: str | None = None  # of the code that stored it (None: not recorded)
+    days: int = 0  # working days the run was stored at: the live panes open it there
 
 
 def open_store():
@@ -104,6 +105,7 @@ def load_experiment(name: str, lang: str = "en") -> ExperimentView:
             point=int(row["point"]),
             replication=int(row["replication"]),
             model_version=_version(row.get("model_version")),
+            days=int(data.spec.get("days", 0) or 0),
         )
         for _, row in done.iterrows()
     ]
@@ -195,7 +197,13 @@ def ResultsPage(on_open: Callable[[StoredRun, StoredRun | None], None], lang: st
         solara.Info(t(NO_RESULTS), classes=["govlab-no-results"])
         return
     name = chosen.value if chosen.value in names else names[-1]
-    solara.Select(t("experiment"), values=names, value=name, on_value=chosen.set)
+    solara.v.Select(  # an experiment's file name in words (its value stays the name)
+        label=t("experiment"),
+        items=[{"text": n.replace("_", " "), "value": n} for n in names],
+        v_model=name,
+        on_v_model=chosen.set,
+        class_="govlab-experiment",
+    )
 
     ExperimentPanel(name, refresh.value, on_open, lang)
 
@@ -251,7 +259,7 @@ def ExperimentPanel(
             )
         solara.Text(
             t(
-                "{label}: scenario {scenario}, overrides {overrides}, seed {seed} — opens beside "
+                "{label}: scenario {scenario}, changes {overrides}, seed {seed} — opens beside "
                 "its baseline run with the same seed"
             ).format(
                 label=scenario_label(run.label, lang),
@@ -267,11 +275,15 @@ def ExperimentPanel(
 
 
 def overrides_text(overrides: dict, lang: str) -> str:
-    """A stored run's parameter changes, levers by their readable names ("front desk = True")."""
-    from govlab.viz.i18n import lever_label
+    """A stored run's parameter changes in words: levers and response office settings by their
+    readable names, values as the lever panel shows them ("front desk: on")."""
+    from govlab.results.names import parameter_name
+    from govlab.viz.i18n import LEVERS, choice_label, lever_label
 
-    return ", ".join(
-        f"{lever_label(key.removeprefix('levers.'), lang) if key.startswith('levers.') else key}"
-        f" = {value}"
-        for key, value in overrides.items()
-    )
+    parts = []
+    for key, value in overrides.items():
+        name = key.removeprefix("levers.")
+        label = lever_label(name, lang) if name in LEVERS else parameter_name(key)
+        shown = f"{value:g}" if isinstance(value, float) else choice_label(value, lang)
+        parts.append(f"{label}: {shown}")
+    return ", ".join(parts)

@@ -75,6 +75,8 @@ class Shown:
     speed: int
     stop_at: int | None
     replaying: bool = False  # a link's day is being replayed (stop_at is that day)
+    replay_kind: str = "link"  # what is replayed: a "link" or a stored "run" (its last day)
+    pending: tuple[tuple[str, Any], ...] = ()  # lever changes asked for, not yet run (playing)
 
     def controls(self) -> Shown:
         """What the page's bars show (equal from frame to frame while playing: only the views
@@ -85,7 +87,14 @@ class Shown:
         """Only what the pickers and the lever panel show (equal from frame to frame, so those
         controls are not re-rendered while playing)."""
         return dataclasses.replace(
-            self, day=0, frame=0, playing=False, speed=0, stop_at=None, replaying=False
+            self,
+            day=0,
+            frame=0,
+            playing=False,
+            speed=0,
+            stop_at=None,
+            replaying=False,
+            replay_kind="link",
         )
 
     @property
@@ -125,6 +134,9 @@ class Session:
     stop_at: int | None = None  # play pauses when this day is reached
     playing: bool = False
     replaying: bool = False  # playing to stop_at in chunks, unpaced (a link's day)
+    replay_kind: str = "link"  # "link" or "run": a stored run opened at its last day
+    # lever values asked for while playing, by control: the play loop applies the last one
+    pending_levers: dict[str, Any] = field(default_factory=dict)
     frame: int = 0
     closed: threading.Event = field(default_factory=threading.Event)
     pending: list[Callable[[], None]] = field(default_factory=list)
@@ -153,6 +165,8 @@ class Session:
             speed=self.speed,
             stop_at=self.stop_at,
             replaying=self.replaying,
+            replay_kind=self.replay_kind,
+            pending=tuple(sorted(self.pending_levers.items())),
         )
 
     def publish(self) -> None:
@@ -187,20 +201,32 @@ class Session:
     def set_lever(self, name: str, value: Any) -> None:
         """Change one lever (or response office setting, ``response_office.<field>``) of the
         right pane (a value equal to the current one is no change; one equal to the scenario's
-        own value removes the change)."""
+        own value removes the change). While playing the change is *pending* until the play loop
+        runs it between frames: the snapshot says so (``Shown.pending``), and further changes of
+        the same control before then replace it (one rebuild, with the last value)."""
+        if self.playing:
+            with self.pair.lock:
+                queued = name in self.pending_levers
+                self.pending_levers[name] = value
+                if not queued:
+                    self.pending.append(
+                        lambda: self._run_lever(name, self.pending_levers.pop(name))
+                    )
+            self.publish()  # the control shows the value it waits for ("applying…")
+            return
+        self.change(lambda: self._run_lever(name, value))
 
-        def command() -> None:
-            pane = self.pair.right
-            if control_value(pane.scenario, name) == value:
-                return
-            key = override_key(name)
-            overrides = {k: v for k, v in pane.spec.overrides.items() if k != key}
-            base = PaneSpec(pane.spec.scenario).build()
-            if control_value(base, name) != value:
-                overrides[key] = value
-            self.pair.rebuild("right", PaneSpec(pane.spec.scenario, overrides))
-
-        self.change(command)
+    def _run_lever(self, name: str, value: Any) -> None:
+        """Rebuild the right pane with control ``name`` at ``value`` (under the pair's lock)."""
+        pane = self.pair.right
+        if control_value(pane.scenario, name) == value:
+            return
+        key = override_key(name)
+        overrides = {k: v for k, v in pane.spec.overrides.items() if k != key}
+        base = PaneSpec(pane.spec.scenario).build()
+        if control_value(base, name) != value:
+            overrides[key] = value
+        self.pair.rebuild("right", PaneSpec(pane.spec.scenario, overrides))
 
     def clear_levers(self) -> None:
         """Back to the right scenario's own levers."""
@@ -254,13 +280,16 @@ class Session:
         self.stop_at, self.playing, self.replaying = day, True, False
         self.publish()
 
-    def replay_to(self, day: int) -> None:
-        """Step on to working day ``day`` (a link's, validated by ``viz.links``) in the play
-        loop, ``REPLAY_CHUNK_DAYS`` a frame with no pacing; Pause pauses it, Play resumes it;
-        "run to day", "pause at day", Reset or opening a run end it."""
+    def replay_to(self, day: int, kind: str = "link") -> None:
+        """Step on to working day ``day`` (a link's, validated by ``viz.links``, or a stored
+        run's last day: ``kind`` "run") in the play loop, ``REPLAY_CHUNK_DAYS`` a frame with no
+        pacing; Pause pauses it, Play resumes it; "run to day", "pause at day", Reset or opening
+        a run end it."""
+        day = min(day, MAX_REPLAY_DAYS)
         if day <= self.pair.day:
             return
         self.stop_at, self.playing, self.replaying = day, True, True
+        self.replay_kind = kind
         self.publish()
 
     def end_replay(self) -> None:

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 
 from govlab.model import case_table
 from govlab.results.palette import pane_colours
-from govlab.viz import i18n
-from govlab.viz.charts import Limits, draw_pane, png
+from govlab.viz import exports, i18n
+from govlab.viz.charts import Limits, png
 from govlab.viz.journey import draw_journeys, station_labels, timeline
 from govlab.viz.live_charts import Chart, Opaque, pane_option
 from govlab.viz.network import (
@@ -30,6 +30,10 @@ from govlab.viz.network import (
 )
 from govlab.viz.pair import Pair, Pane
 from govlab.viz.session import Session
+
+# the live charts fill the window's height under the bars (a 1920×1080 room screen too)
+CHART_HEIGHT = "max(440px, calc(100vh - 330px))"
+PROJECTOR_HEIGHT = "max(430px, calc(100vh - 250px))"
 
 
 def pane_colour(pair: Pair, side: str) -> str:
@@ -59,7 +63,8 @@ def in_service(pane: Pane) -> int:
 
 
 def headline(pane: Pane, lang: str = "en") -> str:
-    """Running means over the cases completed so far, and today's open cases (one line)."""
+    """Running means over every case completed so far (the line says so: the charts average
+    the last 10 days), and today's open cases (one line)."""
     t = i18n.translator(lang)
     table = case_table(pane.model.journeys.records) if pane.day else None
     queued = t("open cases {value}").format(value=in_service(pane))
@@ -67,8 +72,8 @@ def headline(pane: Pane, lang: str = "en") -> str:
         return f"{t('no case completed yet')} · {queued}"
     return " · ".join(
         (
-            t("{n} cases done").format(n=len(table["delay_days"])),
-            t("delay {value} days").format(value=f"{table['delay_days'].mean():.1f}"),
+            t("{n} cases done so far").format(n=len(table["delay_days"])),
+            t("mean delay {value} days").format(value=f"{table['delay_days'].mean():.1f}"),
             t("{value} trips per case").format(value=f"{table['trips'].mean():.2f}"),
             queued,
         )
@@ -109,7 +114,7 @@ def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: boo
                 f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
                 classes=[f"govlab-status-{side}", "govlab-headline"],
             )
-        Chart(option, f"govlab-charts-{side}", 430 if projector else 400)
+        Chart(option, f"govlab-charts-{side}", PROJECTOR_HEIGHT if projector else CHART_HEIGHT)
         DepartmentNetwork(pair, side, frame, lang, hidden=projector)
 
 
@@ -139,7 +144,7 @@ def DepartmentNetwork(
 
     option = solara.use_memo(departments, [frame, id(pane), hidden, lang])
     hide = " govlab-hidden" if hidden else ""
-    Chart(option, f"govlab-network-{side}{hide}", 300)
+    Chart(option, f"govlab-network-{side}{hide}", 340)
 
 
 @solara.component
@@ -273,44 +278,30 @@ def diff_html(diffs: dict[str, float | None], lang: str) -> str:
 def DiffStrip(pair: Pair, frame: int, lang: str = "en") -> None:
     """Δ delay, Δ trips, Δ trust between the panes, with the paired sign."""
     text = solara.use_memo(lambda: diff_html(differences(pair), lang), [frame, lang])
-    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["govlab-diff"])
-
-
-def series_csv(pair: Pair) -> bytes:
-    """The shown daily series of both panes as CSV (one row per pane and day)."""
-    lines = ["pane,scenario,day,delay_mean_days,delay_p90_days,trips_per_case,"
-             "open_cases,participation_rate,trust_mean"]  # fmt: skip
-    for side, pane in zip(("left", "right"), pair.panes, strict=True):
-        participation = pane.civic("participation_rate") or []
-        trust = pane.civic("trust_mean") or []
-        n = len(pane.days)
-        for i, day in enumerate(pane.days):
-            civic = [
-                series[i - (n - len(series))] if i >= n - len(series) else float("nan")
-                for series in (participation, trust)
-            ]
-            row = (side, pane.spec.scenario, day, pane.delay_mean[i], pane.delay_p90[i],
-                   pane.trips[i], float(pane.backlog[i].sum()), *civic)  # fmt: skip
-            lines.append(",".join(str(v) for v in row))
-    return ("\n".join(lines) + "\n").encode()
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=text,
+        classes=["govlab-diff"],
+        attributes={"data-day": str(pair.day)},  # the day it compares (one snapshot a frame)
+    )
 
 
 @solara.component
 def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
-    """Download the shown series (CSV) and either pane's charts (PNG); a link to reopen."""
+    """Download the shown series (CSV) and either pane's charts (PNG), each saying the
+    comparison it comes from (``viz.exports``); a link to reopen."""
     t = i18n.translator(lang)
 
     def chart_png(side: str) -> Callable[[], bytes]:
         def make() -> bytes:
             with pair.lock:
-                limits = Limits.of(*pair.panes)
-                return png(draw_pane(getattr(pair, side), limits, pane_colour(pair, side), lang))
+                return exports.chart_png(pair, side, pane_colour(pair, side), lang, query)
 
         return make
 
     def csv() -> bytes:
         with pair.lock:
-            return series_csv(pair)
+            return exports.series_csv(pair, lang, query)
 
     with solara.Row(gap="4px", style={"align-items": "center"}):
         for data, filename, label, cls in (

@@ -8,10 +8,12 @@ from __future__ import annotations
 import numba
 
 from govlab.model.kernel.layout import (
+    C_LOOPS,
     FREE_JOBS,
     HEAP,
     J_CASE,
     J_NEXT,
+    J_ROUND,
     J_SPLIT,
     J_STATION,
     J_STEP,
@@ -111,6 +113,7 @@ def _new_job(st, case, step):
     st.job_i[job, J_CASE] = case
     st.job_i[job, J_STEP] = step
     st.job_i[job, J_NEXT] = -1
+    st.job_i[job, J_ROUND] = st.case_i[case, C_LOOPS]
     st.job_f[job, :] = 0.0
     return job
 

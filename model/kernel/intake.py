@@ -20,7 +20,7 @@ from govlab.model.kernel.access import (
     _uniform,
     _visit,
 )
-from govlab.model.kernel.keyed import K_HANDOFF, K_REFUSAL
+from govlab.model.kernel.keyed import K_HANDOFF, K_REFUSAL, in_round
 from govlab.model.kernel.layout import (
     C_APPLICANT,
     C_ARRIVAL,
@@ -50,6 +50,7 @@ from govlab.model.kernel.layout import (
     J_CASE,
     J_DOCS,
     J_RISKY,
+    J_ROUND,
     J_SPLIT,
     J_STEP,
     OPEN,
@@ -115,7 +116,8 @@ def _handoff(st, tb, job, distance, time):
     case = st.job_i[job, J_CASE]
     carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
-    step = tb.step_i[s, ST_KEY]  # the same number for a visit gap or a courier
+    # the same number for a visit gap or a courier (fresh when the step is done again)
+    step = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])
     if carry and not desk and not st.case_i[case, C_ONLINE]:
         gap = tb.real[R_VISIT_GAP_DAYS] * _exponential(st, tb, case, K_HANDOFF, step, 0)
         st.job_f[job, J_SPLIT + HANDOFF] += gap

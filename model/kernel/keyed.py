@@ -25,7 +25,9 @@ import numpy as np
     K_BACKOFFICE,
     K_HANDOFF,
     K_REWORK,
-) = range(1, 11)
+    K_ROUTE,  # which branch a step's end takes (scenarios.routing)
+) = range(1, 12)
+ROUND_SHIFT = 10  # a step's draw step + (loops of its case before it) << ROUND_SHIFT
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -54,6 +56,13 @@ def _bits(key, case, purpose, step, item, visit):
     )
     h = _mix(np.uint64(key) ^ _mix(np.uint64(case) * _GOLDEN + _GOLDEN))
     return _mix(h ^ _mix(word + _GOLDEN))
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def in_round(step, loops):
+    """The draw step of catalogue draw step ``step`` (< 2^10) done again after ``loops`` loops
+    back of its case (< 2^10): fresh numbers for a step done again, the same in round 0."""
+    return step + (loops << ROUND_SHIFT)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")

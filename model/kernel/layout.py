@@ -12,8 +12,10 @@ DONE, NEED_ROOM = 0, 2
 
 # Event kinds (as model.engine) and trace event codes.
 ARRIVE, FINISH = 0, 1
-TRACE_EVENTS = ("open", "trip", "arrive", "start", "finish", "return", "complete", "ready")
-T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = range(8)
+TRACE_EVENTS = (
+    "open", "trip", "arrive", "start", "finish", "return", "complete", "ready", "loop"
+)  # fmt: skip
+T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY, T_LOOP = range(9)
 
 # count[]: scalar state.
 (
@@ -50,9 +52,12 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY = ran
     C_RETRIEVALS,
     C_TRACE,  # trace key (case number) or -1
     C_NUMBER,  # opening order 1, 2, ...: the key of the case's random numbers
+    C_LOOPS,  # loops back taken so far (scenarios.routing)
     N_CASE_I,
-) = range(18)
-# case_wait[case, step]: predecessors of the step not yet ended.
+) = range(19)
+# case_wait[case, step]: the bits of the step's predecessors that have ended in its round (bit j:
+# its j-th predecessor, routes.CasePlan.slots), and SKIPPED if a branch skipped it.
+SKIPPED = 1 << 62
 # case_f columns: arrival, time of the last trace row, then the five-part split.
 C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
 # job_i columns.
@@ -67,8 +72,9 @@ C_ARRIVAL, C_TRACE_TIME, C_SPLIT = 0, 1, 2
     J_NEXT,  # next job in the station's FIFO
     J_WHERE,  # 0 in transit, 1 queued, 2 in service
     J_VISIT,  # counter visits before this one (returns for missing documents)
+    J_ROUND,  # loops back of its case before it (keyed.in_round)
     N_JOB_I,
-) = range(11)
+) = range(12)
 IN_TRANSIT, QUEUED, IN_SERVICE = 0, 1, 2
 # What follows a FINISH event for the job's case (and how ``_proceed`` starts): nothing, the
 # job's step ended, the front desk ended (start the source steps), the case opened (the same).
@@ -83,8 +89,9 @@ S_AREA_IN_SYSTEM, S_AREA_BUSY, S_LAST_TIME, S_TIME_IN_SYSTEM = range(4)
 # record_i / record_f columns (model.journey.RECORD_FIELDS order: ints, then floats).
 N_RECORD_I, N_RECORD_F = 15, 7
 # plan_i / step_i columns (offsets into docs, and into links for sources and successors, which
-# are step numbers within the plan).
-P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV = range(8)
+# are step numbers within the plan; a step's successors are followed in links by their slots,
+# its bit in each one's predecessors).
+P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV, P_MAX_LOOPS = range(9)
 (
     ST_FUNCTION,
     ST_APP0,
@@ -99,8 +106,16 @@ P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV = range(8)
     ST_KEY,  # draw step of the step's own numbers (routes.StepPlan.key)
     ST_PART0,  # offset into part_i / part_f: the catalogue steps it stands for
     ST_NPART,
+    ST_BRANCH0,  # offset into branch_i / branch_f: the step's branches (routes.BranchPlan)
+    ST_NBRANCH,
+    ST_SKIP0,  # offset into links: the steps skipped when the case goes on (StepPlan.skip_on)
+    ST_NSKIP,
     N_STEP_I,
-) = range(14)
+) = range(18)
+# branch_i columns (offsets into links: the skipped steps; the loop's steps then, after them,
+# each one's arrived bits) and branch_f (its probability).
+B_KIND, B_TARGET, B_SKIP0, B_NSKIP, B_LOOP0, B_NLOOP, N_BRANCH_I = range(7)
+CHOICE, LOOP, LEAVE = range(3)  # as model.routes
 ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
 # part_i: the draw step of each part (routes.StepPlan.parts); part_f: its counter and back-office
 # days (columns ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS).
@@ -142,7 +157,7 @@ DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 
 Tables = namedtuple(
     "Tables",
-    "plan_i step_i step_f part_i part_f links docs counter_of city desk "
+    "plan_i step_i step_f part_i part_f branch_i branch_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill",
 )
 State = namedtuple(

@@ -28,9 +28,22 @@ from govlab.model.kernel.intake import (
     _mark_docs,
     _submitted,
 )
-from govlab.model.kernel.keyed import K_AWAY, K_AWAY_DISTRICT, K_ONLINE, K_SHARED
+from govlab.model.kernel.keyed import (
+    K_AWAY,
+    K_AWAY_DISTRICT,
+    K_ONLINE,
+    K_ROUTE,
+    K_SHARED,
+    in_round,
+)
 from govlab.model.kernel.layout import (
     ARRIVE,
+    B_KIND,
+    B_LOOP0,
+    B_NLOOP,
+    B_NSKIP,
+    B_SKIP0,
+    B_TARGET,
     C_APPLICANT,
     C_ARRIVAL,
     C_AWAY,
@@ -39,12 +52,14 @@ from govlab.model.kernel.layout import (
     C_HANDOFFS,
     C_HOME,
     C_KIND,
+    C_LOOPS,
     C_NUMBER,
     C_ONLINE,
     C_PENDING,
     C_PLAN,
     C_RETRIEVALS,
     C_TRACE,
+    CHOICE,
     F_ANYWHERE,
     F_CARRY,
     F_DESK_BIT,
@@ -55,11 +70,14 @@ from govlab.model.kernel.layout import (
     J_AT_COUNTER,
     J_CASE,
     J_PRESENT,
+    J_ROUND,
     J_STEP,
+    LOOP,
     OPEN,
     OPENED,
     P_GOV0,
     P_KIND,
+    P_MAX_LOOPS,
     P_NGOV,
     P_NSRC,
     P_NSTEPS,
@@ -70,19 +88,26 @@ from govlab.model.kernel.layout import (
     R_ONLINE_COVERAGE,
     R_SHARE,
     R_SKILL_THRESHOLD,
+    SKIPPED,
     ST_APP0,
     ST_BACKOFFICE_DAYS,
+    ST_BRANCH0,
     ST_CASE0,
     ST_COUNTER_DAYS,
     ST_FUNCTION,
     ST_GOV0,
+    ST_KEY,
     ST_NAPP,
+    ST_NBRANCH,
     ST_NCASE,
     ST_NGOV,
     ST_NPRED,
+    ST_NSKIP,
     ST_NSUCC,
+    ST_SKIP0,
     ST_SUCC0,
     STEP_DONE,
+    T_LOOP,
     T_OPEN,
     T_READY,
 )
@@ -119,20 +144,62 @@ def _enter_front_desk(st, tb, time, case):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _enter_steps(st, tb, time, case, first_link, count, first, parent, top):
-    """Enter the ready steps ``links[first_link:first_link+count]`` (as
-    ``Journeys._enter_steps``), each inheriting the split of job ``parent`` (none if -1); those
-    that end at once go on the stack, whose new top is returned."""
-    for k in range(first_link, first_link + count):
-        job = _new_job(st, case, tb.links[k])
-        if parent >= 0:
-            _inherit_split(st, parent, job)
+def _enter_one(st, tb, time, case, step, first, parent, top):
+    """Enter one ready step (as ``Journeys._enter_steps``), inheriting the split of job
+    ``parent`` (none if -1); if it ends at once (skipped, or no work) it goes on the stack,
+    whose new top is returned."""
+    job = _new_job(st, case, step)
+    if parent >= 0:
+        _inherit_split(st, parent, job)
+    if st.case_wait[case, step] & SKIPPED:
+        done, at = True, time
+    else:
         done, at = _enter_step(st, tb, time, job, first)
-        if done:
-            st.stack_i[top] = job
-            st.stack_f[top] = at
-            top += 1
+    if done:
+        st.stack_i[top] = job
+        st.stack_f[top] = at
+        top += 1
     return top
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _branch(st, tb, case, job, s):
+    """The branch row step ``s``'s end takes by the case's number, or -1 to go on (as
+    ``Journeys._branch``)."""
+    key = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])
+    u = _uniform(st, tb, case, K_ROUTE, key, 0, 0)
+    first = tb.step_i[s, ST_BRANCH0]
+    for b in range(first, first + tb.step_i[s, ST_NBRANCH]):
+        p = tb.branch_f[b]
+        if u < p:
+            cap = tb.plan_i[st.case_i[case, C_PLAN], P_MAX_LOOPS]
+            if tb.branch_i[b, B_KIND] == LOOP and st.case_i[case, C_LOOPS] >= cap:
+                return -1
+            return b
+        u -= p
+    return -1
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _skip(st, case, links, first, count):
+    """Mark the steps ``links[first:first+count]`` skipped."""
+    for k in range(first, first + count):
+        st.case_wait[case, links[k]] |= SKIPPED
+
+
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _loop_back(st, tb, time, case, job, b, top):
+    """As ``Journeys._loop_back``: restart the loop's steps and enter its target."""
+    st.case_i[case, C_LOOPS] += 1
+    loop0, n = tb.branch_i[b, B_LOOP0], tb.branch_i[b, B_NLOOP]
+    st.case_i[case, C_PENDING] += n
+    for k in range(loop0, loop0 + n):
+        member = tb.links[k]  # a step a choice skipped stays skipped
+        st.case_wait[case, member] = tb.links[k + n] | (st.case_wait[case, member] & SKIPPED)
+    st.case_i[case, C_HANDOFFS] += 1
+    if st.case_i[case, C_TRACE] >= 0:
+        _log(st, case, time, T_LOOP, -1)
+    return _enter_one(st, tb, time, case, tb.branch_i[b, B_TARGET], False, job, top)
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
@@ -151,33 +218,52 @@ def _proceed(st, tb, time, case, job, mode):
     else:
         steps = tb.plan_i[plan, P_NSTEPS]
         for step in range(steps):
-            st.case_wait[case, step] = tb.step_i[step0 + step, ST_NPRED]
+            st.case_wait[case, step] = 0
         st.case_i[case, C_PENDING] = steps
-        top = _enter_steps(
-            st, tb, time, case, tb.plan_i[plan, P_SRC0], tb.plan_i[plan, P_NSRC],
-            mode == FIRST, job, top,
-        )  # fmt: skip
+        src0 = tb.plan_i[plan, P_SRC0]
+        for k in range(src0, src0 + tb.plan_i[plan, P_NSRC]):
+            top = _enter_one(st, tb, time, case, tb.links[k], mode == FIRST, job, top)
         if job >= 0:
             _free_job(st, job)
     while top:
         top -= 1
         job, time = st.stack_i[top], st.stack_f[top]
         st.case_i[case, C_PENDING] -= 1
+        step = st.job_i[job, J_STEP]
+        s = step0 + step
+        if tb.step_i[s, ST_NBRANCH] and not st.case_wait[case, step] & SKIPPED:
+            b = _branch(st, tb, case, job, s)
+            if b >= 0 and tb.branch_i[b, B_KIND] == LOOP:
+                top = _loop_back(st, tb, time, case, job, b, top)
+                _free_job(st, job)
+                continue
+            if b < 0:
+                _skip(st, case, tb.links, tb.step_i[s, ST_SKIP0], tb.step_i[s, ST_NSKIP])
+            else:
+                _skip(st, case, tb.links, tb.branch_i[b, B_SKIP0], tb.branch_i[b, B_NSKIP])
+                if tb.branch_i[b, B_KIND] == CHOICE:  # the chosen step runs
+                    st.case_wait[case, tb.branch_i[b, B_TARGET]] &= ~SKIPPED
         if not st.case_i[case, C_PENDING]:
             _complete(st, tb, time, case, job)
             _free_job(st, job)
             continue
-        s = step0 + st.job_i[job, J_STEP]
-        first_link = tb.step_i[s, ST_SUCC0]
+        first_link, n = tb.step_i[s, ST_SUCC0], tb.step_i[s, ST_NSUCC]
         released = False
-        for k in range(first_link, first_link + tb.step_i[s, ST_NSUCC]):
-            step = tb.links[k]
-            st.case_wait[case, step] -= 1
-            if st.case_wait[case, step] == 0:
-                if not released:  # passing the file on to the released steps is one hand-off
+        for k in range(first_link, first_link + n):
+            following = tb.links[k]
+            bit = np.int64(1) << tb.links[k + n]
+            arrived = st.case_wait[case, following]
+            if arrived & bit:  # ended before, in its round
+                continue
+            arrived |= bit
+            st.case_wait[case, following] = arrived
+            full = (np.int64(1) << tb.step_i[step0 + following, ST_NPRED]) - 1
+            if arrived & ~SKIPPED == full:
+                if not released and not arrived & SKIPPED:
+                    # passing the file on to the released steps is one hand-off
                     st.case_i[case, C_HANDOFFS] += 1
                     released = True
-                top = _enter_steps(st, tb, time, case, k, 1, False, job, top)
+                top = _enter_one(st, tb, time, case, following, False, job, top)
         _free_job(st, job)
 
 

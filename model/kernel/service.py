@@ -20,7 +20,7 @@ from govlab.model.kernel.access import (
 )
 from govlab.model.kernel.heap import _advance, _dequeue, _push
 from govlab.model.kernel.intake import _distance, _trip
-from govlab.model.kernel.keyed import K_BACKOFFICE, K_COUNTER, K_MISSING, K_REWORK
+from govlab.model.kernel.keyed import K_BACKOFFICE, K_COUNTER, K_MISSING, K_REWORK, in_round
 from govlab.model.kernel.layout import (
     ARRIVE,
     C_DISTANCE,
@@ -40,6 +40,7 @@ from govlab.model.kernel.layout import (
     J_NEXT,
     J_PRESENT,
     J_RISKY,
+    J_ROUND,
     J_SPLIT,
     J_STARTED,
     J_STEP,
@@ -84,14 +85,15 @@ from govlab.model.records import A_BACKOFFICE, A_COUNTER, A_REWORK
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _parts_time(st, tb, case, s, column, purpose, visit):
+def _parts_time(st, tb, case, s, column, purpose, visit, again):
     """The summed service times of step ``s``'s parts (the catalogue steps it stands for), each
-    its mean (``part_f[:, column]``) times the case's number for its draw step."""
+    its mean (``part_f[:, column]``) times the case's number for its draw step (in round
+    ``again``: ``in_round``)."""
     total = 0.0
     for p in range(tb.step_i[s, ST_PART0], tb.step_i[s, ST_PART0] + tb.step_i[s, ST_NPART]):
         days = tb.part_f[p, column]
         if days > 0.0:
-            total += days * _factor(st, tb, case, purpose, tb.part_i[p], visit)
+            total += days * _factor(st, tb, case, purpose, in_round(tb.part_i[p], again), visit)
     return total
 
 
@@ -102,14 +104,15 @@ def _service_time(st, tb, job):
     case = st.job_i[job, J_CASE]
     step = st.job_i[job, J_STEP]
     visit = st.job_i[job, J_VISIT]
+    again = st.job_i[job, J_ROUND]
     step0 = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0]
     if not st.job_i[job, J_AT_COUNTER]:
-        return _parts_time(st, tb, case, step0 + step, ST_BACKOFFICE_DAYS, K_BACKOFFICE, 0)
+        return _parts_time(st, tb, case, step0 + step, ST_BACKOFFICE_DAYS, K_BACKOFFICE, 0, again)
     if step >= 0:
-        return _parts_time(st, tb, case, step0 + step, ST_COUNTER_DAYS, K_COUNTER, visit)
+        return _parts_time(st, tb, case, step0 + step, ST_COUNTER_DAYS, K_COUNTER, visit, again)
     total = 0.0
     for s in range(step0, step0 + tb.plan_i[st.case_i[case, C_PLAN], P_NSTEPS]):
-        total += _parts_time(st, tb, case, s, ST_COUNTER_DAYS, K_COUNTER, visit)
+        total += _parts_time(st, tb, case, s, ST_COUNTER_DAYS, K_COUNTER, visit, again)
     return total
 
 
@@ -198,7 +201,7 @@ def _missing(st, tb, job, case, visit):
         st.scratch[0][:] = 0
         st.scratch[1][:] = 0
     for s in range(first, stop):
-        key_step = tb.step_i[s, ST_KEY]
+        key_step = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])
         for k in range(tb.step_i[s, ST_APP0], tb.step_i[s, ST_APP0] + tb.step_i[s, ST_NAPP]):
             doc = tb.docs[k]
             if desk:
@@ -233,7 +236,8 @@ def _after_counter(st, tb, time, station, job):
         step = st.job_i[job, J_STEP]
         key = 0  # the front desk
         if step >= 0:
-            key = tb.step_i[tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + step, ST_KEY]
+            s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + step
+            key = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])
         delay = tb.real[R_REWORK_DAYS] * _exponential(st, tb, case, K_REWORK, key, visit)
         st.job_i[job, J_VISIT] = visit + 1
         st.job_f[job, J_SPLIT + REWORK] += delay

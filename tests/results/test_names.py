@@ -1,5 +1,6 @@
 """Display names in both languages: the results tables and figures speak Chinese when asked and
-the report's English default stays as it was (code names)."""
+readable English otherwise — no code name (``delay_mean_days``, ``silo``) on a label (issue 24
+item 5)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ import matplotlib
 
 from govlab.results import figures
 from govlab.results.metric_info import METRICS
-from govlab.results.names import METRICS_ZH, UNITS_ZH, metric_label, scenario_label
+from govlab.results.names import (
+    FAMILIES,
+    METRICS_EN,
+    METRICS_ZH,
+    SCENARIO_NOTES,
+    SCENARIOS,
+    UNITS_ZH,
+    metric_label,
+    metric_name,
+    scenario_label,
+)
 from govlab.results.report import change_text, comparison_html
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -34,11 +45,26 @@ def _texts(fig) -> dict[str, object]:
     }
 
 
-def test_every_metric_and_unit_has_a_chinese_name():
+CODE = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
+
+
+def test_every_metric_and_unit_has_a_name_in_both_languages_and_no_code_name():
     assert set(METRICS) <= set(METRICS_ZH), set(METRICS) - set(METRICS_ZH)
+    assert set(METRICS) <= set(METRICS_EN), set(METRICS) - set(METRICS_EN)
     assert {m.unit for m in METRICS.values()} <= set(UNITS_ZH)
+    assert {m.family for m in METRICS.values()} <= set(FAMILIES)
     assert metric_label("delay_mean_days", "zh") == "平均办理时长 [工作日]"
-    assert metric_label("delay_mean_days", "en") == "delay_mean_days [working days]"
+    assert metric_label("delay_mean_days", "en") == "mean delay [working days]"
+    for metric in METRICS:
+        for lang in ("en", "zh"):
+            assert not CODE.search(metric_label(metric, lang)), (metric, lang)
+    assert metric_name("by_case_type.birth_registration.delay_mean_days", "en") == (
+        "mean delay (birth registration)"
+    )
+    assert metric_name("new_metric_x", "en") == "new metric x"
+    assert set(SCENARIO_NOTES) == set(SCENARIOS)
+    for pair in SCENARIO_NOTES.values():
+        assert not CODE.search(pair[0]) and not CODE.search(pair[1]) and CJK.search(pair[1])
 
 
 def test_chinese_figure_has_chinese_title_axis_and_scenarios_drawn_without_missing_glyphs():
@@ -55,20 +81,21 @@ def test_chinese_figure_has_chinese_title_axis_and_scenarios_drawn_without_missi
     assert "Noto Sans SC" in matplotlib.rcParams["font.family"]  # the bundled fallback font
 
 
-def test_english_default_is_the_reports_unchanged_figure_and_table():
+def test_english_figure_and_table_read_in_words():
     texts = _texts(figures.metric_bars(ROWS, "delay_mean_days"))
     assert texts == {
-        "title": "delay_mean_days: mean and 95% CI",
-        "ylabel": "delay_mean_days [working days]",
-        "ticks": ["silo", "smart"],
+        "title": "mean delay: mean and 95% CI",
+        "ylabel": "mean delay [working days]",
+        "ticks": ["S0 silo government", "S5 smart governance"],
     }
     assert texts == _texts(figures.metric_bars(ROWS, "delay_mean_days", lang="en"))
     table = comparison_html(ROWS, "delay_mean_days")
     assert table == comparison_html(ROWS, "delay_mean_days", "en")
     assert not CJK.search(table)
-    assert "<h3>delay_mean_days <span class=muted>[working days]</span></h3>" in table
+    assert "<h3>mean delay <span class=muted>[working days]</span></h3>" in table
+    assert not CODE.search(table)
     for word in ("scenario", "mean [95% CI]", "relative change [95% Fieller CI]", "p Holm",
-                 "<td class=l>silo</td>", "baseline"):  # fmt: skip
+                 "<td class=l>S0 silo government</td>", "baseline"):  # fmt: skip
         assert word in table, word
 
 
@@ -82,4 +109,4 @@ def test_chinese_table_has_chinese_headers_scenarios_and_metric():
     assert change_text(share, "zh") == "+6.5 个百分点 [+1, +12]"
     assert change_text(share) == "+6.5 pp [+1, +12]"
     assert change_text({"relative": 0.0}, "zh") == "+0.0% [无界]"
-    assert scenario_label("my_own", "zh") == "my own" and scenario_label("my_own", "en") == "my_own"
+    assert scenario_label("my_own", "zh") == "my own" and scenario_label("my_own", "en") == "my own"

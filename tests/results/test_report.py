@@ -128,8 +128,9 @@ def test_report_is_self_contained_with_its_figures(ladder, tmp_path, monkeypatch
     assert "relative change [95% Fieller CI]" in page and "p Holm" in page
     assert "Holm&#x27;s method within each metric family" in page or "Holm's method" in page
     # each table names its whole Holm family (every burden metric the runs report)
-    assert "Holm-adjusted within the family <i>burden</i> of 12 metrics the runs report" in page
-    assert "share_zero_trips" in page[page.index("<i>burden</i> of 12") :]
+    family = "Holm-adjusted within the family <i>burden on the applicant</i> of 12 metrics"
+    assert family in page
+    assert "share served with no trip" in page[page.index(family) :]
     # every compared metric has a definition and a unit
     definitions = page[page.index("Metric definitions") :]
     for metric in ("delay_mean_days", "share_at_most_one_trip", "trips_per_case"):
@@ -145,6 +146,29 @@ def test_figures_are_importable_for_notebooks(ladder):
     fig = figures.metric_bars(rows, "delay_mean_days")
     assert len(fig.axes[0].patches) == 3
     assert figures.png(fig).startswith(b"\x89PNG")
+
+
+def test_report_figures_are_200_dpi_with_an_svg_option(ladder, tmp_path, monkeypatch, capsys):
+    """Issue 24 item 6: every report figure is written at >= 200 dpi (its pixels and the PNG's
+    pHYs say so) and ``--svg`` writes each one as SVG too."""
+    import io
+
+    from PIL import Image
+
+    path, url = ladder
+    out = tmp_path / "report"
+    code, _out, err = cli(monkeypatch, capsys, "report", str(path), "--db", url,
+                          "--out", str(out), "--svg")  # fmt: skip
+    assert code == 0, err
+    pngs = sorted((out / "figures").glob("*.png"))
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert pngs and [p.stem for p in svgs] == [p.stem for p in pngs]
+    for png_path in pngs:
+        image = Image.open(io.BytesIO(png_path.read_bytes()))
+        assert min(image.info["dpi"]) >= 199.5, (png_path.name, image.info["dpi"])
+    bars = Image.open(io.BytesIO((out / "figures" / "bars_delay_mean_days.png").read_bytes()))
+    assert bars.size[0] >= 800  # a 4-inch-or-wider figure at 200 dpi
+    assert all(p.read_text().lstrip().startswith("<?xml") and "<svg" in p.read_text() for p in svgs)
 
 
 @pytest.mark.parametrize(("design", "keys"), [(SOBOL, {"S1", "ST_conf"}), (MORRIS, {"mu_star"})])

@@ -22,6 +22,15 @@ DEEP = "[" * 5000 + "]" * 5000
 SMALL = ["--days", "2", "--seed", "3", "--json",
          "--set", "world.residents=300", "--set", "world.enterprises=20"]  # fmt: skip
 
+# a route of two steps whose second has the branches given
+ROUTE = """[services.residence_permit]
+applicant = "resident"
+rate_per_year = 0.03
+steps = [
+  {{ function = "social_security", name = "first", approval = false }},
+  {{ function = "public_security", name = "second", branches = [{}] }},
+]
+"""
 BAD_FILES = {
     "deep_array": (f"[levers]\nx = {DEEP}\n", ["line 2 (levers.x)", f"more than {MAX_DEPTH} deep"]),
     "deep_inline_tables": ("[world]\ny = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
@@ -44,6 +53,15 @@ BAD_FILES = {
     "staff_float": ("[functions.tax]\ncounter_staff = 2.5\n",
                     ["functions.tax.counter_staff", "valid integer"]),
     "no_services": ("[services]\n", ["services", "at least 1 item"]),
+    "branch_to_nowhere": (ROUTE.format('{to = "nowhere", p = 0.2}'),
+                          ["services.residence_permit.steps.1.branches.0.to",
+                           "'nowhere' is not one of ['exit', 'first', 'second']"]),
+    "branches_over_one": (ROUTE.format('{to = "first", p = 0.7}, {to = "exit", p = 0.6}'),
+                          ["services.residence_permit.steps.1.branches", "sum to 1.3; at most 1"]),
+    "branch_never": (ROUTE.format('{to = "exit", p = 0}'),
+                     ["services.residence_permit.steps.1.branches.0.p", "greater than 0"]),
+    "branch_beside": (ROUTE.format('{to = "first", p = 0.5}').replace(", approval = false", ""),
+                      ["steps.1.branches.0.to", "'first' neither waits for this step"]),
 }  # fmt: skip
 
 

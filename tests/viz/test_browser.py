@@ -506,7 +506,8 @@ def stored_server(tmp_path_factory):
 
 def test_open_a_stored_run_in_the_live_panes(stored_server):
     """Results tab → pick the front desk run → Open: both panes, both pickers, the lever panel
-    and the seed field name the stored scenarios, lever change and seed, at day 0; the page says
+    and the seed field name the stored scenarios, lever change and seed, at the run's last day
+    (day 12, paused); the page says
     in one line that the run was stored by another model version. Switched to 中文, the results
     tab's tables name the scenarios and headers in Chinese."""
     from playwright.sync_api import expect, sync_playwright
@@ -535,7 +536,13 @@ def test_open_a_stored_run_in_the_live_panes(stored_server):
             )
             expect(page.get_by_text("data sharing •: 0.5")).to_have_count(1)
             expect(page.locator(".govlab-seed input")).to_have_value(str(seed))
-            expect(page.locator(".govlab-day")).to_have_text("day 0")
+            # opened at its last day (issue 24 item 7): the counter, both panes and the charts
+            expect(page.locator(".govlab-day")).to_have_text("day 12", timeout=60_000)
+            expect(page.locator(".govlab-replay")).to_have_count(0, timeout=30_000)
+            for side in ("left", "right"):
+                expect(page.locator(f".govlab-status-{side}")).to_contain_text("day 12 ·")
+                expect(page.locator(f".govlab-status-{side}")).to_contain_text("cases done")
+            expect(page.locator(".govlab-play")).to_contain_text("Play")  # paused there
             note = page.locator(".govlab-version-note")
             expect(note).to_contain_text("another model version (feedfacecafe")
             _choose(page, "govlab-language", "中文")

@@ -205,3 +205,45 @@ def test_chart_widget_sends_the_option_it_is_given():
     widget = ChartWidget(option=Opaque(option))
     assert widget.get_state()["option"] == option
     widget.close()
+
+
+def _slider_label(rc, lever: str) -> str:
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith(lever)]
+    return slider.label
+
+
+def test_lever_changes_while_playing_show_as_pending_and_collapse_to_the_last(page):
+    """Issue 24 item 2: while playing, a burst of slider moves shows each as "applying…" with
+    the value asked for (never a third value), the model keeps its own until the play loop runs
+    the change, and the burst collapses to one rebuild with the last value."""
+    import threading
+    import time
+
+    rc, session = page
+    pair = session.pair
+    rebuilds = []
+    rebuild = pair.rebuild
+    pair.rebuild = lambda side, spec: rebuilds.append(spec) or rebuild(side, spec)
+    gate = threading.Event()  # the play loop waits here before its first frame
+    wait = session.wait_rendered
+    session.wait_rendered = lambda *args: (gate.wait(60), wait(*args))
+    session.set_playing(True)  # the page's task runs the play loop
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("data sharing")]
+    try:
+        for value in (0.2, 0.4, 0.6):
+            slider.v_model = value
+            assert _slider_label(rc, "data sharing") == f"data sharing · applying…: {value:g}"
+            assert slider.v_model == value
+            assert pair.right.scenario.levers.data_sharing == 0.95  # the model's own, still
+            assert session.shown().pending == (("data_sharing", value),)
+        assert len(session.pending) == 1  # one queued change for the three moves
+    finally:
+        gate.set()  # the loop runs its frame: the change, then the day
+    deadline = time.monotonic() + 60
+    while session.shown().pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+    session.set_playing(False)
+    assert pair.right.scenario.levers.data_sharing == 0.6
+    assert [spec.overrides for spec in rebuilds] == [{"levers.data_sharing": 0.6}]
+    assert _slider_label(rc, "data sharing") == "data sharing •: 0.6"
+    assert "+1 lever change(s)" in _text(rc, "govlab-title-right")

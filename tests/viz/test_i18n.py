@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -32,7 +34,29 @@ def test_every_scenario_and_lever_has_a_readable_name_in_both_languages():
     assert i18n.scenario_name("front_desk", "zh").endswith("一窗受理")
     assert "并联审批" in i18n.lever_help("approval", "zh")
     for reform in ("一窗受理", "并联审批", "跨域通办", "数据共享", "最多跑一次"):
-        assert any(reform in entry[2] for entry in i18n.LEVERS.values()), reform
+        assert any(reform == entry[3] for entry in i18n.LEVERS.values()), reform
+
+
+DEVELOPER_WORDS = re.compile(r"\b(bool|int|float|str|True|False|None|true|false)\b|_|=")
+
+
+def test_lever_help_and_choices_are_words_for_people_in_either_language():
+    """Issue 24 item 5: no types, code names or TOML in a lever's name, help or choice; the
+    Chinese help carries no English gloss."""
+    for name in (*Levers.model_fields, *OFFICE_CONTROLS):
+        for lang in ("en", "zh"):
+            for text in (i18n.lever_label(name, lang), i18n.lever_help(name, lang)):
+                assert not DEVELOPER_WORDS.search(text), (name, lang, text)
+        assert not re.search("[A-Za-z]", i18n.lever_help(name, "zh")), name
+        assert name in i18n.LEVER_HELP_EN, name
+    for value in (True, False, "every_request", "discretionary", "home_only", "sqrt"):
+        for lang in ("en", "zh"):
+            assert not DEVELOPER_WORDS.search(i18n.choice_label(value, lang)), (value, lang)
+    assert i18n.choice_label(True, "en") == "on" and i18n.choice_label(False, "zh") == "关"
+    for name in shipped_scenarios():
+        for lang in ("en", "zh"):
+            note = i18n.scenario_note(name, "unused", lang)
+            assert note != "unused" and not DEVELOPER_WORDS.search(note), (name, lang, note)
 
 
 def _ink(text: str) -> int:
@@ -66,6 +90,22 @@ def test_a_link_reopens_the_same_comparison():
         "levers.front_desk": False,
         "response_office.rule": "every_request",
     }
+    assert wanted.lang is None  # a link without a language follows the browser
+
+
+def test_a_link_carries_the_language():
+    """Issue 24 item 4: the link names the page's language; another language is refused."""
+    import pytest
+
+    from govlab.viz.links import link_language
+    from govlab.viz.session import InputError
+
+    session = Session.start("silo", "smart", seed=2)
+    query = comparison_query(session.shown(), "zh")
+    assert "lang=zh" in query and comparison_from_query(query).lang == "zh"
+    assert link_language("?left=silo&lang=en") == "en" and link_language("?left=silo") is None
+    with pytest.raises(InputError, match="lang must be one of en, zh"):
+        comparison_from_query(query.replace("lang=zh", "lang=fr"))
 
 
 def test_every_shipped_scenario_has_names_in_both_languages():
@@ -101,3 +141,17 @@ def test_report_figures_draw_chinese_with_the_bundled_font_in_a_fresh_process():
         [sys.executable, "-c", FIGURE_WITH_CHINESE], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_department_function_and_case_type_has_a_chinese_name():
+    """The legend of open cases and the journey's case types: no English left in Chinese."""
+    from govlab.model import GovernanceModel
+    from govlab.scenarios import load_scenario
+
+    functions, cases = set(), set()
+    for name in shipped_scenarios():
+        model = GovernanceModel(load_scenario(name), rng=1)
+        functions |= {d.function for d in model.departments}
+        cases |= {plan.name for plan in model.plans}
+    assert functions <= set(i18n.FUNCTIONS_ZH), functions - set(i18n.FUNCTIONS_ZH)
+    assert cases <= set(i18n.CASES_ZH), cases - set(i18n.CASES_ZH)

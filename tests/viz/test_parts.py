@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from govlab.scenarios import Levers
 from govlab.viz import assets, controls
-from govlab.viz.charts import Limits, draw_pane, png
+from govlab.viz.charts import Limits, draw_pane, function_colour, png
 from govlab.viz.controls import lever_kind, lever_step, shipped_values
 from govlab.viz.journey import station_labels, timeline
 from govlab.viz.live_charts import nice_top, pane_option
@@ -103,13 +103,21 @@ def test_department_layout_is_fixed_and_links_follow_documents(stepped):
         a, b = model.departments[i].district, model.departments[j].district
         assert a is None or b is None or a == b
     option = department_option(model, "zh")
-    links, nodes, labels = option["series"]
+    links, nodes, labels = option["series"][:3]
     queues = [d.queue_length for d in model.departments]
     assert [node["value"][2] for node in nodes["data"]] == queues
     assert str(sum(queues)) in option["title"]["text"] and "部门网络" in option["title"]["text"]
     share = model.config.levers.data_sharing
     assert len(links["data"]) == (len(department_edges(model)) if share > 0 else 0)
     assert len(labels["data"]) == model.config.world.districts
+    from govlab.viz.i18n import function_label
+
+    functions = sorted({d.function for d in model.departments})  # every node colour explained
+    assert option["legend"]["data"] == [function_label(f, "zh") for f in functions]
+    legend_series = option["series"][3:]
+    assert [x["itemStyle"]["color"] for x in legend_series] == [
+        function_colour(f) for f in functions
+    ] and all(x["data"] == [] for x in legend_series)
     json.dumps(option)  # what the widget sends
 
 
@@ -123,6 +131,9 @@ def test_resident_sample_keeps_a_few_hundred_connected_nodes():
     assert len(nodes) == 300 and len(set(nodes.tolist())) == 300
     xy = sample_layout(adjacency, nodes, seed=2)
     assert xy.shape == (300, 2)
+    big = 2021251017632032385  # a stored run's 63-bit seed (networkx seeds only 32 bits)
+    assert sample_layout(adjacency, nodes[:50], seed=big).shape == (50, 2)
+    assert sample_nodes(adjacency, size=50, seed=big).shape == (50,)
 
     from types import SimpleNamespace
 
@@ -130,10 +141,11 @@ def test_resident_sample_keeps_a_few_hundred_connected_nodes():
     fake = SimpleNamespace(network=adjacency, population=population)
     option = residents_option(fake, nodes, xy, "en")
     active = population.columns["participating"][nodes]
-    links, points = option["series"]
+    links, points = option["series"][:2]
     colours = [node["itemStyle"]["color"] for node in points["data"]]
     assert colours.count(PARTICIPANT) == int(active.sum())
     assert f"{int(active.sum())} participating" in option["title"]["text"]
+    assert option["legend"]["data"] == ["participating", "not participating"]
     sub = adjacency[nodes][:, nodes]
     assert len(links["data"]) == sp.triu(sub, k=1).nnz
 
@@ -299,3 +311,39 @@ def test_no_day_is_stepped_after_pause_or_reset(stop):
     loop.join(timeout=30)
     assert not loop.is_alive()
     assert session.pair.day == 0 and session.shown().day == 0
+
+
+def test_every_colour_and_line_style_of_the_live_charts_is_explained():
+    """Issue 24 item 4: axis names with units; the delay lines (solid mean, dashed p90) and the
+    civic lines (dashed participation, solid trust) have a legend drawn in their own style; every
+    stacked function colour is in the functions' legend; text and lines larger on the projector."""
+    from govlab.viz.i18n import function_label
+
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=3)
+    pair.step(12)
+    for lang in ("en", "zh"):
+        option = pane_option(pair.right, Limits.of(*pair.panes), "#0072b2", lang)
+        assert all(axis["name"] for axis in option["yAxis"] + option["xAxis"])
+        assert option["yAxis"][0]["name"] == ("working days" if lang == "en" else "工作日")
+        drawn = {}  # legend text -> dashed?
+        for group in option["graphic"]:
+            children = group["children"]
+            for line, text in zip(children[::2], children[1::2], strict=True):
+                drawn[text["style"]["text"]] = line["style"]["lineDash"] is not None
+        lines = {
+            s["name"]: s["lineStyle"]["type"] == "dashed"
+            for s in option["series"]
+            if s["xAxisIndex"] in (0, 3)
+        }
+        assert drawn == lines and len(lines) == 4 and sum(lines.values()) == 2
+        areas = [s for s in option["series"] if s["xAxisIndex"] == 2]
+        (functions,) = option["legend"]
+        assert sorted(functions["data"]) == sorted(s["name"] for s in areas)
+        assert sorted(functions["data"]) == sorted(
+            function_label(f, lang) for f in pair.right.functions
+        )
+    normal = pane_option(pair.right, Limits.of(*pair.panes), "#0072b2", "en")
+    projector = pane_option(pair.right, Limits.of(*pair.panes), "#0072b2", "en", projector=True)
+    assert projector["textStyle"]["fontSize"] >= 16 > normal["textStyle"]["fontSize"]
+    assert projector["xAxis"][0]["axisLabel"]["fontSize"] >= 16
+    assert projector["series"][0]["lineStyle"]["width"] > normal["series"][0]["lineStyle"]["width"]

@@ -44,7 +44,9 @@ def test_stored_experiment_is_listed_compared_and_opened(stored, monkeypatch):
     monkeypatch.setenv("GOVLAB_DB", stored)
     view = load_experiment("tiny")
     assert {run.label for run in view.runs} == {"silo", "smart"}
-    assert "delay_mean_days" in view.tables_html
+    assert "<h3>mean delay <span class=muted>[working days]</span></h3>" in view.tables_html
+    assert "delay_mean_days" not in view.tables_html
+    assert {run.days for run in view.runs} == {15}  # each opens at its last day
     smart = next(run for run in view.runs if run.label == "smart")
     base = partner(smart, view)
     assert base is not None and base.label == "silo" and base.seed == smart.seed
@@ -82,17 +84,10 @@ def test_a_run_of_another_model_version_is_said_so_in_one_line():
 
 
 def test_a_stored_runs_changes_read_as_lever_names_in_either_language():
-    from govlab.viz.i18n import lever_label, translator
+    from govlab.viz.i18n import translator
     from govlab.viz.results_page import overrides_text
 
-    changes = {"levers.front_desk": True, "world.residents": 5000}
-    assert (
-        overrides_text(changes, "en")
-        == f"{lever_label('front_desk', 'en')} = True, world.residents = 5000"
-    )
-    chinese = overrides_text(changes, "zh")
-    assert (
-        chinese.startswith(f"{lever_label('front_desk', 'zh')} = True")
-        and "front_desk" not in chinese
-    )
+    changes = {"levers.front_desk": True, "world.residents": 5000, "levers.data_sharing": 0.5}
+    assert overrides_text(changes, "en") == "front desk: on, residents: 5000, data sharing: 0.5"
+    assert overrides_text(changes, "zh") == "综合窗口: 开, residents: 5000, 数据共享: 0.5"
     assert translator("zh")("{name}: could not be read: {problem}") == "{name}：无法读取：{problem}"
