@@ -11,19 +11,17 @@ the case goes on by its precedence graph. Each completion of a step (an *occurre
 - **loop** to t: the case passes t again, and the occurrence that ended last before it started
   is of t or of a step after t (a redo of the steps after t is the loop going on, not a loop);
   ``correction`` when the case has a ``rework`` event in between;
-- **forward** to u: u is one of a group of alternatives (steps sometimes absent from a case:
-  in every case either all of a group or exactly one of it; ``groups``) and the case holds u and
-  none of the others;
-  the outcome belongs to the group's chooser, the last step before the group that precedes
-  all its members, at its last occurrence without a loop;
-- **exit**: the case's last occurrence, when steps after it are absent and no forward choice
-  explains their absence;
+- **choice** of u: u is one of the steps some cases skip although they went past them, grouped
+  by their chooser (the last step preceding them); the chooser's last occurrence without a loop
+  chose u when the case holds u and none of the others, and went on (skipping them all) when it
+  holds none;
+- **exit**: the case's last occurrence, when a step every case holds once past it is absent
+  after it (an exit before steps that are all optional looks like going on);
 - otherwise it went on.
 
 Per step, each outcome's count k of its n occurrences gives p = k / n with its exact
-(Clopper-Pearson) interval. Alternatives are found as the finest partition of the sometimes-absent
-steps into groups that explains every case (a group's members all present, or exactly one), with
-the fewest exits.
+(Clopper-Pearson) interval. ``correction`` does not show in a log (it scales p by transparency);
+the p written is the one the log shows.
 
 Limits: presence is read per case, so a loop that passes a chooser again is taken to choose at its
 last pass; a loop is attributed to the occurrence that ended last before the redo (exact for
@@ -74,66 +72,35 @@ def clopper_pearson(count: int, n: int, level: float) -> tuple[float, float]:
     return float(interval.low), float(interval.high)
 
 
-def _partitions(items: list[str]):
-    if not items:
-        yield []
-        return
-    first, rest = items[0], items[1:]
-    for partition in _partitions(rest):
-        yield [[first], *partition]
-        for i in range(len(partition)):
-            yield [*partition[:i], [first, *partition[i]], *partition[i + 1 :]]
+def mandatory(found: CaseTypeFound, cases: dict[str, tuple[set[str], str]]) -> set[str]:
+    """Steps every case holds once it has gone past them (a step of the case after them)."""
+    position = {s.name: k for k, s in enumerate(found.steps)}
+    needed = set(position)
+    for present, _ in cases.values():
+        furthest = max(position[s] for s in present)
+        needed -= {s for s in position if position[s] < furthest and s not in present}
+    return needed
 
 
-def _explain(present: set[str], last: str, groups, position) -> tuple[bool, bool, dict]:
-    """Whether the case's absent steps are explained (consistent), whether it exits at its last
-    step, and the forward choice it made per group (group index -> chosen member)."""
-    absent = set(position) - present
-    explained, chosen = set(), {}
-    for index, group in enumerate(groups):
-        members = set(group) & present
-        if len(group) >= 2 and len(members) == 1:
-            explained |= set(group) - members
-            chosen[index] = next(iter(members))
-    unexplained = absent - explained
-    after_last = {s for s in position if position[s] > position[last]}
-    return unexplained <= after_last, bool(unexplained), chosen
+def _chooser(found: CaseTypeFound, step: str) -> str | None:
+    """The last step before ``step`` that precedes it: the one whose end chose it."""
+    names = [s.name for s in found.steps]
+    for before in reversed(names[: names.index(step)]):
+        if step in found.precedes[before]:
+            return before
+    return None
 
 
 def groups(found: CaseTypeFound, cases: dict[str, tuple[set[str], str]]) -> list[list[str]]:
-    """The finest partition of the sometimes-absent steps into alternatives that explains every
-    case with the fewest exits (groups of one are no alternatives)."""
-    position = {s.name: k for k, s in enumerate(found.steps)}
-    present_count = {s.name: 0 for s in found.steps}
-    for present, _ in cases.values():
-        for step in present:
-            present_count[step] += 1
-    optional = [s for s in position if present_count[s] < len(cases)][:MAX_ALTERNATIVES]
-    patterns: dict[tuple, int] = {}
-    for present, last in cases.values():
-        key = (frozenset(present), last)
-        patterns[key] = patterns.get(key, 0) + 1
-    best, best_score = [], None
-    for partition in _partitions(optional):
-        bad = exits = 0
-        for (present, last), count in patterns.items():
-            ok, exit_, _ = _explain(set(present), last, partition, position)
-            bad += (not ok) * count
-            exits += exit_ * count
-        score = (bad, exits, -len(partition))
-        if best_score is None or score < best_score:
-            best, best_score = partition, score
-    return [g for g in best if len(g) >= 2]
-
-
-def _chooser(found: CaseTypeFound, group: list[str]) -> str | None:
-    """The last step before the group that precedes every member."""
-    names = [s.name for s in found.steps]
-    first = min(names.index(m) for m in group)
-    for step in reversed(names[:first]):
-        if all(m in found.precedes[step] for m in group):
-            return step
-    return None
+    """The choices: the steps some cases skip although they went past them, grouped by their
+    chooser (the last step preceding them); each group with its chooser first."""
+    optional = [s.name for s in found.steps if s.name not in mandatory(found, cases)]
+    by_chooser: dict[str, list[str]] = {}
+    for step in optional:
+        chooser = _chooser(found, step)
+        if chooser is not None:
+            by_chooser.setdefault(chooser, []).append(step)
+    return [[chooser, *members] for chooser, members in by_chooser.items()]
 
 
 def estimate(found: CaseTypeFound, rework: pd.DataFrame, level: float = 0.99) -> Routing:
@@ -164,29 +131,21 @@ def estimate(found: CaseTypeFound, rework: pd.DataFrame, level: float = 0.99) ->
             seen.add(row.step)
         last = max(rows, key=lambda r: (r.end, r.Index))
         cases[case] = (seen, last.step)
-    found_groups = groups(found, cases)
-    notes, choosers = [], []
-    for group in found_groups:
-        chooser = _chooser(found, group)
-        if chooser is None:
-            notes.append(f"{found.name}: alternatives {', '.join(group)} have no step before "
-                         "them that precedes them all: their choice is not written")  # fmt: skip
-        else:
-            choosers.append((chooser, tuple(group)))
+    choices = groups(found, cases)
+    needed = mandatory(found, cases)
     for case, frame in by_case.items():
         present, last = cases[case]
-        ok, exit_, chosen = _explain(present, last, found_groups, position)
         rows = list(frame.itertuples())
-        if ok and exit_:
+        if any(s in needed and s not in present and position[s] > position[last]
+               for s in position):  # fmt: skip
             final = max(rows, key=lambda r: (r.end, r.Index))
             outcome.setdefault(final.Index, (EXIT, False))
-        for index, member in chosen.items():
-            match = [c for c, g in choosers if g == tuple(found_groups[index])]
-            if not match:
-                continue
-            mine = [r for r in rows if r.step == match[0] and r.Index not in outcome]
-            if mine:
-                outcome[mine[-1].Index] = (member, False)
+        for chooser, *members in choices:
+            mine = [r for r in rows if r.step == chooser and r.Index not in outcome]
+            held = [m for m in members if m in present]
+            if mine and len(held) == 1:
+                outcome[mine[-1].Index] = (held[0], False)
+    notes = [f"{found.name}: {', '.join(m)} chosen at the end of {c}" for c, *m in choices]
     branches: dict[str, list[Branch]] = {}
     counts = occ.groupby("step").size().to_dict()
     tally: dict[tuple[str, str], list[int]] = {}
@@ -203,7 +162,7 @@ def estimate(found: CaseTypeFound, rework: pd.DataFrame, level: float = 0.99) ->
             Branch(target, count, n, count / n, low, high, corrections * 2 > count)
         )
     most = max(loops_per_case.values(), default=0)
-    return Routing(branches, int(most), choosers, notes)
+    return Routing(branches, int(most), [(c, tuple(m)) for c, *m in choices], notes)
 
 
 def rework_events(events: pd.DataFrame) -> pd.DataFrame:
