@@ -3,9 +3,10 @@
 discovered catalogue gives the original's mean delay within its interval.
 
 The original is ``scenarios/examples/service_centre.toml`` (two districts, four services, a
-parallel fork, lognormal service times). Its intervals are simultaneous: 95% for the family of
-every mean service time and rate (Bonferroni), the pooled log sd's normal interval at the same
-per-interval level.
+parallel fork, lognormal service times, a loop for correction, a choice of checks and an exit).
+Its intervals are simultaneous: 95% for the family of every mean service time and rate
+(Bonferroni), the pooled log sd's normal interval at the same per-interval level; each branch
+probability in its Clopper-Pearson 99% interval.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from govlab.scenarios import load_scenario
 EXAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "service_centre.toml"
 LOG_DAYS = 150
 FAMILY = 0.95
-INTERVALS = 24  # 10 steps x (counter, back office) + 4 rates
+INTERVALS = 26  # 11 steps x (counter, back office) + 4 rates
 LEVEL = 1 - (1 - FAMILY) / INTERVALS
 REPLICATIONS, DELAY_DAYS = 10, 120
 
@@ -55,11 +56,11 @@ def trip(tmp_path_factory):
     world = original.world
     draft = build_draft(found, routing, world.working_hours_per_day, world.residents,
                         world.enterprises)  # fmt: skip
-    return original, model.plans, found, draft
+    return original, model.plans, found, draft, routing
 
 
 def test_case_types_routes_and_precedence_are_the_originals(trip):
-    original, plans, found, _ = trip
+    original, plans, found, *_ = trip
     assert sorted(found.case_types) == sorted(original.services)
     for plan in plans:
         case_type = found.case_types[plan.name]
@@ -74,7 +75,7 @@ def test_case_types_routes_and_precedence_are_the_originals(trip):
 
 
 def test_mean_service_times_and_rates_lie_in_their_intervals(trip):
-    original, _, found, draft = trip
+    original, _, found, draft, _ = trip
     hours = original.world.working_hours_per_day
     fits = {(c, s, k): fit for c, s, k, _, fit in draft.fits}
     checked = 0
@@ -101,7 +102,7 @@ def test_mean_service_times_and_rates_lie_in_their_intervals(trip):
 
 
 def test_staff_per_function_is_the_catalogues(trip):
-    original, _, found, draft = trip
+    original, _, found, draft, _ = trip
     for station in found.stations:
         assert station.exact, station
     for name, function in original.functions.items():
@@ -114,7 +115,7 @@ def test_staff_per_function_is_the_catalogues(trip):
 
 
 def test_a_simulation_of_the_draft_gives_the_originals_mean_delay(trip):
-    original, _, _, draft = trip
+    original, _, _, draft, _ = trip
     discovered = apply_draft(original, draft.data)
     delays = {
         label: [run_simulation(scenario, seed, DELAY_DAYS)[0]["delay_mean_days"]
@@ -127,3 +128,26 @@ def test_a_simulation_of_the_draft_gives_the_originals_mean_delay(trip):
           f"discovered {other:.4f} [{other_low:.4f}, {other_high:.4f}] days")  # fmt: skip
     assert low <= other <= high
     assert other_low <= mean <= other_high
+
+
+def test_branch_probabilities_lie_in_their_clopper_pearson_intervals(trip):
+    original, _, found, _, routing = trip
+    checked = 0
+    for name, service in original.services.items():
+        label = {s.name: s.name for s in found.case_types[name].steps}
+        index = {step: int(step.split()[0]) - 1 for step in label}
+        named = {k: step.name for k, step in enumerate(service.steps)}
+        seen = {
+            (named[index[step]], "exit" if b.to == "exit" else named[index[b.to]]): b
+            for step, branches in routing[name].branches.items()
+            for b in branches
+        }
+        true = {(step.name, b.to): b.p for step in service.steps for b in step.branches}
+        assert set(seen) == set(true), name
+        for key, p in true.items():
+            b = seen[key]
+            print(f"{name} {key}: true {p}, found {b.count}/{b.n} = {b.p:.4f} "
+                  f"[{b.low:.4f}, {b.high:.4f}]")  # fmt: skip
+            assert b.low <= p <= b.high, (name, key, b)
+            checked += 1
+    assert checked == 4
