@@ -109,6 +109,7 @@ class Case:
         "refused",
         "retrievals",
         "returns",
+        "rules",
         "skipped",
         "split",
         "submitted",
@@ -138,6 +139,7 @@ class Case:
         self.refused = False
         self.split = [0.0, 0.0, 0.0, 0.0, 0.0]
         self.trace: list[tuple[float, str, int]] | None = None
+        self.rules: Rules | None = None  # set when it opens (``Journeys.open_case``)
 
 
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)

@@ -66,7 +66,14 @@ def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, in
     return spans
 
 
-def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Applicants, key: int):
+def _tables(
+    rule_sets: tuple[Rules, ...],
+    layout: Layout,
+    plans: tuple[CasePlan, ...],
+    who: Applicants,
+    key: int,
+):
+    rules = rule_sets[0]
     docs: list[int] = []
     links: list[int] = []  # sources and successors, as step numbers within the plan
     plan_i, step_i, step_f = [], [], []
@@ -169,6 +176,13 @@ def _tables(rules: Rules, layout: Layout, plans: tuple[CasePlan, ...], who: Appl
         resident_skill=who.resident_skill,
         enterprise_district=who.enterprise_district,
         enterprise_skill=who.enterprise_skill,
+        rule_f=np.array([(r.online_coverage, r.share) for r in rule_sets], dtype=float).reshape(
+            len(rule_sets), 2
+        ),
+        rule_i=np.array([(r.carry, r.anywhere) for r in rule_sets], dtype=np.int64).reshape(
+            len(rule_sets), 2
+        ),
+        rule_of=np.zeros(districts, dtype=np.int64),
     )
 
 
@@ -180,6 +194,8 @@ class CompiledJourneys:
         applicants: homes and digital skills of the applicants.
         key: the key of the cases' random numbers (``model.draws.service_key``).
         staff: initial servers of every station.
+        rule_sets: the journey rules a lever schedule switches between (``model.schedule``);
+            the scenario's own when omitted.
     """
 
     def __init__(
@@ -190,10 +206,12 @@ class CompiledJourneys:
         applicants: Applicants,
         key: int,
         staff: list[int],
+        rule_sets: tuple[Rules, ...] | None = None,
     ) -> None:
-        self.rules = Rules.from_scenario(scenario)
+        rule_sets = rule_sets or (Rules.from_scenario(scenario),)
+        self.rules = rule_sets[0]
         self.plans = plans
-        self.tables = _tables(self.rules, layout, plans, applicants, key)
+        self.tables = _tables(rule_sets, layout, plans, applicants, key)
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         self.visits: VisitRecords | None = None
@@ -256,6 +274,11 @@ class CompiledJourneys:
     def refusals(self) -> int:
         """Refusals at the local office so far."""
         return int(self.state.count[k.REFUSALS])
+
+    def use_rules(self, rule_of: np.ndarray) -> None:
+        """From now, a case opened by an applicant of home district d follows rule set
+        ``rule_of[d]`` (``model.schedule``; cases open now keep theirs)."""
+        self.tables.rule_of[:] = rule_of
 
     # -- the day ---------------------------------------------------------------------------------
     def open_many(self, start: float, counts: np.ndarray, uniforms: np.ndarray) -> None:

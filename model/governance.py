@@ -36,6 +36,7 @@ from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.reengineering import reengineered
 from govlab.model.response_office import ResponseOffice, office_staff
 from govlab.model.routes import compile_plans
+from govlab.model.schedule import rule_timeline
 from govlab.model.sensing import Sensing
 from govlab.model.staff_budget import funded_layout
 from govlab.model.staffing import Staffing
@@ -188,10 +189,14 @@ class GovernanceModel(mesa.Model):
         )
         key = service_key(self.rng)  # the key of every case's random numbers (model.draws)
         staff = self.layout.staff()
-        if engine == "compiled":
-            return CompiledJourneys(scenario, self.layout, self.plans, self.applicants, key, staff)
-        if engine == "python":
-            return Journeys(scenario, self.layout, self.plans, self.applicants, key, staff)
+        # the lever schedule ([[schedule]]): its rule sets, switched at the start of a day (step)
+        self.timeline = rule_timeline(scenario)
+        engines = {"compiled": CompiledJourneys, "python": Journeys}
+        if engine in engines:
+            return engines[engine](
+                scenario, self.layout, self.plans, self.applicants, key, staff,
+                self.timeline.rule_sets,
+            )  # fmt: skip
         raise ValueError(f"engine must be 'compiled' or 'python', not {engine!r}")
 
     def _make_civic(self, scenario: Scenario) -> None:
@@ -274,6 +279,9 @@ class GovernanceModel(mesa.Model):
     def step(self) -> None:
         """One working day, in this order (DESIGN.md §2):
 
+        0. schedule — the levers a ``[[schedule]]`` entry sets from this day (working-day index
+           ``steps - 1``) apply to the cases opened from now on in its districts
+           (``model.schedule``); cases already open finish under the rules they opened with;
         1. demand — Poisson arrivals per applicant and case type, at uniform times in the day;
         2-5. intake, routing, cross-district handling and service — the day's events in continuous
            time (``model.journey``); departments close the day (utilisation);
@@ -299,6 +307,9 @@ class GovernanceModel(mesa.Model):
             raise RuntimeError("the model has run out (run_out): it takes no more days")
         start = float(self.steps - 1)
         end = start + 1.0
+        change = self.timeline.changes.get(self.steps - 1)  # a schedule's levers from today
+        if change is not None:
+            self.journeys.use_rules(change)
         self.arrivals_today = self._demand(start)
         self.journeys.advance_to(end)
         self.journeys.close_day(end)

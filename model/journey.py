@@ -64,8 +64,13 @@ class Journeys:
         applicants: Applicants,
         key: int,
         staff: list[int],
+        rule_sets: tuple[Rules, ...] | None = None,
     ) -> None:
-        self.rules = Rules.from_scenario(scenario)
+        # the rule sets a lever schedule switches between (``model.schedule``); the first is the
+        # scenario's own levers, in force everywhere until ``use_rules``
+        self.rule_sets = rule_sets or (Rules.from_scenario(scenario),)
+        self.rules = self.rule_sets[0]  # what every set shares (offices, times, distributions)
+        self.rule_of = [0] * self.rules.districts
         self.layout = layout
         self.plans = plans
         self.applicants = applicants
@@ -96,6 +101,11 @@ class Journeys:
                 self.open_case(start + times[i], plan, row, int(homes[row]), float(skills[row]))
                 i += 1
 
+    def use_rules(self, rule_of: np.ndarray) -> None:
+        """From now, a case opened by an applicant of home district d follows
+        ``rule_sets[rule_of[d]]`` (cases open now keep theirs)."""
+        self.rule_of = [int(index) for index in rule_of]
+
     def close_day(self, end: float) -> None:
         """Integrate every station's counters up to ``end`` (days)."""
         for station in self.stations:
@@ -116,10 +126,12 @@ class Journeys:
         self, time: float, plan: CasePlan, applicant: int, home: int, skill: float
     ) -> None:
         """An applicant starts a case at ``time`` (day units)."""
-        rules = self.rules
+        # the rules of the applicant's home district now (``model.schedule``), kept to the end
+        rules = self.rule_sets[self.rule_of[home]]
         self.open_cases += 1
         self.opened += 1
         case = Case(plan, plan.kind, applicant, home, time, self.opened)
+        case.rules = rules
 
         def uniform(purpose: int, item: int = 0) -> float:
             return draws.uniform(self.key, case.number, purpose, 0, item, 0)
@@ -179,7 +191,7 @@ class Journeys:
         delay = 0.0
         if (
             case.away
-            and not self.rules.anywhere
+            and not case.rules.anywhere
             and draws.uniform(self.key, case.number, draws.REFUSAL, 0, 0, 0) < self.rules.refusal
         ):
             case.refused = True
@@ -193,13 +205,13 @@ class Journeys:
         # the same number for a visit gap or a courier at this step
         key = draws.in_round(job.case.plan.steps[job.step].key, job.round)
         luck = draws.exponential(self.key, job.case.number, draws.HANDOFF, key, 0, 0)
-        if self.rules.carry and not self.rules.front_desk and not job.case.online:
+        if job.case.rules.carry and not self.rules.front_desk and not job.case.online:
             gap = self.rules.visit_gap_days * luck
             job.split[HANDOFF] += gap
             if self.visits is not None:
                 self._visit(job, A_HANDOFF, -1, (time, time, time + gap))
             return gap + self._trip(job, distance, time + gap)
-        if self.rules.carry and self.rules.front_desk:
+        if job.case.rules.carry and self.rules.front_desk:
             days = self.rules.courier_days * luck
         else:
             days = self.rules.electronic_days
@@ -362,10 +374,10 @@ class Journeys:
             docs = [*step.applicant_docs, *government]
             key = draws.in_round(step.key, job.round)
             at_risk = [(key, doc) for doc in docs]
-            if self.rules.carry:
+            if case.rules.carry:
                 docs.extend(step.case_docs)
             self._submit(job, docs, at_risk, office.counter)
-            job.present = not case.online and (first or self.rules.carry)
+            job.present = not case.online and (first or case.rules.carry)
             self.heap.push(time + delay, ARRIVE, office.counter, job)
             return -1.0
         if not self.rules.front_desk:  # no counter: the back office fetches what the hub holds

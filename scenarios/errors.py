@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Sequence
 
@@ -41,6 +42,9 @@ def allowed(model: type[BaseModel], loc: Sequence[str | int]) -> str:
     if info is None:
         return ""
     annotation = info.annotation
+    present = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(present) == 1:
+        annotation = present[0]  # an optional field (``X | None``) accepts what X accepts
     if annotation is bool:
         return "allowed: true | false"
     if typing.get_origin(annotation) is typing.Literal:

@@ -19,6 +19,7 @@ from govlab.scenarios.fields import Frozen, Share, Utility
 from govlab.scenarios.levers import Levers
 from govlab.scenarios.reengineering import Reengineering, check_reengineering
 from govlab.scenarios.routing import check_branches
+from govlab.scenarios.schedule import ScheduleEntry, check_schedule
 from govlab.scenarios.services import (
     SERVICE_CATALOGUE,
     CaseType,
@@ -81,6 +82,12 @@ class Scenario(Frozen):
     reengineering: Reengineering = Field(
         default_factory=Reengineering, description="process re-engineering of the catalogue"
     )
+    schedule: tuple[ScheduleEntry, ...] = Field(
+        (),
+        description="lever changes from a day, in some districts ([[schedule]], "
+        "scenarios/schedule.py)",
+        strict=False,  # a TOML array of tables is a list
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
@@ -110,6 +117,7 @@ class Scenario(Frozen):
             check_step_names(name, service)
             check_branches(name, service)
         check_reengineering(self)
+        check_schedule(self)
         return self
 
     @model_validator(mode="after")

@@ -35,13 +35,12 @@ from govlab.model.kernel.layout import (
     C_REFUSED,
     C_RETRIEVALS,
     C_RETURNS,
+    C_RULES,
     C_SPLIT,
     C_SUBMITTED,
     C_TRACE,
     C_TRACE_TIME,
     C_TRIPS,
-    F_ANYWHERE,
-    F_CARRY,
     F_FRONT_DESK,
     F_VISITS,
     FREE_CASES,
@@ -64,6 +63,8 @@ from govlab.model.kernel.layout import (
     R_VISIT_GAP_DAYS,
     RECORDS,
     REFUSALS,
+    RL_ANYWHERE,
+    RL_CARRY,
     ST_KEY,
     T_COMPLETE,
     T_TRIP,
@@ -102,7 +103,7 @@ def _first_contact(st, tb, job, distance, time):
     delay = 0.0
     if (
         st.case_i[case, C_AWAY]
-        and not tb.flag[F_ANYWHERE]
+        and not tb.rule_i[st.case_i[case, C_RULES], RL_ANYWHERE]
         and _uniform(st, tb, case, K_REFUSAL, 0, 0, 0) < tb.real[R_REFUSAL]
     ):
         st.case_i[case, C_REFUSED] = 1
@@ -114,7 +115,7 @@ def _first_contact(st, tb, job, distance, time):
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _handoff(st, tb, job, distance, time):
     case = st.job_i[job, J_CASE]
-    carry, desk = tb.flag[F_CARRY], tb.flag[F_FRONT_DESK]
+    carry, desk = tb.rule_i[st.case_i[case, C_RULES], RL_CARRY], tb.flag[F_FRONT_DESK]
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
     # the same number for a visit gap or a courier (fresh when the step is done again)
     step = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])

@@ -53,8 +53,9 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY, T_LO
     C_TRACE,  # trace key (case number) or -1
     C_NUMBER,  # opening order 1, 2, ...: the key of the case's random numbers
     C_LOOPS,  # loops back taken so far (scenarios.routing)
+    C_RULES,  # its rule set (row of rule_f, rule_i), its home district's when it opened
     N_CASE_I,
-) = range(19)
+) = range(20)
 # case_wait[case, step]: the bits of the step's predecessors that have ended in its round (bit j:
 # its j-th predecessor, routes.CasePlan.slots), and SKIPPED if a branch skipped it.
 SKIPPED = 1 << 62
@@ -154,11 +155,18 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     N_FLAG,
 ) = range(13)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
+# The rule sets a lever schedule switches between (model.schedule), one row each: rule_f columns
+# (probabilities) and rule_i columns (0/1); rule_of[d] is the set of home district d now (the
+# only table the caller changes between calls). R_ONLINE_COVERAGE, R_SHARE, F_CARRY and
+# F_ANYWHERE hold set 0's values; the journeys read the case's set.
+RL_ONLINE_COVERAGE, RL_SHARE = range(2)
+RL_CARRY, RL_ANYWHERE = range(2)
 
 Tables = namedtuple(
     "Tables",
     "plan_i step_i step_f part_i part_f branch_i branch_f links docs counter_of city desk "
-    "real flag resident_district resident_skill enterprise_district enterprise_skill",
+    "real flag resident_district resident_skill enterprise_district enterprise_skill "
+    "rule_f rule_i rule_of",
 )
 State = namedtuple(
     "State",

@@ -58,10 +58,9 @@ from govlab.model.kernel.layout import (
     C_PENDING,
     C_PLAN,
     C_RETRIEVALS,
+    C_RULES,
     C_TRACE,
     CHOICE,
-    F_ANYWHERE,
-    F_CARRY,
     F_DESK_BIT,
     F_DISTRICTS,
     F_FRONT_DESK,
@@ -85,9 +84,11 @@ from govlab.model.kernel.layout import (
     P_SRC0,
     P_STEP0,
     R_AWAY_SHARE,
-    R_ONLINE_COVERAGE,
-    R_SHARE,
     R_SKILL_THRESHOLD,
+    RL_ANYWHERE,
+    RL_CARRY,
+    RL_ONLINE_COVERAGE,
+    RL_SHARE,
     SKIPPED,
     ST_APP0,
     ST_BACKOFFICE_DAYS,
@@ -296,7 +297,7 @@ def _enter_step(st, tb, time, job, first):
         )
         risky = napp + unfetched
         docs = risky
-        carry = tb.flag[F_CARRY]
+        carry = tb.rule_i[st.case_i[case, C_RULES], RL_CARRY]
         if carry:
             _mark_docs(st, tb, case, tb.step_i[s, ST_CASE0], ncase)
             docs += ncase
@@ -345,9 +346,11 @@ def _open_case(st, tb, time, plan, applicant):
     st.count[OPEN] += 1
     st.count[OPENED] += 1
     st.case_i[case, C_NUMBER] = st.count[OPENED]
+    rules = tb.rule_of[home]  # its home district's rule set now, kept to its end
+    st.case_i[case, C_RULES] = rules
     online = False
     if tb.plan_i[plan, P_ONLINE] and (
-        _uniform(st, tb, case, K_ONLINE, 0, 0, 0) < tb.real[R_ONLINE_COVERAGE]
+        _uniform(st, tb, case, K_ONLINE, 0, 0, 0) < tb.rule_f[rules, RL_ONLINE_COVERAGE]
     ):
         online = skill >= tb.real[R_SKILL_THRESHOLD]
     st.case_i[case, C_ONLINE] = online
@@ -361,10 +364,10 @@ def _open_case(st, tb, time, plan, applicant):
     if away:
         pick = int(_uniform(st, tb, case, K_AWAY_DISTRICT, 0, 0, 0) * (districts - 1))
         location = (home + 1 + pick) % districts
-    district = location if tb.flag[F_ANYWHERE] else home
+    district = location if tb.rule_i[rules, RL_ANYWHERE] else home
     st.case_i[case, C_DISTRICT] = district
     st.case_i[case, C_DISTANCE] = abs(district - location)
-    share = tb.real[R_SHARE]
+    share = tb.rule_f[rules, RL_SHARE]
     if share > 0.0:
         row = st.case_bits[case]
         gov0 = tb.plan_i[plan, P_GOV0]

@@ -62,6 +62,19 @@ BAD_FILES = {
                      ["services.residence_permit.steps.1.branches.0.p", "greater than 0"]),
     "branch_beside": (ROUTE.format('{to = "first", p = 0.5}').replace(", approval = false", ""),
                       ["steps.1.branches.0.to", "'first' neither waits for this step"]),
+    # lever schedules (issue 23 item 1): only the journey levers, real districts, a day
+    "schedule_front_desk": ("[[schedule]]\nday = 5\n[schedule.levers]\nfront_desk = true\n",
+                            ["schedule.0.levers", "front_desk: cannot be scheduled",
+                             "data_sharing, handoff, cross_district, online_coverage"]),
+    "schedule_no_district": ('[[schedule]]\nday = 5\ndistricts = [1, 6]\n'
+                             '[schedule.levers]\ndata_sharing = 1\n',
+                             ["schedule.0.districts", "6 is not a district", "0 .. 5"]),
+    "schedule_bad_value": ('[[schedule]]\nday = 5\n[schedule.levers]\nhandoff = "fax"\n',
+                           ["schedule.0.levers.handoff", "applicant | electronic"]),
+    "schedule_no_day": ("[[schedule]]\n[schedule.levers]\ndata_sharing = 1\n",
+                        ["schedule.0.day", "Field required"]),
+    "schedule_nothing_set": ("[[schedule]]\nday = 3\nlevers = {}\n",
+                             ["schedule.0: levers: an entry must set at least one of"]),
 }  # fmt: skip
 
 

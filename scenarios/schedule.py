@@ -1,0 +1,90 @@
+"""Lever schedules of a scenario (``[[schedule]]``): from a working day, in some districts, set
+some levers (issue 23 item 1), validated.
+
+An entry says: from day ``day`` (the working-day index of the run, 0 the first day; warm-up days
+count), for the cases whose applicant lives in ``districts`` (all when omitted), these levers take
+these values. Cases opened before then finish under the rules they opened with. Entries apply in
+day order (file order within a day); a later entry overrides an earlier one where both set a lever.
+
+Only the levers a case reads from its own rules can be scheduled (``SCHEDULABLE``): data sharing,
+hand-off, cross-district service and online coverage. The others change the offices or the case
+plans (front desk, approval, re-engineering), a mechanism shared by the whole city (transparency
+also moves publication; platform, co-production, privacy, sensing), and are refused with the list.
+``model.schedule`` turns the entries into the rule sets the engines follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from govlab.scenarios.fields import Frozen, Share
+from govlab.scenarios.levers import Levers
+
+SCHEDULABLE = ("data_sharing", "handoff", "cross_district", "online_coverage")
+
+
+class ScheduledLevers(Frozen):
+    """The levers an entry sets (those omitted keep their value)."""
+
+    data_sharing: Share | None = Field(
+        None, description=Levers.model_fields["data_sharing"].description
+    )
+    handoff: Literal["applicant", "electronic"] | None = Field(
+        None, description=Levers.model_fields["handoff"].description
+    )
+    cross_district: Literal["home_only", "anywhere"] | None = Field(
+        None, description=Levers.model_fields["cross_district"].description
+    )
+    online_coverage: Share | None = Field(
+        None, description=Levers.model_fields["online_coverage"].description
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_schedulable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in data:
+                if name in Levers.model_fields and name not in SCHEDULABLE:
+                    raise ValueError(
+                        f"{name}: cannot be scheduled (it changes offices, plans or a city-wide "
+                        f"mechanism); levers that can be scheduled: {', '.join(SCHEDULABLE)}"
+                    )
+        return data
+
+    def given(self) -> dict[str, Any]:
+        """The levers this entry sets, by name."""
+        return {name: value for name, value in self if value is not None}
+
+
+class ScheduleEntry(Frozen):
+    """From working day ``day``, in ``districts`` (all if empty), set ``levers``."""
+
+    day: int = Field(ge=0, le=100_000, description="first working day it applies (0 = first)")
+    districts: tuple[int, ...] = Field(
+        (),
+        description="home districts of the cases it applies to (0-based); all when omitted",
+        strict=False,  # a TOML array is a list
+    )
+    levers: ScheduledLevers = Field(description="the levers set from that day")
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> ScheduleEntry:
+        if not self.levers.given():
+            raise ValueError(f"levers: an entry must set at least one of: {', '.join(SCHEDULABLE)}")
+        return self
+
+
+def check_schedule(scenario) -> None:
+    """Districts named by schedule entries exist."""
+    districts = scenario.world.districts
+    for index, entry in enumerate(scenario.schedule):
+        for district in entry.districts:
+            if not 0 <= district < districts:
+                raise ValueError(
+                    f"schedule.{index}.districts: {district} is not a district; allowed: 0 .. "
+                    f"{districts - 1} (world.districts = {districts})"
+                )
+        if len(set(entry.districts)) != len(entry.districts):
+            raise ValueError(f"schedule.{index}.districts: a district is named twice")
