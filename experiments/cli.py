@@ -295,3 +295,8 @@ _register_log(app)
 from govlab.experiments.calibrate_cli import register as _register_calibrate  # noqa: E402
 
 _register_calibrate(app)
+
+# A draft service catalogue discovered from an event log (issue 21 item 4).
+from govlab.experiments.catalogue_cli import register as _register_catalogue  # noqa: E402
+
+_register_catalogue(app)

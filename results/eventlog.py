@@ -68,7 +68,10 @@ def event_frame(model, cases: int | None = None) -> pd.DataFrame:
     """The visits of a ``GovernanceModel`` built with ``collect_visits=True`` (of its first
     ``cases`` cases if given), one named event a row, by case and end time; columns in pm4py's
     names (``case:concept:name``, ``concept:name``, ``time:timestamp``, ``start_timestamp``,
-    ``org:resource``) plus the raw fields and the related department and documents."""
+    ``org:resource``) plus the case's applicant (``case:applicant``), the step's function
+    (``function``; ``"front desk"`` there), when the visit joined its station's queue
+    (``arrival_timestamp``), the raw fields and the related department and documents (the columns
+    ``govlab catalogue --from-log`` reads: ``results.logread``)."""
     visits: VisitRecords = model.journeys.visits
     table = visits.table()
     if cases is not None:
@@ -101,19 +104,21 @@ def event_frame(model, cases: int | None = None) -> pd.DataFrame:
                 d for s in steps for d in (*s.applicant_docs, *s.government_docs, *s.case_docs)
             )
             docs = SEPARATOR.join(f"{case} {documents[d]}" for d in codes)
-        rows.append((str(case), plan.name, activity_name(plan, step, kind, functions),
-                     KIND_NAMES[kind], resource, department, docs, "online" if online else
-                     "in person"))  # fmt: skip
+        function = "front desk" if step < 0 else functions[plan.steps[step].function]
+        rows.append((str(case), plan.name, plan.applicant, activity_name(plan, step, kind,
+                     functions), KIND_NAMES[kind], function, resource, department, docs,
+                     "online" if online else "in person"))  # fmt: skip
     frame = pd.DataFrame(
         rows,
-        columns=["case:concept:name", "case:case_type", "concept:name", "kind", "org:resource",
-                 "department", "document", "case:channel"],
+        columns=["case:concept:name", "case:case_type", "case:applicant", "concept:name", "kind",
+                 "function", "org:resource", "department", "document", "case:channel"],
     )  # fmt: skip
     frame["case:district"] = table["district"]
     frame["step"] = table["step"]
     frame["station"] = table["station"]
     for name in ("arrival_day", "start_day", "end_day"):
         frame[name] = table[name]
+    frame["arrival_timestamp"] = ORIGIN + pd.to_timedelta(table["arrival_day"], unit="D")
     frame["start_timestamp"] = ORIGIN + pd.to_timedelta(table["start_day"], unit="D")
     frame["time:timestamp"] = ORIGIN + pd.to_timedelta(table["end_day"], unit="D")
     frame["case"] = frame["case:concept:name"]
