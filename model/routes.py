@@ -25,13 +25,12 @@ import networkx as nx
 
 from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.scenarios import CaseType, Scenario
-from govlab.scenarios.routing import EXIT, dependency_edges, loop_steps
+from govlab.scenarios.routing import EXIT, MAX_PREDECESSORS, dependency_edges, loop_steps
 
 __all__ = ["BranchPlan", "CasePlan", "StepPlan", "compile_plans", "dependency_edges"]
 
 # Branch kinds (scenarios.routing): a choice ahead, a loop back, the case leaving.
 CHOICE, LOOP, LEAVE = range(3)
-MAX_PREDECESSORS = 62  # a step's predecessors are bits of one 64-bit word (model.kernel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +178,10 @@ def compile_plans(scenario: Scenario) -> tuple[CasePlan, ...]:
             )
         else:
             predecessors = tuple(() if k == 0 else (k - 1,) for k in range(len(order)))
+        if max(map(len, predecessors), default=0) > MAX_PREDECESSORS:  # bundling merged many
+            raise ValueError(
+                f"services.{name}: a bundled step waits for more than {MAX_PREDECESSORS} others"
+            )
         steps = _with_branches(scenario, service, groups, steps, predecessors)
         external = dict.fromkeys(d for s in steps for d in (*s.applicant_docs, *s.government_docs))
         government = tuple(dict.fromkeys(d for s in steps for d in s.government_docs))
@@ -220,14 +223,7 @@ def _with_branches(
     steps: tuple[StepPlan, ...],
     predecessors: tuple[tuple[int, ...], ...],
 ) -> tuple[StepPlan, ...]:
-    """The steps with their branches in plan numbers (``BranchPlan``); a step may wait for at
-    most ``MAX_PREDECESSORS`` others."""
-    for before in predecessors:
-        if len(before) > MAX_PREDECESSORS:
-            raise ValueError(
-                f"services: a step of {service!r} waits for {len(before)} others under this "
-                f"scenario's approval; at most {MAX_PREDECESSORS}"
-            )
+    """The steps with their branches in plan numbers (``BranchPlan``)."""
     if not any(step.branches for step in service.steps):
         return steps
     position = {i: k for k, members in enumerate(groups) for i in members}

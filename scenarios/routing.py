@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from govlab.scenarios.services import CaseType
 
 EXIT = "exit"
+MAX_PREDECESSORS = 62  # a step's predecessors are bits of one 64-bit word (model.kernel)
 
 
 class Branch(Frozen):
@@ -71,10 +72,17 @@ def loop_steps(graph: nx.DiGraph, target: int, end: int) -> list[int]:
 
 def check_branches(service_name: str, service: CaseType) -> None:
     """Branch targets exist and lie where their kind needs them, probabilities sum to at most 1,
-    and overlapping loops lie on one path (one-line errors naming the field)."""
+    overlapping loops lie on one path, and no step waits for more than ``MAX_PREDECESSORS``
+    others (one-line errors naming the field)."""
     names = {step.name: i for i, step in enumerate(service.steps) if step.name}
     graph = nx.DiGraph(dependency_edges(service))
     graph.add_nodes_from(range(len(service.steps)))
+    waits = max(dict(nx.transitive_reduction(graph).in_degree()).values(), default=0)
+    if waits > MAX_PREDECESSORS:  # the most any approval or bundling leaves (the parallel graph)
+        raise ValueError(
+            f"services.{service_name}.steps: a step waits for {waits} others under parallel "
+            f"approval; at most {MAX_PREDECESSORS}"
+        )
     loops: list[tuple[int, set[int]]] = []
     for i, step in enumerate(service.steps):
         where = f"services.{service_name}.steps.{i}.branches"

@@ -223,3 +223,48 @@ def test_the_example_routes_construction_permits_by_probability():
     fire = sum((case, 2) in steps for case in cases) / len(cases)
     assert len(cases) > 100 and abs(fire - 0.6) < 0.15
     assert any(n > 1 for (_, step), n in steps.items() if step == 1)  # planning done again
+
+
+def test_a_step_waits_for_at_most_62_others_and_for_every_one_of_them():
+    """Readiness is a bit per predecessor in one word: a barrier after 62 parallel steps starts
+    only after the last of them ends (visits); one after 64 is refused in one line."""
+    from pydantic import ValidationError
+
+    wide = [{"function": "a", "backoffice_hours": 1.0} for _ in range(64)]
+    with pytest.raises(ValidationError, match=r"a step waits for 64 others .* at most 62"):
+        textbook_scenario(
+            {"a": (0, 1)},
+            {
+                "v": {
+                    "per_hour": 0.1,
+                    "steps": [*wide, {"function": "a", "approval": False, "backoffice_hours": 1.0}],
+                }
+            },
+        )
+    steps = [*wide[:62], {"function": "a", "approval": False, "backoffice_hours": 1.0}]
+    scenario = textbook_scenario(
+        {"a": (0, 8)}, {"v": {"per_hour": 0.05, "steps": steps}}, levers={"approval": "parallel"}
+    )
+    model = GovernanceModel(scenario, rng=1, collect=False, collect_visits=True)
+    for _ in range(40):
+        model.step()
+    model.run_out()
+    visits = model.journeys.visits.table()
+    ends: dict[int, list[float]] = defaultdict(list)
+    barrier: dict[int, float] = {}
+    for case, step, activity, start, end in zip(
+        visits["case"].tolist(),
+        visits["step"].tolist(),
+        visits["activity"].tolist(),
+        visits["start_day"].tolist(),
+        visits["end_day"].tolist(),
+        strict=True,
+    ):
+        if activity == A_BACKOFFICE:
+            if step == 62:
+                barrier[case] = start
+            else:
+                ends[case].append(end)
+    assert len(barrier) > 5
+    for case, start in barrier.items():
+        assert len(ends[case]) == 62 and start >= max(ends[case])
