@@ -36,10 +36,11 @@ from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.reengineering import reengineered
 from govlab.model.response_office import ResponseOffice, office_staff
 from govlab.model.routes import compile_plans
-from govlab.model.schedule import rule_timeline
+from govlab.model.schedule import LeversInForce, rule_timeline
 from govlab.model.sensing import Sensing
 from govlab.model.staff_budget import funded_layout
 from govlab.model.staffing import Staffing
+from govlab.model.triggers import Signposts
 from govlab.model.voice import Voice
 from govlab.model.waiting import Waiting
 from govlab.scenarios import Scenario
@@ -191,6 +192,9 @@ class GovernanceModel(mesa.Model):
         staff = self.layout.staff()
         # the lever schedule ([[schedule]]): its rule sets, switched at the start of a day (step)
         self.timeline = rule_timeline(scenario)
+        self.levers_in_force = LeversInForce(self.timeline, scenario.world.districts)
+        # adaptive policies ([[trigger]]): monitored at each day's end, fired at a day's start
+        self.signposts = Signposts(scenario.trigger, scenario.world.districts)
         engines = {"compiled": CompiledJourneys, "python": Journeys}
         if engine in engines:
             return engines[engine](
@@ -280,8 +284,10 @@ class GovernanceModel(mesa.Model):
         """One working day, in this order (DESIGN.md §2):
 
         0. schedule — the levers a ``[[schedule]]`` entry sets from this day (working-day index
-           ``steps - 1``) apply to the cases opened from now on in its districts
-           (``model.schedule``); cases already open finish under the rules they opened with;
+           ``steps - 1``), then those of the ``[[trigger]]`` policies whose signposts held up to
+           yesterday on a review day (``model.triggers``), apply to the cases opened from now on
+           in their districts (``model.schedule``); cases already open finish under the rules
+           they opened with;
         1. demand — Poisson arrivals per applicant and case type, at uniform times in the day;
         2-5. intake, routing, cross-district handling and service — the day's events in continuous
            time (``model.journey``); departments close the day (utilisation);
@@ -300,14 +306,16 @@ class GovernanceModel(mesa.Model):
            budget; apply the plans whose lag is over (``model.sensing``);
         10. privacy — the day's data-hub retrievals risk incidents that cost trust
             (``model.privacy``);
-        11. collect — the daily series (service, participation, trust).
+        11. collect — the daily series (service, participation, trust), and the signposts the
+            triggers watch.
         Staff changes of steps 8-9 take effect at the end of the day.
         """
         if self.at_end is not None:
             raise RuntimeError("the model has run out (run_out): it takes no more days")
         start = float(self.steps - 1)
         end = start + 1.0
-        change = self.timeline.changes.get(self.steps - 1)  # a schedule's levers from today
+        day = self.steps - 1  # a schedule's levers and the triggers fired apply from today
+        change = self.levers_in_force.start_day(day, self.signposts.fire(day))
         if change is not None:
             self.journeys.use_rules(change)
         self.arrivals_today = self._demand(start)
@@ -331,6 +339,11 @@ class GovernanceModel(mesa.Model):
         self.sensing.step(self.steps, end)
         self.privacy.step(cases, end)
         self._collect(cases)
+        if self.signposts.triggers:
+            office = self.office
+            self.signposts.observe(
+                cases["home_district"], cases["delay_days"], office.handled_all, office.answered_all
+            )
 
     def _collect(self, cases: dict[str, np.ndarray]) -> None:
         self.today = daily_summary(cases)

@@ -28,7 +28,7 @@ import numpy as np
 from govlab.model.equity import equity_metrics, resident_groups
 from govlab.model.population import FIRM
 from govlab.model.records import CaseRecords
-from govlab.scenarios.costs import COST_PROPERTIES, cost_report
+from govlab.scenarios.costs import COST_PROPERTIES, cost_in_force, cost_report
 
 PERCENTILES = (50, 90, 99)
 
@@ -48,7 +48,11 @@ PERCENTILES = (50, 90, 99)
 #  privacy_trust_lost_per_resident — those incidents × the trust cost per incident;
 #  reallocations — days / adjust_every_days when sensing is on.
 #  cost_per_year, cost_build_yuan, staff_needed, staff_budget_raise, staff_withdrawn — what the
-#      reform costs (scenarios.costs.COST_PROPERTIES, issue 14).
+#      reform costs (scenarios.costs.COST_PROPERTIES, issue 14); with a schedule or triggers,
+#      cost_per_year is averaged over the delay window's days under the levers then in force
+#      (an outcome when triggers decide it; the others are the scenario's own levers');
+#  district_days_switched_share — share of the window's district-days under levers a schedule or
+#      a trigger changed (0 without them).
 DESIGN_PROPERTIES = (
     "procedures_per_case",
     "materials_per_case",
@@ -59,6 +63,7 @@ DESIGN_PROPERTIES = (
     "privacy_trust_lost_per_resident",
     "reallocations",
     *COST_PROPERTIES,
+    "district_days_switched_share",
 )
 DRIFT_WINDOW = 0.25  # the drift diagnostic fits the last quarter of the run
 
@@ -158,7 +163,28 @@ def summarise(model) -> dict[str, Any]:
     summary.update(civic_metrics(model, table, end["records"], window))
     summary["reallocations"] = end["reallocations"]
     summary.update(cost_report(model.config))  # what the reform costs (design properties)
+    summary.update(levers_in_force(model, end["window_end_day"]))
     return summary
+
+
+def levers_in_force(model, window_end_day: float) -> dict[str, float]:
+    """With a ``[[schedule]]`` or ``[[trigger]]``: the yearly cost averaged over the delay
+    window's days under the levers then in force (``cost_in_force``), and the share of its
+    district-days under levers other than the scenario's own."""
+    scenario = model.config
+    spells = model.levers_in_force.spells(scenario.world.warmup_days, window_end_day)
+    days = sum(length for _, length in spells)
+    if not (scenario.schedule or scenario.trigger) or not days:
+        return {"district_days_switched_share": 0.0}
+    cost = sum(cost_in_force(scenario, list(levers)) * length for levers, length in spells)
+    switched = sum(
+        sum(district != scenario.levers for district in levers) * length
+        for levers, length in spells
+    )
+    return {
+        "cost_per_year": cost / days,
+        "district_days_switched_share": switched / (days * scenario.world.districts),
+    }
 
 
 def design_properties(model, kept: dict[str, np.ndarray], by_type: dict[str, dict]) -> dict:

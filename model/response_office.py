@@ -71,6 +71,7 @@ class ResponseOffice:
         self._buffer: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._settled: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.submitted = self.queued = self.answered = 0
+        self.handled_all = self.answered_all = 0  # every request so far, warm-up included
         self.busy_days = 0.0
 
     def submit(
@@ -108,6 +109,8 @@ class ResponseOffice:
         answered = start - arrival <= self.deadline
         settled = np.where(answered, start, arrival + self.deadline)
         self._settled.append((settled, row, kind, answered))
+        self.handled_all += len(arrival)
+        self.answered_all += int(answered.sum())
         counted = arrival >= self.count_from
         self.submitted += int(counted.sum())
         self.queued += int((counted & queued).sum())

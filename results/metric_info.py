@@ -217,6 +217,12 @@ METRICS: dict[str, MetricInfo] = {
     "staff_needed": _m("yearly staff the levers need", "staff-equivalents", "design"),
     "staff_budget_raise": _m("raise of the staff budget paid for", "staff-equivalents", "design"),
     "staff_withdrawn": _m("servers the levers took from the departments", "servers", "design"),
+    "district_days_switched_share": _m(
+        "share of the delay window's district-days under levers a schedule or a trigger changed",
+        "share",
+        "design",
+        "share",
+    ),
     # risk
     "privacy_incidents": _m(f"privacy incidents of {W}", "count", "risk"),
     "privacy_incidents_per_10k_residents_per_year": _m(

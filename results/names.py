@@ -144,6 +144,7 @@ METRICS = {  # metric: (English, Chinese) — its unit comes from metric_info (U
     "materials_per_case": ("materials required per case", "每件所需材料数"),
     "staff_total": ("total staff", "人员总数"),
     "cost_per_year": ("running cost per year", "年运行成本"),
+    "district_days_switched_share": ("share of district-days reformed", "已改革的区日比例"),
     "cost_build_yuan": ("build cost", "建设成本"),
     "staff_needed": ("staff needed", "所需人员"),
     "staff_budget_raise": ("staff budget raise", "人员编制增加"),

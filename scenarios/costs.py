@@ -184,16 +184,17 @@ def priced_units(scenario) -> dict[str, float]:
     }
 
 
-def itemised(scenario) -> dict[str, dict[str, float]]:
-    """Per lever: units, build yuan, build staff-years, yearly staff and yearly yuan."""
+def itemised(scenario, units: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
+    """Per lever: units, build yuan, build staff-years, yearly staff and yearly yuan (of the
+    ``units`` given, by default the scenario's own, ``priced_units``)."""
     costs: Costs = scenario.costs
     districts = scenario.world.districts
     rows: dict[str, dict[str, float]] = {}
-    for name, units in priced_units(scenario).items():
+    for name, amount in (units or priced_units(scenario)).items():
         price = costs.levers.get(name, LeverCost())
-        scale = units * (districts if price.per == "district" else 1)
+        scale = amount * (districts if price.per == "district" else 1)
         rows[name] = {
-            "units": units,
+            "units": amount,
             "build_yuan": scale * price.build_yuan,
             "build_staff_years": scale * price.build_staff_years,
             "staff": scale * price.staff,
@@ -211,21 +212,43 @@ def staff_plan(scenario) -> tuple[float, float, int]:
     return need, raised, max(math.floor(need - raised + 0.5), 0)
 
 
-def cost_report(scenario) -> dict[str, float]:
-    """The run summary's cost properties (``COST_PROPERTIES``) of a scenario."""
-    costs: Costs = scenario.costs
-    rows = itemised(scenario).values()
+def _per_year(costs: Costs, rows, raised: float) -> tuple[float, float]:
+    """The yearly cost (running, staff raise, build amortised) and the build cost of ``rows``."""
     rate = costs.yuan_per_staff_year
     build = sum(r["build_yuan"] + r["build_staff_years"] * rate for r in rows)
     running = sum(r["yuan_per_year"] for r in rows)
+    return running + raised * rate + build / costs.amortisation_years, build
+
+
+def cost_report(scenario) -> dict[str, float]:
+    """The run summary's cost properties (``COST_PROPERTIES``) of a scenario."""
     need, raised, withdrawn = staff_plan(scenario)
+    per_year, build = _per_year(scenario.costs, itemised(scenario).values(), raised)
     return {
-        "cost_per_year": running + raised * rate + build / costs.amortisation_years,
+        "cost_per_year": per_year,
         "cost_build_yuan": build,
         "staff_needed": need,
         "staff_budget_raise": raised,
         "staff_withdrawn": float(withdrawn),
     }
+
+
+def cost_in_force(scenario, district_levers: list) -> float:
+    """The yearly cost while each district is under its own levers (``[[schedule]]``,
+    ``[[trigger]]``; yuan/year): a lever priced per district counts the districts that have it,
+    one priced for the city counts once when any district has it (a pilot builds the data hub).
+    The staff a lever needs beyond the scenario's own levers is hired in full (a lever switched on
+    mid-run takes no servers from the departments in the model)."""
+    units = priced_units(scenario)
+    by_district = [lever_units(levers) for levers in district_levers]
+    for name in by_district[0]:
+        values = [row[name] for row in by_district]
+        price = scenario.costs.levers.get(name, LeverCost())
+        units[name] = sum(values) / len(values) if price.per == "district" else max(values)
+    rows = itemised(scenario, units)
+    base_need, base_raised, _ = staff_plan(scenario)
+    need = sum(row["staff"] for row in rows.values()) + time_limit_staff(scenario)
+    return _per_year(scenario.costs, rows.values(), base_raised + max(need - base_need, 0.0))[0]
 
 
 def scaled_prices(costs: Costs, factor: float, only: str | None = None) -> Costs:

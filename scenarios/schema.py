@@ -29,6 +29,7 @@ from govlab.scenarios.services import (
     catalogue_part,
     check_step_names,
 )
+from govlab.scenarios.triggers import Trigger, check_triggers
 from govlab.scenarios.world import World
 
 __all__ = [
@@ -88,6 +89,12 @@ class Scenario(Frozen):
         "scenarios/schedule.py)",
         strict=False,  # a TOML array of tables is a list
     )
+    trigger: tuple[Trigger, ...] = Field(
+        (),
+        description="adaptive policies: lever changes when a monitored metric crosses a threshold "
+        "([[trigger]], scenarios/triggers.py)",
+        strict=False,
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
@@ -118,6 +125,7 @@ class Scenario(Frozen):
             check_branches(name, service)
         check_reengineering(self)
         check_schedule(self)
+        check_triggers(self)
         return self
 
     @model_validator(mode="after")

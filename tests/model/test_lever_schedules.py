@@ -99,6 +99,15 @@ def test_a_district_schedule_changes_only_that_districts_cases():
     assert len(changed["home"]) > 20
 
 
+def day_by_day(timeline, scenario, days=500):
+    """The rule set index of each home district from each day on which it changes."""
+    from govlab.model.schedule import LeversInForce
+
+    in_force = LeversInForce(timeline, scenario.world.districts)
+    changes = {day: in_force.start_day(day, []) for day in range(days)}
+    return {day: change for day, change in changes.items() if change is not None}
+
+
 def test_later_entries_override_earlier_ones_per_district():
     from govlab.model.schedule import rule_timeline
 
@@ -109,8 +118,9 @@ def test_later_entries_override_earlier_ones_per_district():
     ])  # fmt: skip
     timeline = rule_timeline(scenario)
     sets = timeline.rule_sets
-    assert sorted(timeline.changes) == [10, 20]
-    on_10, on_20 = timeline.changes[10], timeline.changes[20]
+    assert sorted(timeline.entries) == [10, 20]
+    changes = day_by_day(timeline, scenario)
+    on_10, on_20 = changes[10], changes[20]
     assert [sets[i].share for i in on_10] == [0.5, 1.0, 0.5, 0.5, 0.5, 0.5]
     assert [sets[i].carry for i in on_10] == [True] * 6
     assert [(sets[i].share, sets[i].carry) for i in on_20[:3]] == [
@@ -142,8 +152,9 @@ def test_the_staged_rollout_example_pilots_then_rolls_out():
     from govlab.model.schedule import rule_timeline
 
     example = Path(__file__).resolve().parents[2] / "examples" / "staged_rollout.toml"
-    timeline = rule_timeline(load_scenario(example))
-    assert {day: list(index) for day, index in timeline.changes.items()} == {
+    scenario = load_scenario(example)
+    timeline = rule_timeline(scenario)
+    assert {day: list(index) for day, index in day_by_day(timeline, scenario).items()} == {
         250: [1, 0, 0, 0, 0, 0],
         350: [1, 1, 1, 1, 1, 1],
     }

@@ -75,6 +75,22 @@ BAD_FILES = {
                         ["schedule.0.day", "Field required"]),
     "schedule_nothing_set": ("[[schedule]]\nday = 3\nlevers = {}\n",
                              ["schedule.0: levers: an entry must set at least one of"]),
+    # adaptive policies (issue 23 item 3)
+    "trigger_no_threshold": ('[[trigger]]\nmetric = "delay_mean_days"\n'
+                             '[trigger.levers]\ndata_sharing = 1\n',
+                             ["trigger.0", "exactly one of above = X or below = X"]),
+    "trigger_city_figure": ('[[trigger]]\nmetric = "response_rate"\nbelow = 0.9\n'
+                            '[trigger.levers]\ndata_sharing = 1\n',
+                            ["trigger.0", 'response_rate is a city figure; needs watch = "city"']),
+    "trigger_no_district": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
+                            'districts = [6]\n[trigger.levers]\ndata_sharing = 1\n',
+                            ["trigger.0.districts", "6 is not a district", "0 .. 5"]),
+    "trigger_front_desk": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
+                           '[trigger.levers]\nfront_desk = true\n',
+                           ["trigger.0.levers", "front_desk: cannot be scheduled"]),
+    "trigger_bad_metric": ('[[trigger]]\nmetric = "queue"\nabove = 3\n'
+                           '[trigger.levers]\ndata_sharing = 1\n',
+                           ["trigger.0.metric", "delay_mean_days", "response_rate"]),
 }  # fmt: skip
 
 
