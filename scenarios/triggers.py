@@ -11,10 +11,10 @@ entry would. It fires at most once per district (a reform, not a thermostat).
 
 ``watch = "district"`` watches each covered district on its own (its applicants' cases, by home
 district) and switches that district alone; ``watch = "city"`` watches the covered districts
-together (all of them: the city) and switches them all at once. ``response_rate`` is a city figure: it needs ``watch = "city"``.
-Only the schedulable levers (``scenarios.schedule.SCHEDULABLE``) can be triggered. The thresholds
-are fields like any other, so ``discover`` and ``optimise`` explore them by path
-(``trigger.0.above``).
+together (all of them: the city) and switches them all at once. ``response_rate`` is a city
+figure: it needs ``watch = "city"``. Only the schedulable levers (``scenarios.schedule.
+SCHEDULABLE``) can be triggered. The thresholds are fields like any other, so ``discover`` and
+``optimise`` explore them by path (``trigger.0.above``).
 """
 
 from __future__ import annotations
