@@ -53,9 +53,7 @@ def pilot(
     ] = None,
     days: Annotated[
         int | None,
-        typer.Option(
-            min=1, max=100_000, help="working days [default: the roll-out day, else 400]"
-        ),
+        typer.Option(min=1, max=100_000, help="working days [default: the roll-out day, else 400]"),
     ] = None,
     replications: Annotated[int, typer.Option(min=2, max=10_000, help="paired seeds")] = 10,
     seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="root seed")] = 20240601,

@@ -194,8 +194,10 @@ def read_panels(
     runs = store.runs(experiment_id)
     digests = {arm: digest_of(scenario, days) for arm, scenario in scenarios.items()}
     runs = runs[(runs["status"] == "done") & (runs["replication"] < replications)]
-    runs = runs[[digests.get(label) == digest for label, digest in zip(runs["label"],
-                                                                       runs["digest"])]]  # fmt: skip
+    current = [
+        digests.get(label) == d for label, d in zip(runs["label"], runs["digest"], strict=True)
+    ]
+    runs = runs[current]
     long = store.series(experiment_id, run_ids=[int(i) for i in runs["id"]])
     capped = store.metrics(experiment_id, ["runout_open_cases"])
     capped = capped[capped["run_id"].isin(runs["id"]) & (capped["value"].fillna(0) > 0)]

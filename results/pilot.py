@@ -42,8 +42,13 @@ from govlab.results.stats import t_interval
 
 ARMS = ("pilot", "everywhere", "nowhere")
 TERMS = ("unrepresentative", "pilot_alone", "spillover", "trends", "pre_difference")
-SIGNS = {"unrepresentative": 1, "pilot_alone": 1, "spillover": -1, "trends": 1,
-         "pre_difference": -1}  # fmt: skip  (bias = Σ sign · term)
+SIGNS = {
+    "unrepresentative": 1,
+    "pilot_alone": 1,
+    "spillover": -1,
+    "trends": 1,
+    "pre_difference": -1,
+}  # fmt: skip  (bias = Σ sign · term)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,8 @@ def test_did_and_event_study_equal_a_hand_computation():
 def test_true_effect_and_bias_terms_by_hand_and_the_terms_sum_to_the_bias():
     windows = Windows(pilot_day=4, length=2, pre=2, post=2)
     nowhere = np.array([[10, 10, 10, 12], [20, 20, 20, 20], [30, 30, 30, 30]], dtype=float)
-    pilot = nowhere + [[0, 0, -4, -6], [0, 0, -1, -1], [0, 0, 0, 0]]
-    everywhere = nowhere + [[0, 0, -3, -5], [0, 0, -2, -2], [0, 0, -2, -4]]
+    pilot = nowhere + np.array([[0, 0, -4, -6], [0, 0, -1, -1], [0, 0, 0, 0]])
+    everywhere = nowhere + np.array([[0, 0, -3, -5], [0, 0, -2, -2], [0, 0, -2, -4]])
     panels = {"pilot": constructed(pilot), "everywhere": constructed(everywhere),
               "nowhere": constructed(nowhere)}  # fmt: skip
     got = seed_estimates(panels, (0,), windows)
