@@ -122,7 +122,7 @@ def _evaluate(scenarios, found, windows, label, days, seed, replications, db, ru
     from govlab.results.store import StoreError
 
     store = open_store(db)
-    runner = None
+    runner, interrupted = None, False
     name = f"pilot:{label}"
 
     def banner(total: int, todo: int) -> None:
@@ -141,9 +141,12 @@ def _evaluate(scenarios, found, windows, label, days, seed, replications, db, ru
         panels, capped = read_panels(store, experiment_id, scenarios, days, replications)
     except (PilotError, StoreError) as error:
         raise _fail(str(error)) from None
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stop the pool; the stored runs are kept
+        interrupted = True
+        raise
     finally:
         if runner is not None:
-            runner.close()
+            runner.close(abort=interrupted)
         store.close()
     outcomes = {}
     for outcome, seeds in panels.items():

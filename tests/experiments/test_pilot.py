@@ -131,6 +131,10 @@ def test_the_true_effect_is_the_everywhere_minus_nowhere_difference_of_the_same_
     assert summary["windows"] == {"length_days": 25, "pre": 2, "post": 2, "start_day": 0,
                                   "end_day": 100}  # fmt: skip
     assert "DiD, pilot vs other districts" in out and "spillover" in out
+    from PIL import Image
+
+    with Image.open(tmp_path / "out" / "event_study.png") as figure:
+        assert figure.info["dpi"][0] >= 199.5 and figure.width >= 1200
     base = apply_overrides(
         load_scenario("silo"), {**SMALL, "levers.capacity_policy": "proportional"}
     )
