@@ -203,3 +203,15 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys,
     for text in expected:
         assert text in err, (text, err)
     assert not db.exists() and not out.exists()
+
+
+def test_the_shipped_examples_pilot_in_district_0_until_the_roll_out():
+    from govlab.experiments.pilot_runs import arms, pilot_of
+
+    for name in ("pilot_shared_staff", "staged_rollout"):
+        scenario = load_scenario(ROOT / "examples" / f"{name}.toml")
+        pilot = pilot_of(scenario, name)
+        assert (pilot.day, pilot.districts, pilot.ends) == (250, (0,), 350)
+        runs = arms(scenario, pilot)
+        assert [len(runs[arm].schedule) for arm in ARMS] == [1, 1, 0]
+        assert runs["everywhere"].schedule[0].districts == ()
