@@ -300,3 +300,8 @@ _register_calibrate(app)
 from govlab.experiments.catalogue_cli import register as _register_catalogue  # noqa: E402
 
 _register_catalogue(app)
+
+# The robustness of a package over an uncertainty ensemble (issue 23 item 4).
+from govlab.experiments.robust_cli import register as _register_robust  # noqa: E402
+
+_register_robust(app)
