@@ -226,6 +226,7 @@ def show(result, study: Study) -> None:
         table.add_row(*cells)
     console.print(table)
     worlds = per_world_table(result, study.worlds, packages.package, objectives, spec.target)
+    worlds = worlds[[c for c in worlds.columns if not c.startswith("replications_meeting_")]]
     per = Table(title=f"{packages.package} in each world", title_justify="left")
     per.add_column("world", justify="right")
     for column in worlds.columns:

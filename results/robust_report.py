@@ -28,7 +28,8 @@ def per_world_table(
     result, worlds: list[dict[str, Any]], package: str, objectives, targets
 ) -> pd.DataFrame:
     """The package's per-world table: the world's uncertainties, its objectives (means over
-    replications), their regret, and each target's outcome and verdict."""
+    replications), their regret, and each target's outcome, verdict and share of replications
+    meeting it on their own."""
     table = pd.DataFrame(worlds)
     table.index.name = "world"
     means = result.means.xs(package, level="label")
@@ -40,6 +41,7 @@ def per_world_table(
         outcome = result.outcomes[target.label]
         table[f"{target.label}"] = outcome["outcome"]
         table[f"meets_{target.label}"] = outcome["meets"]
+        table[f"replications_meeting_{target.label}"] = outcome["replications_meeting"]
     return table
 
 

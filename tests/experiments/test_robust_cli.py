@@ -60,9 +60,11 @@ def test_robust_writes_its_tables_and_a_second_call_reads_the_store(tmp_path, mo
     folder = tmp_path / "out"
     per_world = pd.read_csv(folder / "per_world.csv")
     assert len(per_world) == 3
-    assert {"regret_delay_mean_days", "meets_delay_mean_days_change_at_most_-0.3"} <= set(
-        per_world.columns
-    )
+    assert {
+        "regret_delay_mean_days",
+        "meets_delay_mean_days_change_at_most_-0.3",
+        "replications_meeting_days_delay_above_2_at_most_5",
+    } <= set(per_world.columns)
     assert set(pd.read_csv(folder / "regret.csv")["label"]) == {"parallel", "front_desk", "silo"}
     for name in ("robust_regret", "robust_series", "robust_worlds_days_delay_above_2_at_most_5"):
         assert (folder / "figures" / f"{name}.png").stat().st_size > 0
