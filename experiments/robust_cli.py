@@ -27,8 +27,8 @@ from govlab.experiments.batch_cli import (
     SchedulerOption,
     WorkersOption,
     _fail,
+    check_executor,
 )
-from govlab.experiments.defaults import EXECUTORS
 from govlab.experiments.store_option import DbOption, open_store, store_errors
 
 stderr = Console(stderr=True)
@@ -116,10 +116,7 @@ def robust(
     from govlab.experiments.uncertainties import sample_points
     from govlab.results.store import StoreError
 
-    if executor not in EXECUTORS:
-        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise _fail("--scheduler needs --executor dask")
+    check_executor(executor, scheduler)
     try:
         spec, packages = prepare(spec_file)
     except ExperimentError as error:

@@ -104,15 +104,21 @@ class ScheduleEntry(Frozen):
         return self
 
 
-def check_schedule(scenario) -> None:
-    """Districts named by schedule entries exist."""
+def check_districts(scenario, field: str) -> None:
+    """The districts the entries of ``field`` (``schedule`` or ``trigger``) name exist, each
+    named once."""
     districts = scenario.world.districts
-    for index, entry in enumerate(scenario.schedule):
+    for index, entry in enumerate(getattr(scenario, field)):
         for district in entry.districts:
             if not 0 <= district < districts:
                 raise ValueError(
-                    f"schedule.{index}.districts: {district} is not a district; allowed: 0 .. "
+                    f"{field}.{index}.districts: {district} is not a district; allowed: 0 .. "
                     f"{districts - 1} (world.districts = {districts})"
                 )
         if len(set(entry.districts)) != len(entry.districts):
-            raise ValueError(f"schedule.{index}.districts: a district is named twice")
+            raise ValueError(f"{field}.{index}.districts: a district is named twice")
+
+
+def check_schedule(scenario) -> None:
+    """Districts named by schedule entries exist."""
+    check_districts(scenario, "schedule")

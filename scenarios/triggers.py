@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from govlab.scenarios.fields import Frozen
-from govlab.scenarios.schedule import SCHEDULABLE, ScheduledLevers
+from govlab.scenarios.schedule import SCHEDULABLE, ScheduledLevers, check_districts
 
 MONITORED = ("delay_mean_days", "response_rate")
 MAX_LEVER_STATES = 64  # rule sets a schedule and its triggers may reach (both engines' tables)
@@ -82,16 +82,7 @@ class Trigger(Frozen):
 
 def check_triggers(scenario) -> None:
     """Districts named by triggers exist, and the schedule and triggers reach few lever states."""
-    districts = scenario.world.districts
-    for index, trigger in enumerate(scenario.trigger):
-        for district in trigger.districts:
-            if not 0 <= district < districts:
-                raise ValueError(
-                    f"trigger.{index}.districts: {district} is not a district; allowed: 0 .. "
-                    f"{districts - 1} (world.districts = {districts})"
-                )
-        if len(set(trigger.districts)) != len(trigger.districts):
-            raise ValueError(f"trigger.{index}.districts: a district is named twice")
+    check_districts(scenario, "trigger")
     if scenario.trigger:
         states = len(lever_states(scenario))
         if states > MAX_LEVER_STATES:
