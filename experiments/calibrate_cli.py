@@ -115,11 +115,16 @@ def calibrate(
     if out.exists() and not out.is_dir():
         raise fail(f"--out: {out} is a file, not a folder")
     run_on = _executor(executor, workers, scheduler)
+    from govlab.experiments.abc_sampler import AbcRunFailed
+
     with open_store(db) as store:
         try:
             summary = calibrate(setup, observed, store, run_on, out)
         except ScenarioError as error:
             raise fail(str(error)) from None
+        except AbcRunFailed as error:  # a failed simulation: not bad input (status 1)
+            stderr.print(f"govlab: error: {error}", markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
         finally:
             run_on.close()
     abc = summary["abc"]

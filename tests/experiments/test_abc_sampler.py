@@ -12,7 +12,7 @@ import pyabc
 import pytest
 
 from govlab.experiments.abc_fit import AbcBudget, LabSimulator, Parameter, Target, fit
-from govlab.experiments.abc_sampler import StoreSampler, batch_size, generation_seed
+from govlab.experiments.abc_sampler import AbcRunFailed, StoreSampler, batch_size, generation_seed
 from govlab.experiments.ensemble import small_world
 from govlab.experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from govlab.results.store import Store
@@ -117,3 +117,14 @@ def test_same_particles_on_processes_and_dask(simulator, reference, tmp_path, ki
             assert sampler.computed == len(store.runs(sampler.experiment_id)) > BUDGET.population
     finally:
         executor.close()
+
+
+def test_a_failed_simulation_stops_the_fit_with_its_error(simulator, tmp_path, monkeypatch):
+    """Rejecting a failed run would bias the posterior: the fit stops, the failure is stored."""
+    monkeypatch.setenv("GOVLAB_INJECT_FAILURE", "abc/*")
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        sampler = store_sampler(simulator, store, SerialExecutor())
+        with pytest.raises(AbcRunFailed, match=r"8 ABC simulation\(s\) failed \(abc/.*injected"):
+            fit(simulator, BUDGET, tmp_path / "h.db", sampler)
+        runs = store.runs(sampler.experiment_id)
+        assert len(runs) == 8 and (runs["status"] == "failed").all()
