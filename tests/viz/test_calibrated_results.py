@@ -41,7 +41,7 @@ def _chromium_present():
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
     """``govlab ui`` on a store holding a tiny calibration (one parameter, one generation of
-    ten particles, 30 days) and its prediction of the front desk."""
+    six particles, 24 days) and its prediction of the front desk."""
     pytest.importorskip("pyabc")
     from govlab.experiments.abc_fit import AbcBudget, Parameter
     from govlab.experiments.calibrate import Setup, calibrate
@@ -66,8 +66,8 @@ def calibrated(tmp_path_factory):
         place="Testville",
         parameters=[Parameter("world.p_missing_document", 0.02, 0.4)],
         scale=100,
-        warmup_days=10,
-        budget=AbcBudget(population=10, generations=1, days=30),
+        warmup_days=6,
+        budget=AbcBudget(population=6, generations=1, days=24),
         screen=2,
         points=2,
         replications=1,
