@@ -305,3 +305,8 @@ _register_catalogue(app)
 from govlab.experiments.pilot_cli import register as _register_pilot  # noqa: E402
 
 _register_pilot(app)
+
+# The robustness of a package over an uncertainty ensemble (issue 23 item 4).
+from govlab.experiments.robust_cli import register as _register_robust  # noqa: E402
+
+_register_robust(app)

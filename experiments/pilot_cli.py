@@ -24,10 +24,10 @@ from govlab.experiments.batch_cli import (
     ExecutorOption,
     SchedulerOption,
     WorkersOption,
-    _check_scheduler,
     _fail,
+    check_executor,
 )
-from govlab.experiments.defaults import DEFAULT_DAYS, EXECUTORS
+from govlab.experiments.defaults import DEFAULT_DAYS
 from govlab.experiments.store_option import DbOption, open_store, store_errors
 
 stderr = Console(stderr=True)
@@ -91,12 +91,7 @@ def pilot(
         windows = check_days(found, days, window_days, pre_days)
     except PilotError as error:
         raise _fail(str(error)) from None
-    if executor not in EXECUTORS:
-        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise _fail("--scheduler needs --executor dask")
-    if scheduler:
-        _check_scheduler(scheduler)
+    check_executor(executor, scheduler)
     folder = out or Path("results/pilot") / label
     if folder.exists() and not folder.is_dir():
         raise _fail(f"--out: {folder} is a file, not a folder")
