@@ -393,17 +393,21 @@ def sensitivity(
 
 
 def report(
-    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    experiment: Annotated[
+        str, typer.Argument(help="experiment file, stored name or calibration folder")
+    ],
     out: Annotated[Path, typer.Option("--out", help="output folder (index.html, figures/)")],
     db: DbOption = None,
     metrics: MetricsOption = None,
     svg: Annotated[bool, typer.Option("--svg", help="also write each figure as SVG")] = False,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
+    from govlab.experiments.calibrate_cli import calibration_experiment
     from govlab.experiments.exploration_cli import report_optimisation, report_sections
     from govlab.experiments.resolved import resolved_scenarios
     from govlab.results.report import build_report
 
+    experiment = calibration_experiment(experiment) or experiment
     store = open_store(db)
     try:
         searched = report_optimisation(experiment, store, out)  # a lever search's report
