@@ -96,11 +96,40 @@ def posterior_html(record: dict[str, Any], lang: str = "en") -> str:
             html.escape(parameter_name(path, lang)),
             f"{_num(post['prior_low'])} – {_num(post['prior_high'])}",
             _interval(post["median"], post["p05"], post["p95"]),
+            html.escape(pinned_down(post, lang), quote=False),
         ]
         for path, post in record["posterior"].items()
     ]
-    header = [t(w) for w in ("parameter", "prior (uniform)", "posterior median [90% interval]")]
-    return f"<h3>{t('Posterior of the parameters')}</h3>" + _table(header, rows, left=1)
+    header = [
+        t(w)
+        for w in (
+            "parameter", "prior (uniform)", "posterior median [90% interval]", "what the data say",
+        )
+    ]  # fmt: skip
+    note = t(
+        "A parameter is pinned down when its 90% posterior interval is less than half its prior's "
+        "width; otherwise its value stays the assumption its prior states."
+    )
+    return (
+        f"<h3>{t('Posterior of the parameters')}</h3>"
+        + _table(header, rows, left=1)
+        + f"<p>{html.escape(note, quote=False)}</p>"
+    )
+
+
+PINNED = 0.5  # a posterior 90% interval narrower than this share of the prior's width
+
+
+def pinned_down(post: dict[str, Any], lang: str = "en") -> str:
+    """Whether the data pin a parameter down: its 90% posterior interval against its prior."""
+    width = float(post["p95"]) - float(post["p05"])
+    share = round(width / (float(post["prior_high"]) - float(post["prior_low"])), 2)
+    text = (
+        "pinned down: the 90% interval is {share} of the prior's width"
+        if share < PINNED
+        else "an assumption: the 90% interval is {share} of the prior's width"
+    )
+    return words(lang)(text).format(share=f"{share:.0%}")
 
 
 def _predicted_metrics(record: dict[str, Any]) -> list[str]:

@@ -254,6 +254,18 @@ WORDS_ZH = {  # the words of the comparison tables and the results figures
     "parameter": "参数",
     "prior (uniform)": "先验（均匀分布）",
     "posterior median [90% interval]": "后验中位数 [90% 区间]",
+    "what the data say": "数据能否确定",
+    "pinned down: the 90% interval is {share} of the prior's width": (
+        "由数据确定：90% 区间为先验宽度的 {share}"
+    ),
+    "an assumption: the 90% interval is {share} of the prior's width": (
+        "仍是假设：90% 区间为先验宽度的 {share}"
+    ),
+    "A parameter is pinned down when its 90% posterior interval is less than half its prior's "
+    "width; otherwise its value stays the assumption its prior states.": (
+        "若参数的 90% 后验区间窄于其先验宽度的一半，则视为由数据确定；"
+        "否则其取值仍是先验所表述的假设。"
+    ),
     "Predicted reform effects": "改革效果预测",
     "reform": "改革",
     "change vs baseline [90% interval]": "相对基准的变化 [90% 区间]",

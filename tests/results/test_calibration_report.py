@@ -110,8 +110,9 @@ def test_the_calibration_in_english_says_every_figure_and_the_counts():
     for words in ("sh trips 2017 trips per case 4 [3.6, 4.4] 4.2 [3.2, 5.2] fits",
                   "sh days 2017 mean delay (business registration) 9 [8.1, 9.9] 30 [29, 31] misses",
                   "sh far 2017 returns for a missing paper per case 400 [360, 440] — unreachable",
-                  "p missing document 0 – 0.4 0.2 [0.1, 0.3]",
-                  "service time scale 0.2 – 2 1 [0.5, 1.5]",
+                  "p missing document 0 – 0.4 0.2 [0.1, 0.3] an assumption: the 90% interval is "
+                  "50% of the prior's width",
+                  "service time scale 0.2 – 2 1 [0.5, 1.5] an assumption: the 90% interval is 56%",
                   "sh trips after S1 front desk trips per case 1.4 [1.26, 1.54] 1.5 [0.5, 2.5] "
                   "covered",
                   "sh days after S1 front desk mean delay 3 [2.7, 3.3] 12 [11, 13] not covered",
@@ -126,7 +127,7 @@ def test_the_calibration_in_english_says_every_figure_and_the_counts():
 def test_the_calibration_in_chinese_has_no_english_table_words():
     text = text_of(calibration_html(RECORD, "zh"))
     for words in ("校准", "与观测数据的拟合", "缺材料概率", "办理时间倍数", "改革效果预测",
-                  "S1 一窗受理", "在区间内", "不在区间内", "模型无法达到",
+                  "S1 一窗受理", "在区间内", "不在区间内", "模型无法达到", "仍是假设",
                   "2 项改革后观测数据中有 1 项落在预测的 90% 区间内"):  # fmt: skip
         assert words in text, words
     for english in ("observed", "predicted", "covered", "fits", "posterior", "Calibration"):
@@ -152,3 +153,13 @@ def test_before_predict_the_section_says_so():
     text = text_of(calibration_html(record, "en"))
     assert "No reform predicted yet (govlab predict)." in text
     assert "out of sample" not in text and "Fit to the observed figures" in text
+
+
+def test_a_parameter_is_pinned_down_only_when_the_data_narrow_it_to_under_half_its_prior():
+    from govlab.results.calibration_report import pinned_down
+
+    prior = {"prior_low": 0.0, "prior_high": 10.0, "median": 5.0}
+    assert pinned_down({**prior, "p05": 4.0, "p95": 8.9}, "en").startswith("pinned down: ")
+    assert "49%" in pinned_down({**prior, "p05": 4.0, "p95": 8.9}, "en")
+    assert pinned_down({**prior, "p05": 4.0, "p95": 9.0}, "en").startswith("an assumption: ")
+    assert pinned_down({**prior, "p05": 1.0, "p95": 2.0}, "zh").startswith("由数据确定")
