@@ -209,6 +209,7 @@ class CompiledJourneys:
         rule_sets: tuple[Rules, ...] | None = None,
     ) -> None:
         rule_sets = rule_sets or (Rules.from_scenario(scenario),)
+        self.rule_sets = rule_sets
         self.rules = rule_sets[0]
         self.plans = plans
         self.tables = _tables(rule_sets, layout, plans, applicants, key)
@@ -279,6 +280,16 @@ class CompiledJourneys:
         """From now, a case opened by an applicant of home district d follows rule set
         ``rule_of[d]`` (``model.schedule``; cases open now keep theirs)."""
         self.tables.rule_of[:] = rule_of
+
+    def add_rule_set(self, rules: Rules) -> None:
+        """One more rule set (a lever change the run did not plan: ``GovernanceModel.reform``),
+        at the next index."""
+        self.rule_sets = (*self.rule_sets, rules)
+        tables = self.tables
+        self.tables = tables._replace(
+            rule_f=np.vstack([tables.rule_f, [(rules.online_coverage, rules.share)]]),
+            rule_i=np.vstack([tables.rule_i, np.array([(rules.carry, rules.anywhere)], np.int64)]),
+        )
 
     # -- the day ---------------------------------------------------------------------------------
     def open_many(self, start: float, counts: np.ndarray, uniforms: np.ndarray) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
 
 from govlab.agents import Department, Enterprise, Resident
+from govlab.model.cases import Rules
 from govlab.model.compiled import CompiledJourneys
 from govlab.model.coproduction import Coproduction
 from govlab.model.draws import service_key
@@ -45,6 +47,7 @@ from govlab.model.voice import Voice
 from govlab.model.waiting import Waiting
 from govlab.scenarios import Scenario
 from govlab.scenarios.costs import default_office_handlers
+from govlab.scenarios.schedule import ScheduleEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,7 @@ class GovernanceModel(mesa.Model):
         self.levers_in_force = LeversInForce(self.timeline, scenario.world.districts)
         # adaptive policies ([[trigger]]): monitored at each day's end, fired at a day's start
         self.signposts = Signposts(scenario.trigger, scenario.world.districts)
+        self._reforms: list[tuple[tuple[int, ...], dict[str, Any]]] = []  # asked by reform()
         engines = {"compiled": CompiledJourneys, "python": Journeys}
         if engine in engines:
             return engines[engine](
@@ -315,13 +319,7 @@ class GovernanceModel(mesa.Model):
             raise RuntimeError("the model has run out (run_out): it takes no more days")
         start = float(self.steps - 1)
         end = start + 1.0
-        day = self.steps - 1  # a schedule's levers and the triggers fired apply from today
-        change = self.levers_in_force.start_day(day, self.signposts.fire(day))
-        if change is not None:
-            self.journeys.use_rules(change)
-            city = self.levers_in_force.levers[0]  # the city-wide levers are every district's
-            for mechanism in (self.voice, self.coproduction, self.privacy, self.sensing):
-                mechanism.use_levers(city)
+        self._levers_of_the_day(self.steps - 1)
         self.arrivals_today = self._demand(start)
         self.journeys.advance_to(end)
         self.journeys.close_day(end)
@@ -348,6 +346,34 @@ class GovernanceModel(mesa.Model):
             self.signposts.observe(
                 cases["home_district"], cases["delay_days"], office.handled_all, office.answered_all
             )
+
+    def reform(self, levers: dict[str, Any], districts: tuple[int, ...] = ()) -> None:
+        """Set these schedulable levers from the next day's start, in the home ``districts``
+        (all when empty), as a ``[[schedule]]`` entry for that day would (the trainer's "reform
+        from today"); validated like one (``ScheduleEntry``: a ``ValueError`` names the levers
+        allowed)."""
+        entry = ScheduleEntry.model_validate(
+            {"day": self.steps, "districts": districts, "levers": levers}
+        )
+        self._reforms.append((entry.districts, entry.levers.given()))
+
+    def _levers_of_the_day(self, day: int) -> None:
+        """Step 0: the schedule's entries of ``day``, the triggers fired and the reforms asked
+        since yesterday; the engines follow each district's rule set, the city-wide mechanisms
+        the city's levers."""
+        fired = [*self.signposts.fire(day), *self._reforms]
+        self._reforms = []
+        change = self.levers_in_force.start_day(day, fired)
+        if change is None:
+            return
+        for levers in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned
+            self.journeys.add_rule_set(
+                Rules.from_scenario(self.config.model_copy(update={"levers": levers}))
+            )
+        self.journeys.use_rules(change)
+        city = self.levers_in_force.levers[0]  # the city-wide levers are every district's
+        for mechanism in (self.voice, self.coproduction, self.privacy, self.sensing):
+            mechanism.use_levers(city)
 
     def _collect(self, cases: dict[str, np.ndarray]) -> None:
         self.today = daily_summary(cases)

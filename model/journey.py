@@ -104,6 +104,10 @@ class Journeys(Intake):
         ``rule_sets[rule_of[d]]`` (cases open now keep theirs)."""
         self.rule_of = [int(index) for index in rule_of]
 
+    def add_rule_set(self, rules: Rules) -> None:
+        """One more rule set (a lever change the run did not plan), at the next index."""
+        self.rule_sets = (*self.rule_sets, rules)
+
     def close_day(self, end: float) -> None:
         """Integrate every station's counters up to ``end`` (days)."""
         for station in self.stations:

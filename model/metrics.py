@@ -168,13 +168,14 @@ def summarise(model) -> dict[str, Any]:
 
 
 def levers_in_force(model, window_end_day: float) -> dict[str, float]:
-    """With a ``[[schedule]]`` or ``[[trigger]]``: the yearly cost averaged over the delay
-    window's days under the levers then in force (``cost_in_force``), and the share of its
-    district-days under levers other than the scenario's own."""
+    """When levers changed during the run (``[[schedule]]``, ``[[trigger]]``, ``reform``): the
+    yearly cost averaged over the delay window's days under the levers then in force
+    (``cost_in_force``), and the share of its district-days under levers other than the
+    scenario's own."""
     scenario = model.config
     spells = model.levers_in_force.spells(scenario.world.warmup_days, window_end_day)
     days = sum(length for _, length in spells)
-    if not (scenario.schedule or scenario.trigger) or not days:
+    if len(model.levers_in_force.history) == 1 or not days:  # the levers never changed
         return {"district_days_switched_share": 0.0}
     cost = sum(cost_in_force(scenario, list(levers)) * length for levers, length in spells)
     switched = sum(

@@ -82,10 +82,12 @@ class LeversInForce:
     levers: list[Levers] = field(init=False)
 
     history: list[tuple[int, tuple[Levers, ...]]] = field(init=False)  # (from day, levers)
+    states: list[Levers] = field(init=False)  # the rule sets' levers, planned or not
 
     def __post_init__(self) -> None:
         self.levers = [self.timeline.levers[0]] * self.districts
         self.history = [(0, tuple(self.levers))]
+        self.states = list(self.timeline.levers)
 
     def start_day(self, day: int, fired: list[Change]) -> np.ndarray | None:
         """Apply the schedule's entries of ``day``, then the triggers' ``fired`` changes; return
@@ -109,6 +111,9 @@ class LeversInForce:
         return spells
 
     def rule_of(self) -> np.ndarray:
-        """The rule set index of each home district now (int64)."""
-        states = self.timeline.levers
-        return np.array([states.index(levers) for levers in self.levers], dtype=np.int64)
+        """The rule set index of each home district now (int64); a combination no rule set has
+        yet (a change the run did not plan) is added to ``states`` at the next index."""
+        for levers in self.levers:
+            if levers not in self.states:
+                self.states.append(levers)
+        return np.array([self.states.index(levers) for levers in self.levers], dtype=np.int64)

@@ -190,3 +190,28 @@ def test_city_wide_levers_switch_their_mechanisms_from_the_day_and_not_before():
     switched_model = models["switched"]
     assert switched_model.sensing.sigma == 0.0 < models["plain"].sensing.sigma
     assert switched_model.coproduction.active and not models["plain"].coproduction.active
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_a_reform_from_today_equals_the_schedule_entry_for_that_day(engine):
+    """``GovernanceModel.reform`` between days D-1 and D (the trainer's "reform from today")
+    gives the run a ``[[schedule]]`` entry for day D gives, record for record — though the rule
+    sets it needs were not planned when the model was built."""
+    from govlab.model.metrics import summarise
+
+    entries = [{"day": D, "districts": [1, 2], "levers": SMART_JOURNEY},
+               {"day": D, "levers": {"platform_openness": 3}}]  # fmt: skip
+    plain, planned = scheduled(entries)
+    a = run(planned, engine)
+    b = GovernanceModel(plain, rng=SEED, engine=engine)
+    for day in range(DAYS):
+        if day == D:
+            b.reform(SMART_JOURNEY, (1, 2))
+            b.reform({"platform_openness": 3})
+        b.step()
+    assert len(b.journeys.rule_sets) == 3 and len(a.journeys.rule_sets) == 3
+    assert a.journeys.records.rows() == b.journeys.records.rows()
+    assert a.civic_series == b.civic_series
+    assert summarise(a)["cost_per_year"] == summarise(b)["cost_per_year"] > 0
+    with pytest.raises(ValueError, match="front_desk: cannot be scheduled"):
+        b.reform({"front_desk": True})
