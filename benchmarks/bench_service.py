@@ -97,7 +97,7 @@ def run_ours(
         if whole_day:
             model.step()
         else:
-            model._demand(float(day))
+            model.demand(float(day))
             journeys.advance_to(float(day + 1))
     seconds = time.perf_counter() - start
     table = journeys.records.table()

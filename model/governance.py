@@ -10,7 +10,6 @@ rng=seed)``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -38,6 +37,7 @@ from govlab.model.records import ENTERPRISE, RESIDENT
 from govlab.model.reengineering import reengineered
 from govlab.model.response_office import ResponseOffice, office_staff
 from govlab.model.routes import compile_plans
+from govlab.model.runout import EndState, run_out
 from govlab.model.schedule import LeversInForce, rule_timeline
 from govlab.model.sensing import Sensing
 from govlab.model.staff_budget import funded_layout
@@ -50,41 +50,10 @@ from govlab.scenarios.costs import default_office_handlers
 from govlab.scenarios.schedule import ScheduleEntry
 
 
-@dataclass(frozen=True, slots=True)
-class EndState:
-    """The service state at the end of the last day, kept by ``GovernanceModel.run_out``.
-
-    Attributes:
-        window_end_day: the end of the delay window (the days run); day.
-        records: cases completed by then; count (the first rows of ``journeys.records``).
-        opened, open_cases, refusals: the engine's counters then; counts.
-        area_busy: per station, server-days busy by then.
-        reallocations: staff reallocations by needs sensing by then; count.
-        runout_days: working days the run-out took.
-        runout_open_cases: cases that arrived before the end and were still open when the run-out
-            stopped (its cap reached); 0 when every delay is complete.
-    """
-
-    window_end_day: float
-    records: int
-    opened: int
-    open_cases: int
-    refusals: int
-    area_busy: list[float]
-    reallocations: int
-    runout_days: int
-    runout_open_cases: int
-
-
 def mean_utilisation(model: GovernanceModel) -> float:
     """Mean utilisation over the staffed departments during the last day (nan if none)."""
     staffed = [d.utilisation for d in model.departments if d.staff]
     return float(np.mean(staffed)) if staffed else math.nan
-
-
-# The run-out admits at most this many times the cases opened before the end of the run (see
-# ``GovernanceModel.run_out``): a stable service needs a fraction of one (the ladder: ~0.2).
-RUNOUT_ADMISSIONS = 4
 
 
 class GovernanceModel(mesa.Model):
@@ -320,7 +289,7 @@ class GovernanceModel(mesa.Model):
         start = float(self.steps - 1)
         end = start + 1.0
         self._levers_of_the_day(self.steps - 1)
-        self.arrivals_today = self._demand(start)
+        self.arrivals_today = self.demand(start)
         self.journeys.advance_to(end)
         self.journeys.close_day(end)
         for department in self.departments:
@@ -387,7 +356,7 @@ class GovernanceModel(mesa.Model):
         if self.collecting:
             self.datacollector.collect(self)
 
-    def _demand(self, start: float) -> int:
+    def demand(self, start: float) -> int:
         """Open the new cases of the day from ``start`` (DESIGN.md §2 step 1): Poisson arrivals per
         case type, each from a uniformly drawn applicant of its kind, at a uniform time in the
         day; return how many."""
@@ -404,48 +373,8 @@ class GovernanceModel(mesa.Model):
         return total
 
     def run_out(self) -> EndState:
-        """End the run: follow the cases that arrived before now to completion (no censoring).
-
-        The state at the end of the last day is kept (``at_end``: what the civic metrics and the
-        counters of the run summary read). Then the service alone keeps running day by day, new
-        arrivals included so that the offices stay as busy as they were, until every case that
-        arrived before the end is complete, for at most ``world.runout_cap_days`` days and at
-        most ``RUNOUT_ADMISSIONS`` times as many new cases as the run opened before its end (an
-        overloaded service never drains; this bound keeps its memory finite). Needs
-        sensing keeps reallocating staff by its rule (on the frozen participation), since freezing
-        a reallocation half done would starve an office; residents, enterprises and co-production
-        stay as they were, nothing is evaluated, no series collected (``steps`` does not move).
-        Returns ``at_end`` with the run-out's days and the cases that arrived before the end and
-        are still open after it.
-        """
-        if self.at_end is not None:
-            return self.at_end
-        journeys, records = self.journeys, self.journeys.records
-        end = float(self.steps)
-        stations = self.stations
-        at_end = {
-            "window_end_day": end,
-            "records": len(records),
-            "opened": journeys.opened,
-            "open_cases": journeys.open_cases,
-            "refusals": journeys.refusals,
-            "area_busy": [station.area_busy for station in stations],
-            "reallocations": self.sensing.reallocations,
-        }
-        still_open, seen, days = journeys.open_cases, len(records), 0
-        admissions = RUNOUT_ADMISSIONS * max(journeys.opened, 1)
-        while (
-            still_open
-            and days < self.config.world.runout_cap_days
-            and journeys.opened - at_end["opened"] < admissions
-        ):
-            day = end + days
-            self._demand(day)
-            journeys.advance_to(day + 1.0)
-            journeys.close_day(day + 1.0)
-            self.sensing.step(self.steps + days + 1, day + 1.0)
-            completed = records.table(seen)["arrival_day"]
-            still_open -= int((completed < end).sum())
-            seen, days = len(records), days + 1
-        self.at_end = EndState(**at_end, runout_days=days, runout_open_cases=still_open)
+        """End the run: follow the cases that arrived before now to completion (no censoring;
+        ``model.runout.run_out``). Returns ``at_end``."""
+        if self.at_end is None:
+            self.at_end = run_out(self)
         return self.at_end

@@ -100,7 +100,7 @@ def test_run_out_of_an_overloaded_service_admits_a_bounded_number_of_cases():
     """Demand far above capacity never drains: the run-out stops after admitting
     ``RUNOUT_ADMISSIONS`` times the run's cases (memory stays finite), with the open cases
     reported, well before its day cap."""
-    from govlab.model.governance import RUNOUT_ADMISSIONS
+    from govlab.model.runout import RUNOUT_ADMISSIONS
 
     flooded = {
         f"services.{name}.rate_per_year": 10_000.0
