@@ -278,16 +278,10 @@ SAMPLE_DAYS_JS = """() => {
 }"""
 
 
-@pytest.mark.xfail(
-    reason="issue 24 item 1 is open: a frame's widget updates reach the browser one by one, "
-    "so 27 of 80 samples (2026-12-04, loaded machine) showed the counter, headlines, strip and "
-    "charts on different days",
-    strict=False,
-)
 def test_one_day_on_the_whole_page_while_playing_and_changing_levers(room):
     """Issue 24 item 1 in the browser: sampled every 100 ms for 8 s of play with a lever change
     each second, the counter, both headlines, the difference strip and both charts show one
-    day (the test of the still open item: it fails today)."""
+    day (every view of the day is a slot of one frame sent as one message: ``viz.frame``)."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
