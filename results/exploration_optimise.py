@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from govlab.results.names import metric_name
 from govlab.results.report import STYLE, Page, fmt, table_html
 from govlab.results.stats import t_interval
 from govlab.scenarios.costs import PRICED, cost_report, priced_units, scaled_prices
@@ -156,7 +157,7 @@ def parallel_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
                 a, b = (min(max(scale(i, v), -0.1), 1.1) for v in (lo, hi))
                 ax.plot([xs[i] + 0.03 * (k + 1)] * 2, [a, b], color=colour, lw=1.5)
     labels = [
-        f"{m}\n({'min' if spec.objectives[m] == 'min' else 'max'})\n"
+        f"{metric_name(m, 'en')}\n({'min' if spec.objectives[m] == 'min' else 'max'})\n"
         f"{fmt(low[i], 3)} – {fmt(high[i], 3)}"
         for i, m in enumerate(metrics)
     ]
@@ -214,8 +215,8 @@ def cost_figure(tables_: dict[str, pd.DataFrame], spec) -> Figure:
             zip(picked[rule.cost] / 1e6, picked[f"change_{rule.metric}"] * 100, strict=True)
         ):
             ax.annotate(str(k + 1), (x, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
-    ax.set_xlabel(f"{rule.cost} (million yuan)")
-    ax.set_ylabel(f"paired change of {rule.metric} vs base (%)")
+    ax.set_xlabel(f"{metric_name(rule.cost, 'en')} (million yuan)")
+    ax.set_ylabel(f"paired change of {metric_name(rule.metric, 'en')} vs base (%)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return fig

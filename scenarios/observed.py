@@ -67,7 +67,10 @@ PER_CASE_TYPE = (
     "materials_per_case",
 )
 
-Unit = Literal["working days", "calendar days", "share", "percent", "count", "per case"]
+Unit = Literal[
+    "working days", "calendar days", "share", "percent", "count", "per case",
+    "per resident per year",
+]  # fmt: skip
 _FACTOR = {
     "working days": 1.0,
     "calendar days": WORKING_PER_CALENDAR_DAY,
@@ -75,6 +78,7 @@ _FACTOR = {
     "percent": 0.01,
     "count": 1.0,
     "per case": 1.0,
+    "per resident per year": 1.0,
 }
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

@@ -10,11 +10,11 @@ threshold) must hold on ``for_days`` consecutive days; it is checked on review d
 entry would. It fires at most once per district (a reform, not a thermostat).
 
 ``watch = "district"`` watches each covered district on its own (its applicants' cases, by home
-district) and switches that district alone; ``watch = "city"`` watches the whole city and switches
-every covered district at once. ``response_rate`` is a city figure: it needs ``watch = "city"``.
-Only the schedulable levers (``scenarios.schedule.SCHEDULABLE``) can be triggered. The thresholds
-are fields like any other, so ``discover`` and ``optimise`` explore them by path
-(``trigger.0.above``).
+district) and switches that district alone; ``watch = "city"`` watches the covered districts
+together (all of them: the city) and switches them all at once. ``response_rate`` is a city
+figure: it needs ``watch = "city"``. Only the schedulable levers (``scenarios.schedule.
+SCHEDULABLE``) can be triggered. The thresholds are fields like any other, so ``discover`` and
+``optimise`` explore them by path (``trigger.0.above``).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ class Trigger(Frozen):
     review_days: int = Field(1, ge=1, le=1000, description="checked every this many days; days")
     from_day: int = Field(0, ge=0, le=100_000, description="first review day (working-day index)")
     watch: Literal["district", "city"] = Field(
-        "district", description="each district watched and switched alone, or the whole city"
+        "district",
+        description="each covered district watched and switched alone, or all of them together",
     )
     districts: tuple[int, ...] = Field(
         (), description="districts covered (0-based); all when omitted", strict=False

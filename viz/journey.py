@@ -60,10 +60,16 @@ class Timeline:
                 f"流转 {self.handoffs} 次 · 退回 {len(self.returns)} 次"
             )
         state = f"done in {self.end:.1f} days" if self.end is not None else "in progress"
-        return (
-            f"{state} · {len(self.trips)} trips · {len(self.rows)} counters/back offices · "
-            f"{self.handoffs} hand-offs · {len(self.returns)} returns"
-        )
+        return " · ".join((
+            state, counted(len(self.trips), "trip"),
+            counted(len(self.rows), "counter/back office", "counters/back offices"),
+            counted(self.handoffs, "hand-off"), counted(len(self.returns), "return"),
+        ))  # fmt: skip
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the word in the number it takes: 1 trip, 2 trips, 0 trips."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def station_labels(layout, lang: str = "en") -> dict[int, str]:

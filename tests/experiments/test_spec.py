@@ -10,6 +10,7 @@ import pytest
 from govlab.experiments.designs import make_design
 from govlab.experiments.spec import Experiment, ExperimentError, load_experiment
 from govlab.scenarios import apply_overrides, load_scenario
+from govlab.scenarios.loader import resolve
 from tests.experiments.batch_helpers import cli, write_experiment
 
 SHIPPED = Path(__file__).resolve().parents[2] / "experiments"
@@ -45,7 +46,7 @@ def test_each_shipped_experiment_keeps_a_delay_window_as_long_as_its_warm_up(pat
     days = spec.get("days", Experiment.model_fields["days"].default)
     assert names
     for name in names:
-        scenario = apply_overrides(load_scenario(name), spec.get("set", {}))
+        scenario = apply_overrides(load_scenario(resolve(name, path.parent)), spec.get("set", {}))
         warmup = scenario.world.warmup_days
         assert days - warmup >= warmup, f"{path.name} {name}: {days} days"
 

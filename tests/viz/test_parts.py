@@ -369,3 +369,10 @@ def test_every_colour_and_line_style_of_the_live_charts_is_explained():
     assert projector["textStyle"]["fontSize"] >= 16 > normal["textStyle"]["fontSize"]
     assert projector["xAxis"][0]["axisLabel"]["fontSize"] >= 16
     assert projector["series"][0]["lineStyle"]["width"] > normal["series"][0]["lineStyle"]["width"]
+
+
+def test_the_journey_line_counts_in_words_that_take_the_number():
+    from govlab.viz.journey import Timeline
+
+    line = Timeline(handoffs=1, end=2.0).summary()
+    assert line == "done in 2.0 days · 0 trips · 0 counters/back offices · 1 hand-off · 0 returns"
