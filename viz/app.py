@@ -230,13 +230,18 @@ def Trainer(session: Session, link_problem: str) -> None:
             solara.Warning(version.value, classes=["govlab-version-note"], dense=True)
         with solara.lab.Tabs(value=tab, lazy=True):
             with solara.lab.Tab(t("Side by side")):
-                LivePanes(session, shown, lang.value, projector.value, show_levers)
+                pass  # the live panes stay built under the tabs (below): switching back is instant
             with solara.lab.Tab(t("Journey & residents")):
                 JourneyTab(session, lang.value)
             with solara.lab.Tab(t("Results")):
                 ResultsPage(open_run, lang.value)
             with solara.lab.Tab(t("About")):
                 AboutPage(lang.value)
+        # built once and hidden on the other tabs (not rebuilt on every return, as a lazy tab's
+        # content is: that took most of a tab switch)
+        live = ["govlab-live"] + ([] if tab.value == TAB_LIVE else ["govlab-hidden"])
+        with solara.Column(classes=live, gap="0"):
+            LivePanes(session, shown, lang.value, projector.value, show_levers)
 
 
 def _link_language(query: str | None) -> str | None:

@@ -5,7 +5,9 @@ Every control asks the session for a change (``set_lever``, ``pick``, ``reset``,
 ``step``); while playing, changes wait in a queue and the play loop applies them *between*
 frames, so nothing changes the models while a frame is being drawn. After each change the
 session publishes a frozen ``Shown`` snapshot; the page renders every control from that snapshot
-and from nothing else, so a control always shows the state of the model it drives.
+and from nothing else, so a control always shows the state of the model it drives. Once the
+browser reports the frames it has drawn (``browser_drawn``, from ``viz.frame``), the play loop
+publishes a frame only after the one before is drawn: the server keeps the browser's pace.
 
 A link's day is replayed by the same loop (``replay_to``): ``REPLAY_CHUNK_DAYS`` a frame, as fast
 as the page draws them (no pacing by the speed), pausable. When the browser's session ends the
