@@ -8,8 +8,12 @@ target's standard error ("noisy ABC", Wilkinson 2013: the observed figures carry
 error, so the simulated ones do too; as the tolerance falls the sample approaches the posterior
 of the parameters given figures measured with that error). The distance is the Euclidean norm of
 the differences divided by each target's standard error; a simulation that lacks a target (no
-such case completed) is at infinite distance. pyabc keeps every generation in its own SQLite
-history: ``fit`` resumes a killed fit from its last finished generation.
+such case completed) is at infinite distance.
+
+The simulations run through govlab's executors and store (``experiments.abc_sampler``: a pyabc
+sampler that runs each batch of proposals as stored runs); pyabc keeps every generation in its own
+SQLite history. ``fit`` resumes a killed fit from its last finished generation, and the
+generation in progress reads back from the store every simulation it had finished.
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from govlab.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from pyabc.sampler import Sampler
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,6 @@ class AbcBudget:
     population: int = 60
     generations: int = 4
     days: int = 260
-    workers: int = 1
     min_acceptance_rate: float = 0.02
 
 
@@ -61,6 +68,12 @@ def particle_seed(root: int, values: dict[str, float]) -> int:
     """The seed of one particle: a digest of the root seed and the parameter values."""
     text = json.dumps({"root": root, "values": values}, sort_keys=True)
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
+
+
+def proposal_key(overrides: dict[str, float]) -> str:
+    """The store's run key of a proposal: a digest of its parameter values."""
+    text = json.dumps(overrides, sort_keys=True)
+    return "abc/" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def overrides_of(parameters: list[Parameter], values: dict[str, float]) -> dict[str, float]:
@@ -94,16 +107,32 @@ class LabSimulator:
         self.days = days
         self.root_seed = root_seed
 
-    def __call__(self, values: dict[str, float]) -> dict[str, float]:
-        from govlab.experiments.ensemble import with_params
-        from govlab.experiments.single import run_simulation
-        from govlab.experiments.worker import flatten
+        # Set by ``experiments.abc_sampler.StoreSampler`` around pyabc's calls: while
+        # ``proposed`` is a list, a call notes its parameters there and simulates nothing (the
+        # targets are missing: rejected); while ``simulated`` is a dict, a call reads the metrics
+        # of its run there (by ``proposal_key``) instead of running it here.
+        self.proposed: list[dict[str, float]] | None = None
+        self.simulated: dict[str, dict[str, float | None]] | None = None
 
+    def __call__(self, values: dict[str, float]) -> dict[str, float]:
         overrides = overrides_of(self.parameters, dict(values))
+        if self.proposed is not None:
+            self.proposed.append(overrides)
+            return {target.id: math.nan for target in self.targets}
         seed = particle_seed(self.root_seed, overrides)
-        scenario = with_params(self.scenario, overrides)
-        summary, _ = run_simulation(scenario, seed, self.days)
-        flat = flatten(summary)
+        if self.simulated is not None:
+            flat = self.simulated[proposal_key(overrides)]
+        else:
+            from govlab.experiments.ensemble import with_params
+            from govlab.experiments.single import run_simulation
+            from govlab.experiments.worker import flatten
+
+            summary, _ = run_simulation(with_params(self.scenario, overrides), seed, self.days)
+            flat = flatten(summary)
+        return self.observe(flat, seed)
+
+    def observe(self, flat: dict[str, float | None], seed: int) -> dict[str, float]:
+        """The noisy targets of a run's metrics (the particle's own measurement error)."""
         noise = np.random.default_rng(seed + 1).standard_normal(len(self.targets))
         out: dict[str, float] = {}
         for target, error in zip(self.targets, noise, strict=True):
@@ -128,25 +157,11 @@ class ScaledDistance:
         return math.sqrt(total)
 
 
-def _sampler(workers: int, scheduler: str | None):
-    import pyabc
-
-    if scheduler is not None:
-        from distributed import Client
-
-        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
-    if workers <= 1:
-        return pyabc.sampler.SingleCoreSampler()
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
-
-
 def fit(
-    simulator: LabSimulator,
-    budget: AbcBudget,
-    history_path: Path,
-    scheduler: str | None = None,
+    simulator: LabSimulator, budget: AbcBudget, history_path: Path, sampler: Sampler
 ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Run (or resume) ABC-SMC; return the last population's points (rows, in the order of
+    """Run (or resume) ABC-SMC with ``sampler`` (``abc_sampler.StoreSampler``: govlab's executors
+    and store); return the last population's points (rows, in the order of
     ``simulator.parameters``), their normalised weights, and what the run did."""
     import pyabc
 
@@ -156,13 +171,12 @@ def fit(
     priors = pyabc.Distribution(
         **{key_of(p.path): pyabc.RV("uniform", p.low, p.high - p.low) for p in simulator.parameters}
     )
-    np.random.seed(simulator.root_seed % (2**32))  # pyabc draws proposals from numpy's global
     abc = pyabc.ABCSMC(
         simulator,
         priors,
         ScaledDistance(simulator.targets),
         population_size=budget.population,
-        sampler=_sampler(budget.workers, scheduler),
+        sampler=sampler,
     )
     url = f"sqlite:///{history_path}"
     observed = {target.id: target.value for target in simulator.targets}

@@ -77,6 +77,17 @@ def _check_scheduler(address: str) -> None:
         ) from None
 
 
+def check_executor(executor: str, scheduler: str | None) -> None:
+    """Refuse, in one line, an unknown ``--executor``, or a ``--scheduler`` without Dask or
+    that is not a Dask address."""
+    if executor not in EXECUTORS:
+        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise _fail("--scheduler needs --executor dask")
+    if scheduler:
+        _check_scheduler(scheduler)
+
+
 def _metrics(data, chosen: list[str] | None) -> list[str]:
     if not chosen:
         return data.headline() or data.metric_names()
@@ -128,12 +139,7 @@ def batch(
     from govlab.experiments.spec import ExperimentError, load_experiment
     from govlab.results.store import StoreError
 
-    if executor not in EXECUTORS:
-        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise _fail("--scheduler needs --executor dask")
-    if scheduler:
-        _check_scheduler(scheduler)
+    check_executor(executor, scheduler)
     try:
         spec, scenarios = load_experiment(experiment)
     except ExperimentError as error:
@@ -387,17 +393,21 @@ def sensitivity(
 
 
 def report(
-    experiment: Annotated[str, typer.Argument(help="experiment file or stored name")],
+    experiment: Annotated[
+        str, typer.Argument(help="experiment file, stored name or calibration folder")
+    ],
     out: Annotated[Path, typer.Option("--out", help="output folder (index.html, figures/)")],
     db: DbOption = None,
     metrics: MetricsOption = None,
     svg: Annotated[bool, typer.Option("--svg", help="also write each figure as SVG")] = False,
 ) -> None:
     """Write a self-contained HTML report (tables, figures, provenance) to OUT/index.html."""
+    from govlab.experiments.calibrate_cli import calibration_experiment
     from govlab.experiments.exploration_cli import report_optimisation, report_sections
     from govlab.experiments.resolved import resolved_scenarios
     from govlab.results.report import build_report
 
+    experiment = calibration_experiment(experiment) or experiment
     store = open_store(db)
     try:
         searched = report_optimisation(experiment, store, out)  # a lever search's report

@@ -9,7 +9,8 @@ The steps, each stored or resumable:
    executor and store. A target whose observed 90% interval lies wholly outside the range the
    screen reaches is *unreachable*: reported as such and left out of the distance (it would
    otherwise decide the whole fit alone).
-3. **ABC-SMC** (``experiments.abc_fit``, pyabc) on the reachable targets.
+3. **ABC-SMC** (``experiments.abc_fit``, pyabc) on the reachable targets, its simulations run
+   through the executor and store (``experiments.abc_sampler``: resumable within a generation).
 4. **Posterior predictive**: ``points`` draws from the posterior, each run with ``replications``
    paired seeds through the executor and store; every figure gets the predictive median and 90%
    interval of what would be observed (the simulated value plus the figure's measurement error),
@@ -17,7 +18,9 @@ The steps, each stored or resumable:
 
 Everything lands in the output folder: ``calibration.json`` (setup, provenance, posterior summary,
 fit), ``posterior.csv`` (the weighted last population), ``posterior_points.csv`` (the resampled
-ensemble ``predict`` uses), ``pyabc.db`` (pyabc's history) and the figures.
+ensemble ``predict`` uses), ``pyabc.db`` (pyabc's history) and the figures. The summary also joins
+the specification of the store's ensemble experiment (``calibration_record``), so that
+``govlab report`` and the results tab show the calibration from the store alone.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from govlab.experiments.abc_fit import (
 from govlab.experiments.ensemble import (
     SERVICE_TIME_SCALE,
     Point,
+    register_ensemble,
     run_ensemble,
     small_world,
     with_params,
@@ -163,7 +167,6 @@ def calibrate(
     store: Store,
     executor: Executor,
     out: Path,
-    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) a calibration and write its outputs into ``out``; return the summary."""
     figures = observed.select(setup.place, "before", setup.target_ids or None)
@@ -217,7 +220,21 @@ def calibrate(
         )
     targets = [Target(f.id, f.run_metric, f.value, f.se) for f in fitted]
     simulator = LabSimulator(scenario, parameters, targets, days, setup.seed)
-    particles, weights, abc_info = fit(simulator, setup.budget, out / "pyabc.db", scheduler)
+    from govlab.experiments.abc_sampler import StoreSampler  # needs pyabc (the calibrate extra)
+
+    sampler = StoreSampler(
+        simulator,
+        store,
+        executor,
+        f"calibrate:{setup.name}:abc",
+        {
+            **identity,
+            "parameters": [asdict(p) for p in parameters],
+            "seed": setup.seed,
+        },
+    )
+    particles, weights, abc_info = fit(simulator, setup.budget, out / "pyabc.db", sampler)
+    abc_info.update(computed=sampler.computed, reused=sampler.reused)
     ensemble = resample(particles, weights, setup.points, setup.seed + 1)
     points = [
         Point(
@@ -280,4 +297,39 @@ def calibrate(
     from govlab.results.calibration_figures import write_figures
 
     write_figures(out, particles, weights, parameters, rows)
+    register_ensemble(  # the record the report and the results tab read back from the store
+        store,
+        f"calibrate:{setup.name}:ensemble",
+        identity,
+        points,
+        {BASELINE: scenario},
+        days,
+        setup.seed,
+        setup.replications,
+        {"calibration": calibration_record(out)},
+    )
     return summary
+
+
+def calibration_record(folder: Path) -> dict[str, Any]:
+    """What the report and the results tab show of the calibration in ``folder`` (JSON-safe:
+    NaN as null): its summary, the weighted posterior, and ``govlab predict``'s tables when it
+    ran (``predicted``: every reform and metric; ``versus``: observed "after" vs predicted)."""
+    from govlab.experiments.worker import clean
+
+    summary = json.loads((folder / "calibration.json").read_text())
+    posterior = pd.read_csv(folder / "posterior.csv")
+    record: dict[str, Any] = {
+        "folder": str(folder.resolve()),
+        **{key: summary[key] for key in ("setup", "provenance", "abc", "posterior", "fit")},
+        "particles": posterior.drop(columns="weight").to_numpy(float).tolist(),
+        "weights": posterior["weight"].to_numpy(float).tolist(),
+    }
+    for name, key in (("predict.csv", "predicted"), ("predict_observed.csv", "versus")):
+        try:
+            record[key] = pd.read_csv(folder / name).to_dict("records")
+        except FileNotFoundError:
+            continue
+        except pd.errors.EmptyDataError:  # predict wrote no row (no "after" figure)
+            record[key] = []
+    return clean(record)

@@ -101,7 +101,7 @@ def calibrate(
             target_ids=list(target or []),
             scale=scale,
             warmup_days=warmup,
-            budget=AbcBudget(population, generations, days, workers or 2),
+            budget=AbcBudget(population, generations, days),
             screen=screen,
             points=points,
             replications=replications,
@@ -115,18 +115,24 @@ def calibrate(
     if out.exists() and not out.is_dir():
         raise fail(f"--out: {out} is a file, not a folder")
     run_on = _executor(executor, workers, scheduler)
+    from govlab.experiments.abc_sampler import AbcRunFailed
+
     with open_store(db) as store:
         try:
-            summary = calibrate(setup, observed, store, run_on, out, scheduler)
+            summary = calibrate(setup, observed, store, run_on, out)
         except ScenarioError as error:
             raise fail(str(error)) from None
+        except AbcRunFailed as error:  # a failed simulation: not bad input (status 1)
+            stderr.print(f"govlab: error: {error}", markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
         finally:
             run_on.close()
     abc = summary["abc"]
     out_console.print(
         f"{setup.name}: {abc['simulations']} ABC simulations in {abc['generations']} "
-        f"generations (+{abc['screen_simulations']} screen, {summary['ensemble_runs']} "
-        f"ensemble runs); written to {out}",
+        f"generations ({abc['computed']} run now, {abc['reused']} read from the store; "
+        f"+{abc['screen_simulations']} screen, {summary['ensemble_runs']} ensemble runs); "
+        f"written to {out}",
         markup=False,
         highlight=False,
     )
@@ -203,6 +209,23 @@ def predict(
             highlight=False,
         )
     out_console.print(f"written to {folder}/predict.csv and predict_observed.csv", markup=False)
+
+
+def calibration_experiment(text: str) -> str | None:
+    """The stored ensemble experiment of the calibration folder ``text`` (None: not a folder
+    holding ``calibration.json``), for ``govlab report``."""
+    import json
+
+    path = Path(text) / "calibration.json"
+    if not path.is_file():
+        return None
+    try:
+        name = json.loads(path.read_text())["setup"]["name"]
+    except (ValueError, KeyError, TypeError):
+        from govlab.experiments.cli import fail
+
+        raise fail(f"{path}: not a calibration summary (no setup.name)") from None
+    return f"calibrate:{name}:ensemble"
 
 
 def register(app: typer.Typer) -> None:

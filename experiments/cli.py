@@ -300,3 +300,13 @@ _register_calibrate(app)
 from govlab.experiments.catalogue_cli import register as _register_catalogue  # noqa: E402
 
 _register_catalogue(app)
+
+# Pilot evaluation: difference-in-differences against the true effect (issue 23 item 2).
+from govlab.experiments.pilot_cli import register as _register_pilot  # noqa: E402
+
+_register_pilot(app)
+
+# The robustness of a package over an uncertainty ensemble (issue 23 item 4).
+from govlab.experiments.robust_cli import register as _register_robust  # noqa: E402
+
+_register_robust(app)

@@ -86,6 +86,35 @@ def prepare(points: list[Point], scenarios: dict[str, Scenario], days: int) -> l
     return prepared
 
 
+def register_ensemble(
+    store: Store,
+    name: str,
+    identity: dict[str, Any],
+    points: list[Point],
+    scenarios: dict[str, Scenario],
+    days: int,
+    root_seed: int,
+    replications: int,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Register (or update the specification of) the ensemble's experiment; return its id.
+    ``extra`` joins the specification, not the identity (e.g. a calibration's summary, which
+    ``results.calibration_report`` reads back)."""
+    spec = {  # read like an experiment file's (results.frames: labels, baseline) by compare, UI
+        "kind": "ensemble",
+        **identity,
+        "name": name,
+        "scenarios": [{"scenario": s.name, "label": label} for label, s in scenarios.items()],
+        "baseline": next(iter(scenarios)),
+        "days": days,
+        "replications": replications,
+        "seed": root_seed,
+        **(extra or {}),
+    }
+    design = {"method": "ensemble", "points": [p.params for p in points], "options": None}
+    return store.register(name, spec, {**identity, "seed": root_seed}, design)
+
+
 def run_ensemble(
     store: Store,
     name: str,
@@ -106,18 +135,9 @@ def run_ensemble(
     """
     seeds = replication_seeds(root_seed, replications)
     runs = replicate(prepare(points, scenarios, days), seeds, days, (), 0)
-    spec = {  # read like an experiment file's (results.frames: labels, baseline) by compare, UI
-        "kind": "ensemble",
-        **identity,
-        "name": name,
-        "scenarios": [{"scenario": s.name, "label": label} for label, s in scenarios.items()],
-        "baseline": next(iter(scenarios)),
-        "days": days,
-        "replications": replications,
-        "seed": root_seed,
-    }
-    design = {"method": "ensemble", "points": [p.params for p in points], "options": None}
-    experiment_id = store.register(name, spec, {**identity, "seed": root_seed}, design)
+    experiment_id = register_ensemble(
+        store, name, identity, points, scenarios, days, root_seed, replications
+    )
     finished = store.finished(experiment_id)
     todo = [run for run in runs if finished.get(run.key) != (run.digest, run.seed)]
     if todo:

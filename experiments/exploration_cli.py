@@ -21,8 +21,8 @@ from govlab.experiments.batch_cli import (
     SchedulerOption,
     WorkersOption,
     _fail,
+    check_executor,
 )
-from govlab.experiments.defaults import EXECUTORS
 from govlab.experiments.store_option import (
     DbOption,
     experiment_name,
@@ -265,10 +265,7 @@ def optimise(
     from govlab.results.exploration_optimise import write_optimisation
     from govlab.results.store import StoreError
 
-    if executor not in EXECUTORS:
-        raise _fail(f"--executor: {executor!r} is not one of {' | '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise _fail("--scheduler needs --executor dask")
+    check_executor(executor, scheduler)
     try:
         spec, base = load_optimisation(spec_file)
     except ExperimentError as error:

@@ -39,6 +39,7 @@ class RunSpec:
     series: tuple[str, ...] | None = None  # None: every model series
     cases: int = 0
     model_version: str = ""
+    home_series: bool = False  # keep per-home-district series by arrival day (govlab pilot)
 
 
 def digest_of(scenario: Scenario, days: int, version: str | None = None) -> str:

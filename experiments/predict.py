@@ -23,8 +23,15 @@ import numpy as np
 import pandas as pd
 
 from govlab.experiments.abc_fit import AbcBudget, Parameter
-from govlab.experiments.calibrate import BASELINE, Setup, base_scenario, fit_row, is_design
-from govlab.experiments.ensemble import Point, run_ensemble
+from govlab.experiments.calibrate import (
+    BASELINE,
+    Setup,
+    base_scenario,
+    calibration_record,
+    fit_row,
+    is_design,
+)
+from govlab.experiments.ensemble import Point, register_ensemble, run_ensemble
 from govlab.experiments.executors import Executor
 from govlab.results.metric_info import METRICS
 from govlab.results.store import Store
@@ -43,7 +50,8 @@ def load_setup(folder: Path) -> tuple[Setup, dict[str, Any]]:
         **{
             **raw,
             "parameters": [Parameter(**p) for p in raw["parameters"]],
-            "budget": AbcBudget(**raw["budget"]),
+            # ``workers`` was recorded by calibrations made before the store sampler
+            "budget": AbcBudget(**{k: v for k, v in raw["budget"].items() if k != "workers"}),
         }
     )
     return setup, summary
@@ -81,7 +89,7 @@ def predict(
         for label in scenarios
         for i, p in enumerate(params)
     ]
-    runs = run_ensemble(
+    ensemble = (
         store,
         f"calibrate:{setup.name}:ensemble",
         {"calibration": setup.name, "scenario": setup.scenario, "scale": setup.scale},
@@ -90,8 +98,8 @@ def predict(
         setup.budget.days,
         setup.seed,
         setup.replications,
-        executor,
     )
+    runs = run_ensemble(*ensemble, executor)
     base = runs[runs["label"] == BASELINE].set_index(["point", "replication"])
     after = [f for f in observed.figure if f.period == "after" and f.reform in reforms]
     names = sorted(set(METRICS) & set(runs.columns) | {f.run_metric for f in after})
@@ -133,4 +141,5 @@ def predict(
         from govlab.results.calibration_figures import predictive_vs_observed
 
         predictive_vs_observed(folder / "predict.png", rows, "predicted 'after' vs observed")
+    register_ensemble(*ensemble, {"calibration": calibration_record(folder)})
     return predicted, versus

@@ -153,6 +153,10 @@ def execute(spec: RunSpec) -> RunResult:
         result["summary"] = clean(summary)
         result["metrics"] = flatten(summary)
         result["series"] = kept_series(model, spec.series)
+        if spec.home_series:  # govlab pilot: delay and trips by home district and arrival day
+            from govlab.experiments.pilot_series import home_district_series
+
+            result["series"].update(home_district_series(model, spec.days))
         result["cases"] = sampled_cases(model, spec.cases, spec.seed)
         result["status"] = "done"
     except Exception as error:  # a failed run is data, not a crash of the batch

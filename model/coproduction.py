@@ -55,18 +55,22 @@ class Coproduction:
         layout: Layout,
         rng: np.random.Generator,
     ) -> None:
-        civic, levers = scenario.civic, scenario.levers
-        self.civic = civic
-        self.level = levers.coproduction
-        self.active = (
-            self.level > 0.0 and levers.platform_openness >= civic.coproduction_min_openness
-        )
+        self.civic = scenario.civic
+        self.use_levers(scenario.levers)
         self.enterprises = enterprises
         self.staffing = staffing
         self.eligible = volunteer_stations(layout) & (staffing.district >= 0)
         self.rng = rng
         self.districts = scenario.world.districts
         self.coproducer_days = 0.0  # co-producing rows, summed over days
+
+    def use_levers(self, levers) -> None:
+        """Co-production's level and whether the platform enlists it, from now (at build, and
+        when a schedule changes them)."""
+        self.level = levers.coproduction
+        self.active = (
+            self.level > 0.0 and levers.platform_openness >= self.civic.coproduction_min_openness
+        )
 
     def step(self, time: float) -> None:
         """Update the co-producers and the extra servers; apply them at ``time``."""

@@ -286,8 +286,9 @@ class GovernanceModel(mesa.Model):
         0. schedule — the levers a ``[[schedule]]`` entry sets from this day (working-day index
            ``steps - 1``), then those of the ``[[trigger]]`` policies whose signposts held up to
            yesterday on a review day (``model.triggers``), apply to the cases opened from now on
-           in their districts (``model.schedule``); cases already open finish under the rules
-           they opened with;
+           in their districts (``model.schedule``; cases already open finish under the rules
+           they opened with) and, for the city-wide levers, to the platform, co-production,
+           privacy and sensing from today;
         1. demand — Poisson arrivals per applicant and case type, at uniform times in the day;
         2-5. intake, routing, cross-district handling and service — the day's events in continuous
            time (``model.journey``); departments close the day (utilisation);
@@ -318,6 +319,9 @@ class GovernanceModel(mesa.Model):
         change = self.levers_in_force.start_day(day, self.signposts.fire(day))
         if change is not None:
             self.journeys.use_rules(change)
+            city = self.levers_in_force.levers[0]  # the city-wide levers are every district's
+            for mechanism in (self.voice, self.coproduction, self.privacy, self.sensing):
+                mechanism.use_levers(city)
         self.arrivals_today = self._demand(start)
         self.journeys.advance_to(end)
         self.journeys.close_day(end)

@@ -44,13 +44,16 @@ class Privacy:
         self.incidents = 0  # incidents counted from count_from
         self.resident_trust_lost = 0.0  # residents' trust lost to incidents, summed; trust units
         self.districts = scenario.world.districts
-        self.probability = scenario.civic.incident_probability * (
-            1.0 - scenario.levers.privacy_protection
-        )
+        self.use_levers(scenario.levers)
         self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
         self.rng = rng
         self.case_incidents: list[np.ndarray] = []
+
+    def use_levers(self, levers) -> None:
+        """The incident probability per retrieval from now (at build, and when a schedule changes
+        the protection)."""
+        self.probability = self.civic.incident_probability * (1.0 - levers.privacy_protection)
 
     def step(self, cases: dict[str, np.ndarray], time: float = 0.0) -> None:
         """Draw today's incidents (day ending at ``time``) and apply their trust cost."""

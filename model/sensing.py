@@ -67,7 +67,8 @@ class Sensing:
         self.policy = levers.capacity_policy
         self.every = levers.adjust_every_days
         self.lag = levers.adjust_lag_days
-        self.sigma = civic.sensing_noise * (1.0 - levers.sensing_quality)
+        self.civic = civic
+        self.use_levers(levers)
         self.feedback = civic.participation_feedback
         self.districts = scenario.world.districts
         self.stations = stations
@@ -87,6 +88,10 @@ class Sensing:
 
     def _counters(self) -> np.ndarray:
         return np.array([(s.arrivals, s.departures, s.area_busy) for s in self.stations], float)
+
+    def use_levers(self, levers) -> None:
+        """The sensing noise from now (at build, and when a schedule changes the quality)."""
+        self.sigma = self.civic.sensing_noise * (1.0 - levers.sensing_quality)
 
     def step(self, day: int, time: float) -> None:
         """Apply plans that are due; every K days, sense and plan a reallocation."""

@@ -101,7 +101,6 @@ class Voice:
         office: ResponseOffice,
     ) -> None:
         self.civic = scenario.civic
-        self.levers = scenario.levers
         self.every_request = scenario.response_office.rule == "every_request"
         self.period = self.civic.voice_every_days
         self.daily_rate = (
@@ -115,15 +114,19 @@ class Voice:
         self.rng = rng
         self.office = office
         self.districts = scenario.world.districts
-        self.cost_open, self.recruitment, self.community = platform_terms(
-            self.civic, self.levers.platform_openness
-        )
+        self.use_levers(scenario.levers)
         self.rows_per_district = {  # fixed: rows never move
             kind: np.bincount(table.district, minlength=self.districts)
             for kind, table in self.tables.items()
         }
         self.resolved_by_community = 0
         self.complaints = 0
+
+    def use_levers(self, levers) -> None:
+        """The platform's openness from now (at build, and when a schedule changes it)."""
+        self.cost_open, self.recruitment, self.community = platform_terms(
+            self.civic, levers.platform_openness
+        )
 
     def step(self, day: int, start: float) -> None:
         """At the start of each period (day ``day``, time ``start``), decide participation and

@@ -75,6 +75,12 @@ def tables(result, spec) -> dict[str, pd.DataFrame]:
     }
 
 
+def _plain(value: Any) -> Any:
+    """A Python value for a lever (pandas hands back numpy scalars such as ``np.True_``, which the
+    scenario's strict fields refuse)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def cost_sensitivity(result, spec, evaluator) -> pd.DataFrame:
     """The cheapest package meeting the rule when each yuan price (or the staff rate, or all
     prices) is ×0.5 and ×1.5; staff quantities are kept (they would change the runs)."""
@@ -86,7 +92,7 @@ def cost_sensitivity(result, spec, evaluator) -> pd.DataFrame:
         return pd.DataFrame()
     evaluated = result.evaluated.set_index("label")
     scenarios = {
-        label: evaluator.scenario({n: evaluated.loc[label, n] for n in spec.levers}, 0)
+        label: evaluator.scenario({n: _plain(evaluated.loc[label, n]) for n in spec.levers}, 0)
         for label in labels
     }
     base_costs = next(iter(scenarios.values())).costs

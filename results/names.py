@@ -221,6 +221,72 @@ WORDS_ZH = {  # the words of the comparison tables and the results figures
     ),
     "{metric}: mean and 95% CI": "{metric}：均值与 95% 置信区间",
     "{metric} [{unit}]": "{metric} [{unit}]",
+    # a calibration (results.calibration_report, results.calibration_figures)
+    "Calibration": "校准",
+    "Fitted by ABC-SMC to the before figures of {place}: {simulations} simulations in "
+    "{generations} generations (final tolerance {eps} standard errors), then a posterior "
+    "ensemble of {points} points with {replications} seeds each.": (
+        "以 ABC-SMC 拟合 {place} 改革前的公开数据：{generations} 代共 {simulations} 次模拟"
+        "（最终容差 {eps} 个标准误），再以后验集合的 {points} 个参数点、每点 {replications} "
+        "个随机种子运行。"
+    ),
+    "Fit to the observed figures": "与观测数据的拟合",
+    "figure": "数据项",
+    "metric": "指标",
+    "observed [90% interval]": "观测值 [90% 区间]",
+    "predicted [90% interval]": "预测值 [90% 区间]",
+    "status": "状态",
+    "fits": "吻合",
+    "misses": "未吻合",
+    "unreachable": "模型无法达到",
+    "design": "设计属性",
+    "{fits} of {fitted} fitted figures inside their predicted 90% interval; "
+    "{unreachable} out of the model's reach (left out of the fit, shown here); "
+    "{design} design properties (fixed by the catalogue, not fitted).": (
+        "参与拟合的 {fitted} 项中 {fits} 项落在预测的 90% 区间内；{unreachable} 项超出模型"
+        "所能达到的范围（未参与拟合，在此列出）；{design} 项为设计属性（由事项目录决定，不拟合）。"
+    ),
+    "Predicted: the posterior ensemble's runs plus each figure's measurement error "
+    "(what would be observed).": (
+        "预测值：后验集合的模拟结果加上该数据项的测量误差（即可能观测到的值）。"
+    ),
+    "Posterior of the parameters": "参数的后验分布",
+    "parameter": "参数",
+    "prior (uniform)": "先验（均匀分布）",
+    "posterior median [90% interval]": "后验中位数 [90% 区间]",
+    "Predicted reform effects": "改革效果预测",
+    "reform": "改革",
+    "change vs baseline [90% interval]": "相对基准的变化 [90% 区间]",
+    "Each posterior point runs the reform and the baseline with the same seeds: the "
+    "change is paired.": "每个后验参数点以相同随机种子运行改革与基准：变化为配对差。",
+    "No reform predicted yet (govlab predict).": "尚未预测任何改革（govlab predict）。",
+    "Observed after the reform vs predicted (out of sample)": "改革后观测值与预测值（样本外检验）",
+    "No observed after figure for these reforms.": "这些改革没有改革后的观测数据。",
+    "coverage": "覆盖",
+    "covered": "在区间内",
+    "not covered": "不在区间内",
+    "{covered} of {judged} observed after figures inside the predicted 90% interval.": (
+        "{judged} 项改革后观测数据中有 {covered} 项落在预测的 90% 区间内。"
+    ),
+    "posterior density (dotted: prior)": "后验密度（虚线：先验）",
+    "value / observed value (black: observed 90%; colour: predicted 90%)": (
+        "数值 / 观测值（黑：观测 90% 区间；彩色：预测 90% 区间）"
+    ),
+    "posterior predictive": "后验预测",
+    "predicted 'after' vs observed": "改革后：预测与观测",
+    "Posterior of each parameter (dotted: the prior)": "各参数的后验分布（虚线：先验）",
+    "Posterior, parameters in pairs": "后验分布（参数两两组合）",
+    "Observed figures (black) and the posterior predictive (colour)": (
+        "观测数据（黑）与后验预测（彩色）"
+    ),
+    "Observed after the reform (black) and predicted (colour)": "改革后观测（黑）与预测（彩色）",
+}
+
+PARAMETERS_ZH = {  # a calibrated or swept parameter's field in Chinese (English: the field name)
+    "p_missing_document": "缺材料概率",
+    "visit_gap_days": "两次到访间隔（天）",
+    "service_time_scale": "办理时间倍数",
+    "warmup_days": "预热天数",
 }
 
 
@@ -271,10 +337,14 @@ def metric_name(name: str, lang: str) -> str:
     return f"{text}（{group}）" if lang == "zh" else f"{text} ({group})"
 
 
-def parameter_name(key: str) -> str:
+def parameter_name(key: str, lang: str = "en") -> str:
     """A swept parameter (``levers.data_sharing``, ``world.p_missing_document``) in words: its
-    field name with spaces (the scenario file's section is left out)."""
-    return key.rpartition(".")[2].replace("_", " ")
+    field name with spaces (the scenario file's section is left out); in Chinese from
+    ``PARAMETERS_ZH`` where it has the field."""
+    field = key.rpartition(".")[2]
+    if lang == "zh" and field in PARAMETERS_ZH:
+        return PARAMETERS_ZH[field]
+    return field.replace("_", " ")
 
 
 def family_name(family: str, lang: str) -> str:

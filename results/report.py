@@ -2,8 +2,9 @@
 
 The page needs no network: no scripts, no fonts, no external style sheets. It is a list of
 sections (``SECTIONS``, each ``f(page, context)``; more in ``results.report_sections``): the
-experiment, the delay window, the levers each scenario changes against the baseline, the
-comparison tables (mean and 95% CI per scenario, paired differences vs the baseline in
+experiment, a calibration's fit, posterior and predictions (``results.calibration_report``, for
+a calibration's ensemble), the delay window, the levers each scenario changes against the
+baseline, the comparison tables (mean and 95% CI per scenario, paired differences vs the baseline in
 percentage points or relative with Fieller intervals, raw and Holm-adjusted p-values), drift
 diagnostics, figures, the sensitivity indices of a sampled experiment, the metric definitions
 and units, the failures with their tracebacks, and the provenance of every run. The PNG files
@@ -412,10 +413,12 @@ def _provenance(page: Page, ctx: Context) -> None:
 
 
 from govlab.results import report_sections as _more  # noqa: E402  (sections that need Page and fmt)
+from govlab.results.calibration_report import calibration_section  # noqa: E402
 
 # The report's sections in order; another module may insert its own (``f(page, context)``).
 SECTIONS: list[Section] = [
     _header,
+    calibration_section,  # only for a calibration's ensemble (issue 22)
     _more.delay_window,
     _more.scenario_levers,
     _comparison,

@@ -13,8 +13,9 @@ entry would. It fires at most once per district (a reform, not a thermostat).
 district) and switches that district alone; ``watch = "city"`` watches the covered districts
 together (all of them: the city) and switches them all at once. ``response_rate`` is a city
 figure: it needs ``watch = "city"``. Only the schedulable levers (``scenarios.schedule.
-SCHEDULABLE``) can be triggered. The thresholds are fields like any other, so ``discover`` and
-``optimise`` explore them by path (``trigger.0.above``).
+SCHEDULABLE``) can be triggered; a city-wide one by a city watch over every district. The
+thresholds are fields like any other, so ``discover`` and ``optimise`` explore them by path
+(``trigger.0.above``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from govlab.scenarios.fields import Frozen
-from govlab.scenarios.schedule import SCHEDULABLE, ScheduledLevers
+from govlab.scenarios.schedule import SCHEDULABLE, ScheduledLevers, check_districts
 
 MONITORED = ("delay_mean_days", "response_rate")
 MAX_LEVER_STATES = 64  # rule sets a schedule and its triggers may reach (both engines' tables)
@@ -64,6 +65,12 @@ class Trigger(Frozen):
             raise ValueError('metric: response_rate is a city figure; needs watch = "city"')
         if not self.levers.given():
             raise ValueError(f"levers: a trigger sets at least one of: {', '.join(SCHEDULABLE)}")
+        city = self.levers.city_wide()
+        if city and (self.watch != "city" or self.districts):
+            raise ValueError(
+                f"levers: {', '.join(city)} acts on the whole city; a trigger setting it watches "
+                'the city (watch = "city") and names no districts'
+            )
         return self
 
     def holds(self, rolling_mean: float) -> bool:
@@ -75,16 +82,7 @@ class Trigger(Frozen):
 
 def check_triggers(scenario) -> None:
     """Districts named by triggers exist, and the schedule and triggers reach few lever states."""
-    districts = scenario.world.districts
-    for index, trigger in enumerate(scenario.trigger):
-        for district in trigger.districts:
-            if not 0 <= district < districts:
-                raise ValueError(
-                    f"trigger.{index}.districts: {district} is not a district; allowed: 0 .. "
-                    f"{districts - 1} (world.districts = {districts})"
-                )
-        if len(set(trigger.districts)) != len(trigger.districts):
-            raise ValueError(f"trigger.{index}.districts: a district is named twice")
+    check_districts(scenario, "trigger")
     if scenario.trigger:
         states = len(lever_states(scenario))
         if states > MAX_LEVER_STATES:

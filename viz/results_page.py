@@ -79,8 +79,14 @@ class ExperimentView:
 
 def load_experiment(name: str, lang: str = "en") -> ExperimentView:
     """Read one experiment: comparison rows, headline figures and its finished runs; tables,
-    figures and scenario names in ``lang`` (``results.names``)."""
+    figures and scenario names in ``lang`` (``results.names``). A calibration's ensemble also
+    shows its fit, posterior and predictions (``results.calibration_report``)."""
     from govlab.results import figures, frames, stats
+    from govlab.results.calibration_report import (
+        calibration_figures,
+        calibration_html,
+        calibration_of,
+    )
     from govlab.results.names import scenario_label
     from govlab.results.report import comparison_html
 
@@ -118,9 +124,15 @@ def load_experiment(name: str, lang: str = "en") -> ExperimentView:
         ("runs stored / done", f"{len(runs_frame)} / {len(done)}"),
     ]
     pictures = []
+    tables = ""
+    record = calibration_of(spec)
+    if record is not None:  # a calibration's ensemble: its fit, posterior and predictions first
+        tables = calibration_html(record, lang)
+        for picture, figure, _ in calibration_figures(record, lang):
+            pictures.append((picture, figures.png(figure)))
     for metric in metrics[:MAX_FIGURES]:
         pictures.append((metric, figures.png(figures.metric_bars(rows, metric, lang=lang))))
-    tables = "".join(comparison_html(rows, metric, lang) for metric in metrics)
+    tables += "".join(comparison_html(rows, metric, lang) for metric in metrics)
     return ExperimentView(facts, tables, pictures, runs, data.baseline)
 
 

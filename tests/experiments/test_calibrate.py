@@ -61,7 +61,7 @@ def setup_for(observed: Path) -> Setup:
         parameters=[Parameter("world.p_missing_document", 0.02, 0.4)],
         scale=100,
         warmup_days=20,
-        budget=AbcBudget(population=10, generations=2, days=60, workers=1),
+        budget=AbcBudget(population=10, generations=2, days=60),
         screen=6,
         points=3,
         replications=2,
@@ -85,6 +85,8 @@ def test_calibrate_then_predict_resume_and_pair(tmp_path, observed_file):
         ensemble = store.experiment("calibrate:tiny:ensemble")
         assert len(store.runs(ensemble.id)) == setup.points * setup.replications
         simulations = summary["abc"]["simulations"]
+        abc_runs = store.runs(store.experiment("calibrate:tiny:abc").id)  # ABC ran via the store
+        assert summary["abc"]["computed"] == len(abc_runs) >= simulations
         again = calibrate(setup, observed, store, SerialExecutor(), out)  # resumes: all done
         assert again["abc"]["simulations"] == simulations
         assert again["posterior"] == summary["posterior"]
@@ -104,6 +106,14 @@ def test_calibrate_then_predict_resume_and_pair(tmp_path, observed_file):
     trips = table[(table["metric"] == "trips_per_case")].iloc[0]
     assert trips["change_high"] < 0  # one window: fewer trips at every posterior point and seed
     assert json.loads((out / "calibration.json").read_text())["provenance"]["model_version"]
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    report = govlab("report", str(out), "--out", str(tmp_path / "report"), "--db", db)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "<h2>Calibration</h2>" in page and "trips after" in page  # from the store's record
+    covered = "1 of 1" if bool(versus["covered"].iloc[0]) else "0 of 1"
+    assert f"{covered} observed after figures inside the predicted 90% interval" in page
+    assert (tmp_path / "report" / "figures" / "calibration_after.png").is_file()
 
 
 def test_cli_errors_are_one_line_and_write_nothing(tmp_path, observed_file):

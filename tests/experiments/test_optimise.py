@@ -262,3 +262,27 @@ def test_bad_specs_are_one_line_errors_with_status_2(
     assert code == 2, err
     assert message in err and err.count("\n") == 1 and str(path) in err
     assert not db.exists()
+
+
+def test_cost_sensitivity_reads_back_a_switch_lever(tmp_path):
+    """A switch lever comes back from the search's table as a numpy bool; the cost sensitivity
+    rebuilds each package's scenario from it (it crashed on ``np.True_`` before)."""
+    from govlab.results.exploration_optimise import cost_sensitivity
+
+    path = tmp_path / "switch.toml"
+    path.write_text(
+        TINY.replace(
+            '"levers.data_sharing" = [0.0, 1.0]', '"levers.front_desk" = [false, true]'
+        ).replace('name = "tiny"', 'name = "switch"')
+    )
+    spec, base = load_optimisation(path)
+    worlds = sample_points(spec.uncertainties, spec.seed)[0]
+    with Store(sqlite_url(tmp_path)) as store:
+        evaluator = Evaluator.for_experiment(
+            store, SerialExecutor(), "optimise:switch", spec.model_dump(mode="json"),
+            spec.identity(), base, worlds, spec.days, spec.seed, spec.replications,
+        )  # fmt: skip
+        result = run_search(spec, evaluator)
+        assert result.evaluated["levers.front_desk"].dtype == bool
+        table = cost_sensitivity(result, spec, evaluator)
+    assert len(table) and table["cost_per_year"].notna().all()

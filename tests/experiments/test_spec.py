@@ -43,6 +43,15 @@ def test_each_shipped_experiment_keeps_a_delay_window_as_long_as_its_warm_up(pat
     spec = tomllib.loads(path.read_text())
     names = [s if isinstance(s, str) else s["scenario"] for s in spec.get("scenarios", [])]
     names += [spec["base"]] if "base" in spec else []
+    if "package" in spec:  # a robustness file: its baseline and rivals, or its search's base
+        compare = spec.get("compare")
+        names += [spec["baseline"]] if "baseline" in spec else []
+        names += [spec["package"]] if "optimisation" not in spec else []
+        names += compare if isinstance(compare, list) and "optimisation" not in spec else []
+        if "optimisation" in spec:
+            search = tomllib.loads((path.parent / spec["optimisation"]).read_text())
+            names.append(search["base"])
+            spec = {"set": search.get("set", {}), "days": search.get("days"), **spec}
     days = spec.get("days", Experiment.model_fields["days"].default)
     assert names
     for name in names:

@@ -159,3 +159,34 @@ def test_the_staged_rollout_example_pilots_then_rolls_out():
         350: [1, 1, 1, 1, 1, 1],
     }
     assert (timeline.rule_sets[1].share, timeline.rule_sets[1].carry) == (0.9, False)
+
+
+def test_city_wide_levers_switch_their_mechanisms_from_the_day_and_not_before():
+    """Platform openness, co-production, privacy protection and sensing quality set city-wide at
+    day D: the civic series equal the unscheduled twin's before D; from D the platform is open
+    (participation rises), co-production is enlisted, a full protection leaves no incident and
+    sensing is noiseless."""
+    base = {"levers.data_sharing": 0.9, "levers.capacity_policy": "sqrt"}
+    city = {"platform_openness": 3, "coproduction": 0.5, "privacy_protection": 1.0,
+            "sensing_quality": 1.0}  # fmt: skip
+    plain, switched = scheduled([{"day": D, "levers": city}])
+    plain, switched = apply_overrides(plain, base), apply_overrides(switched, base)
+    models, incidents = {}, {}
+    for name, scenario in (("plain", plain), ("switched", switched)):
+        model = GovernanceModel(scenario, rng=SEED)
+        daily = []
+        for _ in range(DAYS):
+            before = model.privacy.incidents
+            model.step()
+            daily.append(model.privacy.incidents - before)
+        models[name], incidents[name] = model, np.array(daily)
+    a, b = models["plain"].civic_series, models["switched"].civic_series
+    for series in ("participation_rate", "trust_mean", "enterprise_trust_mean"):
+        assert a[series][:D] == b[series][:D], series
+    after = slice(D + 10, None)
+    assert np.mean(b["participation_rate"][after]) > 2 * np.mean(a["participation_rate"][after])
+    assert incidents["plain"][D:].sum() > 0 and incidents["switched"][D:].sum() == 0
+    assert incidents["switched"][:D].sum() == incidents["plain"][:D].sum() > 0
+    switched_model = models["switched"]
+    assert switched_model.sensing.sigma == 0.0 < models["plain"].sensing.sigma
+    assert switched_model.coproduction.active and not models["plain"].coproduction.active

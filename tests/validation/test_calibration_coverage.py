@@ -20,6 +20,8 @@ interval: 15 of 20; all particles sharing one seed with no measurement error: 15
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import numpy as np
 import pytest
 
@@ -63,18 +65,25 @@ def synthetic_targets(scenario, truth: float, seed: int) -> list[Target]:
 
 @pytest.mark.slow
 def test_posterior_interval_covers_the_truth_about_90_percent(tmp_path):
+    from govlab.experiments.abc_sampler import StoreSampler
+    from govlab.experiments.executors import ProcessExecutor
+    from govlab.results.store import Store
+
     scenario = tiny_silo()
     rng = np.random.default_rng(20261204)
     truths = rng.uniform(PRIOR.low, PRIOR.high, DATASETS)
     covered, widths = [], []
-    for index, truth in enumerate(truths):
-        targets = synthetic_targets(scenario, float(truth), 10_000 + index)
-        simulator = LabSimulator(scenario, [PRIOR], targets, 80, index)
-        budget = AbcBudget(population=24, generations=3, days=80, workers=2)
-        points, weights, _ = fit(simulator, budget, tmp_path / f"h{index}.db")
-        low, high = weighted_quantiles(points[:, 0], weights, [0.05, 0.95])
-        covered.append(low <= truth <= high)
-        widths.append((high - low) / (PRIOR.high - PRIOR.low))
+    executor = ProcessExecutor(2)
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store, closing(executor):
+        for index, truth in enumerate(truths):
+            targets = synthetic_targets(scenario, float(truth), 10_000 + index)
+            simulator = LabSimulator(scenario, [PRIOR], targets, 80, index)
+            sampler = StoreSampler(simulator, store, executor, f"abc{index}", {"data": index})
+            budget = AbcBudget(population=24, generations=3, days=80)
+            points, weights, _ = fit(simulator, budget, tmp_path / f"h{index}.db", sampler)
+            low, high = weighted_quantiles(points[:, 0], weights, [0.05, 0.95])
+            covered.append(low <= truth <= high)
+            widths.append((high - low) / (PRIOR.high - PRIOR.low))
     assert sum(covered) >= MIN_COVERED, (sum(covered), truths[~np.array(covered)])
     assert np.mean(widths) < 0.5, widths  # the data inform: intervals well inside the prior
 
@@ -121,7 +130,7 @@ def test_predict_covers_a_held_back_after(tmp_path):
         parameters=[PRIOR],
         scale=100,
         warmup_days=20,
-        budget=AbcBudget(population=24, generations=3, days=80, workers=2),
+        budget=AbcBudget(population=24, generations=3, days=80),
         screen=10,
         points=10,
         replications=2,
