@@ -10,10 +10,10 @@ right, seed 1):
   per frame (the browser draws them);
 - a lever change at day 365: ``pair.rebuild`` (the pane replays from day 0) plus its redraw.
 
-In the browser (full run only, needs /usr/bin/chromium): ``govlab ui`` on a free port, headless
-Chromium at 1280×720, play at the default speed for 10 s from day 0, counting the frames the page
-shows (changes of the day counter) — frames per second as a trainer sees them. The
-free cores at that moment (``os.getloadavg``) are printed with it.
+In the browser (full run only, needs /usr/bin/chromium; ``trainer_browser``, issue 24 item 3):
+``govlab ui`` and headless Chromium at 1280×720, idle and beside two CPU-bound competitors the
+benchmark starts: frames per second while playing, lever change at day 365, tab switch, first
+load, share link at day 400, each with the load average when it was taken.
 """
 
 from __future__ import annotations
@@ -94,6 +94,26 @@ def rendered_frame_ms(count: int) -> float:
     return statistics.median(times[1:]) * 1e3
 
 
+def frame_bytes(pair: Pair, count: int) -> tuple[float, float, float]:
+    """Bytes a frame of the live tab sends: every chart option whole (the page before issue 24)
+    and ``viz.frame``'s frame (after a first, whole one), medians over ``count`` frames of
+    ``DAYS_PER_FRAME`` days; and the frame's build time in ms."""
+    from govlab.viz.frame import FrameBuilder
+    from govlab.viz.session import Session
+
+    session, builder = Session(pair), FrameBuilder()
+    builder.build(session, "en", False)  # the first frame is whole
+    whole, sent, build = [], [], []
+    for _ in range(count):
+        pair.step(DAYS_PER_FRAME)
+        start = time.perf_counter()
+        message = builder.build(session, "en", False).message()
+        build.append((time.perf_counter() - start) * 1e3)
+        sent.append(len(json.dumps(message)))
+        whole.append(draw(pair) + len(json.dumps(message["slots"])))
+    return statistics.median(whole), statistics.median(sent), statistics.median(build)
+
+
 def frame(pair: Pair, days: int = 1) -> tuple[float, float]:
     start = time.perf_counter()
     pair.step(days)
@@ -145,6 +165,20 @@ def bench(quick: bool) -> list[Result]:
             note=f"step {step:.1f} ms + drawing {drawn:.0f} ms; free cores {free_cores():.1f}",
         )
     )
+    whole, sent, build_ms = frame_bytes(pair, count)
+    results.append(
+        Result(
+            name=f"trainer: bytes sent per frame at day {pair.day} (whole options / frame)",
+            ours=sent,
+            reference=whole,
+            unit="bytes/frame",
+            ratio=whole / sent,
+            target=None,
+            note=f"a frame of viz.frame (the days added, the networks' changes, the texts): "
+            f"{sent:,.0f} B against {whole:,.0f} B for every option whole; built in "
+            f"{build_ms:.0f} ms (median)",
+        )
+    )
     rendered = rendered_frame_ms(count)
     results[
         -1
@@ -180,105 +214,41 @@ def bench(quick: bool) -> list[Result]:
         )
     )
     if not quick and os.path.exists("/usr/bin/chromium"):
-        results.extend(browser_fps())
+        results.extend(browser_results())
     return results
 
 
-def browser_fps(seconds: float = 10.0) -> tuple[Result, Result]:
-    """Frames per second the page shows while playing, and the time a lever change at day 365
-    takes to show (headless Chromium, 1280×720)."""
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-    from pathlib import Path
+def browser_results() -> list[Result]:
+    """The page in real Chromium idle and beside two CPU-bound competitors
+    (``trainer_browser``): frames per second, lever change at day 365, tab switch, first
+    load, share link at day 400, each with the load average when it was taken."""
+    from trainer_browser import LEVER_DAY, LINK_DAY, TARGETS, both_loads
 
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    govlab = shutil.which("govlab", path=str(Path(sys.executable).parent)) or "govlab"
-    server = subprocess.Popen(
-        [govlab, "ui", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+    names = {
+        "first_load_s": ("first load", "s", None),
+        "fps": ("frames per second while playing (1280×720)", "frames/s", "fps"),
+        "tab_s": ("tab switch", "s", "tab_s"),
+        "link_s": (f"share link at day {LINK_DAY}", "s", None),
+        "lever_s": (f"lever change at day {LEVER_DAY} (replay), until shown", "s", "lever_s"),
+    }
+    results = []
+    for load, figures in both_loads().items():
+        for key, (value, average, note) in figures.items():
+            label, unit, target_key = names[key]
+            target = None
+            if target_key is not None:
+                target = TARGETS[target_key][0 if load == "idle" else 1]
+            results.append(
+                Result(
+                    name=f"trainer in Chromium, {load}: {label}",
+                    ours=value,
+                    reference=None,
+                    unit=unit,
+                    ratio=value,
+                    ratio_unit=" /s" if unit == "frames/s" else " s",
+                    target=target,
+                    higher_is_better=key == "fps",
+                    note=f"load average {average:.2f}; {note}",
+                )
             )
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(url)
-            page.locator(".govlab-day").wait_for(timeout=120_000)
-            page.evaluate(
-                """() => { window.govlabFrames = 0;
-                const day = document.querySelector('.govlab-day');
-                new MutationObserver(() => window.govlabFrames++).observe(day,
-                {childList: true, subtree: true, characterData: true}); }"""
-            )
-            cores = free_cores()
-            page.locator(".govlab-play").click()
-            time.sleep(seconds)
-            frames = page.evaluate("() => window.govlabFrames")
-            day = page.locator(".govlab-day").inner_text()
-            page.locator(".govlab-play").click()  # pause
-            page.locator(".govlab-step").wait_for(state="visible")
-            # a fresh page opened at day 365 by a link (no need to play there)
-            page.goto(url + "?left=silo&right=smart&seed=1&day=365")
-            page.locator(".govlab-status-right", has_text="day 365").wait_for(timeout=300_000)
-            page.locator(".govlab-network-right canvas").first.wait_for(timeout=120_000)
-            page.wait_for_timeout(2000)
-            title = page.locator(".govlab-title-right")
-            lever_cores = free_cores()
-            changes = []
-            for attempt in range(3):  # front desk off, on, off: each a rebuild from day 0
-                start = time.perf_counter()
-                page.locator(".govlab-lever-front_desk input").click(force=True)
-                if attempt % 2 == 0:
-                    title.filter(has_text="+1 lever change(s)").wait_for(timeout=60_000)
-                else:
-                    page.wait_for_function(
-                        "() => !document.querySelector('.govlab-title-right')"
-                        ".innerText.includes('lever change')",
-                        timeout=60_000,
-                    )
-                page.locator(".govlab-status-right", has_text="day 365").wait_for(timeout=60_000)
-                changes.append(time.perf_counter() - start)
-                page.wait_for_timeout(1500)
-            lever_seconds = statistics.median(changes)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    fps = frames / seconds
-    lever = Result(
-        name="trainer: lever change at day 365 until the browser shows the rebuilt pane",
-        ours=lever_seconds * 1e3,
-        reference=None,
-        unit="ms",
-        ratio=lever_seconds * 1e3,
-        ratio_unit=" ms",
-        target=REBUILD_TARGET_MS,
-        higher_is_better=False,
-        note=f"click to the new title and headline, median of 3 "
-        f"({', '.join(f'{c:.2f}' for c in changes)} s); free cores {lever_cores:.1f}",
-    )
-    return lever, Result(
-        name="trainer: frames per second in the browser while playing (1280×720)",
-        ours=fps,
-        reference=None,
-        unit="frames/s",
-        ratio=fps,
-        ratio_unit=" /s",
-        target=FPS_TARGET,
-        higher_is_better=True,
-        note=f"{frames} frames in {seconds:.0f} s, reached {day}; free cores {cores:.1f}",
-    )
+    return results

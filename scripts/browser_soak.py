@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/browser_soak.py --runs 5
     .venv/bin/python scripts/browser_soak.py --runs 3 --competitors 2
+    .venv/bin/python scripts/browser_soak.py --runs 5 --file tests/viz/test_room.py -k one_day
 
 Each run is a fresh ``pytest tests/viz/test_browser.py`` (its own servers and browsers); the
 competitors are started by the suite itself (``GOVLAB_BROWSER_COMPETITORS``). Prints one line per
@@ -28,10 +29,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--competitors", type=int, default=0)
     parser.add_argument("-k", default="", help="pytest -k expression (default: every test)")
+    parser.add_argument(
+        "--file",
+        action="append",
+        help="a browser test file (default: tests/viz/test_browser.py); may be repeated",
+    )
     args = parser.parse_args()
     env = {**os.environ, "GOVLAB_BROWSER_COMPETITORS": str(args.competitors), "CI": "true"}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["tests/viz/test_browser.py"] + (["-k", args.k] if args.k else [])
+    command += (args.file or ["tests/viz/test_browser.py"]) + (["-k", args.k] if args.k else [])
     bad = 0
     for run in range(1, args.runs + 1):
         start = time.monotonic()

@@ -23,11 +23,13 @@ from govlab.results.provenance import model_version
 from govlab.viz import i18n, sessions, style
 from govlab.viz.about import AboutPage
 from govlab.viz.controls import LeverControls, ScenarioPickers, Transport
-from govlab.viz.links import comparison_from_query, comparison_query, link_language
+from govlab.viz.frame import FrameFeed
+from govlab.viz.frame_widgets import FrameSlot
+from govlab.viz.links import comparison_from_query, link_language
 from govlab.viz.pair import PaneSpec
 from govlab.viz.results_page import ResultsPage, StoredRun, version_note
 from govlab.viz.session import InputError, Session, Shown
-from govlab.viz.views import DiffStrip, DownloadBar, JourneyView, PaneView, ResidentSample
+from govlab.viz.views import DownloadBar, JourneyView, PaneView, ResidentSample
 
 DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED = "silo", "smart", 1
 TAB_LIVE, TAB_JOURNEY, TAB_RESULTS, TAB_ABOUT = 0, 1, 2, 3
@@ -221,19 +223,25 @@ def Trainer(session: Session, link_problem: str) -> None:
                 classes=["govlab-projector-toggle"],
             )  # fmt: skip
             style.FullScreenButton(t("full screen"))
+        FrameFeed(session, lang.value, projector.value)  # every view of the day: one message
         if problem.value:
             solara.Error(problem.value)
         if version.value:
             solara.Warning(version.value, classes=["govlab-version-note"], dense=True)
         with solara.lab.Tabs(value=tab, lazy=True):
             with solara.lab.Tab(t("Side by side")):
-                LivePanes(session, shown, lang.value, projector.value, show_levers)
+                pass  # the live panes stay built under the tabs (below): switching back is instant
             with solara.lab.Tab(t("Journey & residents")):
                 JourneyTab(session, lang.value)
             with solara.lab.Tab(t("Results")):
                 ResultsPage(open_run, lang.value)
             with solara.lab.Tab(t("About")):
                 AboutPage(lang.value)
+        # built once and hidden on the other tabs (not rebuilt on every return, as a lazy tab's
+        # content is: that took most of a tab switch)
+        live = ["govlab-live"] + ([] if tab.value == TAB_LIVE else ["govlab-hidden"])
+        with solara.Column(classes=live, gap="0"):
+            LivePanes(session, shown, lang.value, projector.value, show_levers)
 
 
 def _link_language(query: str | None) -> str | None:
@@ -271,15 +279,11 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
 
 @solara.component
 def DayCounter(session: Session, lang: str) -> None:
-    """Today's working day (and the day play pauses at), redrawn every frame."""
-    shown = use_shown(session)
+    """Today's working day (and the day play pauses at): a slot of the page's frame
+    (``viz.frame``); the line of a replay under it, from the controls' snapshot."""
+    shown = use_shown(session, Shown.controls)
     t = i18n.translator(lang)
-    stop = "" if shown.stop_at is None else f" → {shown.stop_at}"
-    solara.Text(
-        t("day {day}").format(day=shown.day) + stop,
-        classes=["govlab-day"],
-        style={"font-size": "1.3em", "font-weight": "bold"},
-    )
+    FrameSlot("counter", "span", ["govlab-day"], "font-size: 1.3em; font-weight: bold")
     if shown.replaying:  # a link's day or a stored run's last: the counter climbs meanwhile
         going = {
             "link": "replaying the link to day {day}…",
@@ -291,11 +295,10 @@ def DayCounter(session: Session, lang: str) -> None:
 
 @solara.component
 def FrameBar(session: Session, lang: str) -> None:
-    """The difference strip and the downloads (the link names today's day), per frame."""
-    shown = use_shown(session)
-    DiffStrip(session.pair, shown.frame, lang)
+    """The difference strip (a slot of the page's frame) and the downloads."""
+    FrameSlot("diff", "div", ["govlab-diff"])
     with solara.Row(classes=["govlab-not-projector"]):
-        DownloadBar(session.pair, shown.frame, lang, comparison_query(shown, lang))
+        DownloadBar(session, lang)
 
 
 @solara.component
@@ -310,8 +313,9 @@ def JourneyTab(session: Session, lang: str) -> None:
 
 @solara.component
 def TwoPanes(session: Session, lang: str, projector: bool) -> None:
-    """The left and the right government (redrawn every frame)."""
-    shown = use_shown(session)
+    """The left and the right government (slots of the page's frame: re-rendered only when the
+    scenarios change, not per frame)."""
+    shown = use_shown(session, Shown.choices)
     with solara.Columns([1, 1], gutters_dense=True):
-        PaneView(session.pair, "left", shown.frame, lang, projector)
-        PaneView(session.pair, "right", shown.frame, lang, projector)
+        PaneView(session.pair, "left", lang, projector, shown.left)
+        PaneView(session.pair, "right", lang, projector, shown.right)

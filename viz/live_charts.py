@@ -11,6 +11,7 @@ far (``Limits``). The matplotlib figure (``viz.charts``) remains for the PNG dow
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,10 @@ def nice_top(value: float) -> float:
     return float(10 * power)
 
 
-def _points(days: np.ndarray, values) -> list[list[float | None]]:
+Points = Callable[[np.ndarray, Any], list[list[float | None]]]
+
+
+def thinned_points(days: np.ndarray, values) -> list[list[float | None]]:
     """``[[day, value], ...]`` thinned to at most ``MAX_POINTS`` (the last day always kept)."""
     values = np.asarray(values, dtype=float)
     n = len(values)
@@ -61,12 +65,33 @@ def _points(days: np.ndarray, values) -> list[list[float | None]]:
     return out
 
 
+def tail_points(since: int) -> Points:
+    """Points of the days from index ``since`` on, unthinned (what a frame adds to a line the
+    browser already holds: ``viz.frame``)."""
+
+    def points(days: np.ndarray, values) -> list[list[float | None]]:
+        values = np.asarray(values, dtype=float)
+        offset = len(days) - len(values)
+        return [
+            [float(days[offset + i]), None if math.isnan(v) else round(float(v), 4)]
+            for i, v in enumerate(values[max(since - offset, 0) :], start=max(since - offset, 0))
+        ]
+
+    return points
+
+
 def pane_option(
-    pane: Pane, limits: Limits, colour: str, lang: str = "en", projector: bool = False
+    pane: Pane,
+    limits: Limits,
+    colour: str,
+    lang: str = "en",
+    projector: bool = False,
+    points: Points | None = None,
 ) -> dict[str, Any]:
     """The ECharts option of one pane's four live charts: titles saying what each averages over,
     axis names with units, a legend for every line style and colour; text and lines larger on
-    the projector."""
+    the projector. ``points`` makes each line's data (default: the whole series, thinned)."""
+    make = points or thinned_points
     t = i18n.translator(lang)
     size, width = SIZES[projector]
     days = np.asarray(pane.days, dtype=float)
@@ -234,10 +259,10 @@ def pane_option(
         )
 
     mean, p90 = t("mean"), t("p90")
-    line(_points(days, pane.delay_mean), 0, mean, colour)
-    line(_points(days, pane.delay_p90), 0, p90, colour, dashed=True)
+    line(make(days, pane.delay_mean), 0, mean, colour)
+    line(make(days, pane.delay_p90), 0, p90, colour, dashed=True)
     styles(0, [(mean, False), (p90, True)])
-    line(_points(days, pane.trips), 1, t("trips per case"), colour)
+    line(make(days, pane.trips), 1, t("trips per case"), colour)
     if pane.backlog:  # stacked by hand: each function's running total, the top one drawn first
         totals = np.cumsum(np.array(pane.backlog).T, axis=0)
         names = []
@@ -245,7 +270,7 @@ def pane_option(
             shade = function_colour(function)
             names.append(i18n.function_label(function, lang))
             line(
-                _points(days, values),
+                make(days, values),
                 2,
                 names[-1],
                 shade,
@@ -261,7 +286,7 @@ def pane_option(
         values = pane.civic(name)
         if values is not None:
             civic.append((t(label), dashed))
-            line(_points(days, values), 3, t(label), colour, dashed=dashed)
+            line(make(days, values), 3, t(label), colour, dashed=dashed)
     if civic:
         styles(3, civic)
     return option

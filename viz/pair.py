@@ -121,6 +121,7 @@ class Pair:
         self.right = Pane(right, seed)
         self.left.follow(follow)
         self.right.follow(follow)
+        self.kept: dict[str, Pane] = {}  # per side, the pane a rebuild replaced (``rebuild``)
 
     @property
     def day(self) -> int:
@@ -143,6 +144,7 @@ class Pair:
     def reset(self, seed: int | None = None) -> None:
         """Rebuild both panes at day 0 (optionally on a new seed)."""
         with self.lock:
+            self.kept = {}
             if seed is not None:
                 self.seed = seed
             self.left = Pane(self.left.spec, self.seed)
@@ -154,18 +156,26 @@ class Pair:
         """Start over at day 0 with new specs and seed (a stored run opened from the results)."""
         with self.lock:
             panes = Pane(left, seed), Pane(right, seed)  # validate both before replacing
-            self.seed = seed
+            self.seed, self.kept = seed, {}
             self.left, self.right = panes
             self.left.follow(self.follow_type)
             self.right.follow(self.follow_type)
 
     def rebuild(self, side: str, spec: PaneSpec) -> None:
-        """Replace one pane (``"left"``/``"right"``) and replay it to the current day."""
+        """Replace one pane (``"left"``/``"right"``) by one running ``spec`` from day 0, replayed
+        to the current day. The pane replaced is kept: a change undone (a lever switched back)
+        takes it up again, stepped on to today — the same state as a replay from day 0 on the
+        same seed, without the replay."""
         with self.lock:
-            pane = Pane(spec, self.seed)  # validates first: a bad spec leaves the pair unchanged
-            for _ in range(min(self.day, MAX_REPLAY_DAYS)):
+            kept = self.kept.get(side)
+            if kept is not None and kept.spec == spec and kept.day <= self.day:
+                pane = kept
+            else:  # validates first: a bad spec leaves the pair unchanged
+                pane = Pane(spec, self.seed)
+            for _ in range(min(self.day, MAX_REPLAY_DAYS) - pane.day):
                 pane.step()
             pane.follow(self.follow_type)
+            self.kept[side] = getattr(self, side)
             setattr(self, side, pane)
 
     def follow(self, case_type: int) -> None:

@@ -5,7 +5,9 @@ Every control asks the session for a change (``set_lever``, ``pick``, ``reset``,
 ``step``); while playing, changes wait in a queue and the play loop applies them *between*
 frames, so nothing changes the models while a frame is being drawn. After each change the
 session publishes a frozen ``Shown`` snapshot; the page renders every control from that snapshot
-and from nothing else, so a control always shows the state of the model it drives.
+and from nothing else, so a control always shows the state of the model it drives. Once the
+browser reports the frames it has drawn (``browser_drawn``, from ``viz.frame``), the play loop
+publishes a frame only after the one before is drawn: the server keeps the browser's pace.
 
 A link's day is replayed by the same loop (``replay_to``): ``REPLAY_CHUNK_DAYS`` a frame, as fast
 as the page draws them (no pacing by the speed), pausable. When the browser's session ends the
@@ -144,6 +146,8 @@ class Session:
     publish_lock: threading.RLock = field(default_factory=threading.RLock)
     rendered_frame: int = 0  # the page sets it when it renders a snapshot (see ``wait_rendered``)
     render_lock: Any = None  # the page's render lock (reacton's), held while the page renders
+    drawn_frame: int = 0  # the last frame the browser reported drawn (``viz.frame``)
+    browser_paced: bool = False  # a browser reports its frames drawn: the loop waits for them
 
     @classmethod
     def start(cls, left: str, right: str, seed: int, overrides: dict | None = None) -> Session:
@@ -323,7 +327,7 @@ class Session:
         self.publish()
 
     def wait_rendered(self, timeout_seconds: float = RENDER_WAIT_SECONDS) -> None:
-        """Wait until the page has rendered the last published frame.
+        """Wait until the page has rendered the last published frame, and the browser drawn it.
 
         A publish from the play loop renders in the loop's thread, unless the page is already
         rendering in another thread (a click): then the state is handed to that render, and a loop
@@ -339,6 +343,17 @@ class Session:
         lock = self.render_lock  # and until no render (e.g. a click's) is in progress
         if lock is not None and lock.acquire(timeout=max(deadline - time.monotonic(), 0.1)):
             lock.release()
+        # and until the browser has drawn it (the server keeps the pace the browser draws at)
+        while self.browser_paced and self.drawn_frame < self.frame and not self.closed.is_set():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+
+    def browser_drawn(self, frame: int) -> None:
+        """The browser reports frame ``frame`` drawn (``viz.frame``): from now on the play loop
+        steps only once the browser has drawn the last frame (or ``RENDER_WAIT_SECONDS``)."""
+        self.drawn_frame = max(self.drawn_frame, frame)
+        self.browser_paced = True
 
     # ---- the play loop ---------------------------------------------------------------------
     def days_this_frame(self, elapsed_seconds: float, carry: float) -> tuple[int, float]:

@@ -1,9 +1,11 @@
 """Solara views of a ``Pair``: the two live panes, the journey of one case, the resident networks.
 
-Each view builds its chart once per frame (``frame``/``version``) under the pair's lock, so a play
-loop cannot step a model mid-drawing, and records how long that took in ``pair.draw_seconds``. The
-live charts and the networks are ECharts options the browser draws; the journey is a matplotlib
-PNG (it changes only while the followed case is open).
+The live panes are slots of the page's one frame (``viz.frame`` builds every view of the day
+from one state of both models and sends it as one message); this module keeps their structure
+and the texts they show (``headline``, ``diff_html``). The journey and the resident networks
+(another tab) build their drawing once per frame (``frame``/``version``) under the pair's lock
+and record how long that took in ``pair.draw_seconds``; the journey is a matplotlib PNG (it
+changes only while the followed case is open).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from matplotlib.figure import Figure
 from govlab.model import case_table
 from govlab.results.palette import pane_colours
 from govlab.viz import exports, i18n
-from govlab.viz.charts import Limits, png
+from govlab.viz.charts import png
+from govlab.viz.frame_widgets import FrameChart, FrameSlot
 from govlab.viz.journey import draw_journeys, station_labels, timeline
-from govlab.viz.live_charts import Chart, Opaque, pane_option
+from govlab.viz.links import comparison_query
+from govlab.viz.live_charts import Chart, Opaque
 from govlab.viz.network import (
-    department_option,
     resident_network,
     residents_option,
     sample_layout,
@@ -81,41 +84,25 @@ def headline(pane: Pane, lang: str = "en") -> str:
 
 
 @solara.component
-def PaneView(pair: Pair, side: str, frame: int, lang: str = "en", projector: bool = False) -> None:
-    """One government: title, running figures, live charts and the department network."""
+def PaneView(
+    pair: Pair, side: str, lang: str = "en", projector: bool = False, scenario: str = ""
+) -> None:
+    """One government: title, running figures, live charts and the department network, each
+    a slot of the page's one frame (``viz.frame``): this component is not re-rendered per frame
+    (only when its ``scenario``, the language or the projector changes)."""
     pane: Pane = getattr(pair, side)
-    colour = pane_colour(pair, side)
-    t = i18n.translator(lang)
-
-    def charts() -> Opaque:
-        with pair.lock:
-            start = time.perf_counter()
-            option = pane_option(pane, Limits.of(*pair.panes), colour, lang, projector)
-            pair.draw_seconds[f"{side} charts"] = time.perf_counter() - start
-        return Opaque(option)
-
-    option = solara.use_memo(charts, [frame, id(pane), lang, projector])
-    changed = len(pane.spec.overrides)
-    name = i18n.scenario_name(pane.spec.scenario, lang)
     with solara.Card(margin=0, classes=[f"govlab-pane-{side}"]):
-        solara.HTML(
-            tag="h3",
-            unsafe_innerHTML=coloured(name, colour)
-            + (" " + html.escape(t("+{n} lever change(s)").format(n=changed)) if changed else ""),
-            classes=[f"govlab-title-{side}"],
-            style="margin: 0",
-        )
+        FrameSlot(f"title-{side}", "h3", [f"govlab-title-{side}"], "margin: 0")
         with solara.Column(gap="2px"):
             solara.Text(
                 i18n.scenario_note(pane.spec.scenario, pane.scenario.description, lang),
                 classes=["govlab-help", "govlab-not-projector"],
             )
-            solara.Text(
-                f"{t('day {day}').format(day=pane.day)} · {headline(pane, lang)}",
-                classes=[f"govlab-status-{side}", "govlab-headline"],
-            )
-        Chart(option, f"govlab-charts-{side}", PROJECTOR_HEIGHT if projector else CHART_HEIGHT)
-        DepartmentNetwork(pair, side, frame, lang, hidden=projector)
+            FrameSlot(f"status-{side}", "span", [f"govlab-status-{side}", "govlab-headline"])
+        height = PROJECTOR_HEIGHT if projector else CHART_HEIGHT
+        FrameChart(f"charts-{side}", f"govlab-charts-{side}", height)
+        hide = " govlab-hidden" if projector else ""  # not sent while hidden (viz.frame)
+        FrameChart(f"network-{side}", f"govlab-network-{side}{hide}", 340)
 
 
 def timed_option(pair: Pair, key: str, make: Callable[[], dict]) -> Opaque:
@@ -125,26 +112,6 @@ def timed_option(pair: Pair, key: str, make: Callable[[], dict]) -> Opaque:
         option = make()
         pair.draw_seconds[key] = time.perf_counter() - start
     return Opaque(option)
-
-
-@solara.component
-def DepartmentNetwork(
-    pair: Pair, side: str, frame: int, lang: str = "en", hidden: bool = False
-) -> None:
-    """The department network of one pane: data-sharing links and queue sizes, drawn by the
-    browser (not sent while hidden, e.g. on the projector)."""
-    pane: Pane = getattr(pair, side)
-
-    def departments() -> Opaque:
-        if hidden:
-            return Opaque({})
-        return timed_option(
-            pair, f"{side} departments", lambda: department_option(pane.model, lang)
-        )
-
-    option = solara.use_memo(departments, [frame, id(pane), hidden, lang])
-    hide = " govlab-hidden" if hidden else ""
-    Chart(option, f"govlab-network-{side}{hide}", 340)
 
 
 @solara.component
@@ -275,33 +242,25 @@ def diff_html(diffs: dict[str, float | None], lang: str) -> str:
 
 
 @solara.component
-def DiffStrip(pair: Pair, frame: int, lang: str = "en") -> None:
-    """Δ delay, Δ trips, Δ trust between the panes, with the paired sign."""
-    text = solara.use_memo(lambda: diff_html(differences(pair), lang), [frame, lang])
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=text,
-        classes=["govlab-diff"],
-        attributes={"data-day": str(pair.day)},  # the day it compares (one snapshot a frame)
-    )
-
-
-@solara.component
-def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
+def DownloadBar(session: Session, lang: str) -> None:
     """Download the shown series (CSV) and either pane's charts (PNG), each saying the
-    comparison it comes from (``viz.exports``); a link to reopen."""
+    comparison it comes from (``viz.exports``, made when clicked); a link to reopen (a slot of
+    the page's frame: it names today's day)."""
     t = i18n.translator(lang)
 
     def chart_png(side: str) -> Callable[[], bytes]:
         def make() -> bytes:
+            pair = session.pair
             with pair.lock:
+                query = comparison_query(session.shown(), lang)
                 return exports.chart_png(pair, side, pane_colour(pair, side), lang, query)
 
         return make
 
     def csv() -> bytes:
+        pair = session.pair
         with pair.lock:
-            return exports.series_csv(pair, lang, query)
+            return exports.series_csv(pair, lang, comparison_query(session.shown(), lang))
 
     with solara.Row(gap="4px", style={"align-items": "center"}):
         for data, filename, label, cls in (
@@ -317,9 +276,4 @@ def DownloadBar(pair: Pair, frame: int, lang: str, query: str) -> None:
                     small=True,
                     classes=[f"govlab-download-{cls}"],
                 )
-        solara.HTML(
-            tag="a",
-            unsafe_innerHTML=html.escape(t("link to this comparison")),
-            attributes={"href": query, "target": "_blank"},
-            classes=["govlab-link"],
-        )
+        FrameSlot("link", "a", ["govlab-link"])

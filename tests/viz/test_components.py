@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import ipyvuetify as v
 import ipywidgets
 import pytest
@@ -9,11 +12,10 @@ import solara
 
 from govlab.viz import app as trainer_app
 from govlab.viz.app import Page
-from govlab.viz.controls import Transport
+from govlab.viz.frame_widgets import FrameChartWidget, FrameSlotWidget, FrameSourceWidget
 from govlab.viz.pair import PaneSpec
 from govlab.viz.results_page import ResultsPage
 from govlab.viz.session import Session
-from govlab.viz.views import PaneView
 
 
 @pytest.fixture
@@ -21,12 +23,16 @@ def session() -> Session:
     return Session.start("silo", "smart", seed=3)
 
 
-def _chart_option(rc, cls: str) -> dict:
-    """The ECharts option of the live chart carrying CSS class ``cls``."""
-    from solara.components.echarts import EchartsWidget
+def _frame(rc) -> dict:
+    """The page's last frame as sent to the browser (``viz.frame``: one message a frame)."""
+    return rc.find(FrameSourceWidget).widget.get_state()["frame"]
 
-    (chart,) = [w for w in rc.find(EchartsWidget).widgets if w.attributes.get("class") == cls]
-    return chart.option.value  # (viz.live_charts.Opaque)
+
+def _chart_update(rc, cls: str) -> dict:
+    """What the last frame sent for the chart carrying CSS class ``cls`` (a whole option or
+    the days added)."""
+    (chart,) = [w for w in rc.find(FrameChartWidget).widgets if w.attributes.get("class") == cls]
+    return _frame(rc)["charts"].get(chart.slot_key, {})
 
 
 def _image_values(rc, cls: str) -> bytes:
@@ -48,6 +54,11 @@ def _text(rc, cls: str) -> str:
         for w in rc.find(solara.widgets.HTML).widgets
         if cls in w.attributes.get("class", "").split()
     ]
+    texts += [  # a slot of the page's frame (viz.frame)
+        [html.unescape(re.sub("<[^>]+>", "", _frame(rc)["slots"][w.slot_key]["html"]))]
+        for w in rc.find(FrameSlotWidget).widgets
+        if cls in w.css_class.split()
+    ]
     ((text,),) = texts
     return str(text)
 
@@ -64,26 +75,56 @@ def test_page_builds_its_own_models_per_render():
     second.close()
 
 
-def test_step_advances_both_panes_and_redraws(session):
-    @solara.component
-    def Panes():
-        shown, set_shown = solara.use_state(session.shown())
-        solara.use_effect(lambda: session.listeners.append(set_shown), [])
-        Transport(session, shown, "en")
-        PaneView(session.pair, "left", shown.frame)
-        PaneView(session.pair, "right", shown.frame)
-
-    _, rc = solara.render(Panes(), handle_error=False)
-    before = _chart_option(rc, "govlab-charts-right")
-    for _ in range(3):
+def test_step_advances_both_panes_and_sends_only_the_days_added(page):
+    """The first frame sends each chart whole; once the charts' layout is set (day 1: the open
+    cases' areas appear), a step sends the day added to each of their lines and the axes' tops,
+    the texts of the new day: every view of the day in one frame."""
+    rc, session = page
+    first = _frame(rc)
+    whole = _chart_update(rc, "govlab-charts-right")["option"]
+    assert first["full"] and first["base"] is None and first["day"] == 0
+    assert all(series["data"] == [] for series in whole["series"])  # no day yet
+    _click(rc, "Step")
+    whole = _chart_update(rc, "govlab-charts-right")["option"]  # new lines: sent whole
+    for expected in (2, 3, 4):
         _click(rc, "Step")
-    assert session.pair.left.day == session.pair.right.day == 3
-    after = _chart_option(rc, "govlab-charts-right")
-    assert after != before
-    assert after["series"][0]["data"][-1][0] == 3  # the delay line reaches day 3
-    assert _text(rc, "govlab-status-left").startswith("day 3")
-    assert set(session.pair.draw_seconds) >= {"left charts", "right charts", "left departments"}
-    rc.close()
+        frame = _frame(rc)
+        assert (frame["day"], frame["full"], frame["base"]) == (expected, False, frame["seq"] - 1)
+        update = _chart_update(rc, "govlab-charts-right")
+        assert len(update["append"]) == len(whole["series"])
+        assert len(update["y"]) == len(update["x"]) == 4
+        # one point per line, of today
+        assert [[p[0] for p in points] for points in update["append"]] == [[expected]] * len(
+            whole["series"]
+        )
+    assert session.pair.left.day == session.pair.right.day == 4
+    assert _text(rc, "govlab-status-left").startswith("day 4")
+    assert _text(rc, "govlab-status-right").startswith("day 4")
+    assert _text(rc, "govlab-day") == "day 4"
+    assert _frame(rc)["slots"]["diff"]["attrs"]["data-day"] == "4"
+    assert "day=4" in _frame(rc)["slots"]["link"]["attrs"]["href"]
+    assert "frame" in session.pair.draw_seconds
+
+
+def test_a_rebuilt_pane_is_sent_whole_and_a_browser_that_asks_gets_everything(page):
+    """A lever change rebuilds the right pane: its charts are sent whole (the history changed),
+    the left's as the day added; a browser that asks for everything (``hello``) gets a whole
+    frame."""
+    rc, _session = page
+    _click(rc, "Step")
+    _click(rc, "Step")
+    _widget(rc, "govlab-lever-front_desk").v_model = False
+    assert "option" in _chart_update(rc, "govlab-charts-right")
+    assert [
+        series["data"][-1][0]
+        for series in _chart_update(rc, "govlab-charts-right")["option"]["series"][:3]
+    ] == [2, 2, 2]
+    assert "option" not in _chart_update(rc, "govlab-charts-left")  # nothing new: no day added
+    source = rc.find(FrameSourceWidget).widget
+    source.vue_hello(None)
+    frame = _frame(rc)
+    assert frame["full"] and all("option" in update for update in frame["charts"].values())
+    assert set(frame["charts"]) == {"charts-left", "charts-right", "network-left", "network-right"}
 
 
 def _widget(rc, cls: str):
@@ -181,20 +222,37 @@ def test_opening_a_stored_run_updates_the_pickers_and_the_panel(page):
     assert _widget(rc, "govlab-seed").v_model == "9"
 
 
-def test_a_frame_redraws_the_views_of_the_day_not_the_controls():
-    """A frame (here a step) re-renders the views that show the day, not the page, the
-    pickers or the lever panel (re-rendering them took most of a frame's server time)."""
+def test_a_frame_renders_one_component_and_sends_one_message(monkeypatch):
+    """A frame (here a step) re-renders the frame's one component, not the page, the pickers,
+    the lever panel or the panes; and of the page's widgets only the frame's source sends its
+    state (one message to the browser: issue 24 item 1)."""
     from govlab.viz.controls import LeverControls, ScenarioPickers
+    from govlab.viz.frame import FrameFeed
     from govlab.viz.views import PaneView as Pane
 
     _, rc = solara.render(Page(), handle_error=False)
-    counts = [c.render_count for c in (Page, LeverControls, ScenarioPickers, Pane)]
+    components = (Page, LeverControls, ScenarioPickers, Pane, FrameFeed)
+    counts = [c.render_count for c in components]
+    sent = []  # (widget, synced trait) changed: what the browser is sent
+    notify = ipywidgets.Widget._notify_trait
+
+    def record(widget, name, old, new):
+        if name in widget.keys:
+            sent.append((type(widget).__name__, name))
+        return notify(widget, name, old, new)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_notify_trait", record)
     for expected in (1, 2, 3):
         _click(rc, "Step")
         assert _text(rc, "govlab-day") == f"day {expected}"
-    after = [c.render_count for c in (Page, LeverControls, ScenarioPickers, Pane)]
-    assert after[:3] == counts[:3], (counts, after)
-    assert after[3] == counts[3] + 6  # both panes, each frame
+    after = [c.render_count for c in components]
+    assert after[:4] == counts[:4], (counts, after)
+    assert after[4] == counts[4] + 3  # one render a frame
+    assert [(kind, name) for kind, name in sent if kind == "FrameSourceWidget"] == [
+        ("FrameSourceWidget", "frame")
+    ] * 3  # one message a frame
+    others = {kind for kind, _ in sent if kind not in ("FrameSourceWidget", "Btn")}
+    assert not others, sent
     rc.close()
 
 

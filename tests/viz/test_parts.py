@@ -58,6 +58,28 @@ def test_rebuild_replays_to_the_current_day_and_keeps_the_left_pane(stepped):
     assert pair.right.scenario.levers.approval == "sequential"
 
 
+def test_a_change_undone_takes_up_the_replaced_pane_in_the_state_of_a_replay():
+    """Front desk off at day 8, back on at day 12: the right pane is the one replaced at day 8,
+    stepped on to day 12, in exactly the state of a pane replayed from day 0 (same seed); a
+    reset forgets the kept panes."""
+    from govlab.model.metrics import summarise
+
+    pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
+    pair.step(8)
+    original = pair.right
+    pair.rebuild("right", PaneSpec("smart", {"levers.front_desk": False}))
+    pair.step(4)
+    pair.rebuild("right", PaneSpec("smart"))
+    assert pair.right is original and original.day == 12
+    replayed = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
+    replayed.step(12)
+    for name in ("days", "delay_mean", "delay_p90", "trips", "backlog"):
+        np.testing.assert_equal(getattr(original, name), getattr(replayed.right, name), name)
+    np.testing.assert_equal(summarise(original.model), summarise(replayed.right.model))
+    pair.reset()
+    assert pair.kept == {}
+
+
 def test_reset_and_load_start_over(stepped):
     pair = Pair(PaneSpec("silo"), PaneSpec("smart"), seed=5)
     pair.step(3)

@@ -4,6 +4,7 @@ sessions, and a closed session letting go of its models (issue 19 item 2)."""
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 import weakref
 
@@ -197,3 +198,27 @@ def test_reset_ends_a_replay_and_forgets_its_day():
     session.reset()
     shown = session.shown()
     assert (shown.day, shown.playing, shown.replaying, shown.stop_at) == (0, False, False, None)
+
+
+def test_the_play_loop_waits_for_the_browser_to_draw_each_frame():
+    """Issue 24 item 3: once the browser reports frames drawn (``viz.frame``), the play loop
+    publishes a frame only after the browser has drawn the one before: no frame is ever more
+    than one ahead of the browser, and each covers the days the speed asks for."""
+    session = Session.start("silo", "smart", seed=1)
+    session.set_speed(50)
+    session.browser_drawn(session.frame)  # a browser paces this session
+    ahead, days = [], []
+
+    def listener(snapshot: Shown) -> None:
+        session.rendered_frame = snapshot.frame  # the server has rendered it
+        ahead.append(snapshot.frame - session.drawn_frame)
+        days.append(snapshot.day)
+        # the browser draws it a little later, in its own time
+        threading.Timer(0.05, session.browser_drawn, [snapshot.frame]).start()
+
+    session.listeners.append(listener)
+    session.run_to(20)
+    session.play()
+    assert session.pair.day == 20 and days[-1] == 20
+    assert set(ahead) == {1}, ahead
+    assert all(b > a for a, b in itertools.pairwise(days)), days  # each frame steps on
