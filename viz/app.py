@@ -44,7 +44,9 @@ def new_session(query: str | None) -> tuple[Session, str]:
         return Session.start(DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED), str(error)
     if wanted is None:
         return Session.start(DEFAULT_LEFT, DEFAULT_RIGHT, DEFAULT_SEED), ""
-    session = Session.start(wanted.left, wanted.right, wanted.seed, wanted.overrides)
+    session = Session.start(
+        wanted.left, wanted.right, wanted.seed, wanted.overrides, wanted.reforms
+    )
     session.replay_to(wanted.day)
     return session, ""
 
@@ -272,7 +274,7 @@ def LivePanes(session: Session, shown, lang: str, projector: bool, show_levers) 
     panel = ["govlab-lever-column"] + ([] if show_levers.value else ["govlab-hidden"])
     with solara.Row(gap="6px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(classes=panel):
-            LeverControls(session, shown.choices(), pair.right.scenario, lang)
+            LeverControls(session, shown.choices(), pair.right.shown_scenario, lang)
         with solara.Column(classes=["govlab-panes-column"]):
             TwoPanes(session, lang, projector)
 

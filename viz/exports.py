@@ -80,11 +80,11 @@ def export_context(pair: Pair, lang: str, link: str = "") -> ExportContext:
     left, right = pair.left, pair.right
     differ, changes = [], []
     for name in CONTROLS:
-        a, b = control_value(left.scenario, name), control_value(right.scenario, name)
+        a, b = control_value(left.shown_scenario, name), control_value(right.shown_scenario, name)
         label = i18n.lever_label(name, lang)
         if a != b:
             differ.append(f"{label}: {_value(a, lang)} → {_value(b, lang)}")
-        if override_key(name) in right.spec.overrides:
+        if override_key(name) in right.spec.changes():
             changes.append(f"{label}: {_value(b, lang)}")
     return ExportContext(
         left=i18n.scenario_name(left.spec.scenario, lang),

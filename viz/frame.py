@@ -132,7 +132,7 @@ class FrameBuilder:
             for side in SIDES:
                 pane: Pane = getattr(pair, side)
                 colour = pane_colour(pair, side)
-                changed = len(pane.spec.overrides)
+                changed = len(pane.spec.changes())
                 title = coloured(i18n.scenario_name(pane.spec.scenario, lang), colour)
                 if changed:
                     title += " " + html.escape(t("+{n} lever change(s)").format(n=changed))

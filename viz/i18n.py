@@ -209,6 +209,9 @@ ZH = {
     "working day": "工作日",
     "not modelled yet": "尚未建模",
     "Δ right − left": "Δ 右 − 左",
+    "reform from day {day}: delay of the cases opened before {before}, since {since}": (
+        "第 {day} 天起改革：此前受理案件的办理时长 {before}，此后 {since}"
+    ),
     "delay (days)": "时长（天）",
     "trips": "跑动次数",
     "trust": "信任",

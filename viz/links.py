@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govlab.scenarios import ScenarioError, shipped_scenarios
+from govlab.scenarios.schedule import SCHEDULABLE
 from govlab.viz.pair import PaneSpec
 from govlab.viz.session import CONTROL_SECTIONS, InputError, Shown, parse_seed
 
@@ -36,6 +37,7 @@ class Comparison:
     day: int = 0
     overrides: dict[str, Any] = field(default_factory=dict)
     lang: str | None = None  # the page's language (None: the browser's)
+    reforms: tuple[tuple[int, str, Any], ...] = ()  # the right pane's changes from a later day
 
 
 LANGUAGES = ("en", "zh")
@@ -48,6 +50,8 @@ def comparison_query(shown: Shown, lang: str | None = None) -> str:
     if lang is not None:
         items.append(("lang", lang))
     items += [(key, json.dumps(value)) for key, value in shown.overrides]
+    if shown.reforms:
+        items.append(("reforms", json.dumps([list(reform) for reform in shown.reforms])))
     return "?" + urllib.parse.urlencode(items)
 
 
@@ -67,8 +71,9 @@ def comparison_from_query(query: str | None) -> Comparison | None:
                 overrides[key] = json.loads(text)
             except json.JSONDecodeError:
                 raise InputError(key, f"link: {key} has an unreadable value {text!r}") from None
+    reforms = link_reforms(params.get("reforms", "[]"))
     try:
-        PaneSpec(params["right"], overrides).build()
+        PaneSpec(params["right"], overrides, reforms).build()
     except ScenarioError as error:
         raise InputError("levers", f"link: {error}") from None
     return Comparison(
@@ -78,7 +83,28 @@ def comparison_from_query(query: str | None) -> Comparison | None:
         day=link_day(params.get("day", "0")),
         overrides=overrides,
         lang=link_language(query),
+        reforms=reforms,
     )
+
+
+def link_reforms(text: str) -> tuple[tuple[int, str, Any], ...]:
+    """A link's ``reforms``: a JSON list of [day, "levers.<lever a schedule can set>", value],
+    each day from 1 to ``LINK_MAX_DAY``; the values are checked when the scenario is built."""
+    allowed = (
+        f'link: reforms must be a list of [day 1..{LINK_MAX_DAY}, "levers.<lever>", value] with '
+        f"a lever among {', '.join(SCHEDULABLE)}"
+    )
+    try:
+        items = json.loads(text)
+        reforms = tuple((int(day), str(key), value) for day, key, value in items)
+    except (json.JSONDecodeError, TypeError, ValueError):
+        raise InputError("reforms", allowed) from None
+    for day, key, _ in reforms:
+        if not 1 <= day <= LINK_MAX_DAY or key.removeprefix("levers.") not in SCHEDULABLE:
+            raise InputError("reforms", allowed)
+        if not key.startswith("levers."):
+            raise InputError("reforms", allowed)
+    return reforms
 
 
 def link_language(query: str | None) -> str | None:

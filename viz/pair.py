@@ -27,17 +27,43 @@ CIVIC_SERIES = ("participation_rate", "trust_mean")
 MAX_REPLAY_DAYS = 5_000
 
 
+Reform = tuple[int, str, Any]  # (working day from whose start, override key, value)
+
+
 @dataclass
 class PaneSpec:
-    """What a pane runs: a shipped scenario (or file) name and dotted-path overrides."""
+    """What a pane runs: a shipped scenario (or file) name, dotted-path overrides from day 0 and
+    the reforms made from a later day (``reforms``: a lever changed "from today" in the lever
+    panel, in the order made)."""
 
     scenario: str
     overrides: dict[str, Any] = field(default_factory=dict)
+    reforms: tuple[Reform, ...] = ()
 
     def build(self) -> Scenario:
-        """The validated scenario."""
+        """The validated scenario the model runs: the overrides, and each reform as a
+        ``[[schedule]]`` entry of its day (a replay from day 0 reaches the same state as the
+        model reformed on that day: ``GovernanceModel.reform``)."""
         loaded = load_scenario(self.scenario)
-        return loaded.with_overrides(self.overrides) if self.overrides else loaded
+        built = loaded.with_overrides(self.overrides) if self.overrides else loaded
+        if not self.reforms:
+            return built
+        entries = [entry.model_dump(mode="json") for entry in built.schedule]
+        entries += [
+            {"day": day, "levers": {key.removeprefix("levers."): value}}
+            for day, key, value in self.reforms
+        ]
+        return built.with_overrides({"schedule": entries})
+
+    def changes(self) -> dict[str, Any]:
+        """The lever changes in force at the end: the overrides, then each reform's value."""
+        return {**self.overrides, **{key: value for _, key, value in self.reforms}}
+
+    def shown(self) -> Scenario:
+        """The scenario as the lever panel shows it: every change in force, as overrides."""
+        loaded = load_scenario(self.scenario)
+        changes = self.changes()
+        return loaded.with_overrides(changes) if changes else loaded
 
 
 class Pane:
@@ -46,6 +72,7 @@ class Pane:
     def __init__(self, spec: PaneSpec, seed: int) -> None:
         self.spec = spec
         self.scenario = spec.build()
+        self.shown_scenario = spec.shown() if spec.reforms else self.scenario  # the lever panel's
         self.model = GovernanceModel(self.scenario, rng=seed, collect=False)  # civic_series
         self.functions = sorted({d.function for d in self.model.departments})
         self._function_index = np.array(
@@ -177,6 +204,17 @@ class Pair:
             pane.follow(self.follow_type)
             self.kept[side] = getattr(self, side)
             setattr(self, side, pane)
+
+    def reform(self, side: str, spec: PaneSpec, levers: dict[str, Any]) -> None:
+        """Reform pane ``side`` from today: its model takes ``levers`` from the next day's start
+        (``GovernanceModel.reform``; no replay) and its spec becomes ``spec``, whose last reform
+        they are (a link replays it to the same state)."""
+        with self.lock:
+            pane = getattr(self, side)
+            scenario, shown = spec.build(), spec.shown()  # validates first
+            pane.model.reform(levers)
+            pane.spec, pane.scenario, pane.shown_scenario = spec, scenario, shown
+            self.kept.pop(side, None)  # the pane kept for an undo is no longer today's twin
 
     def follow(self, case_type: int) -> None:
         """Follow the next case of ``case_type`` in both governments."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govlab.scenarios import Scenario, ScenarioError, shipped_scenarios
+from govlab.scenarios.schedule import SCHEDULABLE
 from govlab.viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
 
 MAX_SEED = 2**63 - 1  # stored runs carry 63-bit seeds (experiments.seeds); numpy takes any
@@ -79,6 +80,7 @@ class Shown:
     replaying: bool = False  # a link's day is being replayed (stop_at is that day)
     replay_kind: str = "link"  # what is replayed: a "link" or a stored "run" (its last day)
     pending: tuple[tuple[str, Any], ...] = ()  # lever changes asked for, not yet run (playing)
+    reforms: tuple[tuple[int, str, Any], ...] = ()  # the right pane's changes from a later day
 
     def controls(self) -> Shown:
         """What the page's bars show (equal from frame to frame while playing: only the views
@@ -101,8 +103,10 @@ class Shown:
 
     @property
     def lever_changes(self) -> dict[str, Any]:
-        """The right pane's lever changes by lever name (``levers.`` prefix removed)."""
-        return {key.removeprefix("levers."): value for key, value in self.overrides}
+        """The right pane's lever changes in force by lever name (``levers.`` prefix removed):
+        those from day 0, then those made from a later day."""
+        changes = {**dict(self.overrides), **{key: value for _, key, value in self.reforms}}
+        return {key.removeprefix("levers."): value for key, value in changes.items()}
 
 
 def parse_seed(text: Any) -> int:
@@ -150,9 +154,11 @@ class Session:
     browser_paced: bool = False  # a browser reports its frames drawn: the loop waits for them
 
     @classmethod
-    def start(cls, left: str, right: str, seed: int, overrides: dict | None = None) -> Session:
-        """A new session at day 0."""
-        return cls(Pair(PaneSpec(left), PaneSpec(right, dict(overrides or {})), seed))
+    def start(
+        cls, left: str, right: str, seed: int, overrides: dict | None = None, reforms: tuple = ()
+    ) -> Session:
+        """A new session at day 0 (the right pane's ``reforms`` take effect on their days)."""
+        return cls(Pair(PaneSpec(left), PaneSpec(right, dict(overrides or {}), reforms), seed))
 
     # ---- what the controls show ------------------------------------------------------------
     def shown(self) -> Shown:
@@ -171,6 +177,7 @@ class Session:
             replaying=self.replaying,
             replay_kind=self.replay_kind,
             pending=tuple(sorted(self.pending_levers.items())),
+            reforms=pair.right.spec.reforms,
         )
 
     def publish(self) -> None:
@@ -221,16 +228,28 @@ class Session:
         self.change(lambda: self._run_lever(name, value))
 
     def _run_lever(self, name: str, value: Any) -> None:
-        """Rebuild the right pane with control ``name`` at ``value`` (under the pair's lock)."""
+        """Set control ``name`` of the right pane to ``value`` (under the pair's lock). After day
+        0 a lever a schedule can set is a reform from today (the model goes on, the lever takes
+        effect from the next day: ``Pair.reform``); any other change rebuilds the pane with it
+        from day 0, replayed to today (its reforms of other levers kept)."""
         pane = self.pair.right
-        if control_value(pane.scenario, name) == value:
+        if control_value(pane.shown_scenario, name) == value:
             return
         key = override_key(name)
-        overrides = {k: v for k, v in pane.spec.overrides.items() if k != key}
-        base = PaneSpec(pane.spec.scenario).build()
+        lever = key.removeprefix("levers.")
+        spec = pane.spec
+        if self.pair.day > 0 and key.startswith("levers.") and lever in SCHEDULABLE:
+            reforms = (*spec.reforms, (self.pair.day, key, value))
+            self.pair.reform(
+                "right", PaneSpec(spec.scenario, spec.overrides, reforms), {lever: value}
+            )
+            return
+        overrides = {k: v for k, v in spec.overrides.items() if k != key}
+        base = PaneSpec(spec.scenario).build()
         if control_value(base, name) != value:
             overrides[key] = value
-        self.pair.rebuild("right", PaneSpec(pane.spec.scenario, overrides))
+        reforms = tuple(reform for reform in spec.reforms if reform[1] != key)
+        self.pair.rebuild("right", PaneSpec(spec.scenario, overrides, reforms))
 
     def clear_levers(self) -> None:
         """Back to the right scenario's own levers."""

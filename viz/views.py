@@ -199,24 +199,39 @@ def ResidentImage(pair: Pair, side: str, version: int, placed: tuple, lang: str 
 
 def differences(pair: Pair) -> dict[str, float | None]:
     """Right minus left on the same seed (paired): mean delay and trips over the cases completed
-    so far, and today's mean trust (None where a pane has no value yet)."""
+    so far, and today's mean trust (None where a pane has no value yet). When the right pane was
+    reformed from a day D (its first reform), also the delay of the cases opened before D and
+    of those opened since (``reform_day``, ``delay_before``, ``delay_since``)."""
+    reforms = pair.right.spec.reforms
+    day = min(reform[0] for reform in reforms) if reforms else None
     values = []
     for pane in pair.panes:
         table = case_table(pane.model.journeys.records) if pane.day else None
         done = table is not None and len(table["delay_days"]) > 0
         trust = pane.civic("trust_mean")
-        values.append(
-            {
-                "delay": float(table["delay_days"].mean()) if done else None,
-                "trips": float(table["trips"].mean()) if done else None,
-                "trust": trust[-1] if trust else None,
-            }
-        )
+        value = {
+            "delay": float(table["delay_days"].mean()) if done else None,
+            "trips": float(table["trips"].mean()) if done else None,
+            "trust": trust[-1] if trust else None,
+        }
+        if day is not None:
+            since = table["arrival_day"] >= day if done else None
+            value["delay_before"] = _mean_of(table, ~since) if done else None
+            value["delay_since"] = _mean_of(table, since) if done else None
+        values.append(value)
     left, right = values
-    return {
+    diffs: dict[str, float | None] = {
         key: None if left[key] is None or right[key] is None else right[key] - left[key]
         for key in left
     }
+    if day is not None:
+        diffs["reform_day"] = float(day)
+    return diffs
+
+
+def _mean_of(table: dict, mask) -> float | None:
+    """Mean delay of the cases ``mask`` selects (None without any)."""
+    return float(table["delay_days"][mask].mean()) if mask.any() else None
 
 
 DIFF_FORMATS = {
@@ -238,6 +253,14 @@ def diff_html(diffs: dict[str, float | None], lang: str) -> str:
         colour = "#1e8449" if value * better > 0 else "#b03a2e" if value else "#555"
         text = f"{t(label)} {fmt.format(value)}"
         parts.append(f"<span style='color:{colour}'>{html.escape(text)}</span>")
+    if diffs.get("reform_day") is not None:  # before and after the right pane's reform
+        shown = [
+            "—" if diffs.get(key) is None else f"{diffs[key]:+.1f}"
+            for key in ("delay_before", "delay_since")
+        ]
+        text = t("reform from day {day}: delay of the cases opened before {before}, since {since}")
+        text = text.format(day=int(diffs["reform_day"]), before=shown[0], since=shown[1])
+        parts.append(f"<span class='govlab-reform'>{html.escape(text)}</span>")
     return " ".join(parts)
 
 

@@ -376,3 +376,49 @@ def test_the_journey_line_counts_in_words_that_take_the_number():
 
     line = Timeline(handoffs=1, end=2.0).summary()
     assert line == "done in 2.0 days · 0 trips · 0 counters/back offices · 1 hand-off · 0 returns"
+
+
+def test_a_lever_changed_after_day_0_is_a_reform_from_today_that_a_link_replays():
+    """Issue 23 item 5: after day 0, a lever a schedule can set changes the running model from
+    the next day (no replay); the pane's spec records it as a reform of that day, so a link —
+    a replay from day 0 — reaches the same state; the strip splits the delay at that day. A
+    lever no schedule can set still rebuilds the pane from day 0, keeping the reform."""
+    from govlab.viz.links import comparison_from_query, comparison_query
+    from govlab.viz.pair import Pane
+    from govlab.viz.views import diff_html, differences
+
+    session = Session.start("silo", "silo", 3)
+    session.pair.step(20)
+    model = session.pair.right.model
+    session.set_lever("data_sharing", 0.9)
+    session.set_lever("handoff", "electronic")
+    right = session.pair.right
+    assert right.model is model  # reformed in place, no replay
+    assert right.spec.reforms == (
+        (20, "levers.data_sharing", 0.9),
+        (20, "levers.handoff", "electronic"),
+    )
+    assert (
+        right.shown_scenario.levers.data_sharing
+        == 0.9
+        == session.shown().lever_changes["data_sharing"]
+    )
+    session.pair.step(25)
+    twin = Pane(right.spec, 3)  # what a link opens: the spec replayed from day 0
+    for _ in range(45):
+        twin.step()
+    assert twin.model.journeys.records.rows() == right.model.journeys.records.rows()
+    assert twin.model.civic_series == right.model.civic_series
+    link = comparison_from_query(comparison_query(session.shown()))
+    assert link.reforms == right.spec.reforms and link.overrides == {}
+    diffs = differences(session.pair)
+    assert diffs["reform_day"] == 20.0
+    # the cases opened since follow the new rules; those before only share the lighter queues
+    assert diffs["delay_since"] < diffs["delay_before"] < 0
+    assert "reform from day 20" in diff_html(diffs, "en") and "第 20 天起改革" in diff_html(
+        diffs, "zh"
+    )
+    session.set_lever("front_desk", True)  # offices change: a rebuild from day 0
+    right = session.pair.right
+    assert right.model is not model and right.day == 45
+    assert right.spec.overrides == {"levers.front_desk": True} and len(right.spec.reforms) == 2

@@ -222,3 +222,28 @@ def test_the_play_loop_waits_for_the_browser_to_draw_each_frame():
     assert session.pair.day == 20 and days[-1] == 20
     assert set(ahead) == {1}, ahead
     assert all(b > a for a, b in itertools.pairwise(days)), days  # each frame steps on
+
+
+@pytest.mark.parametrize(
+    "reforms",
+    ['[[0, "levers.data_sharing", 0.9]]', '[[5, "levers.front_desk", true]]', "[[5]]", "soon",
+     '[[5, "data_sharing", 0.9]]'],
+)  # fmt: skip
+def test_a_links_bad_reforms_are_one_line_naming_the_field_and_what_is_allowed(reforms):
+    import urllib.parse
+
+    query = "?left=silo&right=silo&seed=3&reforms=" + urllib.parse.quote(reforms)
+    session, problem = trainer_app.new_session(query)
+    assert (
+        problem.startswith("link: reforms must be a list of [day 1..1000") and "\n" not in problem
+    )
+    assert "data_sharing, handoff" in problem
+    assert session.shown().reforms == () and session.shown().left == "silo"
+
+
+def test_a_links_reform_with_a_value_out_of_range_names_the_lever():
+    import urllib.parse
+
+    query = "?left=silo&right=silo&reforms=" + urllib.parse.quote('[[5, "levers.data_sharing", 2]]')
+    _, problem = trainer_app.new_session(query)
+    assert problem.startswith("link: ") and "data_sharing" in problem and "\n" not in problem
