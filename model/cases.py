@@ -14,7 +14,7 @@ import numpy as np
 
 from govlab.model import draws
 from govlab.model.records import RESIDENT
-from govlab.model.routes import CasePlan, StepPlan
+from govlab.model.routes import CasePlan, StepPlan, compile_plans
 from govlab.scenarios import Scenario
 
 
@@ -41,9 +41,12 @@ class Rules:
     electronic_days: float
     distribution: str
     cv: float
+    plans: tuple[CasePlan, ...]  # each case type's plan under these levers (approval, routes)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Rules:
+        """The rules and plans of ``scenario`` (its catalogue as the model runs it: re-engineered,
+        ``model.reengineering``)."""
         world, levers = scenario.world, scenario.levers
         hours = world.working_hours_per_day
         return cls(
@@ -67,6 +70,7 @@ class Rules:
             electronic_days=world.electronic_handoff_hours / hours,
             distribution=world.service_time_distribution,
             cv=world.service_time_cv,
+            plans=compile_plans(scenario),
         )
 
 

@@ -66,14 +66,24 @@ def _ragged(lists: list[tuple[int, ...]], flat: list[int]) -> list[tuple[int, in
     return spans
 
 
-def _tables(
-    rule_sets: tuple[Rules, ...],
-    layout: Layout,
-    plans: tuple[CasePlan, ...],
-    who: Applicants,
-    key: int,
-):
+def _plan_rows(rule_sets: tuple[Rules, ...]) -> tuple[list[CasePlan], np.ndarray]:
+    """The rule sets' distinct plan sets one after another (set 0's first), and the row of each
+    case type's plan under each rule set (``rule_plan``)."""
+    distinct: list[tuple[CasePlan, ...]] = []
+    for rules in rule_sets:
+        if rules.plans not in distinct:
+            distinct.append(rules.plans)
+    types = len(rule_sets[0].plans)
+    rule_plan = np.array(
+        [[distinct.index(rules.plans) * types + p for p in range(types)] for rules in rule_sets],
+        dtype=np.int64,
+    ).reshape(len(rule_sets), types)
+    return [plan for plans in distinct for plan in plans], rule_plan
+
+
+def _tables(rule_sets: tuple[Rules, ...], layout: Layout, who: Applicants, key: int):
     rules = rule_sets[0]
+    plans, rule_plan = _plan_rows(rule_sets)
     docs: list[int] = []
     links: list[int] = []  # sources and successors, as step numbers within the plan
     plan_i, step_i, step_f = [], [], []
@@ -119,11 +129,9 @@ def _tables(
     real = np.zeros(k.N_REAL)
     sigma, shift = lognormal_parameters(rules.cv)
     values = {
-        k.R_ONLINE_COVERAGE: rules.online_coverage,
         k.R_SKILL_THRESHOLD: rules.skill_threshold,
         k.R_AWAY_SHARE: rules.away_share,
         k.R_REFUSAL: rules.refusal,
-        k.R_P_MISSING: rules.p_missing,
         k.R_TRIP_BASE: rules.trip_base,
         k.R_TRIP_PER_DISTRICT: rules.trip_per_district,
         k.R_CITY_DISTANCE: rules.city_distance,
@@ -133,7 +141,6 @@ def _tables(
         k.R_ELECTRONIC_DAYS: rules.electronic_days,
         k.R_SIGMA: sigma,
         k.R_SHIFT: shift,
-        k.R_SHARE: rules.share,
     }
     for column, value in values.items():
         real[column] = value
@@ -141,8 +148,6 @@ def _tables(
     flags = {
         k.F_DISTRICTS: districts,
         k.F_FRONT_DESK: rules.front_desk,
-        k.F_CARRY: rules.carry,
-        k.F_ANYWHERE: rules.anywhere,
         k.F_DISTRIBUTION: k.DISTRIBUTIONS.index(rules.distribution),
         k.F_DESK_BIT: len(layout.functions),
         k.F_DOC_WORDS: (n_docs + 63) // 64,
@@ -158,7 +163,7 @@ def _tables(
         return np.array(rows, dtype=np.int64).reshape(len(rows), width)
 
     return k.Tables(
-        plan_i=ints(plan_i, k.P_MAX_LOOPS + 1),
+        plan_i=ints(plan_i, k.N_PLAN_I),
         step_i=ints(step_i, k.N_STEP_I),
         step_f=np.array(step_f, dtype=float).reshape(len(step_f), 2),
         part_i=np.array(part_i, dtype=np.int64),
@@ -176,12 +181,11 @@ def _tables(
         resident_skill=who.resident_skill,
         enterprise_district=who.enterprise_district,
         enterprise_skill=who.enterprise_skill,
-        rule_f=np.array([(r.online_coverage, r.share) for r in rule_sets], dtype=float).reshape(
-            len(rule_sets), 2
-        ),
-        rule_i=np.array([(r.carry, r.anywhere) for r in rule_sets], dtype=np.int64).reshape(
-            len(rule_sets), 2
-        ),
+        rule_f=np.array(
+            [(r.online_coverage, r.share, r.p_missing) for r in rule_sets], dtype=float
+        ).reshape(len(rule_sets), k.N_RULE_F),
+        rule_i=ints([(r.carry, r.anywhere) for r in rule_sets], k.N_RULE_I),
+        rule_plan=rule_plan,
         rule_of=np.zeros(districts, dtype=np.int64),
     )
 
@@ -212,7 +216,8 @@ class CompiledJourneys:
         self.rule_sets = rule_sets
         self.rules = rule_sets[0]
         self.plans = plans
-        self.tables = _tables(rule_sets, layout, plans, applicants, key)
+        self._built_from = (layout, applicants, key)
+        self.tables = _tables(rule_sets, layout, applicants, key)
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         self.visits: VisitRecords | None = None
@@ -285,11 +290,12 @@ class CompiledJourneys:
         """One more rule set (a lever change the run did not plan: ``GovernanceModel.reform``),
         at the next index."""
         self.rule_sets = (*self.rule_sets, rules)
-        tables = self.tables
-        self.tables = tables._replace(
-            rule_f=np.vstack([tables.rule_f, [(rules.online_coverage, rules.share)]]),
-            rule_i=np.vstack([tables.rule_i, np.array([(rules.carry, rules.anywhere)], np.int64)]),
-        )
+        before = self.tables
+        # built again: the rows of the sets before stay where they were (cases in flight
+        # point at them), a new plan set's rows follow; what the caller set is kept
+        self.tables = _tables(self.rule_sets, *self._built_from)
+        self.tables.rule_of[:] = before.rule_of
+        self.tables.flag[k.F_VISITS] = before.flag[k.F_VISITS]
 
     # -- the day ---------------------------------------------------------------------------------
     def open_many(self, start: float, counts: np.ndarray, uniforms: np.ndarray) -> None:

@@ -13,7 +13,7 @@ own. Transparency τ publishes each district's real service performance P_pub,d 
 average of the mean P of the district's completed cases, weight ``PUBLISHED_MEMORY`` per day
 with cases). Every day, each resident or enterprise *without an own case in the last*
 ``recent_case_days`` takes the published figure as a vicarious case of weight ω = τ·ρ
-(ρ = ``publication_weight``), through the same rule:
+(τ the transparency of its home district, ρ = ``publication_weight``), through the same rule:
 
     S_pub = clip(a + b·P_pub + c·(P_pub − E_i), 0, 1)
     E_i ← E_i + ω α_E (P_pub − E_i)
@@ -55,11 +55,18 @@ class Evaluation:
         adjacency: sp.csr_array | None,
     ) -> None:
         self.civic = scenario.civic
-        self.weight = scenario.levers.transparency * scenario.civic.publication_weight
+        self.use_levers([scenario.levers] * scenario.world.districts)
         self.tables = {RESIDENT: residents, ENTERPRISE: enterprises}
         self.adjacency = adjacency
         self.published = np.full(scenario.world.districts, np.nan)
         self.case_satisfaction: list[np.ndarray] = []
+
+    def use_levers(self, district_levers: list) -> None:
+        """Each district's weight ω = τ·ρ of its published figures, from its transparency τ (at
+        build, and when a schedule changes it)."""
+        self.weight = np.array(
+            [levers.transparency * self.civic.publication_weight for levers in district_levers]
+        )
 
     def performance(self, delay: np.ndarray, trips: np.ndarray) -> np.ndarray:
         """P = exp(−delay/D − π·max(trips − 1, 0)); 0-1."""
@@ -104,7 +111,7 @@ class Evaluation:
         )
         self.case_satisfaction.append(satisfaction)
         self._publish(cases["home_district"].astype(np.int64), performance)
-        if self.weight > 0.0:
+        if self.weight.any():
             for table in self.tables.values():
                 if table.size:
                     self._read_published(table, time)
@@ -173,7 +180,7 @@ class Evaluation:
             return self.read_published_numpy(table, time)  # a hand-made table (tests)
         civic = self.civic
         published = self.published.astype(np.float32)
-        weight_of = np.where(np.isnan(published), np.float32(0.0), np.float32(self.weight))
+        weight_of = np.where(np.isnan(published), np.float32(0.0), self.weight.astype(np.float32))
         f32 = np.float32
         read_published(
             table.district, table.last_case_day, table.expectation, table.trust,
@@ -189,7 +196,7 @@ class Evaluation:
         civic = self.civic
         published = self.published.astype(np.float32)
         known = ~np.isnan(published)
-        weight = np.where(known, np.float32(self.weight), np.float32(0.0))[table.district]
+        weight = np.where(known, self.weight.astype(np.float32), np.float32(0.0))[table.district]
         weight[time - table.last_case_day <= civic.recent_case_days] = 0.0
         p = np.nan_to_num(published)[table.district]
         s = self.satisfaction(p, table.expectation).astype(np.float32, copy=False)

@@ -337,12 +337,13 @@ class GovernanceModel(mesa.Model):
             return
         for levers in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned
             self.journeys.add_rule_set(
-                Rules.from_scenario(self.config.model_copy(update={"levers": levers}))
+                Rules.from_scenario(self.catalogue.model_copy(update={"levers": levers}))
             )
         self.journeys.use_rules(change)
         city = self.levers_in_force.levers[0]  # the city-wide levers are every district's
         for mechanism in (self.voice, self.coproduction, self.privacy, self.sensing):
             mechanism.use_levers(city)
+        self.evaluation.use_levers(self.levers_in_force.levers)
 
     def _collect(self, cases: dict[str, np.ndarray]) -> None:
         self.today = daily_summary(cases)

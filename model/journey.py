@@ -130,6 +130,7 @@ class Journeys(Intake):
         """An applicant starts a case at ``time`` (day units)."""
         # the rules of the applicant's home district now (``model.schedule``), kept to the end
         rules = self.rule_sets[self.rule_of[home]]
+        plan = rules.plans[plan.index]  # its type's plan under those rules
         self.open_cases += 1
         self.opened += 1
         case = Case(plan, plan.kind, applicant, home, time, self.opened)
@@ -384,7 +385,7 @@ class Journeys(Intake):
 
     def _after_counter(self, time: float, station: int, job: Job) -> None:
         case = job.case
-        number, visit, p_missing = case.number, job.visit, self.rules.p_missing
+        number, visit, p_missing = case.number, job.visit, case.rules.p_missing
         if any(  # each document at risk is missing with its own number
             draws.uniform(self.key, number, draws.MISSING, step, doc, visit) < p_missing
             for step, doc in job.at_risk

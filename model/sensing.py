@@ -63,12 +63,10 @@ class Sensing:
         residents: Population,
         rng: np.random.Generator,
     ) -> None:
-        levers, civic = scenario.levers, scenario.civic
-        self.policy = levers.capacity_policy
-        self.every = levers.adjust_every_days
-        self.lag = levers.adjust_lag_days
+        civic = scenario.civic
         self.civic = civic
-        self.use_levers(levers)
+        self.pending: list[tuple[int, np.ndarray]] = []
+        self.use_levers(scenario.levers)
         self.feedback = civic.participation_feedback
         self.districts = scenario.world.districts
         self.stations = stations
@@ -81,24 +79,31 @@ class Sensing:
             np.flatnonzero(staffed & staffing.backoffice),
         ]
         self.budgets = [int(staffing.initial[pool].sum()) for pool in self.pools]
-        self._mark = self._counters()
+        self._mark, self._mark_day = self._counters(), 0
         self.service = np.zeros(len(stations))  # last estimated mean service time; days
-        self.pending: list[tuple[int, np.ndarray]] = []
         self.reallocations = 0
 
     def _counters(self) -> np.ndarray:
         return np.array([(s.arrivals, s.departures, s.area_busy) for s in self.stations], float)
 
     def use_levers(self, levers) -> None:
-        """The sensing noise from now (at build, and when a schedule changes the quality)."""
+        """The policy, its period and lag, and the sensing noise from now (at build, and when a
+        schedule changes them). Switched to ``static``, the plans not yet in force are dropped
+        and the staff stay where they are; switched on, the first estimate covers the days since
+        the last one (or since the start)."""
+        self.policy = levers.capacity_policy
+        self.every = levers.adjust_every_days
+        self.lag = levers.adjust_lag_days
         self.sigma = self.civic.sensing_noise * (1.0 - levers.sensing_quality)
+        if self.policy == "static":
+            self.pending = []
 
     def step(self, day: int, time: float) -> None:
         """Apply plans that are due; every K days, sense and plan a reallocation."""
         if self.policy == "static":
             return
         if day % self.every == 0:
-            self.pending.append((day + self.lag, self._plan()))
+            self.pending.append((day + self.lag, self._plan(day)))
         due = [plan for when, plan in self.pending if when <= day]
         if due:
             self.pending = [(when, plan) for when, plan in self.pending if when > day]
@@ -106,13 +111,14 @@ class Sensing:
             self.staffing.apply(time)
             self.reallocations += 1
 
-    def _plan(self) -> np.ndarray:
+    def _plan(self, day: int) -> np.ndarray:
         now = self._counters()
         arrivals, departures, busy = (now - self._mark).T
-        self._mark = now
+        days = day - self._mark_day  # the period, or longer after the policy was off
+        self._mark, self._mark_day = now, day
         measured = departures > 0
         self.service[measured] = busy[measured] / departures[measured]
-        load = arrivals / self.every * self.service
+        load = arrivals / days * self.service
         load *= self._noise(len(load))
         # a pool without arrivals keeps the latest plan (one still pending if the lag is longer
         # than the period: the allocation in force would undo it when this plan falls due)

@@ -7,67 +7,60 @@ these values. Cases opened before then finish under the rules they opened with. 
 day order (file order within a day); a later entry overrides an earlier one where both set a lever.
 
 Two kinds of levers can be scheduled (``SCHEDULABLE``). The levers a case reads from its own
-rules (``JOURNEY``: data sharing, hand-off, cross-district service, online coverage) are set per
-home district. The levers of a mechanism the whole city shares (``CITY_WIDE``: the platform's
-openness, co-production, privacy protection, sensing quality) are set for the city: an entry
-setting one names no districts. The others change the offices or the case plans (front desk,
-approval, re-engineering) or several mechanisms at once (transparency: papers, corrections and
-publication; the capacity policy and its period), and are refused with the list.
-``model.schedule`` turns the entries into the rule sets the engines follow; the city-wide levers
-reach their mechanisms at the day's start (``GovernanceModel.step``).
+rules and plan (``JOURNEY``: approval, data sharing, hand-off, cross-district service, online
+coverage, transparency) are set per home district; transparency also sets the weight of each
+district's published figures. The levers of a mechanism the whole city shares (``CITY_WIDE``: the
+platform's openness, co-production, privacy protection, sensing quality, the capacity policy and
+its period and lag) are set for the city: an entry setting one names no districts. The front desk
+is refused (``REFUSED``): switching it on moves a district's counter staff to one pooled desk
+while cases opened before still queue at the counters. Re-engineering is a section of its own,
+not a lever, and is not scheduled.
+``model.schedule`` turns the entries into the rule sets and case plans the engines follow; the
+city-wide levers reach their mechanisms at the day's start (``GovernanceModel.step``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
-from govlab.scenarios.fields import Frozen, Share
+from govlab.scenarios.fields import Frozen
 from govlab.scenarios.levers import Levers
 
-JOURNEY = ("data_sharing", "handoff", "cross_district", "online_coverage")
-CITY_WIDE = ("platform_openness", "coproduction", "privacy_protection", "sensing_quality")
+JOURNEY = (
+    "approval",
+    "data_sharing",
+    "handoff",
+    "cross_district",
+    "online_coverage",
+    "transparency",
+)
+CITY_WIDE = (
+    "platform_openness",
+    "coproduction",
+    "privacy_protection",
+    "sensing_quality",
+    "capacity_policy",
+    "adjust_every_days",
+    "adjust_lag_days",
+)
 SCHEDULABLE = (*JOURNEY, *CITY_WIDE)
+REFUSED = tuple(name for name in Levers.model_fields if name not in SCHEDULABLE)
 
 
-class ScheduledLevers(Frozen):
-    """The levers an entry sets (those omitted keep their value)."""
-
-    data_sharing: Share | None = Field(
-        None, description=Levers.model_fields["data_sharing"].description
-    )
-    handoff: Literal["applicant", "electronic"] | None = Field(
-        None, description=Levers.model_fields["handoff"].description
-    )
-    cross_district: Literal["home_only", "anywhere"] | None = Field(
-        None, description=Levers.model_fields["cross_district"].description
-    )
-    online_coverage: Share | None = Field(
-        None, description=Levers.model_fields["online_coverage"].description
-    )
-    platform_openness: int | None = Field(
-        None, ge=0, le=3, description=Levers.model_fields["platform_openness"].description
-    )
-    coproduction: Share | None = Field(
-        None, description=Levers.model_fields["coproduction"].description
-    )
-    privacy_protection: Share | None = Field(
-        None, description=Levers.model_fields["privacy_protection"].description
-    )
-    sensing_quality: Share | None = Field(
-        None, description=Levers.model_fields["sensing_quality"].description
-    )
+class _Scheduled(Frozen):
+    """What every set of scheduled levers can say about itself."""
 
     @model_validator(mode="before")
     @classmethod
     def _only_schedulable(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for name in data:
-                if name in Levers.model_fields and name not in SCHEDULABLE:
+                if name in REFUSED:
                     raise ValueError(
-                        f"{name}: cannot be scheduled (it changes offices, plans or a city-wide "
-                        f"mechanism); levers that can be scheduled: {', '.join(SCHEDULABLE)}"
+                        f"{name}: cannot be scheduled (it moves counter staff to a pooled desk); "
+                        f"levers that can be scheduled: {', '.join(SCHEDULABLE)}"
                     )
         return data
 
@@ -78,6 +71,21 @@ class ScheduledLevers(Frozen):
     def city_wide(self) -> list[str]:
         """The city-wide levers this entry sets (``CITY_WIDE``)."""
         return [name for name in self.given() if name in CITY_WIDE]
+
+
+def _optional(name: str) -> tuple[Any, Any]:
+    """The lever ``name`` of ``Levers`` (same type, bounds and description), omitted = None."""
+    field = Levers.model_fields[name]
+    kind = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+    return (kind | None, Field(None, description=field.description))
+
+
+ScheduledLevers = create_model(
+    "ScheduledLevers",
+    __base__=_Scheduled,
+    __doc__="The levers an entry sets (those omitted keep their value).",
+    **{name: _optional(name) for name in SCHEDULABLE},
+)
 
 
 class ScheduleEntry(Frozen):

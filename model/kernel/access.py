@@ -12,9 +12,9 @@ from govlab.model.kernel.layout import (
     C_DISTRICT,
     C_NUMBER,
     C_ONLINE,
-    C_PLAN,
     C_TRACE,
     C_TRACE_TIME,
+    C_TYPE,
     F_DISTRIBUTION,
     F_DOC_WORDS,
     F_KEY,
@@ -105,7 +105,7 @@ def _visit(st, case, step, activity, station, arrival, start, end):
     row = st.count[VISITS]
     vi = st.visit_i
     vi[row, 0] = st.case_i[case, C_NUMBER]
-    vi[row, 1] = st.case_i[case, C_PLAN]
+    vi[row, 1] = st.case_i[case, C_TYPE]
     vi[row, 2] = step
     vi[row, 3] = activity
     vi[row, 4] = station

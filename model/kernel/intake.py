@@ -41,6 +41,7 @@ from govlab.model.kernel.layout import (
     C_TRACE,
     C_TRACE_TIME,
     C_TRIPS,
+    C_TYPE,
     F_FRONT_DESK,
     F_VISITS,
     FREE_CASES,
@@ -179,7 +180,7 @@ def _complete(st, tb, time, case, job):
     row = st.count[RECORDS]
     st.count[RECORDS] = row + 1
     ci, ri = st.case_i, st.record_i
-    ri[row, 0] = ci[case, C_PLAN]
+    ri[row, 0] = ci[case, C_TYPE]
     ri[row, 1] = ci[case, C_KIND]
     ri[row, 2] = ci[case, C_APPLICANT]
     ri[row, 3] = ci[case, C_HOME]

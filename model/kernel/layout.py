@@ -35,7 +35,7 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY, T_LO
 
 # case_i columns.
 (
-    C_PLAN,
+    C_PLAN,  # its plan: a row of plan_i (its type's plan under its rule set, rule_plan)
     C_KIND,
     C_APPLICANT,
     C_HOME,
@@ -54,8 +54,9 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY, T_LO
     C_NUMBER,  # opening order 1, 2, ...: the key of the case's random numbers
     C_LOOPS,  # loops back taken so far (scenarios.routing)
     C_RULES,  # its rule set (row of rule_f, rule_i), its home district's when it opened
+    C_TYPE,  # its case type (routes.CasePlan.index)
     N_CASE_I,
-) = range(20)
+) = range(21)
 # case_wait[case, step]: the bits of the step's predecessors that have ended in its round (bit j:
 # its j-th predecessor, routes.CasePlan.slots), and SKIPPED if a branch skipped it.
 SKIPPED = 1 << 62
@@ -92,7 +93,8 @@ N_RECORD_I, N_RECORD_F = 15, 7
 # plan_i / step_i columns (offsets into docs, and into links for sources and successors, which
 # are step numbers within the plan; a step's successors are followed in links by their slots,
 # its bit in each one's predecessors).
-P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV, P_MAX_LOOPS = range(9)
+(P_ONLINE, P_KIND, P_STEP0, P_NSTEPS, P_SRC0, P_NSRC, P_GOV0, P_NGOV, P_MAX_LOOPS,
+ N_PLAN_I) = range(10)  # fmt: skip
 (
     ST_FUNCTION,
     ST_APP0,
@@ -122,11 +124,9 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
 # days (columns ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS).
 # real[] and flag[] parameters.
 (
-    R_ONLINE_COVERAGE,
     R_SKILL_THRESHOLD,
     R_AWAY_SHARE,
     R_REFUSAL,
-    R_P_MISSING,
     R_TRIP_BASE,
     R_TRIP_PER_DISTRICT,
     R_CITY_DISTANCE,
@@ -136,14 +136,11 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     R_ELECTRONIC_DAYS,
     R_SIGMA,
     R_SHIFT,
-    R_SHARE,
     N_REAL,
-) = range(16)
+) = range(13)
 (
     F_DISTRICTS,
     F_FRONT_DESK,
-    F_CARRY,
-    F_ANYWHERE,
     F_DISTRIBUTION,  # 0 exponential, 1 lognormal, 2 deterministic
     F_DESK_BIT,  # = number of functions
     F_DOC_WORDS,
@@ -153,20 +150,21 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     F_KEY,  # the key of the random numbers (model.draws.service_key)
     F_VISITS,  # 1: write a row per visit (visit_i, visit_f; model.records.VISIT_FIELDS)
     N_FLAG,
-) = range(13)
+) = range(11)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 # The rule sets a lever schedule switches between (model.schedule), one row each: rule_f columns
-# (probabilities) and rule_i columns (0/1); rule_of[d] is the set of home district d now (the
-# only table the caller changes between calls). R_ONLINE_COVERAGE, R_SHARE, F_CARRY and
-# F_ANYWHERE hold set 0's values; the journeys read the case's set.
-RL_ONLINE_COVERAGE, RL_SHARE = range(2)
-RL_CARRY, RL_ANYWHERE = range(2)
+# (probabilities), rule_i columns (0/1) and rule_plan (the plan_i row of each case type under the
+# set: the sets' distinct plans follow one another in plan_i, set 0's first, so row p of plan_i is
+# type p's plan under set 0); rule_of[d] is the set of home district d now (the only table the
+# caller changes between calls). The journeys read their case's set.
+RL_ONLINE_COVERAGE, RL_SHARE, RL_P_MISSING, N_RULE_F = range(4)
+RL_CARRY, RL_ANYWHERE, N_RULE_I = range(3)
 
 Tables = namedtuple(
     "Tables",
     "plan_i step_i step_f part_i part_f branch_i branch_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill "
-    "rule_f rule_i rule_of",
+    "rule_f rule_i rule_plan rule_of",
 )
 State = namedtuple(
     "State",

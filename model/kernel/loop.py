@@ -66,18 +66,18 @@ def run(st, tb, counts, uniforms, start, end):
     ``start + uniforms[i]`` for applicant ``int(uniforms[n + i] * applicants of its kind)``."""
     total = uniforms.shape[0] // 2
     first = 0
-    for plan in range(counts.shape[0]):
+    for case_type in range(counts.shape[0]):
         applicants = tb.resident_district.shape[0]
-        if tb.plan_i[plan, P_KIND]:
+        if tb.plan_i[case_type, P_KIND]:
             applicants = tb.enterprise_district.shape[0]
-        for i in range(max(first, st.count[NEW_DONE]), first + counts[plan]):
+        for i in range(max(first, st.count[NEW_DONE]), first + counts[case_type]):
             status = _short(st, tb)
             if status:
                 return status
             applicant = int(uniforms[total + i] * applicants)
-            _open_case(st, tb, start + uniforms[i], plan, applicant)
+            _open_case(st, tb, start + uniforms[i], case_type, applicant)
             st.count[NEW_DONE] = i + 1
-        first += counts[plan]
+        first += counts[case_type]
     while st.count[HEAP] and st.heap_t[0] < end:
         status = _short(st, tb)
         if status:

@@ -60,6 +60,7 @@ from govlab.model.kernel.layout import (
     C_RETRIEVALS,
     C_RULES,
     C_TRACE,
+    C_TYPE,
     CHOICE,
     F_DESK_BIT,
     F_DISTRICTS,
@@ -326,8 +327,8 @@ def _to_backoffice(st, tb, time, job):
 
 
 @numba.njit(cache=True, _nrt=False, inline="always")
-def _open_case(st, tb, time, plan, applicant):
-    kind = tb.plan_i[plan, P_KIND]
+def _open_case(st, tb, time, case_type, applicant):
+    kind = tb.plan_i[case_type, P_KIND]  # row case_type: the type's plan under rule set 0
     if kind == RESIDENT:
         home, skill = tb.resident_district[applicant], tb.resident_skill[applicant]
     else:
@@ -337,7 +338,7 @@ def _open_case(st, tb, time, plan, applicant):
     st.case_i[case, :] = 0
     st.case_f[case, :] = 0.0
     st.case_bits[case, :] = 0
-    st.case_i[case, C_PLAN] = plan
+    st.case_i[case, C_TYPE] = case_type
     st.case_i[case, C_KIND] = kind
     st.case_i[case, C_APPLICANT] = applicant
     st.case_i[case, C_HOME] = home
@@ -348,6 +349,8 @@ def _open_case(st, tb, time, plan, applicant):
     st.case_i[case, C_NUMBER] = st.count[OPENED]
     rules = tb.rule_of[home]  # its home district's rule set now, kept to its end
     st.case_i[case, C_RULES] = rules
+    plan = tb.rule_plan[rules, case_type]  # the type's plan under those rules
+    st.case_i[case, C_PLAN] = plan
     online = False
     if tb.plan_i[plan, P_ONLINE] and (
         _uniform(st, tb, case, K_ONLINE, 0, 0, 0) < tb.rule_f[rules, RL_ONLINE_COVERAGE]
@@ -375,8 +378,8 @@ def _open_case(st, tb, time, plan, applicant):
             doc = tb.docs[k]
             if _uniform(st, tb, case, K_SHARED, 0, doc, 0) < share:
                 _set_bit(row, _fetched_at(tb), doc)
-    if st.follow[plan]:
-        st.follow[plan] = 0
+    if st.follow[case_type]:
+        st.follow[case_type] = 0
         st.case_i[case, C_TRACE] = st.count[OPENED]
         _log(st, case, time, T_OPEN, -1)
     if tb.flag[F_FRONT_DESK]:

@@ -26,6 +26,7 @@ from govlab.model.kernel.layout import (
     C_DISTANCE,
     C_PLAN,
     C_RETURNS,
+    C_RULES,
     C_SUBMITTED,
     C_TRACE,
     F_VISITS,
@@ -49,9 +50,9 @@ from govlab.model.kernel.layout import (
     P_NSTEPS,
     P_STEP0,
     QUEUED,
-    R_P_MISSING,
     R_REWORK_DAYS,
     REWORK,
+    RL_P_MISSING,
     S_ARRIVALS,
     S_BUSY,
     S_DEPARTURES,
@@ -189,7 +190,7 @@ def _missing(st, tb, job, case, visit):
     number (as ``Journeys._after_counter``): at a step, its own and unfetched government
     documents; at the front desk, every such document of the case, keyed by the first step that
     needs it."""
-    p_missing = tb.real[R_P_MISSING]
+    p_missing = tb.rule_f[st.case_i[case, C_RULES], RL_P_MISSING]
     row = st.case_bits[case]
     plan = st.case_i[case, C_PLAN]
     step0 = tb.plan_i[plan, P_STEP0]
