@@ -33,6 +33,7 @@ from govlab.results.pilot import ARMS, Panel, Windows
 from govlab.results.provenance import git_commit
 from govlab.results.store import Store
 from govlab.scenarios import Scenario
+from govlab.scenarios.schedule import entry_data
 
 
 class PilotError(ExperimentError):
@@ -41,8 +42,9 @@ class PilotError(ExperimentError):
 
 @dataclass(frozen=True)
 class Pilot:
-    """The pilot a schedule states: from ``day``, in ``districts``, set ``levers``; its phase
-    ends at ``ends`` (the schedule's next day, or None)."""
+    """The pilot a schedule states: from ``day``, in ``districts``, set ``levers`` (and the
+    re-engineering options under ``"reengineering"``: ``ScheduleEntry.update``); its phase ends
+    at ``ends`` (the schedule's next day, or None)."""
 
     day: int
     districts: tuple[int, ...]
@@ -73,10 +75,10 @@ def pilot_of(scenario: Scenario, source: str) -> Pilot:
                 f"{source}: schedule.{index}.districts: the first entry (day {day}) applies to "
                 "every district, so there is no pilot to evaluate; name the pilot's districts"
             )
-        if entry.levers.given() != first[0][1].levers.given():
+        if entry.update() != first[0][1].update():
             raise PilotError(
                 f"{source}: schedule.{index}.levers: the entries of the pilot day {day} set "
-                "different levers; a pilot evaluates one reform"
+                "different levers or re-engineering; a pilot evaluates one reform"
             )
         named.update(entry.districts)
     if len(named) == districts_total:
@@ -85,15 +87,15 @@ def pilot_of(scenario: Scenario, source: str) -> Pilot:
             f"{districts_total - 1}), so there is no district left to compare the pilot with"
         )
     later = [entry.day for _, entry in entries if entry.day > day]
-    return Pilot(day, tuple(sorted(named)), first[0][1].levers.given(), min(later, default=None))
+    return Pilot(day, tuple(sorted(named)), first[0][1].update(), min(later, default=None))
 
 
 def arms(scenario: Scenario, pilot: Pilot) -> dict[str, Scenario]:
     """The three arms' scenarios (``ARMS`` order)."""
     base = scenario.model_dump(mode="json")
     schedules = {
-        "pilot": [{"day": pilot.day, "districts": list(pilot.districts), "levers": pilot.levers}],
-        "everywhere": [{"day": pilot.day, "levers": pilot.levers}],
+        "pilot": [entry_data(pilot.day, pilot.districts, pilot.levers)],
+        "everywhere": [entry_data(pilot.day, (), pilot.levers)],
         "nowhere": [],
     }
     return {arm: Scenario.model_validate({**base, "schedule": schedules[arm]}) for arm in ARMS}

@@ -113,6 +113,7 @@ class Case:
         "refused",
         "retrievals",
         "returns",
+        "rule_set",
         "rules",
         "skipped",
         "split",
@@ -144,6 +145,7 @@ class Case:
         self.split = [0.0, 0.0, 0.0, 0.0, 0.0]
         self.trace: list[tuple[float, str, int]] | None = None
         self.rules: Rules | None = None  # set when it opens (``Journeys.open_case``)
+        self.rule_set = 0  # the index of its rules among the engine's rule sets
 
 
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
@@ -237,5 +239,6 @@ def record_of(case: Case, time: float) -> tuple:
         len(case.offices),
         case.returns,
         case.retrievals,
+        case.rule_set,
         *case.split,
     )

@@ -16,7 +16,6 @@ import mesa
 import numpy as np
 
 from govlab.agents import Department, Enterprise, Resident
-from govlab.model.cases import Rules
 from govlab.model.compiled import CompiledJourneys
 from govlab.model.coproduction import Coproduction
 from govlab.model.draws import service_key
@@ -38,7 +37,7 @@ from govlab.model.reengineering import reengineered
 from govlab.model.response_office import ResponseOffice, office_staff
 from govlab.model.routes import compile_plans
 from govlab.model.runout import EndState, run_out
-from govlab.model.schedule import LeversInForce, rule_timeline
+from govlab.model.schedule import LeversInForce, rule_set, rule_timeline
 from govlab.model.sensing import Sensing
 from govlab.model.staff_budget import funded_layout
 from govlab.model.staffing import Staffing
@@ -47,7 +46,7 @@ from govlab.model.voice import Voice
 from govlab.model.waiting import Waiting
 from govlab.scenarios import Scenario
 from govlab.scenarios.costs import default_office_handlers
-from govlab.scenarios.schedule import ScheduleEntry
+from govlab.scenarios.schedule import ScheduleEntry, check_districts, check_in_force, set_in_force
 
 
 def mean_utilisation(model: GovernanceModel) -> float:
@@ -163,7 +162,7 @@ class GovernanceModel(mesa.Model):
         key = service_key(self.rng)  # the key of every case's random numbers (model.draws)
         staff = self.layout.staff()
         # the lever schedule ([[schedule]]): its rule sets, switched at the start of a day (step)
-        self.timeline = rule_timeline(scenario)
+        self.timeline = rule_timeline(self.config)
         self.levers_in_force = LeversInForce(self.timeline, scenario.world.districts)
         # adaptive policies ([[trigger]]): monitored at each day's end, fired at a day's start
         self.signposts = Signposts(scenario.trigger, scenario.world.districts)
@@ -316,15 +315,26 @@ class GovernanceModel(mesa.Model):
                 cases["home_district"], cases["delay_days"], office.handled_all, office.answered_all
             )
 
-    def reform(self, levers: dict[str, Any], districts: tuple[int, ...] = ()) -> None:
-        """Set these schedulable levers from the next day's start, in the home ``districts``
-        (all when empty), as a ``[[schedule]]`` entry for that day would (the trainer's "reform
-        from today"); validated like one (``ScheduleEntry``: a ``ValueError`` names the levers
-        allowed)."""
+    def reform(
+        self,
+        levers: dict[str, Any],
+        districts: tuple[int, ...] = (),
+        reengineering: dict[str, Any] | None = None,
+    ) -> None:
+        """Set these schedulable levers and ``reengineering`` options from the next day's start,
+        in the home ``districts`` (all when empty), as a ``[[schedule]]`` entry for that day
+        would (the trainer's "reform from today"); validated like one (``ScheduleEntry``: a
+        ``ValueError`` names the levers allowed, or the rule the options would break)."""
         entry = ScheduleEntry.model_validate(
-            {"day": self.steps, "districts": districts, "levers": levers}
-        )
-        self._reforms.append((entry.districts, entry.levers.given()))
+            {"day": self.steps, "districts": districts, "levers": levers,
+             "reengineering": reengineering or {}}
+        )  # fmt: skip
+        check_districts(self.config.model_copy(update={"schedule": (entry,)}), "schedule")
+        then = list(self.levers_in_force.levers)  # what tomorrow would bring, with this one
+        for change in (*self._reforms, (entry.districts, entry.update())):
+            set_in_force(then, *change)
+        check_in_force(self.config, then)
+        self._reforms.append((entry.districts, entry.update()))
 
     def _levers_of_the_day(self, day: int) -> None:
         """Step 0: the schedule's entries of ``day``, the triggers fired and the reforms asked
@@ -335,15 +345,18 @@ class GovernanceModel(mesa.Model):
         change = self.levers_in_force.start_day(day, fired)
         if change is None:
             return
-        for levers in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned
-            self.journeys.add_rule_set(
-                Rules.from_scenario(self.catalogue.model_copy(update={"levers": levers}))
-            )
+        for state in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned
+            self.journeys.add_rule_set(rule_set(self.config, state))
         self.journeys.use_rules(change)
-        city = self.levers_in_force.levers[0]  # the city-wide levers are every district's
+        in_force = self.levers_in_force.levers
+        city = in_force[0].levers  # the city-wide levers are every district's
         for mechanism in (self.voice, self.coproduction, self.privacy, self.sensing):
             mechanism.use_levers(city)
-        self.evaluation.use_levers(self.levers_in_force.levers)
+        self.evaluation.use_levers([state.levers for state in in_force])
+        own = self.config.reengineering.extra_backoffice_staff
+        extra = [state.reengineering.extra_backoffice_staff - own for state in in_force]
+        if any(extra) or self.staffing.hired.any():
+            self.staffing.hire(np.array(extra, dtype=np.int64), float(day))
 
     def _collect(self, cases: dict[str, np.ndarray]) -> None:
         self.today = daily_summary(cases)

@@ -26,7 +26,7 @@ class Intake:
     def _visit(self, job: Job, activity: int, station: int, times: tuple[float, ...]) -> None:
         case = job.case
         ints = (case.number, case.plan.index, job.step, activity, station, case.online)
-        self.visits.append((*ints, case.district), times)  # type: ignore[union-attr]
+        self.visits.append((*ints, case.district, case.rule_set), times)  # type: ignore[union-attr]
 
     def _trip(self, job: Job, distance: float, start: float) -> float:
         """A trip of the applicant starting at ``start``; return its days."""

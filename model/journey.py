@@ -134,7 +134,7 @@ class Journeys(Intake):
         self.open_cases += 1
         self.opened += 1
         case = Case(plan, plan.kind, applicant, home, time, self.opened)
-        case.rules = rules
+        case.rules, case.rule_set = rules, self.rule_of[home]
 
         def uniform(purpose: int, item: int = 0) -> float:
             return draws.uniform(self.key, case.number, purpose, 0, item, 0)

@@ -171,16 +171,16 @@ def levers_in_force(model, window_end_day: float) -> dict[str, float]:
     """When levers changed during the run (``[[schedule]]``, ``[[trigger]]``, ``reform``): the
     yearly cost averaged over the delay window's days under the levers then in force
     (``cost_in_force``), and the share of its district-days under levers other than the
-    scenario's own."""
+    scenario's own (levers and re-engineering)."""
     scenario = model.config
     spells = model.levers_in_force.spells(scenario.world.warmup_days, window_end_day)
     days = sum(length for _, length in spells)
     if len(model.levers_in_force.history) == 1 or not days:  # the levers never changed
         return {"district_days_switched_share": 0.0}
     cost = sum(cost_in_force(scenario, list(levers)) * length for levers, length in spells)
+    own = model.levers_in_force.timeline.levers[0]
     switched = sum(
-        sum(district != scenario.levers for district in levers) * length
-        for levers, length in spells
+        sum(district != own for district in levers) * length for levers, length in spells
     )
     return {
         "cost_per_year": cost / days,
@@ -191,15 +191,20 @@ def levers_in_force(model, window_end_day: float) -> dict[str, float]:
 def design_properties(model, kept: dict[str, np.ndarray], by_type: dict[str, dict]) -> dict:
     """The ``DESIGN_PROPERTIES`` of the run (overall); by case type into ``by_type``."""
     desk = model.config.levers.front_desk
-    procedures = np.array([plan.procedures(desk) for plan in model.plans], dtype=float)
-    materials = np.array([plan.materials for plan in model.plans], dtype=float)
-    for plan in model.plans:
-        by_type[plan.name]["procedures_per_case"] = float(procedures[plan.index])
-        by_type[plan.name]["materials_per_case"] = float(materials[plan.index])
+    plans = [rules.plans for rules in model.journeys.rule_sets]  # by rule set, then type
+    tables = {
+        "procedures_per_case": np.array([[p.procedures(desk) for p in ps] for ps in plans], float),
+        "materials_per_case": np.array([[p.materials for p in ps] for ps in plans], float),
+    }
     types = kept["case_type"]
+    per_case = {name: table[kept["rule_set"], types] for name, table in tables.items()}
+    for plan in model.plans:  # a type's mean over its cases (its plan's when none is kept)
+        of_type = types == plan.index
+        for name, table in tables.items():
+            values = per_case[name][of_type]
+            by_type[plan.name][name] = _mean(values) if len(values) else float(table[0, plan.index])
     return {
-        "procedures_per_case": _mean(procedures[types]),
-        "materials_per_case": _mean(materials[types]),
+        **{name: _mean(values) for name, values in per_case.items()},
         "staff_total": int(sum(model.layout.staff())),
     }
 

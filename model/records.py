@@ -29,6 +29,7 @@ RECORD_FIELDS = (
     "offices",
     "returns",
     "hub_retrievals",
+    "rule_set",  # the rule set it followed (model.schedule): its home's when it opened
     "wait_days",
     "service_days",
     "handoff_days",
@@ -116,13 +117,16 @@ class CaseRecords:
 # One row per counter visit, back-office task, hand-off, trip and rework period of every case, in
 # the order the engine writes them (a station visit when it ends; a hand-off, trip or rework period
 # when it is decided, with its end). ``case`` is the case's number (opening order, 1, 2, ...),
-# ``step`` the index in its plan's steps (-1: the front desk), ``station`` the station index (-1:
+# ``step`` the index in its plan's steps (-1: the front desk; the plan of its type under its
+# ``rule_set``), ``station`` the station index (-1:
 # none; a hand-off, trip or rework period happens between stations), ``online`` the channel (1
 # online), ``district`` the serving district. ``arrival_day`` is when the case joined the
 # station's queue (the start for rows without a station), ``start_day`` when a server took it,
 # ``end_day`` when it ended. Servers are anonymous in both engines (a station is c identical
 # servers): no server column.
-VISIT_INT_FIELDS = ("case", "case_type", "step", "activity", "station", "online", "district")
+VISIT_INT_FIELDS = (
+    "case", "case_type", "step", "activity", "station", "online", "district", "rule_set"
+)  # fmt: skip
 VISIT_FLOAT_FIELDS = ("arrival_day", "start_day", "end_day")
 VISIT_FIELDS = VISIT_INT_FIELDS + VISIT_FLOAT_FIELDS
 # The codes of ``activity``: a counter visit (at a step's counter or the front desk), a back-office

@@ -22,6 +22,7 @@ class Staffing:
         self.initial = np.asarray(layout.staff(), dtype=np.int64)
         self.allocation = self.initial.copy()
         self.extra = np.zeros_like(self.initial)
+        self.hired = np.zeros_like(self.initial)  # beyond the budget, from a scheduled time limit
         district = np.full(layout.n_stations, -1, dtype=np.int64)
         backoffice = np.zeros(layout.n_stations, dtype=bool)
         for office in layout.offices:
@@ -53,7 +54,19 @@ class Staffing:
         return moved
 
     def servers(self) -> np.ndarray:
-        return self.allocation + self.extra
+        return self.allocation + self.extra + self.hired
+
+    def hire(self, extra_by_district: np.ndarray, time: float) -> None:
+        """The back-office servers a scheduled time limit adds beyond the scenario's own
+        (``extra_by_district[d]`` in every back office of district d; in the city's back offices
+        the largest, as they serve every district), applied at ``time`` (days). They stay in their
+        departments: sensing re-divides only the budget it had."""
+        city = int(extra_by_district.max(initial=0))
+        per_station = np.where(
+            self.district >= 0, extra_by_district[np.maximum(self.district, 0)], city
+        )
+        self.hired = np.where(self.backoffice, per_station, 0).astype(np.int64)
+        self.apply(time)
 
     def apply(self, time: float) -> None:
         """Set every station whose planned servers changed, at ``time`` (days)."""

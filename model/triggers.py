@@ -88,5 +88,5 @@ class Signposts:
                     continue
                 self.fired.append(Firing(index, unit, day))
                 districts = trigger.districts if unit == -1 else (unit,)
-                changes.append((districts, trigger.levers.given()))
+                changes.append((districts, trigger.update()))
         return changes

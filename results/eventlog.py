@@ -77,17 +77,17 @@ def event_frame(model, cases: int | None = None) -> pd.DataFrame:
     if cases is not None:
         kept = table["case"] <= cases
         table = {name: column[kept] for name, column in table.items()}
-    plans, layout = model.plans, model.layout
+    plans, layout = [rules.plans for rules in model.journeys.rule_sets], model.layout
     functions = layout.functions
     documents = list(model.catalogue.documents)
     stations = _station_names(layout)
     rows = []
-    for case, plan_index, step, kind, station, online, district in zip(
+    for case, plan_index, step, kind, station, online, district, rule_set in zip(
         *(table[name].tolist() for name in ("case", "case_type", "step", "activity", "station",
-                                            "online", "district")),
+                                            "online", "district", "rule_set")),
         strict=True,
     ):  # fmt: skip
-        plan = plans[plan_index]
+        plan = plans[rule_set][plan_index]  # its type's plan under the rules it followed
         if station >= 0:
             resource, department = stations[station]
         else:

@@ -164,14 +164,17 @@ def office_units(scenario) -> float:
     return max(handlers - default_office_handlers(scenario), 0.0)
 
 
-def time_limit_staff(scenario) -> float:
-    """Extra back-office servers the committed time limit adds (every department, simulated)."""
-    extra = scenario.reengineering.extra_backoffice_staff
-    if not extra:
-        return 0.0
-    districts = scenario.world.districts
-    departments = sum(1 if f.level == "city" else districts for f in scenario.functions.values())
-    return float(extra * departments)
+def time_limit_staff(scenario, extra_by_district: list[int] | None = None) -> float:
+    """Extra back-office servers the committed time limit adds (every department, simulated):
+    the scenario's own, or ``extra_by_district[d]`` in each department of district d and the
+    largest in each city-level one (``model.staffing.Staffing.hire``)."""
+    if extra_by_district is None:
+        extra_by_district = [scenario.reengineering.extra_backoffice_staff] * (
+            scenario.world.districts
+        )
+    city = sum(f.level == "city" for f in scenario.functions.values())
+    per_district = len(scenario.functions) - city
+    return float(per_district * sum(extra_by_district) + city * max(extra_by_district, default=0))
 
 
 def priced_units(scenario) -> dict[str, float]:
@@ -233,21 +236,31 @@ def cost_report(scenario) -> dict[str, float]:
     }
 
 
-def cost_in_force(scenario, district_levers: list) -> float:
-    """The yearly cost while each district is under its own levers (``[[schedule]]``,
-    ``[[trigger]]``; yuan/year): a lever priced per district counts the districts that have it,
-    one priced for the city counts once when any district has it (a pilot builds the data hub).
-    The staff a lever needs beyond the scenario's own levers is hired in full (a lever switched on
-    mid-run takes no servers from the departments in the model)."""
+def cost_in_force(scenario, district_states: list) -> float:
+    """The yearly cost while each district is under its own levers and re-engineering
+    (``scenarios.schedule.InForce``; ``[[schedule]]``, ``[[trigger]]``; yuan/year): a lever
+    priced per district counts the districts that have it, one priced for the city counts once
+    when any district has it (a pilot builds the data hub). The staff a lever needs beyond the
+    scenario's own levers is hired in full (a lever switched on mid-run takes no servers from the
+    departments in the model)."""
     units = priced_units(scenario)
-    by_district = [lever_units(levers) for levers in district_levers]
+    by_district = [
+        {
+            **lever_units(state.levers),
+            **reengineering_units(
+                scenario.model_copy(update={"reengineering": state.reengineering})
+            ),
+        }
+        for state in district_states
+    ]
     for name in by_district[0]:
         values = [row[name] for row in by_district]
         price = scenario.costs.levers.get(name, LeverCost())
         units[name] = sum(values) / len(values) if price.per == "district" else max(values)
     rows = itemised(scenario, units)
     base_need, base_raised, _ = staff_plan(scenario)
-    need = sum(row["staff"] for row in rows.values()) + time_limit_staff(scenario)
+    extra = [state.reengineering.extra_backoffice_staff for state in district_states]
+    need = sum(row["staff"] for row in rows.values()) + time_limit_staff(scenario, extra)
     return _per_year(scenario.costs, rows.values(), base_raised + max(need - base_need, 0.0))[0]
 
 

@@ -13,7 +13,8 @@ entry would. It fires at most once per district (a reform, not a thermostat).
 district) and switches that district alone; ``watch = "city"`` watches the covered districts
 together (all of them: the city) and switches them all at once. ``response_rate`` is a city
 figure: it needs ``watch = "city"``. Only the schedulable levers (``scenarios.schedule.
-SCHEDULABLE``) can be triggered; a city-wide one by a city watch over every district. The
+SCHEDULABLE``) and re-engineering options (``reengineering = {...}``, as a schedule entry's) can
+be triggered; a city-wide lever by a city watch over every district. The
 thresholds are fields like any other, so ``discover`` and ``optimise`` explore them by path
 (``trigger.0.above``).
 """
@@ -25,7 +26,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from govlab.scenarios.fields import Frozen
-from govlab.scenarios.schedule import SCHEDULABLE, ScheduledLevers, check_districts
+from govlab.scenarios.schedule import (
+    SCHEDULABLE,
+    InForce,
+    ScheduledLevers,
+    ScheduledReengineering,
+    check_districts,
+    what_is_set,
+)
 
 MONITORED = ("delay_mean_days", "response_rate")
 MAX_LEVER_STATES = 64  # rule sets a schedule and its triggers may reach (both engines' tables)
@@ -55,7 +63,13 @@ class Trigger(Frozen):
     districts: tuple[int, ...] = Field(
         (), description="districts covered (0-based); all when omitted", strict=False
     )
-    levers: ScheduledLevers = Field(description="the levers set when it fires")
+    levers: ScheduledLevers = Field(
+        default_factory=ScheduledLevers, description="the levers set when it fires"
+    )
+    reengineering: ScheduledReengineering = Field(
+        default_factory=ScheduledReengineering,
+        description="the re-engineering options set when it fires (``[reengineering]``)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Trigger:
@@ -63,8 +77,11 @@ class Trigger(Frozen):
             raise ValueError("give exactly one of above = X or below = X")
         if self.metric == "response_rate" and self.watch != "city":
             raise ValueError('metric: response_rate is a city figure; needs watch = "city"')
-        if not self.levers.given():
-            raise ValueError(f"levers: a trigger sets at least one of: {', '.join(SCHEDULABLE)}")
+        if not self.update():
+            raise ValueError(
+                f"levers: a trigger sets at least one of: {', '.join(SCHEDULABLE)}, or a "
+                "reengineering option"
+            )
         city = self.levers.city_wide()
         if city and (self.watch != "city" or self.districts):
             raise ValueError(
@@ -72,6 +89,10 @@ class Trigger(Frozen):
                 'the city (watch = "city") and names no districts'
             )
         return self
+
+    def update(self) -> dict:
+        """What it sets when it fires (``what_is_set``)."""
+        return what_is_set(self.levers, self.reengineering)
 
     def holds(self, rolling_mean: float) -> bool:
         """The condition on one day's rolling mean (never on a day without any observation)."""
@@ -92,18 +113,24 @@ def check_triggers(scenario) -> None:
             )
 
 
-def lever_states(scenario) -> list:
-    """Every combination of levers a district can be in: the scenario's levers with any sequence
-    of the schedule's and the triggers' changes applied (the engines' rule sets), first the
-    scenario's own."""
-    updates = [entry.levers.given() for entry in scenario.schedule]
-    updates += [trigger.levers.given() for trigger in scenario.trigger]
-    states, frontier = [scenario.levers], [scenario.levers]
+def lever_states(scenario) -> list[InForce]:
+    """Every combination of levers and re-engineering a district can be in: the scenario's own
+    with any sequence of the schedule's and the triggers' changes applied (the engines' rule
+    sets), first the scenario's own."""
+    updates = [(None, entry.update()) for entry in scenario.schedule]
+    updates += [(index, trigger.update()) for index, trigger in enumerate(scenario.trigger)]
+    own = InForce.of(scenario)
+    states, frontier = [own], [own]
     while frontier and len(states) <= MAX_LEVER_STATES:
         reached = []
         for levers in frontier:
-            for update in updates:
-                new = levers.model_copy(update=update)
+            for trigger, update in updates:
+                try:
+                    new = levers.updated(update)
+                except ValueError as error:
+                    if trigger is None:  # an order of the entries the schedule never takes
+                        continue
+                    raise ValueError(f"trigger.{trigger}.reengineering: {error}") from None
                 if new not in states and new not in reached:
                     reached.append(new)
         states += reached

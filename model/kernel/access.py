@@ -12,6 +12,7 @@ from govlab.model.kernel.layout import (
     C_DISTRICT,
     C_NUMBER,
     C_ONLINE,
+    C_RULES,
     C_TRACE,
     C_TRACE_TIME,
     C_TYPE,
@@ -111,6 +112,7 @@ def _visit(st, case, step, activity, station, arrival, start, end):
     vi[row, 4] = station
     vi[row, 5] = st.case_i[case, C_ONLINE]
     vi[row, 6] = st.case_i[case, C_DISTRICT]
+    vi[row, 7] = st.case_i[case, C_RULES]
     st.visit_f[row, 0] = arrival
     st.visit_f[row, 1] = start
     st.visit_f[row, 2] = end

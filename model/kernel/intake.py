@@ -197,6 +197,7 @@ def _complete(st, tb, time, case, job):
     ri[row, 12] = _popcount(bits, _offices_at(tb), bits.shape[0])
     ri[row, 13] = ci[case, C_RETURNS]
     ri[row, 14] = ci[case, C_RETRIEVALS]
+    ri[row, 15] = ci[case, C_RULES]
     st.record_f[row, 0] = st.case_f[case, C_ARRIVAL]
     st.record_f[row, 1] = time
     for part in range(5):

@@ -89,7 +89,7 @@ WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)
 S_SERVERS, S_BUSY, S_IN_SYSTEM, S_ARRIVALS, S_DEPARTURES, S_HEAD, S_TAIL, S_QUEUED = range(8)
 S_AREA_IN_SYSTEM, S_AREA_BUSY, S_LAST_TIME, S_TIME_IN_SYSTEM = range(4)
 # record_i / record_f columns (model.journey.RECORD_FIELDS order: ints, then floats).
-N_RECORD_I, N_RECORD_F = 15, 7
+N_RECORD_I, N_RECORD_F = 16, 7
 # plan_i / step_i columns (offsets into docs, and into links for sources and successors, which
 # are step numbers within the plan; a step's successors are followed in links by their slots,
 # its bit in each one's predecessors).

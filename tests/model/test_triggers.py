@@ -103,7 +103,7 @@ def test_a_city_trigger_switches_every_covered_district_at_once_and_fires_once()
     # four whole days of completions (days first..first+3) are known on day first+4's start
     expected = next(d for d in range(0, DAYS, 3) if d >= first_completion + 4)
     assert [(f.district, f.day) for f in model.signposts.fired] == [(-1, expected)]
-    assert [levers.handoff for levers in model.levers_in_force.levers] == [
+    assert [state.levers.handoff for state in model.levers_in_force.levers] == [
         "electronic", "applicant", "applicant", "applicant", "applicant", "electronic",
     ]  # fmt: skip
 

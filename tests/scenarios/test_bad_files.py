@@ -79,6 +79,18 @@ BAD_FILES = {
                                           '[schedule.levers]\nplatform_openness = 3\n',
                                           ["schedule.0", "platform_openness acts on the whole city",
                                            "names no districts"]),
+    "schedule_time_limit_unstaffed": ("[[schedule]]\nday = 5\n[schedule.reengineering]\n"
+                                      "backoffice_time_cut = 0.3\n",
+                                      ["schedule.0.reengineering", "extra_backoffice_staff",
+                                       "at least 1"]),
+    "schedule_bundle_unknown": ('[[schedule]]\nday = 5\ndistricts = [1]\n'
+                                '[schedule.reengineering]\nbundle_services = ["nope"]\n',
+                                ["schedule.0.reengineering", "bundle_services",
+                                 "'nope' is not one of"]),
+    "schedule_exemption_over_one": ("[[schedule]]\nday = 5\n[schedule.reengineering]\n"
+                                    "exemption_share = 2\n",
+                                    ["schedule.0.reengineering.exemption_share",
+                                     "less than or equal to 1"]),
     # adaptive policies (issue 23 item 3)
     "trigger_no_threshold": ('[[trigger]]\nmetric = "delay_mean_days"\n'
                              '[trigger.levers]\ndata_sharing = 1\n',
