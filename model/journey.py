@@ -2,7 +2,8 @@
 
 This module owns DESIGN.md §2 steps 2-5 (intake, routing, cross-district handling, service) as event
 handlers on the engine's heap. A case opens with its channel (online or in person), the district
-that serves it and the documents fetched from the data hub; then it runs its plan's precedence
+that serves it, whether it passes that district's front desk (open then: ``use_desks``; kept to
+its end) and the documents fetched from the data hub; then it runs its plan's precedence
 graph (``model.routes``): a step starts (is *ready*) once every step it waits for has ended, i.e.
 when its inputs exist. Each job (the case at one step) carries the time split (wait, service,
 hand-off, travel, rework) of the path that led to it: a step inherits the split of the

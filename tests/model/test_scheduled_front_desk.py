@@ -212,6 +212,27 @@ def test_both_engines_equal_with_the_desk_scheduled_and_served_away_from_home(ba
     late = table["arrival_day"] >= 15
     assert np.any(late & (table["service_district"] != table["home_district"]))
     assert np.array_equal(reference.staffing.allocation, compiled.staffing.allocation)
+    at_counters = reference.journeys.open_at_counters()
+    assert np.array_equal(at_counters, compiled.journeys.open_at_counters())
+    assert at_counters.sum() > 0
+
+
+def test_a_trigger_opens_a_districts_desk_on_its_review_day():
+    """A district trigger whose signpost holds from its first review day (any delay above 0)
+    opens district 4's desk that day: the cases served there pass the desk from then on."""
+    trigger = {"metric": "delay_mean_days", "above": 0.0, "from_day": D, "districts": [4],
+               "levers": DESK}  # fmt: skip
+    plain = apply_overrides(scheduled([])[0], STAFF)
+    data = plain.model_dump()
+    data["trigger"] = [trigger]
+    model, servers, _, opened_before = run_days(type(plain).model_validate(data), visits=True)
+    assert model.front_desks.opened_on == {4: D}
+    desk = model.layout.front_desks[4]
+    assert servers[D - 1, desk] == 0 and servers[D, desk] == 4
+    visits = model.journeys.visits.table()
+    at_desk = (visits["activity"] == A_COUNTER) & (visits["step"] < 0)
+    assert set(visits["district"][at_desk].tolist()) == {4}
+    assert visits["case"][at_desk].min() > opened_before and at_desk.sum() > 20
 
 
 @pytest.mark.parametrize("engine", ["python", "compiled"])
