@@ -192,6 +192,27 @@ def test_sensing_follows_the_desk_and_no_plan_moves_staff_back_to_closed_counter
     assert (servers.sum(axis=1) == servers[0].sum()).all()
 
 
+def test_volunteers_go_to_the_desk_not_to_the_counters_it_replaces():
+    """Smart without desks (co-production enlisted, many volunteers, static staff): before D
+    volunteers serve at district 2's counters; from D those counters have only the server they
+    keep (then none), and the volunteers serve at its desk."""
+    more = {"levers.front_desk": False, "levers.coproduction": 1.0,
+            "civic.enterprise_volunteer_servers": 1.0,
+            "levers.capacity_policy": "static"}  # fmt: skip
+    _, switched = desk_in_2(more, "smart")
+    model = GovernanceModel(switched, rng=SEED)
+    desk, counters = model.layout.front_desks[2], model.front_desks.counters[2]
+    extra = []
+    for _ in range(DAYS):
+        model.step()
+        extra.append(model.staffing.extra[[desk, *counters]].copy())
+    extra = np.array(extra)
+    assert extra[:D, 0].sum() == 0 and extra[:D, 1:].sum() > 3 * D
+    assert extra[D:, 1:].sum() == 0 and (extra[D:, 0] > 0).all()
+    servers = np.array([model.stations[c].servers for c in counters])
+    assert servers.sum() == 0 and model.staffing.allocation[desk] == 12
+
+
 @pytest.mark.parametrize("base", ["silo", "data_sharing"])
 def test_both_engines_equal_with_the_desk_scheduled_and_served_away_from_home(base):
     """Desks opened in some districts on two days, served anywhere from a day between (40% away
