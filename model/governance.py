@@ -334,7 +334,8 @@ class GovernanceModel(mesa.Model):
     def _levers_of_the_day(self, day: int) -> None:
         """Step 0: the schedule's entries of ``day``, the triggers fired and the reforms asked
         since yesterday; the engines follow each district's rule set, the city-wide mechanisms
-        the city's levers."""
+        the city's levers; a district whose levers now say ``front_desk`` opens its desk
+        (``model.front_desks``)."""
         fired = [*self.signposts.fire(day), *self._reforms]
         self._reforms = []
         change = self.levers_in_force.start_day(day, fired)
