@@ -43,16 +43,14 @@ def desk_in_2(overrides: dict | None = None, base: str = "silo"):
     return apply_overrides(plain, changes), apply_overrides(switched, changes)
 
 
-def run_days(scenario, days: int = DAYS, visits: bool = False, reforms: dict | None = None):
+def run_days(scenario, days: int = DAYS, visits: bool = False, engine: str = "compiled"):
     """The model after ``days``; per day, the servers of every station after it and the cases
     open at counters by serving district; and how many cases opened before D."""
-    model = GovernanceModel(scenario, rng=SEED, collect_visits=visits)
+    model = GovernanceModel(scenario, rng=SEED, collect_visits=visits, engine=engine)
     servers, at_counters, opened_before = [], [], 0
     for day in range(days):
         if day == D:
             opened_before = model.journeys.opened
-        for levers, districts in (reforms or {}).get(day, ()):
-            model.reform(levers, districts)
         model.step()
         servers.append([station.servers for station in model.stations])
         at_counters.append(model.journeys.open_at_counters())
@@ -123,14 +121,15 @@ def open_without_desk(records: dict, district: int, day: int, opened_until: floa
     return int((served & opened & (records["completion_day"] >= day)).sum())
 
 
-def test_staff_move_to_the_desk_one_per_counter_at_the_day_and_the_rest_once_old_cases_end():
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_staff_move_to_the_desk_one_per_counter_at_the_day_and_the_rest_once_old_cases_end(engine):
     """At the start of D, district 2's desk takes its departments' counter staff less one per
     staffed counter; each counter keeps one server until the first day's start at which no case
     served in 2 that opened before D is open (counted from the records), when the last ones move
     too; the city-level counters and the other districts keep theirs; the budget is fixed."""
     plain, switched = desk_in_2()
-    model, servers, at_counters, _ = run_days(switched)
-    silo_servers = run_days(plain)[1]
+    model, servers, at_counters, _ = run_days(switched, engine=engine)
+    silo_servers = run_days(plain, engine=engine)[1]
     model.run_out()
     records = model.journeys.records.table()
     layout = model.layout
