@@ -23,7 +23,6 @@ class Rules:
     """The levers and world parameters a journey follows, in day units (for both engines)."""
 
     districts: int
-    front_desk: bool
     carry: bool  # the applicant carries the file between offices (handoff = applicant)
     anywhere: bool  # served in any district (cross_district = anywhere)
     share: float  # data sharing: probability the hub holds a government document
@@ -51,7 +50,6 @@ class Rules:
         hours = world.working_hours_per_day
         return cls(
             districts=world.districts,
-            front_desk=levers.front_desk,
             carry=levers.handoff == "applicant",
             anywhere=levers.cross_district == "anywhere",
             share=levers.data_sharing,
@@ -97,6 +95,7 @@ class Case:
         "arrival",
         "arrived",
         "away",
+        "desk",
         "distance",
         "distinct",
         "district",
@@ -146,6 +145,8 @@ class Case:
         self.trace: list[tuple[float, str, int]] | None = None
         self.rules: Rules | None = None  # set when it opens (``Journeys.open_case``)
         self.rule_set = 0  # the index of its rules among the engine's rule sets
+        # intake at its serving district's front desk: the desk was open when it opened (kept)
+        self.desk = False
 
 
 WAIT, SERVICE, HANDOFF, TRAVEL, REWORK = range(5)

@@ -81,7 +81,9 @@ def _plan_rows(rule_sets: tuple[Rules, ...]) -> tuple[list[CasePlan], np.ndarray
     return [plan for plans in distinct for plan in plans], rule_plan
 
 
-def _tables(rule_sets: tuple[Rules, ...], layout: Layout, who: Applicants, key: int):
+def _tables(
+    rule_sets: tuple[Rules, ...], layout: Layout, who: Applicants, key: int, desks_open: bool
+):
     rules = rule_sets[0]
     plans, rule_plan = _plan_rows(rule_sets)
     docs: list[int] = []
@@ -147,7 +149,6 @@ def _tables(rule_sets: tuple[Rules, ...], layout: Layout, who: Applicants, key: 
     flag = np.zeros(k.N_FLAG, dtype=np.int64)
     flags = {
         k.F_DISTRICTS: districts,
-        k.F_FRONT_DESK: rules.front_desk,
         k.F_DISTRIBUTION: k.DISTRIBUTIONS.index(rules.distribution),
         k.F_DESK_BIT: len(layout.functions),
         k.F_DOC_WORDS: (n_docs + 63) // 64,
@@ -187,6 +188,7 @@ def _tables(rule_sets: tuple[Rules, ...], layout: Layout, who: Applicants, key: 
         rule_i=ints([(r.carry, r.anywhere) for r in rule_sets], k.N_RULE_I),
         rule_plan=rule_plan,
         rule_of=np.zeros(districts, dtype=np.int64),
+        desk_open=np.full(districts, int(desks_open), dtype=np.int64),
     )
 
 
@@ -216,8 +218,8 @@ class CompiledJourneys:
         self.rule_sets = rule_sets
         self.rules = rule_sets[0]
         self.plans = plans
-        self._built_from = (layout, applicants, key)
-        self.tables = _tables(rule_sets, layout, applicants, key)
+        self._built_from = (layout, applicants, key, scenario.levers.front_desk)
+        self.tables = _tables(rule_sets, *self._built_from)
         self.records = CaseRecords()
         self.traces: dict[int, list[tuple[float, str, int]]] = {}
         self.visits: VisitRecords | None = None
@@ -253,6 +255,7 @@ class CompiledJourneys:
             stack_f=np.zeros(max_steps),
             visit_i=np.zeros((0, len(VISIT_INT_FIELDS)), dtype=np.int64),
             visit_f=np.zeros((0, len(VISIT_FLOAT_FIELDS))),
+            counter_cases=np.zeros(self.rules.districts, dtype=np.int64),
         )
         count = self.state.count
         count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
@@ -286,6 +289,15 @@ class CompiledJourneys:
         ``rule_of[d]`` (``model.schedule``; cases open now keep theirs)."""
         self.tables.rule_of[:] = rule_of
 
+    def use_desks(self, desk_open: np.ndarray) -> None:
+        """From now, a case served in district d passes d's front desk iff ``desk_open[d]``
+        (cases open now keep their intake)."""
+        self.tables.desk_open[:] = desk_open
+
+    def open_at_counters(self) -> np.ndarray:
+        """Per serving district: the cases open now that did not open at a front desk (int64)."""
+        return self.state.counter_cases.copy()
+
     def add_rule_set(self, rules: Rules) -> None:
         """One more rule set (a lever change the run did not plan: ``GovernanceModel.reform``),
         at the next index."""
@@ -295,6 +307,7 @@ class CompiledJourneys:
         # point at them), a new plan set's rows follow; what the caller set is kept
         self.tables = _tables(self.rule_sets, *self._built_from)
         self.tables.rule_of[:] = before.rule_of
+        self.tables.desk_open[:] = before.desk_open
         self.tables.flag[k.F_VISITS] = before.flag[k.F_VISITS]
 
     # -- the day ---------------------------------------------------------------------------------

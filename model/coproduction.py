@@ -72,6 +72,11 @@ class Coproduction:
             self.level > 0.0 and levers.platform_openness >= self.civic.coproduction_min_openness
         )
 
+    def close(self, stations: np.ndarray) -> None:
+        """Send no volunteers to ``stations`` from now (counters whose district opened its front
+        desk, ``model.front_desks``)."""
+        self.eligible[stations] = False
+
     def step(self, time: float) -> None:
         """Update the co-producers and the extra servers; apply them at ``time``."""
         staffing = self.staffing

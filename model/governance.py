@@ -20,6 +20,7 @@ from govlab.model.compiled import CompiledJourneys
 from govlab.model.coproduction import Coproduction
 from govlab.model.draws import service_key
 from govlab.model.evaluation import Evaluation
+from govlab.model.front_desks import FrontDesks
 from govlab.model.journey import Applicants, Journeys
 from govlab.model.metrics import case_table, daily_summary, firm_trust_mean
 from govlab.model.network import degrees, make_network
@@ -211,6 +212,10 @@ class GovernanceModel(mesa.Model):
             scenario, firms, self.staffing, self.layout, coproduction_rng
         )
         self.sensing = Sensing(scenario, self.stations, self.staffing, residents, sensing_rng)
+        self.front_desks = FrontDesks(
+            self.layout, scenario.levers.front_desk, self.journeys, self.staffing, self.sensing,
+            self.coproduction,
+        )  # fmt: skip
         self.privacy = Privacy(
             scenario, residents, firms, self.network, privacy_rng, float(world.warmup_days)
         )
@@ -339,10 +344,13 @@ class GovernanceModel(mesa.Model):
     def _levers_of_the_day(self, day: int) -> None:
         """Step 0: the schedule's entries of ``day``, the triggers fired and the reforms asked
         since yesterday; the engines follow each district's rule set, the city-wide mechanisms
-        the city's levers."""
+        the city's levers; a district whose levers now say ``front_desk`` opens its desk
+        (``model.front_desks``)."""
         fired = [*self.signposts.fire(day), *self._reforms]
         self._reforms = []
         change = self.levers_in_force.start_day(day, fired)
+        # a district's front desk opens with its levers; its counters' staff move (front_desks)
+        self.front_desks.start_day(day, [lever.front_desk for lever in self.levers_in_force.levers])
         if change is None:
             return
         for state in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned

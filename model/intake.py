@@ -61,13 +61,13 @@ class Intake:
         # the same number for a visit gap or a courier at this step
         key = draws.in_round(job.case.plan.steps[job.step].key, job.round)
         luck = draws.exponential(self.key, job.case.number, draws.HANDOFF, key, 0, 0)
-        if job.case.rules.carry and not self.rules.front_desk and not job.case.online:
+        if job.case.rules.carry and not job.case.desk and not job.case.online:
             gap = self.rules.visit_gap_days * luck
             job.split[HANDOFF] += gap
             if self.visits is not None:
                 self._visit(job, A_HANDOFF, -1, (time, time, time + gap))
             return gap + self._trip(job, distance, time + gap)
-        if job.case.rules.carry and self.rules.front_desk:
+        if job.case.rules.carry and job.case.desk:
             days = self.rules.courier_days * luck
         else:
             days = self.rules.electronic_days

@@ -2,7 +2,8 @@
 
 This module owns DESIGN.md §2 steps 2-5 (intake, routing, cross-district handling, service) as event
 handlers on the engine's heap. A case opens with its channel (online or in person), the district
-that serves it and the documents fetched from the data hub; then it runs its plan's precedence
+that serves it, whether it passes that district's front desk (open then: ``use_desks``; kept to
+its end) and the documents fetched from the data hub; then it runs its plan's precedence
 graph (``model.routes``): a step starts (is *ready*) once every step it waits for has ended, i.e.
 when its inputs exist. Each job (the case at one step) carries the time split (wait, service,
 hand-off, travel, rework) of the path that led to it: a step inherits the split of the
@@ -69,6 +70,10 @@ class Journeys(Intake):
         self.rule_sets = rule_sets or (Rules.from_scenario(scenario),)
         self.rules = self.rule_sets[0]  # what every set shares (offices, times, distributions)
         self.rule_of = [0] * self.rules.districts
+        # per district: its front desk is open (``use_desks``); the scenario's lever at the start
+        self.desk_open = [scenario.levers.front_desk] * self.rules.districts
+        # per serving district: cases open now that did not open at a front desk
+        self.counter_cases = [0] * self.rules.districts
         self.layout = layout
         self.plans = plans
         self.applicants = applicants
@@ -103,6 +108,15 @@ class Journeys(Intake):
         """From now, a case opened by an applicant of home district d follows
         ``rule_sets[rule_of[d]]`` (cases open now keep theirs)."""
         self.rule_of = [int(index) for index in rule_of]
+
+    def use_desks(self, desk_open: np.ndarray) -> None:
+        """From now, a case served in district d passes d's front desk iff ``desk_open[d]``
+        (cases open now keep their intake)."""
+        self.desk_open = [bool(open_) for open_ in desk_open]
+
+    def open_at_counters(self) -> np.ndarray:
+        """Per serving district: the cases open now that did not open at a front desk (int64)."""
+        return np.array(self.counter_cases, dtype=np.int64)
 
     def add_rule_set(self, rules: Rules) -> None:
         """One more rule set (a lever change the run did not plan), at the next index."""
@@ -161,9 +175,12 @@ class Journeys(Intake):
         if plan.index in self.follow:
             self.follow.discard(plan.index)
             case.trace = self.traces[self.opened] = [(time, "open", -1)]
-        if rules.front_desk:
+        # the front desk is an office of the serving district: open now, or not for this case
+        case.desk = self.desk_open[case.district]
+        if case.desk:
             self._enter_front_desk(time, case)
         else:
+            self.counter_cases[case.district] += 1
             self._begin(time, case, True, None)
 
     # -- routing: front desk, the precedence graph, steps -------------------------------------
@@ -285,7 +302,7 @@ class Journeys(Intake):
         step = case.plan.steps[job.step]
         office = self.layout.department(step.function, case.district)
         if case.trace is not None:  # the step's inputs exist: it is ready
-            at_counter = not self.rules.front_desk and step.counter_days > 0.0
+            at_counter = not case.desk and step.counter_days > 0.0
             where = office.counter if at_counter else office.backoffice
             case.trace.append((time, "ready", where if at_counter or step.backoffice_days else -1))
         distance = (
@@ -295,7 +312,7 @@ class Journeys(Intake):
             delay = self._first_contact(job, distance, time)
         else:
             delay = self._handoff(job, distance, time)
-        if not self.rules.front_desk and step.counter_days > 0.0:
+        if not case.desk and step.counter_days > 0.0:
             government = self._unfetched(case, step.government_docs)
             docs = [*step.applicant_docs, *government]
             key = draws.in_round(step.key, job.round)
@@ -306,7 +323,7 @@ class Journeys(Intake):
             job.present = not case.online and (first or case.rules.carry)
             self.heap.push(time + delay, ARRIVE, office.counter, job)
             return -1.0
-        if not self.rules.front_desk:  # no counter: the back office fetches what the hub holds
+        if not case.desk:  # no counter: the back office fetches what the hub holds
             self._unfetched(case, step.government_docs)
         return time + delay if self._to_backoffice(time + delay, job) else -1.0
 
@@ -421,6 +438,8 @@ class Journeys(Intake):
         """The case's last step (``job``) ended: its path's split is the case's."""
         case.split = job.split
         self.open_cases -= 1
+        if not case.desk:
+            self.counter_cases[case.district] -= 1
         if case.trace is not None:
             case.trace.append((time, "complete", -1))
         self.records.append(record_of(case, time))

@@ -190,11 +190,16 @@ def levers_in_force(model, window_end_day: float) -> dict[str, float]:
 
 def design_properties(model, kept: dict[str, np.ndarray], by_type: dict[str, dict]) -> dict:
     """The ``DESIGN_PROPERTIES`` of the run (overall); by case type into ``by_type``."""
-    desk = model.config.levers.front_desk
-    plans = [rules.plans for rules in model.journeys.rule_sets]  # by rule set, then type
+    # by rule set, then type (a rule set's desk: its home district's lever, the serving one's
+    # under cross-district service)
+    states = model.levers_in_force.states
+    plans = [(rules.plans, state.levers.front_desk)
+             for rules, state in zip(model.journeys.rule_sets, states, strict=True)]  # fmt: skip
     tables = {
-        "procedures_per_case": np.array([[p.procedures(desk) for p in ps] for ps in plans], float),
-        "materials_per_case": np.array([[p.materials for p in ps] for ps in plans], float),
+        "procedures_per_case": np.array(
+            [[p.procedures(desk) for p in ps] for ps, desk in plans], float
+        ),
+        "materials_per_case": np.array([[p.materials for p in ps] for ps, _ in plans], float),
     }
     types = kept["case_type"]
     per_case = {name: table[kept["rule_set"], types] for name, table in tables.items()}

@@ -3,7 +3,8 @@ counter and back-office stations, and the district front desks.
 
 Stations are numbered: department ``i`` has counter ``2 i`` and back office ``2 i + 1``; the
 front desk of district ``d`` is ``2 n_departments + d``. Under the front-desk lever, the counter
-staff of a district's departments are pooled into its front desk (their own counters keep none).
+staff of a district's departments are pooled into its front desk (their own counters keep none);
+without it the desks exist with no staff, for a desk opened mid-run (``model.front_desks``).
 """
 
 from __future__ import annotations

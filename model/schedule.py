@@ -8,7 +8,10 @@ that state) and the schedule's entries by day. ``LeversInForce`` keeps each home
 during a run: at a day's start the model applies that day's entries, then the changes triggers
 fired, and hands the engines the rule set of each district (``use_rules``). A case takes the rule
 set of its applicant's home district when it opens and keeps it to its end (the rules and the
-plan it started with). Pure."""
+plan it started with). The front desk is the exception: a district whose levers say
+``front_desk`` has its desk open, and a case passes the desk of the district serving it if that
+desk was open when it opened (``model.front_desks`` opens it and moves the staff). Pure.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ departure) — with log-normal noise of
 where p_d is the participating share of residents in the station's district (the city's for
 city-level stations): voice on the platform is a second data source. Two fixed budgets (intake:
 counters and front desks; approval: back offices) are re-divided among the stations that had
-staff at the start (each keeps at least one server):
+staff at the start (each keeps at least one server); a front desk opened during the run joins
+the intake pool and its district's counters leave it (``regroup``):
 
 - ``static``: nothing moves;
 - ``proportional``: x_s ∝ â_s;
@@ -20,6 +21,8 @@ Integer servers by largest remainder. The new plan takes effect ``adjust_lag_day
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -97,6 +100,18 @@ class Sensing:
         self.sigma = self.civic.sensing_noise * (1.0 - levers.sensing_quality)
         if self.policy == "static":
             self.pending = []
+
+    def regroup(self, move: Callable[[np.ndarray], None], out: np.ndarray, into: int) -> None:
+        """Staff moved outside the plans (a front desk opened, ``model.front_desks``): ``move``
+        moves the plans not yet in force alike (in place, the budget kept), the stations ``out``
+        leave the pools, station ``into`` joins the intake pool, and each pool's budget is what
+        the allocation now gives its stations (no plan moves staff back)."""
+        for _, plan in self.pending:
+            if plan is not self.staffing.allocation:
+                move(plan)
+        pools = [np.setdiff1d(pool, out) for pool in self.pools]
+        self.pools = [np.union1d(pools[0], [into]).astype(np.int64), pools[1]]
+        self.budgets = [int(self.staffing.allocation[pool].sum()) for pool in self.pools]
 
     def step(self, day: int, time: float) -> None:
         """Apply plans that are due; every K days, sense and plan a reallocation."""

@@ -6,14 +6,17 @@ count), for the cases whose applicant lives in ``districts`` (all when omitted),
 these values. Cases opened before then finish under the rules they opened with. Entries apply in
 day order (file order within a day); a later entry overrides an earlier one where both set a lever.
 
-Two kinds of levers can be scheduled (``SCHEDULABLE``). The levers a case reads from its own
+Every lever can be scheduled (``SCHEDULABLE``), in three kinds. The levers a case reads from its own
 rules and plan (``JOURNEY``: approval, data sharing, hand-off, cross-district service, online
 coverage, transparency) are set per home district; transparency also sets the weight of each
 district's published figures. The levers of a mechanism the whole city shares (``CITY_WIDE``: the
 platform's openness, co-production, privacy protection, sensing quality, the capacity policy and
 its period and lag) are set for the city: an entry setting one names no districts. The front desk
-is refused (``REFUSED``): switching it on moves a district's counter staff to one pooled desk
-while cases opened before still queue at the counters.
+(``DESK``) can only be switched on: ``front_desk = true`` in a district opens that district's
+desk, an office of the serving district (a case served there passes it iff it opened after, its
+applicant's home whatever), and moves the counter staff of its district departments to it, one
+server per counter staying until the cases opened before are done (``model.front_desks``);
+switching it off mid-run is refused.
 
 An entry may also set re-engineering options (``[schedule.reengineering]``, the fields of
 ``[reengineering]``; those omitted keep their value) for its districts: the cases opened there from
@@ -56,8 +59,8 @@ CITY_WIDE = (
     "adjust_every_days",
     "adjust_lag_days",
 )
-SCHEDULABLE = (*JOURNEY, *CITY_WIDE)
-REFUSED = tuple(name for name in Levers.model_fields if name not in SCHEDULABLE)
+DESK = ("front_desk",)  # switched on only: an open desk stays open
+SCHEDULABLE = (*JOURNEY, *CITY_WIDE, *DESK)
 
 
 class _Scheduled(Frozen):
@@ -65,13 +68,13 @@ class _Scheduled(Frozen):
 
     @model_validator(mode="before")
     @classmethod
-    def _only_schedulable(cls, data: Any) -> Any:
+    def _desk_only_opens(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for name in data:
-                if name in REFUSED:
+            for name in DESK:
+                if data.get(name) is False:
                     raise ValueError(
-                        f"{name}: cannot be scheduled (it moves counter staff to a pooled desk); "
-                        f"levers that can be scheduled: {', '.join(SCHEDULABLE)}"
+                        f"{name}: a front desk opened stays open; allowed in a schedule: true "
+                        "(switching it off mid-run is refused)"
                     )
         return data
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govlab.scenarios import Scenario, ScenarioError, shipped_scenarios
-from govlab.scenarios.schedule import SCHEDULABLE
+from govlab.scenarios.schedule import DESK, SCHEDULABLE
 from govlab.viz.pair import MAX_REPLAY_DAYS, Pair, PaneSpec
 
 MAX_SEED = 2**63 - 1  # stored runs carry 63-bit seeds (experiments.seeds); numpy takes any
@@ -230,15 +230,17 @@ class Session:
     def _run_lever(self, name: str, value: Any) -> None:
         """Set control ``name`` of the right pane to ``value`` (under the pair's lock). After day
         0 a lever a schedule can set is a reform from today (the model goes on, the lever takes
-        effect from the next day: ``Pair.reform``); any other change rebuilds the pane with it
-        from day 0, replayed to today (its reforms of other levers kept)."""
+        effect from the next day: ``Pair.reform``; the front desk only when switched on); any
+        other change rebuilds the pane with it from day 0, replayed to today (its reforms of
+        other levers kept)."""
         pane = self.pair.right
         if control_value(pane.shown_scenario, name) == value:
             return
         key = override_key(name)
         lever = key.removeprefix("levers.")
         spec = pane.spec
-        if self.pair.day > 0 and key.startswith("levers.") and lever in SCHEDULABLE:
+        reform = lever in SCHEDULABLE and (lever not in DESK or value is True)  # opens only
+        if self.pair.day > 0 and key.startswith("levers.") and reform:
             reforms = (*spec.reforms, (self.pair.day, key, value))
             self.pair.reform(
                 "right", PaneSpec(spec.scenario, spec.overrides, reforms), {lever: value}

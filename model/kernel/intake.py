@@ -25,6 +25,7 @@ from govlab.model.kernel.layout import (
     C_APPLICANT,
     C_ARRIVAL,
     C_AWAY,
+    C_DESK,
     C_DISTANCE,
     C_DISTRICT,
     C_HANDOFFS,
@@ -42,7 +43,6 @@ from govlab.model.kernel.layout import (
     C_TRACE_TIME,
     C_TRIPS,
     C_TYPE,
-    F_FRONT_DESK,
     F_VISITS,
     FREE_CASES,
     HANDOFF,
@@ -116,7 +116,7 @@ def _first_contact(st, tb, job, distance, time):
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _handoff(st, tb, job, distance, time):
     case = st.job_i[job, J_CASE]
-    carry, desk = tb.rule_i[st.case_i[case, C_RULES], RL_CARRY], tb.flag[F_FRONT_DESK]
+    carry, desk = tb.rule_i[st.case_i[case, C_RULES], RL_CARRY], st.case_i[case, C_DESK]
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
     # the same number for a visit gap or a courier (fresh when the step is done again)
     step = in_round(tb.step_i[s, ST_KEY], st.job_i[job, J_ROUND])
@@ -175,6 +175,8 @@ def _complete(st, tb, time, case, job):
     for part in range(5):
         st.case_f[case, C_SPLIT + part] = st.job_f[job, J_SPLIT + part]
     st.count[OPEN] -= 1
+    if not st.case_i[case, C_DESK]:
+        st.counter_cases[st.case_i[case, C_DISTRICT]] -= 1
     if st.case_i[case, C_TRACE] >= 0:
         _log(st, case, time, T_COMPLETE, -1)
     row = st.count[RECORDS]

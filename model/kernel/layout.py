@@ -55,8 +55,9 @@ T_OPEN, T_TRIP, T_ARRIVE, T_START, T_FINISH, T_RETURN, T_COMPLETE, T_READY, T_LO
     C_LOOPS,  # loops back taken so far (scenarios.routing)
     C_RULES,  # its rule set (row of rule_f, rule_i), its home district's when it opened
     C_TYPE,  # its case type (routes.CasePlan.index)
+    C_DESK,  # 1: it opened at its serving district's front desk (desk_open then), kept to its end
     N_CASE_I,
-) = range(21)
+) = range(22)
 # case_wait[case, step]: the bits of the step's predecessors that have ended in its round (bit j:
 # its j-th predecessor, routes.CasePlan.slots), and SKIPPED if a branch skipped it.
 SKIPPED = 1 << 62
@@ -140,7 +141,6 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
 ) = range(13)
 (
     F_DISTRICTS,
-    F_FRONT_DESK,
     F_DISTRIBUTION,  # 0 exponential, 1 lognormal, 2 deterministic
     F_DESK_BIT,  # = number of functions
     F_DOC_WORDS,
@@ -150,13 +150,16 @@ ST_COUNTER_DAYS, ST_BACKOFFICE_DAYS = range(2)
     F_KEY,  # the key of the random numbers (model.draws.service_key)
     F_VISITS,  # 1: write a row per visit (visit_i, visit_f; model.records.VISIT_FIELDS)
     N_FLAG,
-) = range(11)
+) = range(10)
 DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 # The rule sets a lever schedule switches between (model.schedule), one row each: rule_f columns
 # (probabilities), rule_i columns (0/1) and rule_plan (the plan_i row of each case type under the
 # set: the sets' distinct plans follow one another in plan_i, set 0's first, so row p of plan_i is
 # type p's plan under set 0); rule_of[d] is the set of home district d now (the only table the
-# caller changes between calls). The journeys read their case's set.
+# caller changes between calls, with desk_open). The journeys read their case's set.
+# desk_open[d] is 1 while district d's front desk is open: a case served in d opened then passes
+# it (C_DESK); the caller sets it at a day's start. counter_cases[d] (state) counts the cases
+# served in d open now that did not open at a front desk.
 RL_ONLINE_COVERAGE, RL_SHARE, RL_P_MISSING, N_RULE_F = range(4)
 RL_CARRY, RL_ANYWHERE, N_RULE_I = range(3)
 
@@ -164,11 +167,11 @@ Tables = namedtuple(
     "Tables",
     "plan_i step_i step_f part_i part_f branch_i branch_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill "
-    "rule_f rule_i rule_plan rule_of",
+    "rule_f rule_i rule_plan rule_of desk_open",
 )
 State = namedtuple(
     "State",
     "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
     "free_jobs free_cases record_i record_f log_i log_f follow "
-    "scratch stack_i stack_f visit_i visit_f",
+    "scratch stack_i stack_f visit_i visit_f counter_cases",
 )

@@ -47,6 +47,7 @@ from govlab.model.kernel.layout import (
     C_APPLICANT,
     C_ARRIVAL,
     C_AWAY,
+    C_DESK,
     C_DISTANCE,
     C_DISTRICT,
     C_HANDOFFS,
@@ -64,7 +65,6 @@ from govlab.model.kernel.layout import (
     CHOICE,
     F_DESK_BIT,
     F_DISTRICTS,
-    F_FRONT_DESK,
     FIRST,
     FREE_CASES,
     J_AT_COUNTER,
@@ -277,7 +277,7 @@ def _enter_step(st, tb, time, job, first):
     s = tb.plan_i[st.case_i[case, C_PLAN], P_STEP0] + st.job_i[job, J_STEP]
     function = tb.step_i[s, ST_FUNCTION]
     counter = tb.counter_of[function, st.case_i[case, C_DISTRICT]]
-    desk = tb.flag[F_FRONT_DESK]
+    desk = st.case_i[case, C_DESK]
     if st.case_i[case, C_TRACE] >= 0:  # the step's inputs exist: it is ready
         where = -1
         if not desk and tb.step_f[s, ST_COUNTER_DAYS] > 0.0:
@@ -382,7 +382,11 @@ def _open_case(st, tb, time, case_type, applicant):
         st.follow[case_type] = 0
         st.case_i[case, C_TRACE] = st.count[OPENED]
         _log(st, case, time, T_OPEN, -1)
-    if tb.flag[F_FRONT_DESK]:
+    # the front desk is an office of the serving district: open now, or not for this case
+    desk = tb.desk_open[district]
+    st.case_i[case, C_DESK] = desk
+    if desk:
         _enter_front_desk(st, tb, time, case)
     else:
+        st.counter_cases[district] += 1
         _proceed(st, tb, time, case, -1, FIRST)

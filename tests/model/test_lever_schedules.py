@@ -213,5 +213,5 @@ def test_a_reform_from_today_equals_the_schedule_entry_for_that_day(engine):
     assert a.journeys.records.rows() == b.journeys.records.rows()
     assert a.civic_series == b.civic_series
     assert summarise(a)["cost_per_year"] == summarise(b)["cost_per_year"] > 0
-    with pytest.raises(ValueError, match="front_desk: cannot be scheduled"):
-        b.reform({"front_desk": True})
+    with pytest.raises(ValueError, match="front_desk: a front desk opened stays open"):
+        b.reform({"front_desk": False})

@@ -62,10 +62,13 @@ BAD_FILES = {
                      ["services.residence_permit.steps.1.branches.0.p", "greater than 0"]),
     "branch_beside": (ROUTE.format('{to = "first", p = 0.5}').replace(", approval = false", ""),
                       ["steps.1.branches.0.to", "'first' neither waits for this step"]),
-    # lever schedules (issue 23 item 1): only the journey levers, real districts, a day
-    "schedule_front_desk": ("[[schedule]]\nday = 5\n[schedule.levers]\nfront_desk = true\n",
-                            ["schedule.0.levers", "front_desk: cannot be scheduled",
-                             "data_sharing, handoff, cross_district, online_coverage"]),
+    # lever schedules (issue 23 item 1): the front desk only opens, real districts, a day
+    "schedule_front_desk_off": ("[[schedule]]\nday = 5\ndistricts = [2]\n"
+                                "[schedule.levers]\nfront_desk = false\n",
+                                ["schedule.0.levers", "front_desk: a front desk opened stays open",
+                                 "allowed in a schedule: true", "switching it off mid-run"]),
+    "schedule_front_desk_one": ("[[schedule]]\nday = 5\n[schedule.levers]\nfront_desk = 1\n",
+                                ["schedule.0.levers.front_desk", "true | false"]),
     "schedule_no_district": ('[[schedule]]\nday = 5\ndistricts = [1, 6]\n'
                              '[schedule.levers]\ndata_sharing = 1\n',
                              ["schedule.0.districts", "6 is not a district", "0 .. 5"]),
@@ -101,9 +104,9 @@ BAD_FILES = {
     "trigger_no_district": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
                             'districts = [6]\n[trigger.levers]\ndata_sharing = 1\n',
                             ["trigger.0.districts", "6 is not a district", "0 .. 5"]),
-    "trigger_front_desk": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
-                           '[trigger.levers]\nfront_desk = true\n',
-                           ["trigger.0.levers", "front_desk: cannot be scheduled"]),
+    "trigger_front_desk_off": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
+                               '[trigger.levers]\nfront_desk = false\n',
+                               ["trigger.0.levers", "front_desk: a front desk opened stays open"]),
     "trigger_city_lever_by_district": ('[[trigger]]\nmetric = "delay_mean_days"\nabove = 3\n'
                                        '[trigger.levers]\ncoproduction = 0.5\n',
                                        ["trigger.0", "coproduction acts on the whole city",

@@ -381,8 +381,9 @@ def test_the_journey_line_counts_in_words_that_take_the_number():
 def test_a_lever_changed_after_day_0_is_a_reform_from_today_that_a_link_replays():
     """Issue 23 item 5: after day 0, a lever a schedule can set changes the running model from
     the next day (no replay); the pane's spec records it as a reform of that day, so a link —
-    a replay from day 0 — reaches the same state; the strip splits the delay at that day. A
-    lever no schedule can set still rebuilds the pane from day 0, keeping the reform."""
+    a replay from day 0 — reaches the same state; the strip splits the delay at that day. The
+    front desk switched on is such a reform too; switched off (a schedule cannot close a desk)
+    it rebuilds the pane from day 0, keeping the other reforms."""
     from govlab.viz.links import comparison_from_query, comparison_query
     from govlab.viz.pair import Pane
     from govlab.viz.views import diff_html, differences
@@ -418,7 +419,17 @@ def test_a_lever_changed_after_day_0_is_a_reform_from_today_that_a_link_replays(
     assert "reform from day 20" in diff_html(diffs, "en") and "第 20 天起改革" in diff_html(
         diffs, "zh"
     )
-    session.set_lever("front_desk", True)  # offices change: a rebuild from day 0
+    session.set_lever("front_desk", True)  # the desks open from today too (no replay)
     right = session.pair.right
-    assert right.model is not model and right.day == 45
-    assert right.spec.overrides == {"levers.front_desk": True} and len(right.spec.reforms) == 2
+    assert right.model is model and right.spec.reforms[-1] == (45, "levers.front_desk", True)
+    session.pair.step(5)
+    twin = Pane(right.spec, 3)
+    for _ in range(50):
+        twin.step()
+    assert twin.model.journeys.records.rows() == right.model.journeys.records.rows()
+    assert right.model.front_desks.opened_on == {d: 45 for d in range(6)}
+    session.set_lever("front_desk", False)  # a desk cannot close mid-run: a rebuild from day 0
+    right = session.pair.right
+    assert right.model is not model and right.day == 50
+    assert right.spec.overrides == {} and len(right.spec.reforms) == 2
+    assert not right.model.front_desks.open.any()

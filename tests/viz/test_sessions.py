@@ -226,7 +226,7 @@ def test_the_play_loop_waits_for_the_browser_to_draw_each_frame():
 
 @pytest.mark.parametrize(
     "reforms",
-    ['[[0, "levers.data_sharing", 0.9]]', '[[5, "levers.front_desk", true]]', "[[5]]", "soon",
+    ['[[0, "levers.data_sharing", 0.9]]', '[[5, "levers.colour", true]]', "[[5]]", "soon",
      '[[5, "data_sharing", 0.9]]'],
 )  # fmt: skip
 def test_a_links_bad_reforms_are_one_line_naming_the_field_and_what_is_allowed(reforms):
@@ -247,3 +247,15 @@ def test_a_links_reform_with_a_value_out_of_range_names_the_lever():
     query = "?left=silo&right=silo&reforms=" + urllib.parse.quote('[[5, "levers.data_sharing", 2]]')
     _, problem = trainer_app.new_session(query)
     assert problem.startswith("link: ") and "data_sharing" in problem and "\n" not in problem
+
+
+def test_a_links_reform_may_open_the_front_desk_but_not_close_it():
+    import urllib.parse
+
+    opened = urllib.parse.quote('[[5, "levers.front_desk", true]]')
+    session, problem = trainer_app.new_session(f"?left=silo&right=silo&reforms={opened}")
+    assert not problem and session.shown().reforms == ((5, "levers.front_desk", True),)
+    closed = urllib.parse.quote('[[5, "levers.front_desk", false]]')
+    _, problem = trainer_app.new_session(f"?left=smart&right=smart&reforms={closed}")
+    assert problem.startswith("link: ") and "\n" not in problem
+    assert "front_desk: a front desk opened stays open" in problem
