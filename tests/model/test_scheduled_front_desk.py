@@ -164,6 +164,10 @@ def test_each_counter_moves_its_servers_to_the_desk_at_the_first_day_start_it_is
     assert sum(day == D for day in moves.values()) >= 2  # empty at once
     assert sum(day > D for day in moves.values()) >= 2  # serving old jobs for a while
     assert max(moves.values()) < DAYS - 5
+    for station in counters:  # no job arrived once the desk opened: none left without staff
+        at = (table["station"] == station) & (table["activity"] == A_COUNTER)
+        assert model.stations[station].in_system == 0
+        assert model.stations[station].arrivals == at.sum() and (table["arrival_day"][at] < D).all()
     for day in range(DAYS):  # servers after day ``day`` (working-day index)
         now = servers[day]
         expected = [0 if D <= moves[c] <= day else initial[c] for c in counters]
