@@ -350,9 +350,7 @@ class GovernanceModel(mesa.Model):
         self._reforms = []
         change = self.levers_in_force.start_day(day, fired)
         # a district's front desk opens with its levers; its counters' staff move (front_desks)
-        self.front_desks.start_day(
-            day, [state.levers.front_desk for state in self.levers_in_force.levers]
-        )
+        self.front_desks.start_day(day, [s.levers.front_desk for s in self.levers_in_force.levers])
         if change is None:
             return
         for state in self.levers_in_force.states[len(self.journeys.rule_sets) :]:  # unplanned
