@@ -131,6 +131,9 @@ def test_the_desk_serves_the_new_cases_once_and_every_later_counter_contact_of_t
     old = case <= opened_before
     contact = counter & (step >= 0) & old
     replaced = contact & np.isin(table["station"], [desk, *counters])
+    city_counters = [o.counter for o in model.layout.offices if o.district is None]
+    city = np.isin(table["station"], city_counters)
+    assert np.array_equal(replaced, contact & (district == 2) & ~city)  # no other desk
     arrived = table["arrival_day"]
     assert np.array_equal(table["station"][replaced] == desk, arrived[replaced] >= D)
     assert (replaced & (arrived >= D)).sum() > 30  # returns and later steps, redirected
