@@ -46,7 +46,9 @@ def _say(text: str) -> None:
 
 
 def pilot(
-    scenario: Annotated[str, typer.Argument(help="scenario (name or file) with a [[schedule]]")],
+    scenario: Annotated[
+        str, typer.Argument(help="scenario (name or file) with a \\[\\[schedule]] pilot")
+    ],
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="override a parameter: dotted.path=value (repeatable)"),

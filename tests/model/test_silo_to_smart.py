@@ -14,7 +14,7 @@ from govlab.model import GovernanceModel
 from govlab.model.schedule import rule_set
 from govlab.scenarios import load_scenario
 from govlab.scenarios.schedule import InForce
-from tests.model.test_lever_schedules import SEED, SMALL, scheduled
+from tests.model.test_lever_schedules import SEED, scheduled
 
 D, DAYS = 40, 90
 
