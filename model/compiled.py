@@ -189,6 +189,7 @@ def _tables(
         rule_plan=rule_plan,
         rule_of=np.zeros(districts, dtype=np.int64),
         desk_open=np.full(districts, int(desks_open), dtype=np.int64),
+        counter_district=np.array(layout.counter_district(), dtype=np.int64),
     )
 
 
@@ -255,7 +256,6 @@ class CompiledJourneys:
             stack_f=np.zeros(max_steps),
             visit_i=np.zeros((0, len(VISIT_INT_FIELDS)), dtype=np.int64),
             visit_f=np.zeros((0, len(VISIT_FLOAT_FIELDS))),
-            counter_cases=np.zeros(self.rules.districts, dtype=np.int64),
         )
         count = self.state.count
         count[k.FREE_JOBS] = count[k.FREE_CASES] = capacity
@@ -291,12 +291,9 @@ class CompiledJourneys:
 
     def use_desks(self, desk_open: np.ndarray) -> None:
         """From now, a case served in district d passes d's front desk iff ``desk_open[d]``
-        (cases open now keep their intake)."""
+        (cases open now keep their intake), and a counter contact arriving at a counter of d's
+        district departments is served at d's desk instead."""
         self.tables.desk_open[:] = desk_open
-
-    def open_at_counters(self) -> np.ndarray:
-        """Per serving district: the cases open now that did not open at a front desk (int64)."""
-        return self.state.counter_cases.copy()
 
     def add_rule_set(self, rules: Rules) -> None:
         """One more rule set (a lever change the run did not plan: ``GovernanceModel.reform``),

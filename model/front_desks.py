@@ -2,22 +2,23 @@
 ``[[trigger]]`` or ``GovernanceModel.reform``; issue 23 item 1): which districts' desks are open,
 and the staff an opening moves. Pure.
 
-The desk is an office of the serving district: a case passes the desk of the district that
-serves it iff that desk was open when the case opened, and keeps its intake to its end (the
-engines' ``use_desks``). A district's desk opens when its levers say ``front_desk = true`` (the
-levers of its home-district rule set, ``model.schedule``); it never closes (a schedule cannot
-switch it off, ``scenarios.schedule``). A scenario whose own lever is on has every desk open,
-staffed from the start (``model.offices``).
+The desk is an office of the serving district and replaces its district departments' counters
+from the opening day's start, for every case: a case served in d passes d's desk once iff the
+desk was open when it opened (the engines' ``use_desks``); a case opened before keeps its plan,
+and each of its counter contacts arriving at a counter of d's district departments from then on
+is served at d's desk (the engines redirect it on arrival). A district's desk opens when its
+levers say ``front_desk = true`` (the levers of its home-district rule set, ``model.schedule``);
+it never closes (a schedule cannot switch it off, ``scenarios.schedule``). A scenario whose own
+lever is on has every desk open, staffed from the start (``model.offices``).
 
-Staff, at the opening day's start in district d (the staff budget is fixed, nobody is hired):
-each counter of d's district departments keeps one server of its allocation (if it had any) for
-the cases opened before that still have counter contacts; every other server of those counters
-moves to d's desk. At each day's start, the opening day's included, once no case served in d
-that opened without a desk is still open (``open_at_counters``, counted exactly by both
-engines), the counters' last servers move to the desk too. City-level departments keep theirs.
-The plans of needs sensing not yet in force are moved alike, the desk joins its intake pool and
-d's counters leave it (``Sensing.regroup``), and co-production sends no volunteers to them
-(``Coproduction.close``): the one server a counter keeps is the only one it has.
+Staff (the budget is fixed, nobody is hired): at the opening day's start every counter of d's
+district departments with no job waiting or in service moves all its servers to d's desk; a
+counter still serving jobs that arrived before keeps its servers until it is empty, checked at
+each day's start, when they move. City-level departments keep theirs. The plans of needs
+sensing not yet in force are moved alike; the desk joins the intake pool at the opening and
+each counter leaves it when its servers move (``Sensing.regroup``: until then sensing may
+re-divide a serving counter's staff, one server at least); co-production sends no volunteers
+to d's counters from the opening (``Coproduction.close``).
 """
 
 from __future__ import annotations
@@ -25,17 +26,17 @@ from __future__ import annotations
 import numpy as np
 
 from govlab.model.coproduction import Coproduction
-from govlab.model.offices import FRONT_DESK, Layout
+from govlab.model.offices import Layout
 from govlab.model.sensing import Sensing
 from govlab.model.staffing import Staffing
 
 
 class FrontDesks:
-    """Which districts' front desks are open, and their counters still serving old cases.
+    """Which districts' front desks are open, and their counters still serving.
 
     Attributes:
         open: per district, its desk is open.
-        draining: district -> the counter stations that kept one server for its old cases.
+        draining: district -> its counter stations still serving jobs that arrived before.
         opened_on: district -> the day (working-day index) its desk opened during the run.
     """
 
@@ -50,13 +51,8 @@ class FrontDesks:
     ) -> None:
         districts = len(layout.front_desks)
         self.desks = np.asarray(layout.front_desks, dtype=np.int64)
-        self.counters = [
-            np.array(
-                [o.counter for o in layout.offices if o.district == d and o.function != FRONT_DESK],
-                dtype=np.int64,
-            )
-            for d in range(districts)
-        ]
+        counter_district = np.asarray(layout.counter_district(), dtype=np.int64)
+        self.counters = [np.flatnonzero(counter_district == d) for d in range(districts)]
         self.open = np.full(districts, open_at_start, dtype=bool)
         self.draining: dict[int, np.ndarray] = {}
         self.opened_on: dict[int, int] = {}
@@ -67,48 +63,39 @@ class FrontDesks:
 
     def start_day(self, day: int, wanted: list[bool]) -> None:
         """At the start of ``day``: open the desks of the districts whose levers now say
-        ``front_desk`` (``wanted``, per district), then move the last counter servers of every
-        district whose old cases are all done."""
+        ``front_desk`` (``wanted``, per district), then move the servers of every closed
+        counter with no job left to its district's desk."""
         opening = [d for d, on in enumerate(wanted) if on and not self.open[d]]
         if opening:
             self.open[opening] = True
             self.journeys.use_desks(self.open.astype(np.int64))
-        time = float(day)
-        for district in opening:
+        for district in opening:  # no volunteers at the counters the desk replaces
             self.opened_on[district] = day
-            self._open(district, time)
-        if self.draining:
-            old = self.journeys.open_at_counters()
-            for district in [d for d in self.draining if old[d] == 0]:
-                self._close(district, time)
+            self.draining[district] = self.counters[district]
+            self.coproduction.close(self.counters[district])
+            self.staffing.extra[self.counters[district]] = 0
+        changed = bool(opening)
+        stations = self.journeys.stations
+        for district, counters in list(self.draining.items()):
+            busy = np.array([stations[c].in_system > 0 for c in counters], dtype=bool)
+            if district in opening or not busy.all():  # an opening desk joins the intake pool
+                self._move(district, counters[~busy])
+                changed = True
+            if busy.any():
+                self.draining[district] = counters[busy]
+            else:
+                del self.draining[district]
+        if changed:  # the stations take their new staff now
+            self.staffing.apply(float(day))
 
-    def _open(self, district: int, time: float) -> None:
-        counters, desk = self.counters[district], int(self.desks[district])
-        keep = counters[self.staffing.allocation[counters] > 0]
+    def _move(self, district: int, counters: np.ndarray) -> None:
+        """The servers of ``counters`` (in the allocation and the plans pending) move to the
+        district's desk; the counters leave the sensing pools, the desk is in the intake one."""
+        desk = int(self.desks[district])
 
         def move(plan: np.ndarray) -> None:
-            plan[desk] += int(plan[counters].sum()) - len(keep)
+            plan[desk] += int(plan[counters].sum())
             plan[counters] = 0
-            plan[keep] = 1
 
-        self._move(move, counters, desk, time)
-        self.draining[district] = keep
-
-    def _close(self, district: int, time: float) -> None:
-        keep, desk = self.draining.pop(district), int(self.desks[district])
-
-        def move(plan: np.ndarray) -> None:
-            plan[desk] += int(plan[keep].sum())
-            plan[keep] = 0
-
-        self._move(move, keep, desk, time)
-
-    def _move(self, move, counters: np.ndarray, desk: int, time: float) -> None:
-        """Apply ``move`` to the allocation and the plans pending; the counters lose their
-        volunteers; the stations take their new staff at ``time``."""
-        staffing = self.staffing
-        move(staffing.allocation)
+        move(self.staffing.allocation)
         self.sensing.regroup(move, counters, desk)
-        self.coproduction.close(counters)
-        staffing.extra[counters] = 0
-        staffing.apply(time)

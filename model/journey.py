@@ -3,7 +3,8 @@
 This module owns DESIGN.md §2 steps 2-5 (intake, routing, cross-district handling, service) as event
 handlers on the engine's heap. A case opens with its channel (online or in person), the district
 that serves it, whether it passes that district's front desk (open then: ``use_desks``; kept to
-its end) and the documents fetched from the data hub; then it runs its plan's precedence
+its end; a counter contact of a case opened before, arriving once the desk is open, is served at
+the desk) and the documents fetched from the data hub; then it runs its plan's precedence
 graph (``model.routes``): a step starts (is *ready*) once every step it waits for has ended, i.e.
 when its inputs exist. Each job (the case at one step) carries the time split (wait, service,
 hand-off, travel, rework) of the path that led to it: a step inherits the split of the
@@ -72,8 +73,8 @@ class Journeys(Intake):
         self.rule_of = [0] * self.rules.districts
         # per district: its front desk is open (``use_desks``); the scenario's lever at the start
         self.desk_open = [scenario.levers.front_desk] * self.rules.districts
-        # per serving district: cases open now that did not open at a front desk
-        self.counter_cases = [0] * self.rules.districts
+        # per station: the district whose front desk replaces it once open, else -1
+        self.counter_district = layout.counter_district()
         self.layout = layout
         self.plans = plans
         self.applicants = applicants
@@ -111,12 +112,9 @@ class Journeys(Intake):
 
     def use_desks(self, desk_open: np.ndarray) -> None:
         """From now, a case served in district d passes d's front desk iff ``desk_open[d]``
-        (cases open now keep their intake)."""
+        (cases open now keep their intake), and a counter contact arriving at a counter of d's
+        district departments is served at d's desk instead."""
         self.desk_open = [bool(open_) for open_ in desk_open]
-
-    def open_at_counters(self) -> np.ndarray:
-        """Per serving district: the cases open now that did not open at a front desk (int64)."""
-        return np.array(self.counter_cases, dtype=np.int64)
 
     def add_rule_set(self, rules: Rules) -> None:
         """One more rule set (a lever change the run did not plan), at the next index."""
@@ -180,7 +178,6 @@ class Journeys(Intake):
         if case.desk:
             self._enter_front_desk(time, case)
         else:
-            self.counter_cases[case.district] += 1
             self._begin(time, case, True, None)
 
     # -- routing: front desk, the precedence graph, steps -------------------------------------
@@ -369,7 +366,11 @@ class Journeys(Intake):
 
     # -- station events ---------------------------------------------------------------------
     def arrive(self, time: float, station: int, job: Job) -> None:
-        """ARRIVE event: the job joins the station's queue (or starts at once)."""
+        """ARRIVE event: the job joins the station's queue (or starts at once); at a counter
+        its district's open front desk replaces, the desk's."""
+        district = self.counter_district[station]
+        if district >= 0 and self.desk_open[district]:
+            station = self.layout.front_desks[district]
         job.enqueued = time
         if job.case.trace is not None:
             job.case.trace.append((time, "arrive", station))
@@ -438,8 +439,6 @@ class Journeys(Intake):
         """The case's last step (``job``) ended: its path's split is the case's."""
         case.split = job.split
         self.open_cases -= 1
-        if not case.desk:
-            self.counter_cases[case.district] -= 1
         if case.trace is not None:
             case.trace.append((time, "complete", -1))
         self.records.append(record_of(case, time))

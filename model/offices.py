@@ -53,6 +53,15 @@ class Layout:
                 servers[office.backoffice] = office.backoffice_staff
         return servers
 
+    def counter_district(self) -> list[int]:
+        """Per station: the district of a district department's counter (what that district's
+        front desk replaces, ``model.front_desks``), -1 for every other station."""
+        district = [-1] * self.n_stations
+        for office in self.offices:
+            if office.district is not None and office.function != FRONT_DESK:
+                district[office.counter] = office.district
+        return district
+
 
 def build_layout(scenario: Scenario) -> Layout:
     """Lay out the departments and front desks of a scenario."""

@@ -14,9 +14,9 @@ platform's openness, co-production, privacy protection, sensing quality, the cap
 its period and lag) are set for the city: an entry setting one names no districts. The front desk
 (``DESK``) can only be switched on: ``front_desk = true`` in a district opens that district's
 desk, an office of the serving district (a case served there passes it iff it opened after, its
-applicant's home whatever), and moves the counter staff of its district departments to it, one
-server per counter staying until the cases opened before are done (``model.front_desks``);
-switching it off mid-run is refused.
+applicant's home whatever; the counter contacts of the cases opened before are served there
+from then), and moves the counter staff of its district departments to it, each counter's once
+it is empty (``model.front_desks``); switching it off mid-run is refused.
 
 An entry may also set re-engineering options (``[schedule.reengineering]``, the fields of
 ``[reengineering]``; those omitted keep their value) for its districts: the cases opened there from

@@ -175,8 +175,6 @@ def _complete(st, tb, time, case, job):
     for part in range(5):
         st.case_f[case, C_SPLIT + part] = st.job_f[job, J_SPLIT + part]
     st.count[OPEN] -= 1
-    if not st.case_i[case, C_DESK]:
-        st.counter_cases[st.case_i[case, C_DISTRICT]] -= 1
     if st.case_i[case, C_TRACE] >= 0:
         _log(st, case, time, T_COMPLETE, -1)
     row = st.count[RECORDS]

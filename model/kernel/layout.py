@@ -158,8 +158,8 @@ DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 # type p's plan under set 0); rule_of[d] is the set of home district d now (the only table the
 # caller changes between calls, with desk_open). The journeys read their case's set.
 # desk_open[d] is 1 while district d's front desk is open: a case served in d opened then passes
-# it (C_DESK); the caller sets it at a day's start. counter_cases[d] (state) counts the cases
-# served in d open now that did not open at a front desk.
+# it (C_DESK), and a job arriving at a counter s with counter_district[s] = d is served at d's
+# desk instead (-1: a station no desk replaces); the caller sets desk_open at a day's start.
 RL_ONLINE_COVERAGE, RL_SHARE, RL_P_MISSING, N_RULE_F = range(4)
 RL_CARRY, RL_ANYWHERE, N_RULE_I = range(3)
 
@@ -167,11 +167,11 @@ Tables = namedtuple(
     "Tables",
     "plan_i step_i step_f part_i part_f branch_i branch_f links docs counter_of city desk "
     "real flag resident_district resident_skill enterprise_district enterprise_skill "
-    "rule_f rule_i rule_plan rule_of desk_open",
+    "rule_f rule_i rule_plan rule_of desk_open counter_district",
 )
 State = namedtuple(
     "State",
     "count case_i case_f case_bits case_wait job_i job_f station_i station_f heap_t heap_i "
     "free_jobs free_cases record_i record_f log_i log_f follow "
-    "scratch stack_i stack_f visit_i visit_f counter_cases",
+    "scratch stack_i stack_f visit_i visit_f",
 )

@@ -388,5 +388,4 @@ def _open_case(st, tb, time, case_type, applicant):
     if desk:
         _enter_front_desk(st, tb, time, case)
     else:
-        st.counter_cases[district] += 1
         _proceed(st, tb, time, case, -1, FIRST)

@@ -44,6 +44,7 @@ from govlab.model.kernel.layout import (
     J_ROUND,
     J_SPLIT,
     J_STARTED,
+    J_STATION,
     J_STEP,
     J_VISIT,
     J_WHERE,
@@ -131,6 +132,10 @@ def _start(st, tb, time, station, job):
 
 @numba.njit(cache=True, _nrt=False, inline="always")
 def _arrive(st, tb, time, station, job):
+    district = tb.counter_district[station]
+    if district >= 0 and tb.desk_open[district]:  # the district's desk replaces its counters
+        station = tb.desk[district]
+        st.job_i[job, J_STATION] = station
     st.job_f[job, J_ENQUEUED] = time
     case = st.job_i[job, J_CASE]
     if st.case_i[case, C_TRACE] >= 0:

@@ -59,11 +59,12 @@ def scenario_of(name: str, overrides: dict):
     return apply_overrides(load_scenario(name), overrides)
 
 
-def run_both(scenario, days: int = DAYS, seed: int = 11):
-    """Both engines on one scenario and seed; each follows the journey of one case per type."""
+def run_both(scenario, days: int = DAYS, seed: int = 11, visits: bool = False):
+    """Both engines on one scenario and seed; each follows the journey of one case per type
+    (and keeps the visit rows if ``visits``)."""
     models = {}
     for engine in ("python", "compiled"):
-        model = GovernanceModel(scenario, rng=seed, engine=engine)
+        model = GovernanceModel(scenario, rng=seed, engine=engine, collect_visits=visits)
         for day in range(days):
             if day == 5:
                 for case_type in range(len(model.plans)):

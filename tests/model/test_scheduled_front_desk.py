@@ -1,13 +1,15 @@
 """The front desk (一窗受理) switched on mid-run (issue 23 item 1): ``front_desk = true`` in a
 ``[[schedule]]`` entry, a trigger or ``GovernanceModel.reform``.
 
-The desk is an office of the serving district: a case passes it iff its serving district's desk
-was open when it opened. At the opening day each counter of the district's departments keeps one
-server for the cases opened before; the others move to the desk, and the last ones follow at the
-first day's start with no such case open (``model.front_desks``). Exact checks: the run equals
-its unscheduled twin before the day; who passes the desk and who keeps the counters; the staff
-at the desk day by day against a count made from the records; both engines; a reform the evening
-before; the cost of one district's desk.
+The desk replaces the district's counters from the opening day's start, for every case: a case
+opened from then and served there passes it once; a case opened before keeps its plan, and each
+of its counter contacts arriving at the district's counters from then is served at the desk. A
+counter moves all its servers to the desk at the first day's start it has no job (the opening
+day's included; ``model.front_desks``). Exact checks: the run equals its unscheduled twin before
+the day; who passes the desk, and where and when every old case's counter contacts are served,
+against the twin; the staff day by day against the emptying days read from the visit rows; both
+engines; a reform the evening before; the cost of one district's desk; the desk's new cases do
+not wait for staff.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from govlab.model import GovernanceModel
 from govlab.model.records import A_BACKOFFICE, A_COUNTER
 from govlab.scenarios import apply_overrides
 from govlab.scenarios.costs import cost_in_force
+from govlab.scenarios.schedule import InForce
 from tests.model.test_compiled_engine import assert_same, run_both
 from tests.model.test_lever_schedules import DAYS, SEED, D, scheduled
 
@@ -34,6 +37,8 @@ STAFF = {
     "functions.planning.counter_staff": 2,
 }
 AWAY = {"levers.cross_district": "anywhere", "world.away_from_home_share": 0.4}
+# short office hours: the counters are busier, and some still serve at the start of D
+BUSY = {"world.working_hours_per_day": 1.5}
 
 
 def desk_in_2(overrides: dict | None = None, base: str = "silo"):
@@ -44,17 +49,23 @@ def desk_in_2(overrides: dict | None = None, base: str = "silo"):
 
 
 def run_days(scenario, days: int = DAYS, visits: bool = False, engine: str = "compiled"):
-    """The model after ``days``; per day, the servers of every station after it and the cases
-    open at counters by serving district; and how many cases opened before D."""
+    """The model after ``days``; per day, the servers of every station after it; and how many
+    cases opened before D."""
     model = GovernanceModel(scenario, rng=SEED, collect_visits=visits, engine=engine)
-    servers, at_counters, opened_before = [], [], 0
+    servers, opened_before = [], 0
     for day in range(days):
         if day == D:
             opened_before = model.journeys.opened
         model.step()
         servers.append([station.servers for station in model.stations])
-        at_counters.append(model.journeys.open_at_counters())
-    return model, np.array(servers), np.array(at_counters), opened_before
+    return model, np.array(servers), opened_before
+
+
+def district_counters(model, district: int = 2) -> list[int]:
+    """The counter stations of ``district``'s district-level departments (what its desk
+    replaces)."""
+    offices = model.layout.offices  # a city-level department has no district
+    return [o.counter for o in offices if o.district == district and o.function != "front_desk"]
 
 
 def test_before_the_day_the_run_equals_silo_record_for_record_and_series_for_series():
@@ -83,13 +94,24 @@ def counter_work(table: dict, cases: set[int]) -> Counter:
     return Counter(row for row in rows if row[0] in cases)
 
 
-def test_the_desk_serves_exactly_the_cases_opened_from_the_day_served_in_its_district():
+def emptied(table: dict, counter: int) -> int:
+    """The first day start from D at which no job is waiting or in service at ``counter``, read
+    from the visit rows (a job is there from its arrival to its end; events at a day's start
+    belong to that day)."""
+    at = (table["station"] == counter) & (table["activity"] == A_COUNTER)
+    arrived, ended = table["arrival_day"][at], table["end_day"][at]
+    return next(day for day in range(D, DAYS) if not ((arrived < day) & (ended >= day)).any())
+
+
+def test_the_desk_serves_the_new_cases_once_and_every_later_counter_contact_of_the_old_ones():
     """Served anywhere, 40% away from home: the cases opened from D and served in district 2,
-    whatever their home, pass its desk (step -1) and no counter; every other case — opened
-    before D, or served elsewhere — never passes a desk, and the cases opened before D make
-    exactly the counter visits and back-office tasks they make in the unscheduled twin."""
-    plain, switched = desk_in_2(AWAY)
-    model, *_, opened_before = run_days(switched, visits=True)
+    whatever their home, pass its desk (step -1) and no counter; no other case passes a desk
+    step. Every counter contact of a case opened before D that arrives at one of district 2's
+    counters from D's start is served at its desk, and no contact is served at a counter after
+    the counter emptied; the cases opened before D make exactly the counter visits and
+    back-office tasks (case, step) they make in the unscheduled twin."""
+    plain, switched = desk_in_2({**AWAY, **BUSY})
+    model, _, opened_before = run_days(switched, visits=True)
     silo = run_days(plain, visits=True)[0]
     table = model.journeys.visits.table()
     case, step, district = table["case"], table["step"], table["district"]
@@ -101,70 +123,88 @@ def test_the_desk_serves_exactly_the_cases_opened_from_the_day_served_in_its_dis
     assert desk_cases == treated & working and len(desk_cases) > 40
     assert not set(case[counter & (step >= 0)].tolist()) & treated  # no counter for them
     assert set(district[counter & (step < 0)].tolist()) == {2}
-    # some passed the desk away from home (served in 2, living elsewhere)
     records = model.journeys.records.table()
     away_served_in_2 = (records["service_district"] == 2) & (records["home_district"] != 2)
     assert (away_served_in_2 & (records["arrival_day"] >= D)).sum() > 10
-    old = set(range(1, opened_before + 1))
+    # the old cases' counter contacts: at district 2's counters until D's start, then its desk
+    desk, counters = model.layout.front_desks[2], district_counters(model)
+    old = case <= opened_before
+    contact = counter & (step >= 0) & old
+    replaced = contact & np.isin(table["station"], [desk, *counters])
+    city_counters = [o.counter for o in model.layout.offices if o.district is None]
+    city = np.isin(table["station"], city_counters)
+    assert np.array_equal(replaced, contact & (district == 2) & ~city)  # no other desk
+    arrived = table["arrival_day"]
+    assert np.array_equal(table["station"][replaced] == desk, arrived[replaced] >= D)
+    assert (replaced & (arrived >= D)).sum() > 30  # returns and later steps, redirected
+    assert (replaced & (arrived < D) & (table["end_day"] >= D)).any()  # served there after D
+    for station in counters:  # nobody at a counter once it emptied (the staff moved)
+        at = table["station"] == station
+        assert (table["end_day"][at] < emptied(table, station)).all()
+    # the same contacts, case for case, as in the twin
+    ids = set(range(1, opened_before + 1))
     for m in (model, silo):  # every case opened before D is done in both runs
         assert (m.journeys.records.table()["arrival_day"] < D).sum() == opened_before
-    theirs = counter_work(silo.journeys.visits.table(), old)
-    assert counter_work(table, old) == theirs
+    theirs = counter_work(silo.journeys.visits.table(), ids)
+    assert counter_work(table, ids) == theirs
     assert sum(1 for c, s, a in theirs if a == A_COUNTER) > 500
 
 
-def open_without_desk(records: dict, district: int, day: int, opened_until: float) -> int:
-    """Cases served in ``district`` that opened before ``opened_until`` and are still open at
-    the start of ``day``, from the completed-case records (after a run-out: every case)."""
-    served = records["service_district"] == district
-    opened = records["arrival_day"] < min(day, opened_until)
-    return int((served & opened & (records["completion_day"] >= day)).sum())
-
-
 @pytest.mark.parametrize("engine", ["python", "compiled"])
-def test_staff_move_to_the_desk_one_per_counter_at_the_day_and_the_rest_once_old_cases_end(engine):
-    """At the start of D, district 2's desk takes its departments' counter staff less one per
-    staffed counter; each counter keeps one server until the first day's start at which no case
-    served in 2 that opened before D is open (counted from the records), when the last ones move
-    too; the city-level counters and the other districts keep theirs; the budget is fixed."""
-    plain, switched = desk_in_2()
-    model, servers, at_counters, _ = run_days(switched, engine=engine)
+def test_each_counter_moves_its_servers_to_the_desk_at_the_first_day_start_it_is_empty(engine):
+    """At the start of D, district 2's desk takes the servers of every counter of its
+    departments with no job; each other counter keeps its servers until the first day start it
+    is empty (read from the visit rows), when they move; the city-level counters and the other
+    districts keep theirs; the budget is fixed."""
+    plain, switched = desk_in_2(BUSY)
+    model, servers, _ = run_days(switched, visits=True, engine=engine)
     silo_servers = run_days(plain, engine=engine)[1]
-    model.run_out()
-    records = model.journeys.records.table()
-    layout = model.layout
-    desk = layout.front_desks[2]
-    counters = [o.counter for o in layout.offices if o.district == 2 and o.function != "front_desk"]
-    initial = np.array(layout.staff())
-    staffed = initial[counters] > 0
-    assert initial[desk] == 0 and initial[counters].sum() == 12  # 8 departments, 3 above one
-    # the engines' count of open cases without a desk, against the records (day ends = starts)
-    for day in range(1, DAYS + 1):
-        for d in range(model.config.world.districts):
-            until = D if d == 2 else np.inf
-            assert at_counters[day - 1][d] == open_without_desk(records, d, day, until), (day, d)
-    drained = next(day for day in range(D, DAYS) if open_without_desk(records, 2, day, D) == 0)
-    assert D + 3 < drained < DAYS  # old cases were open at D, and later all done
+    table = model.journeys.visits.table()
+    desk, counters = model.layout.front_desks[2], district_counters(model)
+    initial = silo_servers[0]  # the staff budget's (``model.staff_budget``)
+    assert initial[desk] == 0 and initial[counters].sum() == 12  # 8 departments, 4 above one
+    moves = {station: emptied(table, station) for station in counters}
+    assert sum(day == D for day in moves.values()) >= 2  # empty at once
+    assert sum(day > D for day in moves.values()) >= 2  # serving old jobs for a while
+    assert max(moves.values()) < DAYS - 5
+    for station in counters:  # no job arrived once the desk opened: none left without staff
+        at = (table["station"] == station) & (table["activity"] == A_COUNTER)
+        assert model.stations[station].in_system == 0
+        assert model.stations[station].arrivals == at.sum() and (table["arrival_day"][at] < D).all()
     for day in range(DAYS):  # servers after day ``day`` (working-day index)
         now = servers[day]
-        if day < D:
-            assert now[desk] == 0 and np.array_equal(now[counters], initial[counters])
-        elif day < drained:
-            assert now[desk] == initial[counters].sum() - staffed.sum() == 12 - 8
-            assert np.array_equal(now[counters], staffed.astype(int))
-        else:
-            assert now[desk] == 12 and not now[counters].any()
+        expected = [0 if D <= moves[c] <= day else initial[c] for c in counters]
+        assert now[counters].tolist() == expected, day
+        assert now[desk] == initial[counters].sum() - sum(expected), day
         others = np.ones(len(now), dtype=bool)
         others[[desk, *counters]] = False
         assert np.array_equal(now[others], silo_servers[day][others])  # city-level included
-        assert now[[desk, *counters]].sum() == 12 and now.sum() == silo_servers[day].sum()
+        assert now.sum() == silo_servers[day].sum() == initial.sum()
+
+
+def test_the_desks_new_cases_do_not_wait_for_staff():
+    """Shipped staffing (one server per counter): the cases served in district 2 that open in
+    the 20 days after D are done about as fast as in the twin without the desk (they waited
+    ~2.4 times as long when every counter kept a server for the old cases and the desk opened
+    empty)."""
+    plain, switched = scheduled([{"day": D, "districts": [2], "levers": DESK}])
+    delays = []
+    for scenario in (plain, switched):
+        model = run_days(scenario)[0]
+        model.run_out()
+        records = model.journeys.records.table()
+        new = (records["service_district"] == 2) & (records["arrival_day"] >= D)
+        new &= records["arrival_day"] < D + 20
+        delays.append(float((records["completion_day"] - records["arrival_day"])[new].mean()))
+    silo, desk = delays
+    assert 5.0 < silo < 15.0 and desk < 1.2 * silo, delays
 
 
 def test_sensing_follows_the_desk_and_no_plan_moves_staff_back_to_closed_counters():
     """With the square-root policy on (every 5 days, lag 7: the plans made at the ends of days
-    35 and 40 fall due after D), district 2's counters leave the intake pool at D and its desk
-    joins it: no plan gives a counter more than the one server it keeps (none after the drain)
-    or leaves the desk empty, and the intake budget is the same at the end; staff are fixed."""
+    35 and 40 fall due after D), district 2's desk joins the intake pool at D and its counters
+    leave it as their staff move: no plan gives a counter staff again once its servers moved or
+    leaves the desk empty, and the intake budget is the same at the end; staff are fixed."""
     sensing = {"levers.capacity_policy": "sqrt", "levers.adjust_every_days": 5,
                "levers.adjust_lag_days": 7}  # fmt: skip
     _, switched = desk_in_2(sensing)
@@ -177,24 +217,24 @@ def test_sensing_follows_the_desk_and_no_plan_moves_staff_back_to_closed_counter
         model.step()
         servers.append([station.servers for station in model.stations])
     servers = np.array(servers)
-    layout = model.layout
-    desk = layout.front_desks[2]
-    counters = [o.counter for o in layout.offices if o.district == 2 and o.function != "front_desk"]
+    desk, counters = model.layout.front_desks[2], district_counters(model)
     pool = set(model.sensing.pools[0].tolist())
     assert desk in pool and not pool & set(counters)
     assert pending_at_switch == 2 and model.sensing.reallocations >= 8
     assert servers[D - 1, counters].max() >= 2  # sensing had given some counter more than one
-    after = servers[D:]
-    assert after[:, counters].max() == 1 and after[-1, counters].sum() == 0
-    assert after[:, desk].min() >= 1
+    after = servers[D:, counters]
+    for column in after.T:  # once a counter's staff moved, it has none to the end
+        closed = np.flatnonzero(column == 0)
+        assert len(closed) and (column[closed[0] :] == 0).all()
+    assert servers[D:, desk].min() >= 1
     assert model.sensing.budgets == intake
     assert (servers.sum(axis=1) == servers[0].sum()).all()
 
 
 def test_volunteers_go_to_the_desk_not_to_the_counters_it_replaces():
     """Smart without desks (co-production enlisted, many volunteers, static staff): before D
-    volunteers serve at district 2's counters; from D those counters have only the server they
-    keep (then none), and the volunteers serve at its desk."""
+    volunteers serve at district 2's counters; from D those counters have none (and no staff
+    once empty), and the volunteers serve at its desk."""
     more = {"levers.front_desk": False, "levers.coproduction": 1.0,
             "civic.enterprise_volunteer_servers": 1.0,
             "levers.capacity_policy": "static"}  # fmt: skip
@@ -224,17 +264,20 @@ def test_both_engines_equal_with_the_desk_scheduled_and_served_away_from_home(ba
     _, scenario = scheduled(entries, base)
     scenario = apply_overrides(scenario, {**STAFF, "world.away_from_home_share": 0.4,
                                           "levers.front_desk": False})  # fmt: skip
-    reference, compiled = run_both(scenario, days=40)
+    reference, compiled = run_both(scenario, days=40, visits=True)
     assert_same(reference, compiled)
+    ours, theirs = (m.journeys.visits.table() for m in (compiled, reference))
+    for name, column in theirs.items():
+        assert np.array_equal(ours[name], column), name
+    # the cases opened before day 8 had counter contacts redirected to district 2's desk
+    redirected = (ours["station"] == compiled.layout.front_desks[2]) & (ours["step"] >= 0)
+    assert (redirected & (ours["arrival_day"] >= 8)).sum() > 10
     for model in (reference, compiled):
         assert model.front_desks.open.tolist() == [True, False, True, True, False, False]
     table = compiled.journeys.records.table()
     late = table["arrival_day"] >= 15
     assert np.any(late & (table["service_district"] != table["home_district"]))
     assert np.array_equal(reference.staffing.allocation, compiled.staffing.allocation)
-    at_counters = reference.journeys.open_at_counters()
-    assert np.array_equal(at_counters, compiled.journeys.open_at_counters())
-    assert at_counters.sum() > 0
 
 
 def test_a_trigger_opens_a_districts_desk_on_its_review_day():
@@ -245,10 +288,10 @@ def test_a_trigger_opens_a_districts_desk_on_its_review_day():
     plain = apply_overrides(scheduled([])[0], STAFF)
     data = plain.model_dump()
     data["trigger"] = [trigger]
-    model, servers, _, opened_before = run_days(type(plain).model_validate(data), visits=True)
+    model, servers, opened_before = run_days(type(plain).model_validate(data), visits=True)
     assert model.front_desks.opened_on == {4: D}
     desk = model.layout.front_desks[4]
-    assert servers[D - 1, desk] == 0 and servers[D, desk] == 4
+    assert servers[D - 1, desk] == 0 and servers[D, desk] > 0 and servers[-1, desk] == 12
     visits = model.journeys.visits.table()
     at_desk = (visits["activity"] == A_COUNTER) & (visits["step"] < 0)
     assert set(visits["district"][at_desk].tolist()) == {4}
@@ -278,8 +321,9 @@ def test_one_districts_desk_costs_a_sixth_of_the_citys():
     """``front_desk`` is priced per district: one district's desk costs a sixth of every
     district's (the desk's navigator included) above the silo."""
     plain, _ = desk_in_2()
-    silo = cost_in_force(plain, [plain.levers] * 6)
-    desk = plain.levers.model_copy(update=DESK)
-    one = cost_in_force(plain, [plain.levers, plain.levers, desk, *[plain.levers] * 3])
+    own = InForce.of(plain)
+    silo = cost_in_force(plain, [own] * 6)
+    desk = own.updated(DESK)
+    one = cost_in_force(plain, [own, own, desk, *[own] * 3])
     every = cost_in_force(plain, [desk] * 6)
     assert one - silo == pytest.approx((every - silo) / 6, rel=1e-12) and one > silo
