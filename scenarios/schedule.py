@@ -32,6 +32,7 @@ city-wide levers reach their mechanisms at the day's start (``GovernanceModel.st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, create_model, model_validator
@@ -217,23 +218,20 @@ def scheduled_states(scenario) -> tuple[list[InForce], dict[int, list[Change]]]:
     file order within a day; a later entry overrides an earlier one where both set something),
     and its changes by day; a ``ValueError`` naming the entry that breaks a rule."""
     entries: dict[int, list[Change]] = {}
-    order = sorted(range(len(scenario.schedule)), key=lambda i: scenario.schedule[i].day)
+    schedule = sorted(enumerate(scenario.schedule), key=lambda pair: pair[1].day)  # stable
     states = [InForce.of(scenario)]
     current = states * scenario.world.districts
-    for position, index in enumerate(order):
-        entry = scenario.schedule[index]
-        change = (entry.districts, entry.update())
-        entries.setdefault(entry.day, []).append(change)
-        try:
-            set_in_force(current, *change)
-            check_in_force(scenario, current)
-        except ValueError as error:
-            raise ValueError(f"schedule.{index}.reengineering: {error}") from None
-        last_of_day = (
-            position + 1 == len(order) or scenario.schedule[order[position + 1]].day > entry.day
-        )
-        if last_of_day:  # what districts are under at that day's start
-            states += [state for state in dict.fromkeys(current) if state not in states]
+    for day, group in groupby(schedule, key=lambda pair: pair[1].day):
+        for index, entry in group:
+            change = (entry.districts, entry.update())
+            entries.setdefault(day, []).append(change)
+            try:
+                set_in_force(current, *change)
+                check_in_force(scenario, current)
+            except ValueError as error:
+                raise ValueError(f"schedule.{index}.reengineering: {error}") from None
+        # what districts are under at that day's start
+        states += [state for state in dict.fromkeys(current) if state not in states]
     return states, entries
 
 
