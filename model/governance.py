@@ -335,11 +335,13 @@ class GovernanceModel(mesa.Model):
              "reengineering": reengineering or {}}
         )  # fmt: skip
         check_districts(self.config.model_copy(update={"schedule": (entry,)}), "schedule")
-        then = list(self.levers_in_force.levers)  # what tomorrow would bring, with this one
-        for change in (*self._reforms, (entry.districts, entry.update())):
-            set_in_force(then, *change)
+        change = (entry.districts, entry.update())
+        # what tomorrow's start would bring (its schedule entries, the reforms asked, this one)
+        then = list(self.levers_in_force.levers)
+        for earlier in (*self.timeline.entries.get(self.steps, ()), *self._reforms, change):
+            set_in_force(then, *earlier)
         check_in_force(self.config, then)
-        self._reforms.append((entry.districts, entry.update()))
+        self._reforms.append(change)
 
     def _levers_of_the_day(self, day: int) -> None:
         """Step 0: the schedule's entries of ``day``, the triggers fired and the reforms asked

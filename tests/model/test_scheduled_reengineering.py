@@ -206,3 +206,17 @@ def test_a_trigger_sets_reengineering_from_the_day_it_fires_in_the_districts_it_
         ValidationError, match=r"trigger\.0\.reengineering: .*extra_backoffice_staff"
     ):
         triggered([{**trigger, "reengineering": {"backoffice_time_cut": 0.3}}])
+
+
+def test_a_reform_is_checked_against_what_tomorrows_schedule_brings():
+    """A reform asked the evening before a schedule entry's day is checked with that entry
+    applied first: withdrawing the staff of a time limit the entry starts tomorrow is refused at
+    once (not a crash in tomorrow's step)."""
+    _, scenario = with_reengineering([{"day": 5, "districts": [1], "reengineering": TIME_LIMIT}])
+    model = GovernanceModel(scenario, rng=SEED)
+    for _ in range(5):
+        model.step()
+    with pytest.raises(ValueError, match="extra_backoffice_staff"):
+        model.reform({}, (1,), {"extra_backoffice_staff": 0})
+    model.step()  # the entry applies; the refused reform left nothing behind
+    assert model.levers_in_force.levers[1].reengineering.backoffice_time_cut == 0.5
